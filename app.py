@@ -1,0 +1,69 @@
+"""Naoberpanel: the application factory. Run with `flask --app app …`."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from typing import Any
+
+from flask import Flask
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build a configured app; tests pass their own settings in `config`."""
+    app = Flask(__name__, instance_relative_config=True)
+    from core.config import configure
+
+    configure(app, config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_commands(app)
+    register_request_hooks(app)
+    logging.getLogger(__name__).debug("App created for %s", app.config["APP_ENV"])
+    return app
+
+
+#: Every module with models, imported at start-up so Alembic and relationships see all tables.
+MODEL_MODULES = ("villages.models", "jobs.models")
+
+
+def register_extensions(app: Flask) -> None:
+    from flask_migrate import Migrate
+    from flask_wtf.csrf import CSRFProtect
+
+    from core import i18n
+    from core.db import db
+
+    for module in MODEL_MODULES:
+        importlib.import_module(module)
+    db.init_app(app)
+    Migrate(app, db, directory="migrations", render_as_batch=True, compare_type=True)
+    CSRFProtect(app)
+    i18n.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from core.views import bp as core_bp
+    from jobs.views import bp as jobs_bp
+
+    app.register_blueprint(core_bp)
+    app.register_blueprint(jobs_bp)
+
+
+def register_commands(app: Flask) -> None:
+    from demo.cli import demo_cli
+    from jobs.cli import jobs_cli
+    from villages.cli import villages_cli
+
+    app.cli.add_command(demo_cli)
+    app.cli.add_command(jobs_cli)
+    app.cli.add_command(villages_cli)
+
+
+def register_request_hooks(app: Flask) -> None:
+    from core import errors, security
+    from jobs import services as jobs
+
+    security.init_app(app)
+    errors.init_app(app)
+    jobs.init_app(app)

@@ -1,0 +1,1 @@
+"""Shared foundation: database base, configuration, security headers, i18n and health."""

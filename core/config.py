@@ -1,0 +1,118 @@
+"""Configuration: code defaults, then instance/config.py, then environment, then the caller's."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+ENVIRONMENTS = ("development", "testing", "production")
+MIN_SECRET_KEY_LENGTH = 32
+KNOWN_WEAK_KEYS = {"dev", "secret", "changeme", "change-me", "development", "test"}
+
+#: Every setting the app knows, with its default. Only these are read from the environment.
+DEFAULTS: dict[str, Any] = {
+    "APP_ENV": "production",
+    "SECRET_KEY": None,
+    "DATABASE_URL": None,  # SQLite file in instance/ when unset
+    "REDIS_URL": None,  # jobs run in-process when unset
+    "JOBS_QUEUE": "naoberpanel",
+    "DEMO_JOBS_ENABLED": False,
+    "DEMO_JOB_DELAY": 0.5,  # seconds per step of the demo job
+    "BASE_URL": "http://127.0.0.1:5000",
+    "BABEL_DEFAULT_LOCALE": "nl",
+    "LANGUAGES": ("nl", "en"),
+    "SESSION_COOKIE_SECURE": None,  # None: secure everywhere but development and testing
+    "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+    "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+}
+
+
+def configure(app: Flask, overrides: dict[str, Any] | None) -> None:
+    """Load settings in order of precedence, then refuse unsafe combinations."""
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.update(_from_environment())
+    app.config.update(overrides or {})
+    _apply_fixed_settings(app)
+    _ensure_secret_key(app)
+    _set_database_uri(app)
+
+
+BOOLEAN_KEYS = {"DEMO_JOBS_ENABLED", "SESSION_COOKIE_SECURE"}
+
+
+def _from_environment() -> dict[str, Any]:
+    return {key: _parse(key, os.environ[key]) for key in DEFAULTS if key in os.environ}
+
+
+def _parse(key: str, raw: str) -> Any:
+    default = DEFAULTS[key]
+    if key in BOOLEAN_KEYS:
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(default, float):
+        return float(raw)
+    if isinstance(default, int):
+        return int(raw)
+    if isinstance(default, tuple):
+        return tuple(part.strip() for part in raw.split(",") if part.strip())
+    return raw
+
+
+def _apply_fixed_settings(app: Flask) -> None:
+    env = app.config["APP_ENV"]
+    if env not in ENVIRONMENTS:
+        raise RuntimeError(f"APP_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}")
+    if app.config["SESSION_COOKIE_SECURE"] is None:
+        app.config["SESSION_COOKIE_SECURE"] = env == "production"
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    app.config["PREFERRED_URL_SCHEME"] = "https" if env == "production" else "http"
+    app.config["TESTING"] = env == "testing" or app.config.get("TESTING", False)
+    app.config["SQLALCHEMY_RECORD_QUERIES"] = app.config["TESTING"]
+
+
+def _ensure_secret_key(app: Flask) -> None:
+    key = app.config.get("SECRET_KEY")
+    if app.config["APP_ENV"] == "production":
+        if not key or len(key) < MIN_SECRET_KEY_LENGTH or key.lower() in KNOWN_WEAK_KEYS:
+            raise RuntimeError(
+                "Refusing to start in production without a strong SECRET_KEY "
+                f"(at least {MIN_SECRET_KEY_LENGTH} random characters); "
+                'generate one with: python -c "import secrets; print(secrets.token_hex(32))"'
+            )
+        return
+    if not key:
+        app.config["SECRET_KEY"] = _development_secret_key(Path(app.instance_path))
+
+
+def _development_secret_key(instance: Path) -> str:
+    """Generate a key once and keep it, so development sessions survive restarts."""
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def _set_database_uri(app: Flask) -> None:
+    url = app.config.get("DATABASE_URL")
+    if not url:
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        url = f"sqlite:///{Path(app.instance_path) / 'naoberpanel.db'}"
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(url)
+
+
+def normalise_database_url(url: str) -> str:
+    """Point plain PostgreSQL URLs at psycopg 3, the only driver we install."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url

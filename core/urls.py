@@ -1,0 +1,16 @@
+"""Redirect targets we accept from users."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import url_for
+
+
+def safe_next_url(target: str | None, fallback_endpoint: str = "core.home") -> str:
+    """Return `target` only if it is a local path on this site, else the fallback."""
+    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and "\\" not in target:
+            return target
+    return url_for(fallback_endpoint)

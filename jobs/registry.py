@@ -1,0 +1,37 @@
+"""Job functions by name. A job function takes a `Progress` and keyword parameters."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from typing import Any, Protocol
+
+
+class Progress(Protocol):
+    def __call__(self, done: int, total: int | None, detail: str = "") -> None: ...
+
+
+JobFunction = Callable[..., dict[str, Any] | None]
+
+#: Modules whose job functions register themselves on import.
+JOB_MODULES = ("demo.jobs",)
+
+_functions: dict[str, JobFunction] = {}
+
+
+def job_function(name: str) -> Callable[[JobFunction], JobFunction]:
+    def register(function: JobFunction) -> JobFunction:
+        _functions[name] = function
+        return function
+
+    return register
+
+
+def get(name: str) -> JobFunction:
+    if not _functions:
+        for module in JOB_MODULES:
+            importlib.import_module(module)
+    try:
+        return _functions[name]
+    except KeyError:
+        raise LookupError(f"no job function called {name!r}") from None

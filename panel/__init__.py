@@ -1,0 +1,1 @@
+"""The resident panel: members per village, their consent and their privacy rights."""

@@ -1,0 +1,1 @@
+"""Questionnaires, their versions and routing, and the answers to them."""

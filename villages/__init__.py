@@ -1,0 +1,1 @@
+"""The villages of the municipality and the associations that speak for them."""
