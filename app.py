@@ -31,13 +31,12 @@ def register_extensions(app: Flask) -> None:
     from flask_migrate import Migrate
     from flask_wtf.csrf import CSRFProtect
 
-    from core import i18n
-    from core.db import db
+    from core import db, i18n
 
     for module in MODEL_MODULES:
         importlib.import_module(module)
     db.init_app(app)
-    Migrate(app, db, directory="migrations", render_as_batch=True, compare_type=True)
+    Migrate(app, db.db, directory="migrations", render_as_batch=True, compare_type=True)
     CSRFProtect(app)
     i18n.init_app(app)
 

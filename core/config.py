@@ -86,10 +86,10 @@ def _ensure_secret_key(app: Flask) -> None:
             )
         return
     if not key:
-        app.config["SECRET_KEY"] = _development_secret_key(Path(app.instance_path))
+        app.config["SECRET_KEY"] = development_secret_key(Path(app.instance_path))
 
 
-def _development_secret_key(instance: Path) -> str:
+def development_secret_key(instance: Path) -> str:
     """Generate a key once and keep it, so development sessions survive restarts."""
     path = instance / "secret_key"
     if path.exists():

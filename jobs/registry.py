@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
+from functools import cache
 from typing import Any, Protocol
 
 
@@ -27,10 +28,14 @@ def job_function(name: str) -> Callable[[JobFunction], JobFunction]:
     return register
 
 
+@cache
+def _import_job_modules() -> None:
+    for module in JOB_MODULES:
+        importlib.import_module(module)
+
+
 def get(name: str) -> JobFunction:
-    if not _functions:
-        for module in JOB_MODULES:
-            importlib.import_module(module)
+    _import_job_modules()
     try:
         return _functions[name]
     except KeyError:

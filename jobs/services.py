@@ -49,7 +49,7 @@ def _dispatch_committed_jobs(session: Session) -> None:
     try:
         backend().dispatch(job_ids)
     except Exception:
-        # The jobs stay queued in the database; `flask --app app jobs requeue` hands them over again.
+        # The jobs stay queued in the database; `flask --app app jobs requeue` hands them over.
         log.exception("Could not hand jobs %s to the job queue", job_ids)
 
 

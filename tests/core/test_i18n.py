@@ -1,0 +1,68 @@
+import subprocess
+import sys
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_interface_is_dutch_by_default(client, seeded):
+    html = client.get("/").text
+    assert '<html lang="nl"' in html
+    assert "Uw dorp, uw stem" in html
+    assert "9.950 inwoners" in html
+
+
+def test_visitor_can_switch_to_english_and_back(client, post_form, seeded):
+    response = post_form("/jobs/demo", "/language", {"language": "en", "next": "/jobs/demo"})
+    assert response.status_code == 302 and response.location == "/jobs/demo"
+    html = client.get("/").text
+    assert '<html lang="en"' in html
+    assert "Your village, your voice" in html and "9,950 inhabitants" in html
+    post_form("/", "/language", {"language": "nl", "next": "/"})
+    assert "Uw dorp, uw stem" in client.get("/").text
+
+
+def test_unknown_language_and_foreign_next_are_ignored(client, post_form):
+    response = post_form("/", "/language", {"language": "fy", "next": "https://evil.example/"})
+    assert response.location == "/"
+    assert '<html lang="nl"' in client.get("/").text
+
+
+def test_every_interface_text_has_a_dutch_translation():
+    with open(ROOT / "translations/nl/LC_MESSAGES/messages.po", "rb") as handle:
+        catalog = read_po(handle)
+    untranslated = [
+        m.id
+        for m in catalog
+        if m.id and (m.fuzzy or not (all(m.string) if isinstance(m.string, tuple) else m.string))
+    ]
+    assert untranslated == []
+
+
+def test_catalogue_holds_every_text_in_the_code(tmp_path):
+    """Fails when someone adds a text but forgets `make translations-update`."""
+    pot = tmp_path / "messages.pot"
+    subprocess.run(
+        [
+            Path(sys.executable).parent / "pybabel",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_l",
+            "--ignore-dirs=.venv frontend tests node_modules",
+            "-o",
+            str(pot),
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    with open(pot, "rb") as handle:
+        in_code = {m.id for m in read_po(handle) if m.id}
+    with open(ROOT / "translations/nl/LC_MESSAGES/messages.po", "rb") as handle:
+        in_catalogue = {m.id for m in read_po(handle) if m.id}
+    assert in_code - in_catalogue == set()
