@@ -15,6 +15,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from core.config import configure
 
     configure(app, config)
+    trust_proxies(app)
     register_extensions(app)
     register_blueprints(app)
     register_commands(app)
@@ -25,6 +26,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 #: Every module with models, imported at start-up so Alembic and relationships see all tables.
 MODEL_MODULES = ("villages.models", "jobs.models")
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind a TLS proxy, take scheme, host and client address from its headers."""
+    proxies = app.config["TRUSTED_PROXIES"]
+    if proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies
+        )
 
 
 def register_extensions(app: Flask) -> None:

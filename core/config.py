@@ -20,6 +20,7 @@ DEFAULTS: dict[str, Any] = {
     "DATABASE_URL": None,  # SQLite file in instance/ when unset
     "REDIS_URL": None,  # jobs run in-process when unset
     "JOBS_QUEUE": "naoberpanel",
+    "JOBS_WEB_WORKER": True,  # without Redis: run jobs in a thread of each web process
     "DEMO_JOBS_ENABLED": False,
     "DEMO_JOB_DELAY": 0.5,  # seconds per step of the demo job
     "BASE_URL": "http://127.0.0.1:5000",
@@ -28,6 +29,7 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_SECURE": None,  # None: secure everywhere but development and testing
     "WTF_CSRF_TIME_LIMIT": 8 * 3600,
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+    "TRUSTED_PROXIES": 0,  # reverse proxies in front whose X-Forwarded-* headers we believe
 }
 
 
@@ -39,10 +41,11 @@ def configure(app: Flask, overrides: dict[str, Any] | None) -> None:
     app.config.update(overrides or {})
     _apply_fixed_settings(app)
     _ensure_secret_key(app)
+    _refuse_unsafe_production_settings(app)
     _set_database_uri(app)
 
 
-BOOLEAN_KEYS = {"DEMO_JOBS_ENABLED", "SESSION_COOKIE_SECURE"}
+BOOLEAN_KEYS = {"DEMO_JOBS_ENABLED", "SESSION_COOKIE_SECURE", "JOBS_WEB_WORKER"}
 
 
 def _from_environment() -> dict[str, Any]:
@@ -87,6 +90,22 @@ def _ensure_secret_key(app: Flask) -> None:
         return
     if not key:
         app.config["SECRET_KEY"] = development_secret_key(Path(app.instance_path))
+
+
+def _refuse_unsafe_production_settings(app: Flask) -> None:
+    if app.config["APP_ENV"] != "production":
+        return
+    unsafe = [
+        name
+        for name, is_unsafe in [
+            ("SESSION_COOKIE_SECURE off", not app.config["SESSION_COOKIE_SECURE"]),
+            ("DEMO_JOBS_ENABLED on", app.config["DEMO_JOBS_ENABLED"]),
+            ("DEBUG on", app.config.get("DEBUG")),
+        ]
+        if is_unsafe
+    ]
+    if unsafe:
+        raise RuntimeError(f"Refusing to start in production with {', '.join(unsafe)}")
 
 
 def development_secret_key(instance: Path) -> str:

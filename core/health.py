@@ -8,7 +8,7 @@ from pathlib import Path
 
 from alembic.config import Config
 from alembic.script import ScriptDirectory
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from core.db import db
@@ -27,6 +27,8 @@ def expected_revisions() -> frozenset[str]:
 def database_status() -> dict[str, str]:
     """Return the database state as `ok`, `outdated` (migrations pending) or `unavailable`."""
     try:
+        if not inspect(db.session.connection()).has_table("alembic_version"):
+            return {"database": "outdated", "detail": "run `flask --app app db upgrade`"}
         revisions = db.session.execute(text("SELECT version_num FROM alembic_version")).scalars()
         current = frozenset(revisions)
     except SQLAlchemyError:

@@ -9,8 +9,9 @@ from flask import url_for
 
 def safe_next_url(target: str | None, fallback_endpoint: str = "core.home") -> str:
     """Return `target` only if it is a local path on this site, else the fallback."""
-    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and "\\" not in target:
-            return target
+    if not target or not target.isprintable() or "\\" in target:
+        return url_for(fallback_endpoint)
+    parts = urlsplit(target)
+    if target.startswith("/") and not target.startswith("//") and not parts.netloc:
+        return target
     return url_for(fallback_endpoint)

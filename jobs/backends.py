@@ -1,11 +1,11 @@
-"""Where queued jobs go: RQ on Redis when REDIS_URL is set, else a thread in this process."""
+"""Where queued jobs go: RQ on Redis when REDIS_URL is set, else a thread in the web process."""
 
 from __future__ import annotations
 
 import logging
 import threading
 
-from flask import Flask
+from flask import Flask, has_request_context
 
 from jobs.runner import next_queued_job_id, run_job
 
@@ -13,39 +13,46 @@ log = logging.getLogger(__name__)
 
 RQ_JOB_FUNCTION = "jobs.runner.run_job"
 JOB_TIMEOUT_SECONDS = 3600
+REDIS_TIMEOUT_SECONDS = 2
 
 
 class RQBackend:
     """Hands job ids to RQ; `flask --app app jobs worker` runs them on any machine."""
 
     def __init__(self, redis_url: str, queue_name: str) -> None:
-        self.redis_url, self.queue_name = redis_url, queue_name
-
-    def queue(self):
         from redis import Redis
         from rq import Queue
 
-        return Queue(self.queue_name, connection=Redis.from_url(self.redis_url))
+        # Short timeouts: an unreachable Redis must not hold up the request that queued a job.
+        connection = Redis.from_url(
+            redis_url,
+            socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+            socket_timeout=REDIS_TIMEOUT_SECONDS,
+        )
+        self.queue = Queue(queue_name, connection=connection)
 
     def dispatch(self, job_ids: list[str]) -> None:
-        queue = self.queue()
         for job_id in job_ids:
-            queue.enqueue(RQ_JOB_FUNCTION, job_id, job_id=job_id, job_timeout=JOB_TIMEOUT_SECONDS)
+            self.queue.enqueue(
+                RQ_JOB_FUNCTION, job_id, job_id=job_id, job_timeout=JOB_TIMEOUT_SECONDS
+            )
 
     def work(self, burst: bool = False) -> None:
         from rq import SimpleWorker
 
         # SimpleWorker runs jobs in this process, inside the app context the CLI pushed;
         # a forking worker would share database connections with its children.
-        queue = self.queue()
-        SimpleWorker([queue], connection=queue.connection).work(burst=burst)
+        SimpleWorker([self.queue], connection=self.queue.connection).work(burst=burst)
 
 
 class ThreadBackend:
-    """Runs queued jobs one at a time in a daemon thread, so `make run` needs no Redis.
+    """Runs queued jobs one at a time in a daemon thread of the web process, so `make run`
+    needs no Redis.
 
     The thread takes work from the database, not from memory: jobs left queued by a
-    restart are picked up, and several processes never run the same job twice.
+    restart or by a command are picked up, and several processes never run the same job
+    twice. It starts with the first request a process serves; with JOBS_WEB_WORKER off,
+    only `flask --app app jobs worker` runs jobs.
     """
 
     POLL_SECONDS = 2.0
@@ -56,8 +63,11 @@ class ThreadBackend:
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
+        self.in_web_process = app.config["JOBS_WEB_WORKER"]
+        if self.in_web_process:
+            app.before_request(self.ensure_running)
 
-    def dispatch(self, job_ids: list[str]) -> None:
+    def ensure_running(self) -> None:
         with self._lock:
             if self._thread is None or not self._thread.is_alive():
                 self._stop.clear()
@@ -65,7 +75,13 @@ class ThreadBackend:
                     target=self.work, name="naoberpanel-jobs", daemon=True
                 )
                 self._thread.start()
-        self._wake.set()
+
+    def dispatch(self, job_ids: list[str]) -> None:
+        # A command's daemon thread would die with the command, perhaps mid-job: outside
+        # a request, jobs wait in the database for the web process or `jobs worker`.
+        if self.in_web_process and has_request_context():
+            self.ensure_running()
+            self._wake.set()
 
     def work(self, burst: bool = False) -> None:
         while not self._stop.is_set():

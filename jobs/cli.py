@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import click
 from flask import current_app
 from flask.cli import AppGroup
-from sqlalchemy import select
 
 from core.db import db
-from jobs import services
-from jobs.models import Job, JobStatus
+from jobs import runner, services
+from jobs.backends import JOB_TIMEOUT_SECONDS
 
 jobs_cli = AppGroup("jobs", help="Background jobs.")
 
@@ -25,17 +26,24 @@ def worker(burst: bool) -> None:
 
 @jobs_cli.command("requeue")
 def requeue() -> None:
-    """Hand every job still queued in the database to the job queue again."""
-    job_ids = list(db.session.scalars(select(Job.id).where(Job.status == JobStatus.QUEUED)))
+    """Fail jobs abandoned by a dead worker; hand queued jobs to the job queue again."""
+    abandoned = runner.fail_abandoned_jobs(timedelta(seconds=JOB_TIMEOUT_SECONDS))
+    db.session.commit()
+    job_ids = list(db.session.scalars(runner.queued_jobs()))
     if job_ids:
         services.backend().dispatch(job_ids)
+    click.echo(f"{abandoned} abandoned job(s) marked failed.")
     click.echo(f"{len(job_ids)} queued job(s) handed over.")
 
 
 @jobs_cli.command("demo")
-@click.option("--delay", default=0.5, show_default=True, help="Seconds per village.")
-def demo(delay: float) -> None:
+@click.option("--delay", type=float, help="Seconds per village (default: DEMO_JOB_DELAY).")
+def demo(delay: float | None) -> None:
     """Queue the demo job and print where to watch its progress."""
+    if delay is None:
+        delay = current_app.config["DEMO_JOB_DELAY"]
     job = services.enqueue("demo.count_villages", delay=delay)
     db.session.commit()
     click.echo(f"{current_app.config['BASE_URL'].rstrip('/')}/jobs/{job.id}")
+    if not current_app.config.get("REDIS_URL"):
+        click.echo("Queued: the running web app or `flask --app app jobs worker` will run it.")

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import logging
+from contextlib import contextmanager
+from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from core.db import db, utcnow
+from core.db import SQLITE_BUSY_TIMEOUT_MS, db, utcnow
 from jobs import registry
 from jobs.models import Job, JobStatus
 
 log = logging.getLogger(__name__)
+
+#: How long progress may wait for SQLite's single write lock before it skips a step.
+SQLITE_PROGRESS_WAIT_MS = 200
 
 
 class DatabaseProgress:
@@ -23,16 +28,48 @@ class DatabaseProgress:
 
     def __call__(self, done: int, total: int | None, detail: str = "") -> None:
         try:
-            with Session(db.engine) as session, session.begin():
+            with _progress_connection() as connection, Session(bind=connection) as session:
                 session.get_one(Job, self.job_id).report(done, total, detail)
+                session.commit()
         except OperationalError:
             # SQLite allows one writer: while the job itself holds the write lock,
-            # progress waits for the next step rather than blocking the job.
+            # progress skips this step rather than stalling the job.
             log.warning("Progress of job %s not recorded (database busy)", self.job_id)
 
 
+@contextmanager
+def _progress_connection():
+    with db.engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            _set_busy_timeout(connection, SQLITE_PROGRESS_WAIT_MS)
+        try:
+            yield connection
+        finally:
+            if sqlite:
+                _set_busy_timeout(connection, SQLITE_BUSY_TIMEOUT_MS)
+
+
+def _set_busy_timeout(connection, milliseconds: int) -> None:
+    connection.rollback()
+    connection.exec_driver_sql(f"PRAGMA busy_timeout={milliseconds}")
+    connection.commit()
+
+
+def queued_jobs() -> Select:
+    return select(Job.id).where(Job.status == JobStatus.QUEUED).order_by(Job.created_at)
+
+
+def next_queued_job_id() -> str | None:
+    return db.session.scalar(queued_jobs().limit(1))
+
+
 def claim(job_id: str) -> bool:
-    """Atomically move a queued job to running; False if another worker got it first."""
+    """Move a queued job to running; False if another worker got it first.
+
+    A conditional UPDATE rather than `Job` methods: it is the one step that must be
+    atomic across processes and machines, on SQLite as on PostgreSQL.
+    """
     claimed = db.session.execute(
         update(Job)
         .where(Job.id == job_id, Job.status == JobStatus.QUEUED)
@@ -42,30 +79,43 @@ def claim(job_id: str) -> bool:
     return claimed.rowcount == 1
 
 
-def next_queued_job_id() -> str | None:
-    statement = (
-        select(Job.id).where(Job.status == JobStatus.QUEUED).order_by(Job.created_at).limit(1)
-    )
-    return db.session.scalar(statement)
+def fail_abandoned_jobs(older_than: timedelta) -> int:
+    """Mark jobs failed that have been running too long: their worker died."""
+    cutoff = utcnow() - older_than
+    stuck = db.session.scalars(
+        select(Job).where(Job.status == JobStatus.RUNNING, Job.started_at < cutoff)
+    ).all()
+    for job in stuck:
+        job.fail("Interrupted: the worker stopped before the job finished.")
+        log.warning("Job %s (%s) abandoned by its worker", job.name, job.id)
+    return len(stuck)
 
 
 def run_job(job_id: str) -> None:
     """Run the job with this id if it is still queued. Needs an app context."""
+    try:
+        _run_claimed(job_id)
+    finally:
+        # A worker's app context outlives one job: start the next job with a fresh session.
+        db.session.remove()
+
+
+def _run_claimed(job_id: str) -> None:
     if not claim(job_id):
         log.info("Job %s already taken or gone", job_id)
         return
     job = db.session.get_one(Job, job_id)
-    log.info("Job %s (%s) started", job.name, job_id)
+    name, params = job.name, dict(job.params)
+    db.session.commit()  # hold no transaction open while the job runs
+    log.info("Job %s (%s) started", name, job_id)
     try:
-        result = registry.get(job.name)(DatabaseProgress(job_id), **job.params)
-        db.session.refresh(job)
-        job.succeed(result)
+        result = registry.get(name)(DatabaseProgress(job_id), **params)
+        db.session.get_one(Job, job_id).succeed(result)
         db.session.commit()
     except Exception as error:
         db.session.rollback()
-        log.exception("Job %s (%s) failed", job.name, job_id)
-        job = db.session.get_one(Job, job_id)
-        job.fail(f"{type(error).__name__}: {error}")
+        log.exception("Job %s (%s) failed", name, job_id)
+        db.session.get_one(Job, job_id).fail(f"{type(error).__name__}: {error}")
         db.session.commit()
         return
-    log.info("Job %s (%s) succeeded", job.name, job_id)
+    log.info("Job %s (%s) succeeded", name, job_id)

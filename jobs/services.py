@@ -27,6 +27,7 @@ def init_app(app: Flask) -> None:
 
 
 def backend(app: Flask | None = None) -> RQBackend | ThreadBackend:
+    """The app's job backend: RQ when REDIS_URL is set, else the in-process thread."""
     return (app or current_app).extensions["jobs"]
 
 
@@ -59,4 +60,5 @@ def _forget_rolled_back_jobs(session: Session) -> None:
 
 
 def get_job(job_id: str) -> Job | None:
+    """The job with this id, or None."""
     return db.session.get(Job, job_id)

@@ -46,6 +46,7 @@ def base_config(database_url: str) -> dict:
         "BASE_URL": "http://naoberpanel.test",
         "DEMO_JOBS_ENABLED": True,
         "DEMO_JOB_DELAY": 0.0,
+        "REDIS_URL": None,  # in-process jobs unless a test asks for Redis
         "JOBS_QUEUE": f"naoberpanel-test-{uuid.uuid4().hex}",
     }
 

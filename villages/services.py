@@ -41,6 +41,7 @@ def upsert_village(
 
 
 def upsert_association(name: str, kind: AssociationKind, villages: list[Village]) -> Association:
+    """Create an association or bring its kind and villages in line."""
     association = db.session.scalar(select(Association).where(Association.name == name))
     if association is None:
         association = Association(name=name)

@@ -27,3 +27,10 @@ def test_health_reports_an_unreachable_database(make_app):
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.json == {"status": "error", "database": "unavailable"}
+
+
+def test_health_reports_a_database_that_was_never_migrated(make_app, tmp_path):
+    app = make_app(DATABASE_URL=f"sqlite:///{tmp_path / 'empty.db'}", JOBS_WEB_WORKER=False)
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.json["database"] == "outdated"

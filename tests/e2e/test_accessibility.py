@@ -6,7 +6,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from core.db import db
-from jobs.models import Job
+from jobs.models import Job, JobStatus
 from tests.e2e.conftest import new_page
 
 pytestmark = pytest.mark.browser
@@ -14,9 +14,9 @@ pytestmark = pytest.mark.browser
 WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 
 
-def queued_job_path() -> str:
-    # Stored directly rather than enqueued, so it stays queued while axe looks at it.
-    job = Job(name="demo.count_villages", params={})
+def job_path(status: JobStatus, **state) -> str:
+    # Stored directly rather than queued, so no worker changes it while axe looks.
+    job = Job(name="demo.count_villages", status=status, **state)
     db.session.add(job)
     db.session.commit()
     return f"/jobs/{job.id}"
@@ -25,7 +25,11 @@ def queued_job_path() -> str:
 PAGES = {
     "home": lambda: "/",
     "demo job": lambda: "/jobs/demo",
-    "job in progress": queued_job_path,
+    "job running": lambda: job_path(JobStatus.RUNNING, steps_done=3, steps_total=35),
+    "job finished": lambda: job_path(
+        JobStatus.SUCCEEDED, steps_done=35, steps_total=35, result={"villages": 35, "population": 1}
+    ),
+    "job failed": lambda: job_path(JobStatus.FAILED, error="ValueError: boom"),
     "not found": lambda: "/bestaat-niet",
 }
 

@@ -1,11 +1,14 @@
+import threading
+from datetime import timedelta
+
 import pytest
 from redis import Redis
 from rq import Queue
 
-from core.db import db
+from core.db import db, utcnow
 from jobs import services
 from jobs.models import IllegalJobTransition, Job, JobStatus
-from jobs.runner import run_job
+from jobs.runner import claim, run_job
 from tests.helpers import count
 from tests.jobs.conftest import calls, release, wait_for
 
@@ -22,7 +25,8 @@ def test_demo_job_runs_in_process_with_visible_progress(client, post_form, seede
     assert state["status"] == "succeeded" and state["percent"] == 100
     assert (state["steps_done"], state["steps_total"]) == (35, 35)
     html = client.get(job_url).text
-    assert "Klaar" in html and "35 dorpen en wijken geteld" in html
+    assert "<title>Klaar · Voortgang van de taak" in html
+    assert "35 dorpen en wijken geteld" in html
 
 
 def test_progress_is_visible_while_the_job_runs(app, client):
@@ -49,21 +53,52 @@ def test_a_failing_job_is_marked_failed_with_its_error(app, client):
 
 def test_a_job_is_only_handed_over_when_its_transaction_commits(app):
     services.enqueue("test.wait", label="never")
+    assert db.session.info[services.PENDING]
     db.session.rollback()
+    assert services.PENDING not in db.session.info
     assert count(Job) == 0
-    assert app.extensions["jobs"]._thread is None
 
 
-def test_a_job_runs_once_even_if_handed_over_twice(make_app):
-    app = make_app(REDIS_URL="redis://127.0.0.1:1/0")  # never dispatched: we run it by hand
-    with app.app_context():
-        release.set()
-        db.session.add(job := Job(name="test.wait", params={"label": "once"}))
-        db.session.commit()
-        run_job(job.id)
-        run_job(job.id)
-        assert calls == ["once"]
-        assert db.session.get(Job, job.id).status is JobStatus.SUCCEEDED
+def test_two_workers_claiming_one_job_run_it_once(app):
+    db.session.add(job := Job(name="test.wait", params={"label": "once"}))
+    db.session.commit()
+    job_id, start, outcomes = job.id, threading.Barrier(2), []
+
+    def worker():
+        with app.app_context():
+            start.wait()
+            outcomes.append(claim(job_id))
+            db.session.remove()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == [False, True]
+
+
+def test_a_job_runs_once_even_if_handed_over_twice(app):
+    release.set()
+    db.session.add(job := Job(name="test.wait", params={"label": "once"}))
+    db.session.commit()
+    job_id = job.id
+    run_job(job_id)
+    run_job(job_id)
+    assert calls == ["once"]
+    assert db.session.get(Job, job_id).status is JobStatus.SUCCEEDED
+
+
+def test_jobs_abandoned_by_a_dead_worker_are_failed_by_requeue(app):
+    db.session.add(job := Job(name="test.wait", status=JobStatus.RUNNING))
+    job.started_at = utcnow() - timedelta(hours=2)
+    db.session.add(fresh := Job(name="test.wait", status=JobStatus.RUNNING, started_at=utcnow()))
+    db.session.commit()
+    output = app.test_cli_runner().invoke(args=["jobs", "requeue"]).output
+    assert "1 abandoned job(s) marked failed" in output
+    db.session.expire_all()
+    assert db.session.get(Job, job.id).status is JobStatus.FAILED
+    assert db.session.get(Job, fresh.id).status is JobStatus.RUNNING
 
 
 def test_unknown_job_names_are_refused_when_queued(app):
@@ -97,11 +132,13 @@ def test_demo_job_pages_are_off_unless_enabled(make_app):
 
 def test_cli_queues_the_demo_job_and_the_worker_runs_it(app, seeded):
     runner = app.test_cli_runner()
-    url = runner.invoke(args=["jobs", "demo", "--delay", "0"]).output.strip()
+    output = runner.invoke(args=["jobs", "demo", "--delay", "0"]).output
+    url = output.splitlines()[0].strip()
     assert url.startswith("http://naoberpanel.test/jobs/")
     job_id = url.rsplit("/", 1)[1]
-    app.extensions["jobs"].stop()  # whether or not the thread got it, the worker finishes
-    runner.invoke(args=["jobs", "worker", "--burst"])
+    assert db.session.get(Job, job_id).status is JobStatus.QUEUED  # waits for a worker
+    result = runner.invoke(args=["jobs", "worker", "--burst"])
+    assert result.exit_code == 0, result.output
     db.session.expire_all()
     assert db.session.get(Job, job_id).status is JobStatus.SUCCEEDED
 
