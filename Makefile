@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
-DEV_ENV := APP_ENV=development DEMO_JOBS_ENABLED=1
+DEV_ENV := APP_ENV=development DEMO_JOBS_ENABLED=1 MAIL_BACKEND=console
 
 .PHONY: run test install install-dev translations translations-update migrate seed lint format css screenshot
 
@@ -12,9 +12,11 @@ run: install translations ## Install, migrate, load demo data and serve on http:
 	$(DEV_ENV) $(FLASK) demo seed
 	@echo
 	@echo "  Naoberpanel is running: open http://127.0.0.1:5000"
-	@echo "  Demo job with progress:   http://127.0.0.1:5000/jobs/demo"
-	@echo "  Health check:             http://127.0.0.1:5000/healthz"
-	@echo "  Stop with Ctrl+C."
+	@echo "  Log in at http://127.0.0.1:5000/login with a demo account listed above,"
+	@echo "  e.g. ambtenaar@middendrenthe.example (official); the login mail with its"
+	@echo "  link is printed below in this terminal."
+	@echo "  As the official: demo job with progress at http://127.0.0.1:5000/jobs/demo"
+	@echo "  Health check: http://127.0.0.1:5000/healthz. Stop with Ctrl+C."
 	@echo
 	$(DEV_ENV) $(FLASK) run --host 127.0.0.1 --port 5000
 

@@ -25,7 +25,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 #: Every module with models, imported at start-up so Alembic and relationships see all tables.
-MODEL_MODULES = ("villages.models", "jobs.models")
+MODEL_MODULES = (
+    "villages.models",
+    "jobs.models",
+    "accounts.models",
+    "audit.models",
+    "mail.models",
+)
 
 
 def trust_proxies(app: Flask) -> None:
@@ -43,38 +49,49 @@ def register_extensions(app: Flask) -> None:
     from flask_migrate import Migrate
     from flask_wtf.csrf import CSRFProtect
 
-    from core import db, i18n
+    from core import i18n, limits
+    from core.db import db
 
     for module in MODEL_MODULES:
         importlib.import_module(module)
     db.init_app(app)
-    Migrate(app, db.db, directory="migrations", render_as_batch=True, compare_type=True)
+    Migrate(app, db, directory="migrations", render_as_batch=True, compare_type=True)
     CSRFProtect(app)
     i18n.init_app(app)
+    limits.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
+    from accounts.people_views import bp as people_bp
+    from accounts.views import bp as accounts_bp
+    from audit.views import bp as audit_bp
     from core.views import bp as core_bp
     from jobs.views import bp as jobs_bp
+    from mail.views import bp as mail_bp
 
-    app.register_blueprint(core_bp)
-    app.register_blueprint(jobs_bp)
+    for blueprint in (core_bp, accounts_bp, people_bp, audit_bp, mail_bp, jobs_bp):
+        app.register_blueprint(blueprint)
 
 
 def register_commands(app: Flask) -> None:
+    from accounts.cli import users_cli
     from demo.cli import demo_cli
     from jobs.cli import jobs_cli
+    from mail.cli import mail_cli
     from villages.cli import villages_cli
 
-    app.cli.add_command(demo_cli)
-    app.cli.add_command(jobs_cli)
-    app.cli.add_command(villages_cli)
+    for group in (demo_cli, jobs_cli, mail_cli, users_cli, villages_cli):
+        app.cli.add_command(group)
 
 
 def register_request_hooks(app: Flask) -> None:
+    from accounts import sessions
     from core import errors, security
     from jobs import services as jobs
+    from mail import delivery
 
     security.init_app(app)
     errors.init_app(app)
+    sessions.init_app(app)
     jobs.init_app(app)
+    delivery.init_app(app)

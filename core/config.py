@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,27 @@ DEFAULTS: dict[str, Any] = {
     "WTF_CSRF_TIME_LIMIT": 8 * 3600,
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
     "TRUSTED_PROXIES": 0,  # reverse proxies in front whose X-Forwarded-* headers we believe
+    "MUNICIPALITY_NAME": "Gemeente Midden-Drenthe",
+    # Login
+    "LOGIN_TOKEN_MINUTES": 15,
+    "INVITATION_TOKEN_HOURS": 72,
+    "SESSION_IDLE_MINUTES": 30,
+    "LOGIN_LIMIT_PER_ADDRESS": "20 per hour",
+    "LOGIN_LIMIT_PER_EMAIL": "5 per 15 minutes",
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_ENABLED": True,
+    # Mail
+    "MAIL_BACKEND": "smtp",  # or "console": mails are written to the log (development)
+    "MAIL_SERVER": "localhost",
+    "MAIL_PORT": 25,
+    "MAIL_USE_TLS": False,
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,
+    "MAIL_DEFAULT_SENDER": "Naoberpanel Midden-Drenthe <naoberpanel@localhost>",
+    "MAIL_MAX_ATTEMPTS": 8,
+    "MAIL_RETRY_SECONDS": 60,  # doubled after every failed attempt
+    "MAIL_POLL_SECONDS": 5.0,
+    "MAIL_WEB_WORKER": True,  # deliver mail from a thread of each web process
 }
 
 
@@ -45,7 +67,14 @@ def configure(app: Flask, overrides: dict[str, Any] | None) -> None:
     _set_database_uri(app)
 
 
-BOOLEAN_KEYS = {"DEMO_JOBS_ENABLED", "SESSION_COOKIE_SECURE", "JOBS_WEB_WORKER"}
+BOOLEAN_KEYS = {
+    "DEMO_JOBS_ENABLED",
+    "SESSION_COOKIE_SECURE",
+    "JOBS_WEB_WORKER",
+    "RATELIMIT_ENABLED",
+    "MAIL_USE_TLS",
+    "MAIL_WEB_WORKER",
+}
 
 
 def _from_environment() -> dict[str, Any]:
@@ -76,6 +105,10 @@ def _apply_fixed_settings(app: Flask) -> None:
     app.config["PREFERRED_URL_SCHEME"] = "https" if env == "production" else "http"
     app.config["TESTING"] = env == "testing" or app.config.get("TESTING", False)
     app.config["SQLALCHEMY_RECORD_QUERIES"] = app.config["TESTING"]
+    # The idle timeout ends a session sooner; this is the hard upper bound.
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=12)
+    if app.config["MAIL_BACKEND"] not in ("smtp", "console"):
+        raise RuntimeError("MAIL_BACKEND must be smtp or console")
 
 
 def _ensure_secret_key(app: Flask) -> None:
@@ -101,6 +134,7 @@ def _refuse_unsafe_production_settings(app: Flask) -> None:
             ("SESSION_COOKIE_SECURE off", not app.config["SESSION_COOKIE_SECURE"]),
             ("DEMO_JOBS_ENABLED on", app.config["DEMO_JOBS_ENABLED"]),
             ("DEBUG on", app.config.get("DEBUG")),
+            ("MAIL_BACKEND console", app.config["MAIL_BACKEND"] == "console"),
         ]
         if is_unsafe
     ]

@@ -6,8 +6,6 @@ import enum
 import sqlite3
 from datetime import UTC, datetime
 
-from flask import Flask
-from flask.globals import _cv_app, _cv_request
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, Enum, MetaData, event
 from sqlalchemy.engine import Engine
@@ -27,18 +25,9 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-def _session_scope() -> int:
-    """One session per request; outside a request (CLI, job workers) one per app context."""
-    return id(_cv_request.get(None) or _cv_app.get())
-
-
-db = SQLAlchemy(model_class=Base, session_options={"scopefunc": _session_scope})
-
-
-def init_app(app: Flask) -> None:
-    db.init_app(app)
-    # Flask-SQLAlchemy closes sessions with the app context; close the request's own too.
-    app.teardown_request(lambda error: db.session.remove())
+#: One session per app context, so one per request (Flask pushes a context per request),
+#: closed and rolled back, if not committed, when the request ends.
+db = SQLAlchemy(model_class=Base)
 
 
 def value_enum(kind: type[enum.Enum], name: str) -> Enum:

@@ -21,6 +21,13 @@ def _messages() -> dict[int, tuple[str, str]]:
         404: (_("Page not found"), _("The page you are looking for does not exist (anymore).")),
         405: (_("Not allowed"), _("This action is not possible on this page.")),
         413: (_("Too large"), _("The file or form you sent is too large.")),
+        429: (
+            _("Please wait a moment"),
+            _(
+                "You have tried this a number of times in a short while. For your safety, "
+                "please wait a quarter of an hour and try again."
+            ),
+        ),
         500: (
             _("Something went wrong"),
             _("Something went wrong on our side. Nothing you entered was saved; please try again."),

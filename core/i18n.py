@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, session
-from flask_babel import Babel, get_locale, refresh
+from flask_babel import Babel, get_locale
 
 SESSION_KEY = "language"
 
@@ -17,9 +17,6 @@ def select_locale() -> str:
 
 def init_app(app: Flask) -> None:
     Babel(app, locale_selector=select_locale)
-    # The locale is cached on the app context, which outlives a request in CLI
-    # commands, worker threads and tests: choose it afresh for every request.
-    app.before_request(refresh)
 
     @app.context_processor
     def language_context() -> dict[str, str]:

@@ -15,5 +15,9 @@ demo_cli = AppGroup("demo", help="Demo data for development and trying things ou
 def seed() -> None:
     """Load the demo data (safe to run again)."""
     count = services.seed_villages()
+    demo_accounts = services.seed_accounts()
     db.session.commit()
     click.echo(f"Loaded {count} villages and neighbourhoods of Midden-Drenthe.")
+    click.echo("Demo accounts (log in at /login; the login mail appears in the server log):")
+    for email, role in demo_accounts:
+        click.echo(f"  {role.value:<12} {email}")

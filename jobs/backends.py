@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import logging
-import threading
 
 from flask import Flask, has_request_context
 
+from core.background import PollingThread
 from jobs.runner import next_queued_job_id, run_job
 
 log = logging.getLogger(__name__)
@@ -46,67 +46,36 @@ class RQBackend:
 
 
 class ThreadBackend:
-    """Runs queued jobs one at a time in a daemon thread of the web process, so `make run`
-    needs no Redis.
-
-    The thread takes work from the database, not from memory: jobs left queued by a
-    restart or by a command are picked up, and several processes never run the same job
-    twice. It starts with the first request a process serves; with JOBS_WEB_WORKER off,
-    only `flask --app app jobs worker` runs jobs.
+    """Runs queued jobs one at a time in a thread of each web process, so `make run` needs
+    no Redis. The thread starts with the first request a process serves; with
+    JOBS_WEB_WORKER off, only `flask --app app jobs worker` runs jobs.
     """
 
     POLL_SECONDS = 2.0
 
     def __init__(self, app: Flask) -> None:
-        self.app = app
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
+        self.thread = PollingThread(app, "naoberpanel-jobs", run_next, self.POLL_SECONDS)
         self.in_web_process = app.config["JOBS_WEB_WORKER"]
         if self.in_web_process:
-            app.before_request(self.ensure_running)
-
-    def ensure_running(self) -> None:
-        with self._lock:
-            if self._thread is None or not self._thread.is_alive():
-                self._stop.clear()
-                self._thread = threading.Thread(
-                    target=self.work, name="naoberpanel-jobs", daemon=True
-                )
-                self._thread.start()
+            app.before_request(self.thread.ensure_running)
 
     def dispatch(self, job_ids: list[str]) -> None:
         # A command's daemon thread would die with the command, perhaps mid-job: outside
         # a request, jobs wait in the database for the web process or `jobs worker`.
         if self.in_web_process and has_request_context():
-            self.ensure_running()
-            self._wake.set()
+            self.thread.wake()
 
     def work(self, burst: bool = False) -> None:
-        while not self._stop.is_set():
-            self._wake.clear()
-            if self.run_next():
-                continue
-            if burst:
-                return
-            self._wake.wait(self.POLL_SECONDS)
-
-    def run_next(self) -> bool:
-        try:
-            with self.app.app_context():
-                job_id = next_queued_job_id()
-                if job_id is None:
-                    return False
-                run_job(job_id)
-                return True
-        except Exception:
-            log.exception("In-process job worker hit an error; retrying shortly")
-            self._stop.wait(self.POLL_SECONDS)
-            return False
+        self.thread.work(burst=burst)
 
     def stop(self) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
+        self.thread.stop()
+
+
+def run_next() -> bool:
+    """Run the oldest queued job; False when there is none."""
+    job_id = next_queued_job_id()
+    if job_id is None:
+        return False
+    run_job(job_id)
+    return True

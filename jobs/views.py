@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, redirect, render_template, url_for
 
+from accounts.permissions import official_required
 from core.db import db
 from jobs import services
 from jobs.forms import StartDemoJobForm
@@ -24,6 +25,7 @@ def _require_demo_jobs() -> None:
 
 
 @bp.get("/demo")
+@official_required
 def demo():
     """Explain the demo job and offer a button to start it."""
     _require_demo_jobs()
@@ -31,6 +33,7 @@ def demo():
 
 
 @bp.post("/demo")
+@official_required
 def start_demo():
     """Queue the demo job and go to its progress page."""
     _require_demo_jobs()
@@ -43,12 +46,14 @@ def start_demo():
 
 
 @bp.get("/<job_id>")
+@official_required
 def show(job_id: str):
     """A job's status and progress; refreshes itself when JavaScript is available."""
     return render_template("jobs/show.html", job=_job_or_404(job_id))
 
 
 @bp.get("/<job_id>.json")
+@official_required
 def status(job_id: str):
     """The job's state for the progress script."""
     job = _job_or_404(job_id)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +24,7 @@ from flask_migrate import upgrade
 
 from app import create_app
 from core.db import db
+from core.limits import limiter
 
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 DATABASES = ("sqlite", "postgresql")
@@ -47,6 +49,9 @@ def base_config(database_url: str) -> dict:
         "DEMO_JOBS_ENABLED": True,
         "DEMO_JOB_DELAY": 0.0,
         "REDIS_URL": None,  # in-process jobs unless a test asks for Redis
+        "MAIL_WEB_WORKER": False,  # tests deliver mail explicitly, to their own SMTP server
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": 9,  # nothing listens here; `smtp_server` gives a real one
         "JOBS_QUEUE": f"naoberpanel-test-{uuid.uuid4().hex}",
     }
 
@@ -111,6 +116,8 @@ def database_url(request) -> str:
 
 
 def empty_all_tables(database_url: str) -> None:
+    """Between tests. TRUNCATE passes the audit log's row triggers on PostgreSQL; on SQLite
+    the append-only triggers are dropped for the moment and put back."""
     engine = sa.create_engine(database_url)
     tables = list(reversed(db.metadata.sorted_tables))
     with engine.begin() as connection:
@@ -118,9 +125,25 @@ def empty_all_tables(database_url: str) -> None:
             names = ", ".join(f'"{t.name}"' for t in tables)
             connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
         else:
+            triggers = connection.exec_driver_sql(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"
+            ).all()
+            for name, _ in triggers:
+                connection.exec_driver_sql(f'DROP TRIGGER "{name}"')
             for table in tables:
                 connection.execute(table.delete())
+            for _, sql in triggers:
+                connection.exec_driver_sql(sql)
     engine.dispose()
+
+
+class FreshContextClient(FlaskClient):
+    """Each request gets its own app context, as in production, even while the test holds
+    one open for its own database work: `g` (CSRF token, locale) never leaks between them."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
 
 
 @pytest.fixture
@@ -130,14 +153,17 @@ def make_app(database_url) -> Iterator:
 
     def build(**overrides) -> Flask:
         app = create_app({**base_config(database_url), **overrides})
+        app.test_client_class = FreshContextClient
         apps.append(app)
         return app
 
+    limiter.reset()
     yield build
     for app in apps:
         jobs = app.extensions["jobs"]
         if hasattr(jobs, "stop"):
             jobs.stop()
+        app.extensions["mail_worker"].stop()
     for app in apps:
         with app.app_context():
             db.engine.dispose()
@@ -145,8 +171,12 @@ def make_app(database_url) -> Iterator:
 
 
 @pytest.fixture
-def app(make_app) -> Iterator[Flask]:
-    app = make_app()
+def app(make_app, request) -> Iterator[Flask]:
+    """The test's app; it delivers mail to `smtp_server` when the test uses that."""
+    settings = {}
+    if "smtp_server" in request.fixturenames:
+        settings["MAIL_PORT"] = request.getfixturevalue("smtp_server").port
+    app = make_app(**settings)
     with app.app_context():
         yield app
 
@@ -198,3 +228,85 @@ def make_village(app):
         return village
 
     return make
+
+
+@pytest.fixture
+def make_account(app):
+    """Create an account with one role; `village` is a name, for associations and residents."""
+    from accounts.models import Role
+    from accounts.services import get_or_create_account, grant_role
+    from villages.queries import village_by_name
+
+    def make(role: Role | str = "official", email: str | None = None, village: str | None = None):
+        role = Role(role)
+        account = get_or_create_account(email or f"{role.value}-{secrets.token_hex(3)}@example.nl")
+        if village is not None:
+            place = village_by_name(village) or make_village_named(village)
+            grant_role(account, role, place)
+        else:
+            grant_role(account, role)
+        db.session.commit()
+        return account
+
+    def make_village_named(name: str):
+        from villages.models import VillageKind
+        from villages.services import upsert_village
+
+        return upsert_village(name, VillageKind.VILLAGE)
+
+    return make
+
+
+def start_session(client, account) -> None:
+    """Give a test client the session a real magic-link login makes for `account`."""
+    with client.session_transaction() as session:
+        session.update(
+            {"account_id": account.id, "epoch": account.session_epoch, "seen": int(time.time())}
+        )
+
+
+@pytest.fixture
+def login_as(client, make_account):
+    """Log the test client in as a new account with `role`."""
+
+    def login(role="official", **kwargs):
+        account = make_account(role, **kwargs)
+        start_session(client, account)
+        return account
+
+    return login
+
+
+class SmtpInbox:
+    """Messages received by the test SMTP server, as parsed email objects."""
+
+    def __init__(self) -> None:
+        self.messages: list = []
+
+    async def handle_DATA(self, server, session, envelope):
+        from email import message_from_bytes
+        from email.policy import default
+
+        self.messages.append(message_from_bytes(envelope.content, policy=default))
+        return "250 Message accepted"
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server (aiosmtpd) on loopback; `.inbox.messages` holds what it received."""
+    from aiosmtpd.controller import Controller
+
+    inbox = SmtpInbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    controller.inbox = inbox
+    yield controller
+    controller.stop()

@@ -15,8 +15,8 @@ def test_interface_is_dutch_by_default(client, seeded):
 
 
 def test_visitor_can_switch_to_english_and_back(client, post_form, seeded):
-    response = post_form("/jobs/demo", "/language", {"language": "en", "next": "/jobs/demo"})
-    assert response.status_code == 302 and response.location == "/jobs/demo"
+    response = post_form("/", "/language", {"language": "en", "next": "/login?next=/account"})
+    assert response.status_code == 302 and response.location == "/login?next=/account"
     html = client.get("/").text
     assert '<html lang="en"' in html
     assert "Your village, your voice" in html and "9,950 inhabitants" in html

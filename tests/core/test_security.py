@@ -24,7 +24,8 @@ def test_every_response_carries_security_headers(client, path):
 
 
 @pytest.mark.parametrize("path", ["/", "/jobs/demo", "job"])
-def test_pages_contain_no_inline_script_or_style(client, seeded, path):
+def test_pages_contain_no_inline_script_or_style(client, seeded, login_as, path):
+    login_as("official")
     if path == "job":
         job = Job(name="demo.count_villages", status=JobStatus.RUNNING, steps_total=35)
         db.session.add(job)

@@ -6,6 +6,7 @@ import pytest
 import redis
 
 from jobs.registry import job_function
+from tests.conftest import start_session
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
@@ -59,3 +60,16 @@ def wait_for(client, job_url: str, predicate, timeout: float = 10.0) -> dict:
             return state
         assert time.monotonic() < deadline, f"job never reached the expected state: {state}"
         time.sleep(0.02)
+
+
+@pytest.fixture
+def official(login_as):
+    """The test client is logged in as an official (jobs are for officials)."""
+    return login_as("official")
+
+
+@pytest.fixture
+def official_session(make_account):
+    """Log any test client in as a new official."""
+
+    return lambda client: start_session(client, make_account("official"))

@@ -19,7 +19,7 @@ def start_demo(post_form):
     return response.location
 
 
-def test_demo_job_runs_in_process_with_visible_progress(client, post_form, seeded):
+def test_demo_job_runs_in_process_with_visible_progress(client, post_form, seeded, official):
     job_url = start_demo(post_form)
     state = wait_for(client, job_url, lambda s: s["finished"])
     assert state["status"] == "succeeded" and state["percent"] == 100
@@ -29,7 +29,7 @@ def test_demo_job_runs_in_process_with_visible_progress(client, post_form, seede
     assert "35 dorpen en wijken geteld" in html
 
 
-def test_progress_is_visible_while_the_job_runs(app, client):
+def test_progress_is_visible_while_the_job_runs(app, client, official):
     job = services.enqueue("test.wait", label="midway")
     db.session.commit()
     job_url = f"/jobs/{job.id}"
@@ -41,7 +41,7 @@ def test_progress_is_visible_while_the_job_runs(app, client):
     assert wait_for(client, job_url, lambda s: s["finished"])["status"] == "succeeded"
 
 
-def test_a_failing_job_is_marked_failed_with_its_error(app, client):
+def test_a_failing_job_is_marked_failed_with_its_error(app, client, official):
     job = services.enqueue("test.fail")
     db.session.commit()
     state = wait_for(client, f"/jobs/{job.id}", lambda s: s["finished"])
@@ -120,13 +120,14 @@ def test_illegal_transitions_are_refused_by_the_model(status, action):
         action(Job(name="test.wait", status=status))
 
 
-def test_unknown_job_is_404(client):
+def test_unknown_job_is_404(client, official):
     assert client.get("/jobs/4b1d5e0c-0000-4000-8000-000000000000").status_code == 404
     assert client.get("/jobs/4b1d5e0c-0000-4000-8000-000000000000.json").status_code == 404
 
 
-def test_demo_job_pages_are_off_unless_enabled(make_app):
+def test_demo_job_pages_are_off_unless_enabled(make_app, official_session):
     client = make_app(DEMO_JOBS_ENABLED=False).test_client()
+    official_session(client)
     assert client.get("/jobs/demo").status_code == 404
 
 
@@ -143,9 +144,10 @@ def test_cli_queues_the_demo_job_and_the_worker_runs_it(app, seeded):
     assert db.session.get(Job, job_id).status is JobStatus.SUCCEEDED
 
 
-def test_demo_job_runs_on_rq_with_redis(make_app, redis_url, seeded):
+def test_demo_job_runs_on_rq_with_redis(make_app, redis_url, seeded, official_session):
     app = make_app(REDIS_URL=redis_url)
     client = app.test_client()
+    official_session(client)
     job_url = start_demo(lambda url: _post_with_csrf(client, url))
     queue = Queue(app.config["JOBS_QUEUE"], connection=Redis.from_url(redis_url))
     try:

@@ -1,0 +1,195 @@
+"""Accounts, roles and magic links: the use-cases. Callers commit."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from datetime import timedelta
+from urllib.parse import urlencode
+
+from flask import current_app, url_for
+from sqlalchemy import select, update
+
+from accounts.models import Account, LoginToken, Role, RoleGrant
+from audit.services import record
+from core.db import db, utcnow
+from mail.services import queue_mail
+from villages.models import Village
+
+log = logging.getLogger(__name__)
+
+#: Random bytes in a login link (256 bits).
+TOKEN_BYTES = 32
+
+
+class RoleScopeError(ValueError):
+    """An association role needs a village; officials and volunteers take none."""
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_account(email: str) -> Account | None:
+    return db.session.scalar(select(Account).where(Account.email == normalise_email(email)))
+
+
+def get_or_create_account(email: str, name: str = "", language: str = "nl") -> Account:
+    """The account for this address, created when new; an existing one keeps its details."""
+    account = find_account(email)
+    if account is None:
+        account = Account(email=normalise_email(email), name=name.strip(), language=language)
+        db.session.add(account)
+        db.session.flush()
+        record("account.created", account)
+    return account
+
+
+def grant_role(
+    account: Account, role: Role, village: Village | None = None, by: Account | None = None
+) -> RoleGrant:
+    """Give `account` a role (for associations: in one village). Granting twice is harmless."""
+    if (role is Role.ASSOCIATION) != (village is not None) and role is not Role.RESIDENT:
+        raise RoleScopeError(role.value)
+    for grant in account.grants:
+        if grant.role is role and grant.village_id == (village.id if village else None):
+            return grant
+    grant = RoleGrant(role=role, village=village, granted_by_id=by.id if by else None)
+    account.grants.append(grant)
+    db.session.flush()
+    record("role.granted", account, role=role.value, village=village.name if village else None)
+    return grant
+
+
+def revoke_grant(grant: RoleGrant) -> None:
+    """Take a role away; it takes effect on the holder's next request."""
+    account = grant.account
+    record(
+        "role.revoked",
+        account,
+        role=grant.role.value,
+        village=grant.village.name if grant.village else None,
+    )
+    account.grants.remove(grant)
+    db.session.flush()
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_login_token(account: Account, valid_for: timedelta) -> str:
+    """Create a single-use token; returns the raw token, which is never stored."""
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    db.session.add(
+        LoginToken(account=account, token_hash=token_hash(token), expires_at=utcnow() + valid_for)
+    )
+    db.session.flush()
+    return token
+
+
+def login_link(token: str, next_path: str | None = None) -> str:
+    """Absolute link from the configured BASE_URL, never from the request's Host header."""
+    path = url_for("accounts.confirm_login", token=token)
+    query = f"?{urlencode({'next': next_path})}" if next_path else ""
+    return current_app.config["BASE_URL"].rstrip("/") + path + query
+
+
+def request_login_link(email: str, next_path: str | None = None) -> None:
+    """Mail a login link if the address has an account; silently nothing otherwise."""
+    account = find_account(email)
+    if account is None or not account.grants:
+        log.info("Login link requested for an address without access")
+        return
+    minutes = current_app.config["LOGIN_TOKEN_MINUTES"]
+    token = issue_login_token(account, timedelta(minutes=minutes))
+    queue_mail(
+        account.email,
+        "login",
+        account.language,
+        name=account.name,
+        link=login_link(token, next_path),
+        minutes=minutes,
+    )
+
+
+def find_usable_token(token: str) -> LoginToken | None:
+    """The token behind a link if it can still be used; looking consumes nothing."""
+    found = db.session.scalar(select(LoginToken).where(LoginToken.token_hash == token_hash(token)))
+    return found if found is not None and found.usable(utcnow()) else None
+
+
+def consume_login_token(token: str) -> Account | None:
+    """Use a token once: the conditional UPDATE lets exactly one of two clicks win."""
+    now = utcnow()
+    used = db.session.execute(
+        update(LoginToken)
+        .where(
+            LoginToken.token_hash == token_hash(token),
+            LoginToken.used_at.is_(None),
+            LoginToken.expires_at > now,
+        )
+        .values(used_at=now)
+    )
+    if used.rowcount != 1:
+        return None
+    login_token = db.session.scalar(
+        select(LoginToken).where(LoginToken.token_hash == token_hash(token))
+    )
+    account = login_token.account
+    if not account.grants:
+        return None
+    account.last_login_at = now
+    record("login", account, actor_id=account.id)
+    return account
+
+
+def invite(
+    email: str,
+    role: Role,
+    village: Village | None,
+    by: Account,
+    name: str = "",
+    language: str = "nl",
+) -> Account:
+    """Give a person a role and mail them a link to log in for the first time."""
+    account = get_or_create_account(email, name, language)
+    grant_role(account, role, village, by=by)
+    hours = current_app.config["INVITATION_TOKEN_HOURS"]
+    token = issue_login_token(account, timedelta(hours=hours))
+    queue_mail(
+        account.email,
+        "invitation",
+        account.language,
+        name=account.name,
+        inviter=by.name or by.email,
+        role=role.value,
+        village=village.name if village else None,
+        link=login_link(token),
+        hours=hours,
+    )
+    record("account.invited", account, role=role.value)
+    return account
+
+
+def hand_over_village(
+    village: Village, email: str, by: Account, name: str = "", language: str = "nl"
+) -> list[Account]:
+    """Give a village's association access to one person and take it from everyone else.
+
+    Returns the accounts that lost access, so the official sees who was handed over from.
+    """
+    previous = db.session.scalars(
+        select(RoleGrant).where(
+            RoleGrant.role == Role.ASSOCIATION, RoleGrant.village_id == village.id
+        )
+    ).all()
+    new_holder = invite(email, Role.ASSOCIATION, village, by, name, language)
+    removed = []
+    for grant in previous:
+        if grant.account_id != new_holder.id:
+            removed.append(grant.account)
+            revoke_grant(grant)
+    record("village.handed_over", village, to=new_holder.id, removed=[a.id for a in removed])
+    return removed

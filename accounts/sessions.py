@@ -1,0 +1,70 @@
+"""Who is logged in: an account id, its session epoch and when it was last seen."""
+
+from __future__ import annotations
+
+import time
+
+from flask import Flask, current_app, flash, g, session
+from flask_babel import gettext as _
+
+from accounts.models import Account
+from core.db import db
+from core.i18n import SESSION_KEY as LANGUAGE_KEY
+
+ACCOUNT_KEY, EPOCH_KEY, SEEN_KEY = "account_id", "epoch", "seen"
+#: Refresh the idle timer at most this often, so not every request rewrites the cookie.
+SEEN_RESOLUTION_SECONDS = 60
+
+
+def log_in(account: Account) -> None:
+    """Start a fresh session (a new cookie, nothing carried over but the language)."""
+    language = account.language
+    session.clear()
+    session.permanent = True
+    session.update(
+        {
+            ACCOUNT_KEY: account.id,
+            EPOCH_KEY: account.session_epoch,
+            SEEN_KEY: int(time.time()),
+            LANGUAGE_KEY: language,
+        }
+    )
+    g.account = account
+
+
+def log_out() -> None:
+    language = session.get(LANGUAGE_KEY)
+    session.clear()
+    if language:
+        session[LANGUAGE_KEY] = language
+    g.account = None
+
+
+def load_account() -> None:
+    """Before each request: put the logged-in account, if any, in `g.account`."""
+    g.account = None
+    account_id = session.get(ACCOUNT_KEY)
+    if account_id is None:
+        return
+    now = int(time.time())
+    idle_limit = current_app.config["SESSION_IDLE_MINUTES"] * 60
+    account = db.session.get(Account, account_id)
+    if (
+        account is None
+        or session.get(EPOCH_KEY) != account.session_epoch
+        or now - session.get(SEEN_KEY, 0) > idle_limit
+    ):
+        log_out()
+        flash(_("You were logged out because you had not done anything for a while."), "info")
+        return
+    if now - session[SEEN_KEY] >= SEEN_RESOLUTION_SECONDS:
+        session[SEEN_KEY] = now
+    g.account = account
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(load_account)
+
+    @app.context_processor
+    def account_context() -> dict:
+        return {"current_account": g.get("account")}

@@ -1,0 +1,77 @@
+"""Magic-link login, logout and the account page."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from accounts import services, sessions
+from accounts.forms import ButtonForm, ConfirmLoginForm, LoginForm
+from accounts.permissions import login_required
+from core.db import db
+from core.limits import limiter, login_email_key
+from core.urls import local_path, safe_next_url
+
+bp = Blueprint("accounts", __name__)
+
+
+def _address_limit() -> str:
+    return current_app.config["LOGIN_LIMIT_PER_ADDRESS"]
+
+
+def _email_limit() -> str:
+    return current_app.config["LOGIN_LIMIT_PER_EMAIL"]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_address_limit, methods=["POST"])
+@limiter.limit(_email_limit, methods=["POST"], key_func=login_email_key)
+def login():
+    """Ask for an email address; answer the same whether or not it has an account."""
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        services.request_login_link(form.email.data, local_path(form.next.data))
+        db.session.commit()
+        return render_template("accounts/check_mail.html")
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.get("/login/<token>")
+def confirm_login(token: str):
+    """Show one button; a GET consumes nothing, so mail scanners cannot use up the link."""
+    if services.find_usable_token(token) is None:
+        return render_template("accounts/link_invalid.html")
+    return render_template(
+        "accounts/confirm.html", form=ConfirmLoginForm(), next=request.args.get("next", "")
+    )
+
+
+@bp.post("/login/<token>")
+def complete_login(token: str):
+    """Use the link once, start a fresh session and go where the person was heading."""
+    if not ConfirmLoginForm().validate_on_submit():
+        return render_template("accounts/link_invalid.html")
+    account = services.consume_login_token(token)
+    if account is None:
+        db.session.commit()
+        return render_template("accounts/link_invalid.html")
+    sessions.log_in(account)
+    db.session.commit()
+    flash(_("You are logged in."), "ok")
+    return redirect(safe_next_url(request.args.get("next"), "accounts.account"), 303)
+
+
+@bp.post("/logout")
+def logout():
+    """End the session."""
+    if ButtonForm().validate_on_submit():
+        sessions.log_out()
+        flash(_("You are logged out."), "ok")
+    return redirect(url_for("core.home"), 303)
+
+
+@bp.get("/account")
+@login_required
+def account():
+    """Who you are logged in as, and what you may do."""
+    return render_template("accounts/account.html", account=g.account, logout_form=ButtonForm())

@@ -1,0 +1,25 @@
+"""`flask --app app mail send|worker`."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from mail.delivery import deliver_all_due
+
+mail_cli = AppGroup("mail", help="Deliver mail from the outbox.")
+
+
+@mail_cli.command("send")
+def send() -> None:
+    """Deliver every mail that is due, then stop."""
+    batches = deliver_all_due()
+    click.echo(f"Outbox delivered ({batches} batch(es)).")
+
+
+@mail_cli.command("worker")
+def worker() -> None:
+    """Keep delivering mail as it becomes due."""
+    click.echo(f"Mail worker started ({current_app.config['MAIL_BACKEND']}).")
+    current_app.extensions["mail_worker"].work()

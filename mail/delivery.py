@@ -1,0 +1,121 @@
+"""Deliver due mails from the outbox: exactly once across workers, retried with backoff."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from flask import Flask, current_app, has_request_context
+from sqlalchemy import select, update
+
+from core.background import PollingThread
+from core.db import db, utcnow
+from mail.models import MailStatus, OutboxMail
+from mail.transports import transport_for
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 50
+#: A claim older than this belongs to a worker that died: the mail is tried again.
+STALE_CLAIM = timedelta(minutes=10)
+
+
+def init_app(app: Flask) -> None:
+    worker = PollingThread(app, "naoberpanel-mail", deliver_batch, app.config["MAIL_POLL_SECONDS"])
+    app.extensions["mail_worker"] = worker
+    if app.config["MAIL_WEB_WORKER"]:
+        app.before_request(worker.ensure_running)
+
+
+def wake_worker() -> None:
+    """After a commit that queued mail: deliver it now rather than at the next poll."""
+    if has_request_context() and current_app.config["MAIL_WEB_WORKER"]:
+        current_app.extensions["mail_worker"].wake()
+
+
+def deliver_batch() -> bool:
+    """Send up to one batch of due mails; False when nothing was due."""
+    release_stale_claims()
+    mail_ids = claim_due_mails(BATCH_SIZE)
+    if not mail_ids:
+        return False
+    with transport_for(current_app.config) as transport:
+        for mail_id in mail_ids:
+            deliver_one(transport, mail_id)
+    return True
+
+
+def deliver_all_due() -> int:
+    """Deliver until nothing is due; returns the number of batches."""
+    batches = 0
+    while deliver_batch():
+        batches += 1
+    return batches
+
+
+def claim_due_mails(limit: int) -> list[int]:
+    """Mark due mails as ours. Row locks on PostgreSQL keep workers off each other's rows;
+    the conditional UPDATE makes the claim safe on SQLite too."""
+    now = utcnow()
+    candidates = db.session.scalars(
+        select(OutboxMail.id)
+        .where(OutboxMail.status == MailStatus.PENDING, OutboxMail.send_after <= now)
+        .order_by(OutboxMail.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+    claimed = [mail_id for mail_id in candidates if _claim(mail_id, now)]
+    db.session.commit()
+    return claimed
+
+
+def _claim(mail_id: int, now) -> bool:
+    result = db.session.execute(
+        update(OutboxMail)
+        .where(OutboxMail.id == mail_id, OutboxMail.status == MailStatus.PENDING)
+        .values(status=MailStatus.SENDING, claimed_at=now)
+    )
+    return result.rowcount == 1
+
+
+def deliver_one(transport, mail_id: int) -> None:
+    mail = db.session.get_one(OutboxMail, mail_id)
+    try:
+        transport.send(mail)
+    except Exception as error:
+        record_failed_attempt(mail, error)
+    else:
+        mail.status, mail.sent_at, mail.attempts = MailStatus.SENT, utcnow(), mail.attempts + 1
+        log.info("Mail %s (%s) sent", mail.id, mail.kind)
+    db.session.commit()
+
+
+def record_failed_attempt(mail: OutboxMail, error: Exception) -> None:
+    config = current_app.config
+    mail.attempts += 1
+    mail.last_error = f"{type(error).__name__}: {error}"[:2000]
+    if mail.attempts >= config["MAIL_MAX_ATTEMPTS"]:
+        mail.status = MailStatus.FAILED
+        log.error("Mail %s (%s) failed for good: %s", mail.id, mail.kind, mail.last_error)
+        return
+    backoff = config["MAIL_RETRY_SECONDS"] * 2 ** (mail.attempts - 1)
+    mail.status, mail.send_after = MailStatus.PENDING, utcnow() + timedelta(seconds=backoff)
+    log.warning(
+        "Mail %s attempt %s failed (%s), retry in %ss",
+        mail.id,
+        mail.attempts,
+        mail.last_error,
+        backoff,
+    )
+
+
+def release_stale_claims() -> None:
+    db.session.execute(
+        update(OutboxMail)
+        .where(
+            OutboxMail.status == MailStatus.SENDING,
+            OutboxMail.claimed_at < utcnow() - STALE_CLAIM,
+        )
+        .values(status=MailStatus.PENDING)
+    )
+    db.session.commit()

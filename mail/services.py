@@ -1,0 +1,47 @@
+"""Queue mails. Rendered now, in the recipient's language, and stored with the transaction."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from core.db import db
+from mail.models import OutboxMail
+
+log = logging.getLogger(__name__)
+QUEUED_FLAG = "naoberpanel.mail_queued"
+
+
+def queue_mail(recipient: str, kind: str, language: str, **context: Any) -> OutboxMail:
+    """Render `templates/emails/<kind>.{txt,html}` and put the mail in the outbox."""
+    with force_locale(language):
+        context = {"municipality": current_app.config["MUNICIPALITY_NAME"], **context}
+        subject = render_template(f"emails/{kind}.subject.txt", **context).strip()
+        text = render_template(f"emails/{kind}.txt", **context)
+        html = render_template(f"emails/{kind}.html", subject=subject, **context)
+    mail = OutboxMail(
+        recipient=recipient, subject=subject, body_text=text, body_html=html, kind=kind
+    )
+    db.session.add(mail)
+    db.session.flush()
+    db.session.info[QUEUED_FLAG] = True
+    log.info("Mail %s (%s) queued", mail.id, kind)
+    return mail
+
+
+@event.listens_for(Session, "after_commit")
+def _wake_mail_worker(session: Session) -> None:
+    if session.info.pop(QUEUED_FLAG, False):
+        from mail.delivery import wake_worker
+
+        wake_worker()
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_queued_mail(session: Session) -> None:
+    session.info.pop(QUEUED_FLAG, None)

@@ -1,0 +1,94 @@
+"""How a mail leaves the building: SMTP in production, the log in development."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid, parseaddr
+from typing import Any
+
+from mail.models import OutboxMail
+
+log = logging.getLogger(__name__)
+SMTP_TIMEOUT_SECONDS = 20
+
+
+def build_message(mail: OutboxMail, sender: str) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = Address(addr_spec=mail.recipient)
+    message["Subject"] = mail.subject
+    message["Date"] = format_datetime(mail.created_at)
+    domain = parseaddr(sender)[1].rpartition("@")[2] or "localhost"
+    message["Message-ID"] = make_msgid(mail.message_id_local_part, domain=domain)
+    message.set_content(mail.body_text)
+    message.add_alternative(mail.body_html, subtype="html")
+    return message
+
+
+class SMTPTransport:
+    """One SMTP connection per batch of mails."""
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        self.config = config
+        self.connection: smtplib.SMTP | None = None
+
+    def __enter__(self) -> SMTPTransport:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.connection is not None:
+            try:
+                self.connection.quit()
+            except smtplib.SMTPException:
+                self.connection.close()
+
+    def _connect(self) -> smtplib.SMTP:
+        if self.connection is None:
+            config = self.config
+            connection = smtplib.SMTP(
+                config["MAIL_SERVER"], config["MAIL_PORT"], timeout=SMTP_TIMEOUT_SECONDS
+            )
+            if config["MAIL_USE_TLS"]:
+                connection.starttls()
+            if config["MAIL_USERNAME"]:
+                connection.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
+            self.connection = connection
+        return self.connection
+
+    def send(self, mail: OutboxMail) -> None:
+        try:
+            self._connect().send_message(build_message(mail, self.config["MAIL_DEFAULT_SENDER"]))
+        except (smtplib.SMTPServerDisconnected, OSError):
+            self.connection = None  # reconnect for the next mail of the batch
+            raise
+
+
+class ConsoleTransport:
+    """Development: write the mail to the log so a newcomer can click its link."""
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        self.config = config
+
+    def __enter__(self) -> ConsoleTransport:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+    def send(self, mail: OutboxMail) -> None:
+        log.warning(
+            "\n----- mail to %s: %s -----\n%s\n----- end of mail -----",
+            mail.recipient,
+            mail.subject,
+            mail.body_text,
+        )
+
+
+TRANSPORTS = {"smtp": SMTPTransport, "console": ConsoleTransport}
+
+
+def transport_for(config: dict[str, Any]) -> SMTPTransport | ConsoleTransport:
+    return TRANSPORTS[config["MAIL_BACKEND"]](config)

@@ -1,0 +1,204 @@
+"""The magic-link front door, end to end through a real SMTP server."""
+
+import re
+import statistics
+import time
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from accounts.models import LoginToken
+from accounts.services import issue_login_token
+from audit.models import AuditEvent
+from core.db import db
+from mail.delivery import deliver_all_due
+from mail.models import OutboxMail
+from tests.conftest import csrf_token_from
+from tests.helpers import count
+
+LINK = re.compile(r"http://naoberpanel\.test(/login/[A-Za-z0-9_\-]+(?:\?next=[^\s\"<]+)?)")
+
+
+def request_link(client, email: str, next_path: str = "", **kwargs):
+    token = csrf_token_from(client.get("/login", **kwargs).text)
+    data = {"csrf_token": token, "email": email, "next": next_path}
+    return client.post("/login", data=data, **kwargs)
+
+
+def confirm(client, path: str):
+    page = client.get(path)
+    action = re.search(r'<form method="post" action="([^"]+)"', page.text.split("<main")[1])
+    return client.post(
+        action.group(1).replace("&amp;", "&"), data={"csrf_token": csrf_token_from(page.text)}
+    )
+
+
+def test_magic_link_login_end_to_end(app, client, make_account, smtp_server):
+    account = make_account("official", email="anne@middendrenthe.example")
+    response = request_link(client, "  Anne@MiddenDrenthe.example ", next_path="/people/")
+    assert response.status_code == 200 and "Controleer uw mail" in response.text
+
+    deliver_all_due()
+    [message] = smtp_server.inbox.messages
+    assert message["To"] == "anne@middendrenthe.example"
+    assert message["Subject"] == "Uw inloglink voor Naoberpanel"
+    text = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    path = LINK.search(text).group(1)
+    assert LINK.search(html).group(1).replace("&amp;", "&") == path
+    assert "werkt één keer en 15 minuten lang" in text
+
+    # A mail scanner opening the link twice uses nothing up.
+    for _ in range(2):
+        page = client.get(path)
+        assert page.status_code == 200 and "Kies de knop om in te loggen" in page.text
+
+    response = confirm(client, path)
+    assert response.status_code == 303 and response.location == "/people/"
+    assert account.email in client.get("/account").text
+    db.session.expire_all()
+    assert account.last_login_at is not None
+    logins = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "login")).all()
+    assert [(e.actor_id, e.ip_address) for e in logins] == [(account.id, "127.0.0.1")]
+
+    # The link works once.
+    again = client.get(path)
+    assert "Deze link werkt niet meer" in again.text
+    other = client.application.test_client()
+    assert "Deze link werkt niet meer" in confirm_invalid(other, path)
+
+
+def confirm_invalid(client, path: str) -> str:
+    token = csrf_token_from(client.get("/login").text)
+    return client.post(path, data={"csrf_token": token}).text
+
+
+def test_an_expired_link_is_refused_with_a_way_forward(app, client, make_account):
+    account = make_account("resident")
+    token = issue_login_token(account, timedelta(minutes=-1))
+    db.session.commit()
+    page = client.get(f"/login/{token}")
+    assert "Deze link werkt niet meer" in page.text and 'href="/login"' in page.text
+    assert "Deze link werkt niet meer" in confirm_invalid(client, f"/login/{token}")
+    assert client.get("/account").status_code == 302
+
+
+def test_only_a_hash_of_the_token_is_stored(app, make_account):
+    account = make_account("resident")
+    token = issue_login_token(account, timedelta(minutes=15))
+    db.session.commit()
+    stored = db.session.scalars(select(LoginToken)).one()
+    assert len(token) >= 43  # 32 random bytes
+    assert token not in stored.token_hash and len(stored.token_hash) == 64
+
+
+def test_unknown_addresses_get_the_same_answer(app, client, make_account):
+    make_account("resident", email="known@example.nl")
+    known = request_link(client, "known@example.nl")
+    unknown = request_link(client, "unknown@example.nl")
+    assert known.status_code == unknown.status_code == 200
+    assert strip_tokens(known.text) == strip_tokens(unknown.text)
+    assert count(OutboxMail) == 1
+
+
+def strip_tokens(html: str) -> str:
+    return re.sub(r'value="[^"]{40,}"', "", html)
+
+
+def test_unknown_addresses_take_as_long_as_known_ones(make_app, make_account):
+    """Timing: the medians differ by less than the spread of the requests themselves."""
+    app = make_app(RATELIMIT_ENABLED=False)
+    client = app.test_client()
+    with app.app_context():
+        make_account("resident", email="known@example.nl")
+    token = csrf_token_from(client.get("/login").text)
+    timings = {"known@example.nl": [], "nobody@example.nl": []}
+    for _ in range(25):
+        for email, samples in timings.items():
+            start = time.perf_counter()
+            client.post("/login", data={"csrf_token": token, "email": email})
+            samples.append(time.perf_counter() - start)
+    known, unknown = (statistics.median(s) for s in timings.values())
+    spread = statistics.quantiles(timings["nobody@example.nl"] + timings["known@example.nl"], n=4)
+    noise = spread[2] - spread[0]
+    assert abs(known - unknown) <= max(noise, 0.002), (known, unknown, noise)
+
+
+def test_login_links_use_base_url_not_the_host_header(app, client, make_account):
+    make_account("resident", email="host@example.nl")
+    request_link(client, "host@example.nl", base_url="http://evil.example")
+    mail = db.session.scalars(select(OutboxMail)).one()
+    assert "http://naoberpanel.test/login/" in mail.body_text and "evil" not in mail.body_text
+
+
+def test_next_may_only_be_a_local_path(app, client, make_account, smtp_server):
+    make_account("official", email="next@example.nl")
+    request_link(client, "next@example.nl", next_path="https://evil.example/")
+    deliver_all_due()
+    path = LINK.search(smtp_server.inbox.messages[0].get_body(("plain",)).get_content()).group(1)
+    assert confirm(client, path).location == "/account"
+
+
+def test_login_starts_a_fresh_session(app, client, make_account):
+    account = make_account("resident")
+    token = issue_login_token(account, timedelta(minutes=5))
+    db.session.commit()
+    with client.session_transaction() as session:
+        session["planted"] = "by an attacker"
+    confirm(client, f"/login/{token}")
+    with client.session_transaction() as session:
+        assert "planted" not in session and session["account_id"] == account.id
+
+
+@pytest.mark.parametrize(
+    ("setting", "emails"),
+    [
+        ("LOGIN_LIMIT_PER_EMAIL", ["same@example.nl"] * 4),
+        ("LOGIN_LIMIT_PER_ADDRESS", ["a@example.nl", "b@example.nl", "c@example.nl", "d@x.nl"]),
+    ],
+)
+def test_rate_limits_answer_with_a_friendly_message(make_app, setting, emails):
+    client = make_app(**{setting: "3 per minute"}).test_client()
+    token = csrf_token_from(client.get("/login").text)
+    statuses = [
+        client.post("/login", data={"csrf_token": token, "email": e}).status_code for e in emails
+    ]
+    assert statuses == [200, 200, 200, 429]
+    refused = client.post("/login", data={"csrf_token": token, "email": emails[-1]})
+    assert "Even geduld" in refused.text and "wacht een kwartier" in refused.text
+
+
+def test_invalid_email_shows_the_error_and_keeps_what_was_typed(client):
+    token = csrf_token_from(client.get("/login").text)
+    page = client.post("/login", data={"csrf_token": token, "email": "anne at beilen"})
+    assert page.status_code == 200
+    assert "Vul een e-mailadres in zoals naam@voorbeeld.nl." in page.text
+    assert 'value="anne at beilen"' in page.text and 'aria-invalid="true"' in page.text
+    assert "<title>Fout: Inloggen" in page.text
+
+
+def test_logout_ends_the_session(client, login_as):
+    login_as("resident")
+    assert client.get("/account").status_code == 200
+    token = csrf_token_from(client.get("/account").text)
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 303
+    assert client.get("/account").status_code == 302
+
+
+def test_idle_sessions_expire(client, login_as):
+    login_as("resident")
+    with client.session_transaction() as session:
+        session["seen"] -= 31 * 60
+    response = client.get("/account")
+    assert response.status_code == 302 and response.location.startswith("/login")
+    assert "een tijd niets heeft gedaan" in client.get(response.location).text
+
+
+def test_revoking_the_last_role_ends_access_and_login(client, login_as):
+    account = login_as("official")
+    account.grants.clear()
+    db.session.commit()
+    assert client.get("/people/").status_code == 403
+    request_link(client, account.email)
+    assert count(OutboxMail) == 0
