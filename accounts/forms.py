@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, SelectField, StringField
+from wtforms import EmailField, HiddenField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from accounts.models import Role
@@ -41,13 +41,20 @@ class ButtonForm(FlaskForm):
     """A one-button POST (logout, revoke, retry): only the CSRF token."""
 
 
-def role_choices() -> list[tuple[str, str]]:
+def role_choices() -> list[SelectChoice]:
     return [
-        (Role.OFFICIAL.value, _l("Official of the municipality")),
-        (Role.ASSOCIATION.value, _l("Village association board member")),
-        (Role.VOLUNTEER.value, _l("Volunteer (enters paper questionnaires)")),
-        (Role.RESIDENT.value, _l("Resident (panel member)")),
+        SelectChoice(Role.OFFICIAL.value, _l("Official of the municipality")),
+        SelectChoice(Role.ASSOCIATION.value, _l("Village association board member")),
+        SelectChoice(Role.VOLUNTEER.value, _l("Volunteer (enters paper questionnaires)")),
+        SelectChoice(Role.RESIDENT.value, _l("Resident (panel member)")),
     ]
+
+
+def village_choices(villages) -> list[SelectChoice]:
+    return [SelectChoice(village.id, village.name) for village in villages]
+
+
+LANGUAGE_CHOICES = [SelectChoice("nl", "Nederlands"), SelectChoice("en", "English")]
 
 
 class PersonForm(FlaskForm):
@@ -55,9 +62,7 @@ class PersonForm(FlaskForm):
 
     email = EmailField(_l("Email address"), validators=EMAIL_VALIDATORS, filters=[strip])
     name = StringField(_l("Name"), validators=[Optional(), Length(max=120)])
-    language = SelectField(
-        _l("Language of their mails"), choices=[("nl", "Nederlands"), ("en", "English")]
-    )
+    language = SelectField(_l("Language of their mails"), choices=LANGUAGE_CHOICES)
 
 
 class InviteForm(PersonForm):
@@ -70,7 +75,7 @@ class InviteForm(PersonForm):
 
     def __init__(self, villages, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.village.choices = [(0, _l("(no village)"))] + [(v.id, v.name) for v in villages]
+        self.village.choices = [SelectChoice(0, _l("(no village)")), *village_choices(villages)]
 
     def validate_village(self, field) -> None:
         if self.role.data == Role.ASSOCIATION.value and not field.data:
@@ -84,4 +89,4 @@ class HandOverForm(PersonForm):
 
     def __init__(self, villages, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.village.choices = [(v.id, v.name) for v in villages]
+        self.village.choices = village_choices(villages)

@@ -18,7 +18,7 @@ SEEN_RESOLUTION_SECONDS = 60
 
 def log_in(account: Account) -> None:
     """Start a fresh session (a new cookie, nothing carried over but the language)."""
-    language = account.language
+    language = session.get(LANGUAGE_KEY) or account.language
     session.clear()
     session.permanent = True
     session.update(

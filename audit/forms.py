@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField
+from wtforms import DateField, SelectChoice, SelectField
 from wtforms.validators import Optional
 
 
@@ -17,7 +17,9 @@ class AuditFilterForm(FlaskForm):
 
     def __init__(self, actions: list[str], actors: dict[int, str], *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.action.choices = [("", _l("(everything)"))] + [(a, a) for a in actions]
-        self.actor.choices = [("", _l("(everyone)"))] + [
-            (str(i), email) for i, email in sorted(actors.items(), key=lambda item: item[1])
+        self.action.choices = [SelectChoice("", _l("(everything)"))] + [
+            SelectChoice(action) for action in actions
+        ]
+        self.actor.choices = [SelectChoice("", _l("(everyone)"))] + [
+            SelectChoice(str(i), email) for i, email in sorted(actors.items(), key=lambda x: x[1])
         ]

@@ -6,7 +6,7 @@ import logging
 import smtplib
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid, parseaddr
+from email.utils import format_datetime, parseaddr
 from typing import Any
 
 from mail.models import OutboxMail
@@ -22,7 +22,8 @@ def build_message(mail: OutboxMail, sender: str) -> EmailMessage:
     message["Subject"] = mail.subject
     message["Date"] = format_datetime(mail.created_at)
     domain = parseaddr(sender)[1].rpartition("@")[2] or "localhost"
-    message["Message-ID"] = make_msgid(mail.message_id_local_part, domain=domain)
+    # The same id on every attempt, so a receiving server can drop a duplicate delivery.
+    message["Message-ID"] = f"<{mail.message_id_local_part}@{domain}>"
     message.set_content(mail.body_text)
     message.add_alternative(mail.body_html, subtype="html")
     return message

@@ -62,3 +62,37 @@ def page(browser):
     context, page = new_page(browser)
     yield page
     context.close()
+
+
+def latest_login_link(live_server: str) -> str:
+    """The link in the newest mail in the outbox, pointed at the live server."""
+    import re
+
+    from sqlalchemy import select
+
+    from core.db import db
+    from mail.models import OutboxMail
+
+    db.session.expire_all()
+    body = db.session.scalars(select(OutboxMail.body_text).order_by(OutboxMail.id.desc())).first()
+    path = re.search(r"http://naoberpanel\.test(/login/\S+)", body).group(1)
+    return live_server + path
+
+
+def log_in(page, live_server: str, email: str) -> None:
+    """Log in the way a person does: ask for a link, open it from the mail, press the button."""
+    page.goto(live_server + "/login")
+    page.get_by_label("E-mailadres").fill(email)
+    page.get_by_role("button", name="Stuur mij een inloglink").click()
+    page.get_by_role("heading", name="Controleer uw mail").wait_for()
+    page.goto(latest_login_link(live_server))
+    page.get_by_role("main").get_by_role("button", name="Inloggen").click()
+    page.get_by_text("U bent ingelogd.").wait_for()
+
+
+@pytest.fixture
+def official_page(page, live_server, make_account):
+    """A browser page logged in as an official."""
+    account = make_account("official", email="ambtenaar@middendrenthe.example")
+    log_in(page, live_server, account.email)
+    return page

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from sqlalchemy import select
 
+from accounts.models import Account, Role
+from accounts.services import get_or_create_account, grant_role, issue_login_token
 from core.db import db
 from jobs.models import Job, JobStatus
-from tests.e2e.conftest import new_page
+from tests.e2e.conftest import log_in, new_page
 
 pytestmark = pytest.mark.browser
 
@@ -22,30 +27,89 @@ def job_path(status: JobStatus, **state) -> str:
     return f"/jobs/{job.id}"
 
 
-PAGES = {
+def login_link_path() -> str:
+    account = get_or_create_account("axe@example.nl")
+    grant_role(account, Role.RESIDENT)
+    token = issue_login_token(account, timedelta(minutes=5))
+    db.session.commit()
+    return f"/login/{token}"
+
+
+def used_link_path() -> str:
+    return "/login/this-link-was-never-issued"
+
+
+PUBLIC_PAGES = {
     "home": lambda: "/",
+    "login": lambda: "/login",
+    "login link": login_link_path,
+    "used login link": used_link_path,
+    "not found": lambda: "/bestaat-niet",
+}
+
+OFFICIAL_PAGES = {
+    "account": lambda: "/account",
+    "people": lambda: "/people/",
+    "invite": lambda: "/people/invite",
+    "hand over": lambda: "/people/hand-over",
+    "person": lambda: f"/people/{db.session.scalars(select(Account.id)).first()}",
+    "audit log": lambda: "/audit/",
+    "outbox": lambda: "/mail/outbox",
     "demo job": lambda: "/jobs/demo",
     "job running": lambda: job_path(JobStatus.RUNNING, steps_done=3, steps_total=35),
     "job finished": lambda: job_path(
         JobStatus.SUCCEEDED, steps_done=35, steps_total=35, result={"villages": 35, "population": 1}
     ),
     "job failed": lambda: job_path(JobStatus.FAILED, error="ValueError: boom"),
-    "not found": lambda: "/bestaat-niet",
 }
 
 
+def check(page, url: str, language: str) -> None:
+    if language == "en":
+        page.get_by_role("button", name="English").click()
+    page.goto(url)
+    assert page.locator("html").get_attribute("lang") == language
+    results = Axe().run(page, options=WCAG_21_AA)
+    assert results.violations_count == 0, results.generate_report()
+
+
 @pytest.mark.parametrize("language", ["nl", "en"])
-@pytest.mark.parametrize("name", PAGES)
-def test_page_has_no_wcag_violations(browser, live_server, seeded, name, language):
-    path = PAGES[name]()
+@pytest.mark.parametrize("name", PUBLIC_PAGES)
+def test_public_page_has_no_wcag_violations(browser, live_server, seeded, name, language):
     # axe is injected as a script, which our own CSP rightly forbids.
     context, page = new_page(browser, bypass_csp=True)
     try:
-        if language == "en":
-            page.goto(live_server + "/")
-            page.get_by_role("button", name="English").click()
-        page.goto(live_server + path)
-        assert page.locator("html").get_attribute("lang") == language
+        page.goto(live_server + "/")
+        check(page, live_server + PUBLIC_PAGES[name](), language)
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+@pytest.mark.parametrize("name", OFFICIAL_PAGES)
+def test_official_page_has_no_wcag_violations(
+    browser, live_server, seeded, make_account, name, language
+):
+    make_account("association", email="bestuur@orvelte.example", village="Orvelte")
+    context, page = new_page(browser, bypass_csp=True)
+    try:
+        log_in(page, live_server, make_account("official").email)
+        check(page, live_server + OFFICIAL_PAGES[name](), language)
+    finally:
+        context.close()
+
+
+def test_login_page_with_errors_has_no_wcag_violations(browser, live_server):
+    context, page = new_page(browser, bypass_csp=True)
+    try:
+        page.goto(live_server + "/login")
+        page.get_by_role("button", name="Stuur mij een inloglink").click()
+        page.get_by_role("alert").wait_for()
+        results = Axe().run(page, options=WCAG_21_AA)
+        assert results.violations_count == 0, results.generate_report()
+        page.get_by_label("E-mailadres").fill("someone@example.nl")
+        page.get_by_role("button", name="Stuur mij een inloglink").click()
+        page.get_by_role("heading", name="Controleer uw mail").wait_for()
         results = Axe().run(page, options=WCAG_21_AA)
         assert results.violations_count == 0, results.generate_report()
     finally:

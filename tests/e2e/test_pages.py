@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import new_page
+from tests.e2e.conftest import log_in, new_page
 
 pytestmark = pytest.mark.browser
 
@@ -29,7 +29,8 @@ def test_home_fits_a_small_phone_without_sideways_scrolling(browser, live_server
         context.close()
 
 
-def test_demo_job_progress_updates_itself_with_javascript(page, live_server, seeded, app):
+def test_demo_job_progress_updates_itself_with_javascript(official_page, live_server, seeded, app):
+    page = official_page
     app.config["DEMO_JOB_DELAY"] = 0.05
     page.goto(live_server + "/jobs/demo")
     page.get_by_role("button", name="Start de demotaak").click()
@@ -39,10 +40,11 @@ def test_demo_job_progress_updates_itself_with_javascript(page, live_server, see
     assert page.locator("progress").get_attribute("value") == "100"
 
 
-def test_job_page_works_without_javascript(browser, live_server, seeded, app):
+def test_job_page_works_without_javascript(browser, live_server, seeded, app, make_account):
     app.config["DEMO_JOB_DELAY"] = 0.02
     context, page = new_page(browser, java_script_enabled=False)
     try:
+        log_in(page, live_server, make_account("official").email)
         page.goto(live_server + "/jobs/demo")
         page.get_by_role("button", name="Start de demotaak").click()
         for _ in range(100):
@@ -57,9 +59,33 @@ def test_job_page_works_without_javascript(browser, live_server, seeded, app):
 def test_language_switch_works_without_javascript(browser, live_server, seeded):
     context, page = new_page(browser, java_script_enabled=False)
     try:
-        page.goto(live_server + "/jobs/demo")
+        page.goto(live_server + "/login")
         page.get_by_role("button", name="English").click()
-        assert page.url == live_server + "/jobs/demo"
-        assert page.get_by_role("heading", level=1).inner_text() == "Demo job"
+        assert page.url == live_server + "/login"
+        assert page.get_by_role("heading", level=1).inner_text() == "Log in"
     finally:
         context.close()
+
+
+def test_magic_link_login_in_the_browser_without_javascript(browser, live_server, make_account):
+    account = make_account("association", email="bestuur@orvelte.example", village="Orvelte")
+    context, page = new_page(browser, java_script_enabled=False)
+    try:
+        log_in(page, live_server, account.email)
+        assert page.url == live_server + "/account"
+        assert page.get_by_text("Bestuurslid dorpsbelangen: Orvelte").is_visible()
+        page.get_by_role("button", name="Uitloggen").click()
+        page.get_by_text("U bent uitgelogd.").wait_for()
+    finally:
+        context.close()
+
+
+def test_login_errors_are_announced_and_linked_to_the_field(page, live_server):
+    page.goto(live_server + "/login")
+    page.get_by_label("E-mailadres").fill("anne bij beilen")
+    page.get_by_role("button", name="Stuur mij een inloglink").click()
+    alert = page.get_by_role("alert")
+    assert "Vul een e-mailadres in zoals naam@voorbeeld.nl." in alert.inner_text()
+    alert.get_by_role("link").click()
+    assert page.evaluate("document.activeElement.id") == "email"
+    assert page.get_by_label("E-mailadres").input_value() == "anne bij beilen"

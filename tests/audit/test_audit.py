@@ -1,0 +1,46 @@
+"""The audit log is append-only in the database itself, and officials can filter it."""
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.exc import DatabaseError
+
+from audit.services import record
+from core.db import db
+
+
+@pytest.mark.parametrize(
+    "statement",
+    ["UPDATE audit_events SET action = 'nothing happened'", "DELETE FROM audit_events"],
+)
+def test_entries_cannot_be_changed_or_deleted(app, statement):
+    record("export.downloaded", None, actor_id=7, survey="LEEF-2026")
+    db.session.commit()
+    with pytest.raises(DatabaseError, match="append-only"):
+        db.session.execute(sa.text(statement))
+    db.session.rollback()
+    assert db.session.scalar(sa.text("SELECT action FROM audit_events")) == "export.downloaded"
+
+
+def test_officials_filter_the_log(client, login_as):
+    official = login_as("official")
+    record("login", None, actor_id=official.id)
+    record("export.downloaded", None, actor_id=official.id, survey="LEEF-2026")
+    record("role.granted", None, role="volunteer")
+    db.session.commit()
+    page = client.get("/audit/?action=export.downloaded").text
+    assert "export.downloaded" in page and "survey: LEEF-2026" in page
+    assert "<code>role.granted</code>" not in page and "1 regel" in page
+    page = client.get(f"/audit/?actor={official.id}").text
+    assert "2 regels" in page and official.email in page
+
+
+def test_deleted_accounts_show_as_deleted_not_by_name(client, login_as):
+    login_as("official")
+    record("login", None, actor_id=987654)
+    db.session.commit()
+    assert "account 987654 (verwijderd)" in client.get("/audit/?action=login").text
+
+
+def test_invalid_filter_dates_are_ignored_not_fatal(client, login_as):
+    login_as("official")
+    assert client.get("/audit/?since=gisteren").status_code == 200

@@ -1,0 +1,119 @@
+"""The outbox delivers every mail exactly once, keeps failed mail, and retries with backoff."""
+
+import threading
+from datetime import timedelta
+
+from sqlalchemy import select, update
+
+from core.db import db, utcnow
+from mail.delivery import deliver_all_due, deliver_batch
+from mail.models import MailStatus, OutboxMail
+from mail.services import queue_mail
+from tests.conftest import csrf_token_from
+from tests.helpers import count
+
+
+def queue_logins(n: int, language: str = "nl") -> None:
+    for i in range(n):
+        queue_mail(f"inwoner{i}@example.nl", "login", language, name="", link=f"L{i}", minutes=15)
+    db.session.commit()
+
+
+def test_two_workers_deliver_each_mail_exactly_once(app, smtp_server):
+    queue_logins(60)
+    start = threading.Barrier(2)
+
+    def worker():
+        with app.app_context():
+            start.wait()
+            deliver_all_due()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    recipients = [m["To"] for m in smtp_server.inbox.messages]
+    assert sorted(recipients) == sorted(f"inwoner{i}@example.nl" for i in range(60))
+    statuses = db.session.scalars(select(OutboxMail.status)).all()
+    assert set(statuses) == {MailStatus.SENT}
+
+
+def test_mail_waits_while_smtp_is_down_and_goes_once_it_is_up(make_app, smtp_server):
+    down = make_app()  # MAIL_PORT 9: nothing listens
+    with down.app_context():
+        queue_logins(1)
+        deliver_batch()
+        mail = db.session.scalars(select(OutboxMail)).one()
+        assert (mail.status, mail.attempts) == (MailStatus.PENDING, 1)
+        assert mail.send_after > utcnow() + timedelta(seconds=50)  # backoff: not due yet
+        assert "Connection refused" in mail.last_error or "Errno" in mail.last_error
+        assert deliver_batch() is False
+        move_clock_past_backoff()
+    up = make_app(MAIL_PORT=smtp_server.port)
+    with up.app_context():
+        deliver_all_due()
+        mail = db.session.scalars(select(OutboxMail)).one()
+        assert (mail.status, mail.attempts) == (MailStatus.SENT, 2)
+    assert len(smtp_server.inbox.messages) == 1
+
+
+def move_clock_past_backoff() -> None:
+    db.session.execute(update(OutboxMail).values(send_after=utcnow() - timedelta(seconds=1)))
+    db.session.commit()
+
+
+def test_after_the_last_attempt_a_mail_is_failed_and_shown_to_officials(login_as, client):
+    queue_logins(1)
+    for _ in range(8):
+        deliver_batch()
+        move_clock_past_backoff()
+    mail = db.session.scalars(select(OutboxMail)).one()
+    assert (mail.status, mail.attempts) == (MailStatus.FAILED, 8)
+    login_as("official")
+    page = client.get("/mail/outbox")
+    assert "Mislukt" in page.text and "inwoner0@example.nl" in page.text
+    client.post(f"/mail/outbox/{mail.id}/retry", data={"csrf_token": csrf_token_from(page.text)})
+    db.session.expire_all()
+    assert (mail.status, mail.attempts) == (MailStatus.PENDING, 0)
+
+
+def test_mail_is_only_queued_with_its_transaction(app):
+    queue_mail("a@example.nl", "login", "nl", name="", link="L", minutes=15)
+    db.session.rollback()
+    assert count(OutboxMail) == 0
+
+
+def test_mail_is_written_in_the_recipients_language(app, smtp_server):
+    queue_logins(1, language="en")
+    deliver_all_due()
+    [message] = smtp_server.inbox.messages
+    assert message["Subject"] == "Your login link for Naoberpanel"
+    assert "Gemeente Midden-Drenthe" in message.get_body(("plain",)).get_content()
+    assert message["Message-ID"].strip().startswith("<outbox-1-")
+
+
+def test_a_claim_left_by_a_dead_worker_is_released(app, smtp_server):
+    queue_logins(1)
+    db.session.execute(
+        update(OutboxMail).values(
+            status=MailStatus.SENDING, claimed_at=utcnow() - timedelta(minutes=11)
+        )
+    )
+    db.session.commit()
+    deliver_all_due()
+    assert len(smtp_server.inbox.messages) == 1
+
+
+def test_console_backend_writes_the_mail_to_the_log(make_app, caplog):
+    app = make_app(MAIL_BACKEND="console")
+    with app.app_context():
+        queue_logins(1)
+        deliver_all_due()
+    assert "mail to inwoner0@example.nl" in caplog.text and "L0" in caplog.text
+
+
+def test_cli_sends_what_is_due(app, smtp_server):
+    queue_logins(3)
+    result = app.test_cli_runner().invoke(args=["mail", "send"])
+    assert result.exit_code == 0 and len(smtp_server.inbox.messages) == 3
