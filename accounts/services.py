@@ -6,14 +6,14 @@ import hashlib
 import logging
 import secrets
 from datetime import timedelta
-from urllib.parse import urlencode
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import select, update
 
 from accounts.models import Account, LoginToken, Role, RoleGrant
 from audit.services import record
 from core.db import db, utcnow
+from core.urls import external_url
 from mail.services import queue_mail
 from villages.models import Village
 
@@ -89,13 +89,6 @@ def issue_login_token(account: Account, valid_for: timedelta) -> str:
     return token
 
 
-def login_link(token: str, next_path: str | None = None) -> str:
-    """Absolute link from the configured BASE_URL, never from the request's Host header."""
-    path = url_for("accounts.confirm_login", token=token)
-    query = f"?{urlencode({'next': next_path})}" if next_path else ""
-    return current_app.config["BASE_URL"].rstrip("/") + path + query
-
-
 def request_login_link(email: str, next_path: str | None = None) -> None:
     """Mail a login link if the address has an account; silently nothing otherwise."""
     account = find_account(email)
@@ -109,7 +102,7 @@ def request_login_link(email: str, next_path: str | None = None) -> None:
         "login",
         account.language,
         name=account.name,
-        link=login_link(token, next_path),
+        link=external_url("accounts.confirm_login", token=token, next=next_path),
         minutes=minutes,
     )
 
@@ -166,7 +159,7 @@ def invite(
         inviter=by.name or by.email,
         role=role.value,
         village=village.name if village else None,
-        link=login_link(token),
+        link=external_url("accounts.confirm_login", token=token),
         hours=hours,
     )
     record("account.invited", account, role=role.value)

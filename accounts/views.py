@@ -11,6 +11,7 @@ from accounts.permissions import login_required
 from core.db import db
 from core.limits import limiter, login_email_key
 from core.urls import local_path, safe_next_url
+from jobs import services as jobs
 
 bp = Blueprint("accounts", __name__)
 
@@ -27,10 +28,15 @@ def _email_limit() -> str:
 @limiter.limit(_address_limit, methods=["POST"])
 @limiter.limit(_email_limit, methods=["POST"], key_func=login_email_key)
 def login():
-    """Ask for an email address; answer the same whether or not it has an account."""
+    """Ask for an email address; answer the same, equally fast, whether or not it has an
+    account: the link is made and mailed by a background job."""
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        services.request_login_link(form.email.data, local_path(form.next.data))
+        jobs.enqueue(
+            "accounts.send_login_link",
+            email=services.normalise_email(form.email.data),
+            next_path=local_path(form.next.data),
+        )
         db.session.commit()
         return render_template("accounts/check_mail.html")
     return render_template("accounts/login.html", form=form)

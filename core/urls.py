@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import url_for
+from flask import current_app, url_for
 
 
 def local_path(target: str | None) -> str | None:
@@ -19,3 +19,14 @@ def local_path(target: str | None) -> str | None:
 def safe_next_url(target: str | None, fallback_endpoint: str = "core.home") -> str:
     """Return `target` only if it is a local path on this site, else the fallback."""
     return local_path(target) or url_for(fallback_endpoint)
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute link for mails, built from BASE_URL: never from a request's Host header,
+    and usable outside a request (background jobs)."""
+    base = urlsplit(current_app.config["BASE_URL"])
+    adapter = current_app.url_map.bind(
+        base.netloc, script_name=base.path or "/", url_scheme=base.scheme
+    )
+    clean = {key: value for key, value in values.items() if value is not None}
+    return adapter.build(endpoint, clean, force_external=True)

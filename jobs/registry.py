@@ -15,13 +15,17 @@ class Progress(Protocol):
 JobFunction = Callable[..., dict[str, Any] | None]
 
 #: Modules whose job functions register themselves on import.
-JOB_MODULES = ("demo.jobs",)
+JOB_MODULES = ("demo.jobs", "accounts.jobs")
 
 _functions: dict[str, JobFunction] = {}
 
 
-def job_function(name: str) -> Callable[[JobFunction], JobFunction]:
+def job_function(name: str, private_params: bool = False) -> Callable[[JobFunction], JobFunction]:
+    """Register a job function; with `private_params` (personal data such as an email
+    address), the parameters are erased from the job as soon as it has run."""
+
     def register(function: JobFunction) -> JobFunction:
+        function.private_params = private_params
         _functions[name] = function
         return function
 

@@ -108,14 +108,22 @@ def _run_claimed(job_id: str) -> None:
     name, params = job.name, dict(job.params)
     db.session.commit()  # hold no transaction open while the job runs
     log.info("Job %s (%s) started", name, job_id)
+    function = registry.get(name)
     try:
-        result = registry.get(name)(DatabaseProgress(job_id), **params)
-        db.session.get_one(Job, job_id).succeed(result)
+        result = function(DatabaseProgress(job_id), **params)
+        _finish(job_id, function).succeed(result)
         db.session.commit()
     except Exception as error:
         db.session.rollback()
         log.exception("Job %s (%s) failed", name, job_id)
-        db.session.get_one(Job, job_id).fail(f"{type(error).__name__}: {error}")
+        _finish(job_id, function).fail(f"{type(error).__name__}: {error}")
         db.session.commit()
         return
     log.info("Job %s (%s) succeeded", name, job_id)
+
+
+def _finish(job_id: str, function) -> Job:
+    job = db.session.get_one(Job, job_id)
+    if function.private_params:
+        job.params = {}
+    return job

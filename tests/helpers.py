@@ -7,3 +7,17 @@ from core.db import db
 
 def count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
+
+
+def wait_for_jobs(timeout: float = 10.0) -> None:
+    """Wait until the app's job worker has run every queued job (login links, for one)."""
+    import time
+
+    from jobs.models import Job, JobStatus
+
+    deadline = time.monotonic() + timeout
+    unfinished = select(func.count()).where(Job.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]))
+    while db.session.scalar(unfinished):
+        assert time.monotonic() < deadline, "background jobs did not finish"
+        time.sleep(0.01)
+        db.session.rollback()  # see the worker's commits

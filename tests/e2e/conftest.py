@@ -72,8 +72,9 @@ def latest_login_link(live_server: str) -> str:
 
     from core.db import db
     from mail.models import OutboxMail
+    from tests.helpers import wait_for_jobs
 
-    db.session.expire_all()
+    wait_for_jobs()
     body = db.session.scalars(select(OutboxMail.body_text).order_by(OutboxMail.id.desc())).first()
     path = re.search(r"http://naoberpanel\.test(/login/\S+)", body).group(1)
     return live_server + path
