@@ -7,6 +7,6 @@ from accounts import services
 from jobs.registry import Progress, job_function
 
 
-@job_function("accounts.send_login_link", private_params=True)
+@job_function("accounts.send_login_link", private_params=True, urgent=True)
 def send_login_link(progress: Progress, email: str, next_path: str | None = None) -> None:
     services.request_login_link(email, next_path)

@@ -33,7 +33,7 @@ def index():
 @official_required
 def invite():
     """Invite a person by email with a role (and a village for associations)."""
-    form = InviteForm(villages.all_villages())
+    form = InviteForm(villages.all_villages(), email=request.args.get("email", ""))
     if form.validate_on_submit():
         village = db.session.get(villages.Village, form.village.data) if form.village.data else None
         account = services.invite(
@@ -91,7 +91,14 @@ def revoke(account_id: int, grant_id: int):
     grant = db.session.get(RoleGrant, grant_id)
     if grant is None or grant.account_id != account_id or not ButtonForm().validate_on_submit():
         abort(404)
-    services.revoke_grant(grant)
+    if grant.account_id == g.account.id and grant.role is Role.OFFICIAL:
+        flash(_("You cannot take away your own official role; ask another official."), "error")
+        return redirect(url_for("people.show", account_id=account_id), 303)
+    try:
+        services.revoke_grant(grant)
+    except services.LastOfficialError:
+        flash(_("This is the last official; invite another official first."), "error")
+        return redirect(url_for("people.show", account_id=account_id), 303)
     db.session.commit()
     flash(_("The role has been revoked."), "ok")
     return redirect(url_for("people.show", account_id=account_id), 303)

@@ -62,9 +62,15 @@ def grant_role(
     return grant
 
 
+class LastOfficialError(ValueError):
+    """Nobody could manage people any more."""
+
+
 def revoke_grant(grant: RoleGrant) -> None:
-    """Take a role away; it takes effect on the holder's next request."""
+    """Take a role away; the holder's sessions end at once."""
     account = grant.account
+    if grant.role is Role.OFFICIAL and _official_count() <= 1:
+        raise LastOfficialError(account.email)
     record(
         "role.revoked",
         account,
@@ -72,21 +78,27 @@ def revoke_grant(grant: RoleGrant) -> None:
         village=grant.village.name if grant.village else None,
     )
     account.grants.remove(grant)
+    account.session_epoch += 1
     db.session.flush()
+
+
+def _official_count() -> int:
+    return len(
+        db.session.scalars(select(RoleGrant.id).where(RoleGrant.role == Role.OFFICIAL)).all()
+    )
 
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_login_token(account: Account, valid_for: timedelta) -> str:
-    """Create a single-use token; returns the raw token, which is never stored."""
+def issue_login_token(account: Account, valid_for: timedelta) -> tuple[str, LoginToken]:
+    """Create a single-use token; returns the raw token, which is never stored, and its row."""
     token = secrets.token_urlsafe(TOKEN_BYTES)
-    db.session.add(
-        LoginToken(account=account, token_hash=token_hash(token), expires_at=utcnow() + valid_for)
-    )
+    row = LoginToken(account=account, token_hash=token_hash(token), expires_at=utcnow() + valid_for)
+    db.session.add(row)
     db.session.flush()
-    return token
+    return token, row
 
 
 def request_login_link(email: str, next_path: str | None = None) -> None:
@@ -96,11 +108,12 @@ def request_login_link(email: str, next_path: str | None = None) -> None:
         log.info("Login link requested for an address without access")
         return
     minutes = current_app.config["LOGIN_TOKEN_MINUTES"]
-    token = issue_login_token(account, timedelta(minutes=minutes))
+    token, row = issue_login_token(account, timedelta(minutes=minutes))
     queue_mail(
         account.email,
         "login",
         account.language,
+        expires_at=row.expires_at,
         name=account.name,
         link=external_url("accounts.confirm_login", token=token, next=next_path),
         minutes=minutes,
@@ -133,9 +146,21 @@ def consume_login_token(token: str) -> Account | None:
     account = login_token.account
     if not account.grants:
         return None
+    # One login uses up every other link this account still has (older mails, invitations).
+    db.session.execute(
+        update(LoginToken)
+        .where(LoginToken.account_id == account.id, LoginToken.used_at.is_(None))
+        .values(used_at=now)
+    )
     account.last_login_at = now
     record("login", account, actor_id=account.id)
     return account
+
+
+def used_moments_ago(token: str, seconds: int = 60) -> bool:
+    """Was this link used within the last minute (probably by a double click)?"""
+    found = db.session.scalar(select(LoginToken).where(LoginToken.token_hash == token_hash(token)))
+    return bool(found and found.used_at and utcnow() - found.used_at < timedelta(seconds=seconds))
 
 
 def invite(
@@ -150,11 +175,12 @@ def invite(
     account = get_or_create_account(email, name, language)
     grant_role(account, role, village, by=by)
     hours = current_app.config["INVITATION_TOKEN_HOURS"]
-    token = issue_login_token(account, timedelta(hours=hours))
+    token, row = issue_login_token(account, timedelta(hours=hours))
     queue_mail(
         account.email,
         "invitation",
         account.language,
+        expires_at=row.expires_at,
         name=account.name,
         inviter=by.name or by.email,
         role=role.value,
@@ -173,6 +199,8 @@ def hand_over_village(
 
     Returns the accounts that lost access, so the official sees who was handed over from.
     """
+    # Lock the village: two hand-overs at once must not both leave their new holder in.
+    db.session.execute(select(Village.id).where(Village.id == village.id).with_for_update())
     previous = db.session.scalars(
         select(RoleGrant).where(
             RoleGrant.role == Role.ASSOCIATION, RoleGrant.village_id == village.id

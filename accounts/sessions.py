@@ -1,4 +1,8 @@
-"""Who is logged in: an account id, its session epoch and when it was last seen."""
+"""Who is logged in: an account id, its session epoch, and when it logged in and was last seen.
+
+Sessions live in a signed cookie. Raising the account's session epoch ends every copy of
+that cookie at once: logging out does so, and so does losing a role.
+"""
 
 from __future__ import annotations
 
@@ -11,33 +15,54 @@ from accounts.models import Account
 from core.db import db
 from core.i18n import SESSION_KEY as LANGUAGE_KEY
 
-ACCOUNT_KEY, EPOCH_KEY, SEEN_KEY = "account_id", "epoch", "seen"
+ACCOUNT_KEY, EPOCH_KEY, SEEN_KEY, SINCE_KEY = "account_id", "epoch", "seen", "since"
 #: Refresh the idle timer at most this often, so not every request rewrites the cookie.
 SEEN_RESOLUTION_SECONDS = 60
+#: However active, a session ends this long after its login.
+MAX_SESSION_SECONDS = 12 * 3600
 
 
 def log_in(account: Account) -> None:
     """Start a fresh session (a new cookie, nothing carried over but the language)."""
     language = session.get(LANGUAGE_KEY) or account.language
+    now = int(time.time())
     session.clear()
     session.permanent = True
     session.update(
         {
             ACCOUNT_KEY: account.id,
             EPOCH_KEY: account.session_epoch,
-            SEEN_KEY: int(time.time()),
+            SEEN_KEY: now,
+            SINCE_KEY: now,
             LANGUAGE_KEY: language,
         }
     )
     g.account = account
 
 
-def log_out() -> None:
+def log_out(everywhere: bool = True) -> None:
+    """End the session; by default every copy of it, on every device."""
+    account = g.get("account")
+    if everywhere and account is not None:
+        end_all_sessions(account)
     language = session.get(LANGUAGE_KEY)
     session.clear()
     if language:
         session[LANGUAGE_KEY] = language
     g.account = None
+
+
+def end_all_sessions(account: Account) -> None:
+    account.session_epoch += 1
+
+
+def _expired(account: Account | None, now: int) -> bool:
+    return (
+        account is None
+        or session.get(EPOCH_KEY) != account.session_epoch
+        or now - session.get(SEEN_KEY, 0) > current_app.config["SESSION_IDLE_MINUTES"] * 60
+        or now - session.get(SINCE_KEY, 0) > MAX_SESSION_SECONDS
+    )
 
 
 def load_account() -> None:
@@ -47,14 +72,9 @@ def load_account() -> None:
     if account_id is None:
         return
     now = int(time.time())
-    idle_limit = current_app.config["SESSION_IDLE_MINUTES"] * 60
     account = db.session.get(Account, account_id)
-    if (
-        account is None
-        or session.get(EPOCH_KEY) != account.session_epoch
-        or now - session.get(SEEN_KEY, 0) > idle_limit
-    ):
-        log_out()
+    if _expired(account, now):
+        log_out(everywhere=False)
         flash(_("You were logged out because you had not done anything for a while."), "info")
         return
     if now - session[SEEN_KEY] >= SEEN_RESOLUTION_SECONDS:

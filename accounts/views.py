@@ -60,7 +60,10 @@ def complete_login(token: str):
     account = services.consume_login_token(token)
     if account is None:
         db.session.commit()
-        return render_template("accounts/link_invalid.html")
+        # A double click sends the button twice: the first press logged the person in.
+        return render_template(
+            "accounts/link_invalid.html", just_used=services.used_moments_ago(token)
+        )
     sessions.log_in(account)
     db.session.commit()
     flash(_("You are logged in."), "ok")
@@ -72,6 +75,7 @@ def logout():
     """End the session."""
     if ButtonForm().validate_on_submit():
         sessions.log_out()
+        db.session.commit()
         flash(_("You are logged out."), "ok")
     return redirect(url_for("core.home"), 303)
 

@@ -12,8 +12,18 @@ class AuditFilterForm(FlaskForm):
 
     action = SelectField(_l("What happened"), validators=[Optional()])
     actor = SelectField(_l("Who"), validators=[Optional()])
-    since = DateField(_l("From"), validators=[Optional()])
-    until = DateField(_l("Up to and including"), validators=[Optional()])
+    since = DateField(
+        _l("From"),
+        validators=[Optional()],
+        description=_l("A date like 2026-11-28."),
+        render_kw={"inputmode": "numeric"},
+    )
+    until = DateField(
+        _l("Up to and including"),
+        validators=[Optional()],
+        description=_l("A date like 2026-11-28."),
+        render_kw={"inputmode": "numeric"},
+    )
 
     def __init__(self, actions: list[str], actors: dict[int, str], *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -53,3 +53,13 @@ def known_actions() -> list[str]:
     return list(
         db.session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action))
     )
+
+
+def known_actors() -> dict[int, str]:
+    """Everyone who appears in the log, by email; accounts deleted since are left out."""
+    from accounts.queries import names_by_id
+
+    actor_ids = db.session.scalars(
+        select(AuditEvent.actor_id).where(AuditEvent.actor_id.is_not(None)).distinct()
+    ).all()
+    return names_by_id(set(actor_ids))

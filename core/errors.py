@@ -25,7 +25,7 @@ def _messages() -> dict[int, tuple[str, str]]:
             _("Please wait a moment"),
             _(
                 "You have tried this a number of times in a short while. For your safety, "
-                "please wait a quarter of an hour and try again."
+                "please wait a while before you try again."
             ),
         ),
         500: (

@@ -7,7 +7,7 @@ import logging
 from flask import Flask, has_request_context
 
 from core.background import PollingThread
-from jobs.runner import next_queued_job_id, run_job
+from jobs.runner import run_next
 
 log = logging.getLogger(__name__)
 
@@ -70,12 +70,3 @@ class ThreadBackend:
 
     def stop(self) -> None:
         self.thread.stop()
-
-
-def run_next() -> bool:
-    """Run the oldest queued job; False when there is none."""
-    job_id = next_queued_job_id()
-    if job_id is None:
-        return False
-    run_job(job_id)
-    return True

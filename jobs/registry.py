@@ -20,16 +20,27 @@ JOB_MODULES = ("demo.jobs", "accounts.jobs")
 _functions: dict[str, JobFunction] = {}
 
 
-def job_function(name: str, private_params: bool = False) -> Callable[[JobFunction], JobFunction]:
-    """Register a job function; with `private_params` (personal data such as an email
-    address), the parameters are erased from the job as soon as it has run."""
+def job_function(
+    name: str, private_params: bool = False, urgent: bool = False
+) -> Callable[[JobFunction], JobFunction]:
+    """Register a job function.
+
+    `private_params`: the parameters hold personal data (an email address) and are erased
+    from the job as soon as it has run. `urgent`: short jobs a person waits for (a login
+    mail); the mail worker runs them too, so a long analysis never holds them up.
+    """
 
     def register(function: JobFunction) -> JobFunction:
-        function.private_params = private_params
+        function.private_params, function.urgent = private_params, urgent
         _functions[name] = function
         return function
 
     return register
+
+
+def urgent_names() -> list[str]:
+    _import_job_modules()
+    return sorted(name for name, function in _functions.items() if function.urgent)
 
 
 @cache

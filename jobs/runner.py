@@ -56,12 +56,32 @@ def _set_busy_timeout(connection, milliseconds: int) -> None:
     connection.commit()
 
 
-def queued_jobs() -> Select:
-    return select(Job.id).where(Job.status == JobStatus.QUEUED).order_by(Job.created_at)
+def queued_jobs(names: list[str] | None = None) -> Select:
+    statement = select(Job.id).where(Job.status == JobStatus.QUEUED).order_by(Job.created_at)
+    if names is not None:
+        statement = statement.where(Job.name.in_(names))
+    return statement
 
 
-def next_queued_job_id() -> str | None:
-    return db.session.scalar(queued_jobs().limit(1))
+def next_queued_job_id(names: list[str] | None = None) -> str | None:
+    return db.session.scalar(queued_jobs(names).limit(1))
+
+
+def run_next(names: list[str] | None = None) -> bool:
+    """Run the oldest queued job (of these names); False when there is none."""
+    job_id = next_queued_job_id(names)
+    if job_id is None:
+        return False
+    run_job(job_id)
+    return True
+
+
+def run_urgent_jobs() -> bool:
+    """Run every queued urgent job; False when there was none."""
+    ran = False
+    while run_next(registry.urgent_names()):
+        ran = True
+    return ran
 
 
 def claim(job_id: str) -> bool:

@@ -16,6 +16,7 @@ from jobs.models import Job
 
 log = logging.getLogger(__name__)
 PENDING = "naoberpanel.pending_job_ids"
+PENDING_URGENT = "naoberpanel.pending_urgent_job"
 
 
 def init_app(app: Flask) -> None:
@@ -33,11 +34,13 @@ def backend(app: Flask | None = None) -> RQBackend | ThreadBackend:
 
 def enqueue(name: str, **params: Any) -> Job:
     """Create a queued job in the current transaction; callers commit."""
-    registry.get(name)  # refuse unknown job names now, not in the worker
+    function = registry.get(name)  # refuse unknown job names now, not in the worker
     job = Job(name=name, params=params)
     db.session.add(job)
     db.session.flush()
     db.session.info.setdefault(PENDING, []).append(job.id)
+    if function.urgent:
+        db.session.info[PENDING_URGENT] = True
     log.info("Job %s (%s) queued", name, job.id)
     return job
 
@@ -47,6 +50,10 @@ def _dispatch_committed_jobs(session: Session) -> None:
     job_ids = session.info.pop(PENDING, None)
     if not job_ids:
         return
+    if session.info.pop(PENDING_URGENT, False):
+        from mail.delivery import wake_worker
+
+        wake_worker()
     try:
         backend().dispatch(job_ids)
     except Exception:
@@ -57,6 +64,7 @@ def _dispatch_committed_jobs(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _forget_rolled_back_jobs(session: Session) -> None:
     session.info.pop(PENDING, None)
+    session.info.pop(PENDING_URGENT, None)
 
 
 def get_job(job_id: str) -> Job | None:

@@ -6,6 +6,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from jobs.runner import run_urgent_jobs
 from mail.delivery import deliver_all_due
 
 mail_cli = AppGroup("mail", help="Deliver mail from the outbox.")
@@ -13,7 +14,8 @@ mail_cli = AppGroup("mail", help="Deliver mail from the outbox.")
 
 @mail_cli.command("send")
 def send() -> None:
-    """Deliver every mail that is due, then stop."""
+    """Run waiting login-link jobs and deliver every mail that is due, then stop."""
+    run_urgent_jobs()
     batches = deliver_all_due()
     click.echo(f"Outbox delivered ({batches} batch(es)).")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import smtplib
 from datetime import timedelta
 
 from flask import Flask, current_app, has_request_context
@@ -10,6 +11,7 @@ from sqlalchemy import select, update
 
 from core.background import PollingThread
 from core.db import db, utcnow
+from jobs.runner import run_urgent_jobs
 from mail.models import MailStatus, OutboxMail
 from mail.transports import transport_for
 
@@ -21,7 +23,7 @@ STALE_CLAIM = timedelta(minutes=10)
 
 
 def init_app(app: Flask) -> None:
-    worker = PollingThread(app, "naoberpanel-mail", deliver_batch, app.config["MAIL_POLL_SECONDS"])
+    worker = PollingThread(app, "naoberpanel-mail", work_step, app.config["MAIL_POLL_SECONDS"])
     app.extensions["mail_worker"] = worker
     if app.config["MAIL_WEB_WORKER"]:
         app.before_request(worker.ensure_running)
@@ -31,6 +33,12 @@ def wake_worker() -> None:
     """After a commit that queued mail: deliver it now rather than at the next poll."""
     if has_request_context() and current_app.config["MAIL_WEB_WORKER"]:
         current_app.extensions["mail_worker"].wake()
+
+
+def work_step() -> bool:
+    """One round of the mail worker: urgent jobs first (they make login mails), then mail."""
+    ran_jobs = run_urgent_jobs()
+    return deliver_batch() or ran_jobs
 
 
 def deliver_batch() -> bool:
@@ -79,22 +87,44 @@ def _claim(mail_id: int, now) -> bool:
 
 
 def deliver_one(transport, mail_id: int) -> None:
+    if not _renew_claim(mail_id):
+        log.warning("Mail %s was taken over by another worker; not sending it", mail_id)
+        return
     mail = db.session.get_one(OutboxMail, mail_id)
-    try:
-        transport.send(mail)
-    except Exception as error:
-        record_failed_attempt(mail, error)
+    if mail.expires_at is not None and mail.expires_at <= utcnow():
+        mail.status, mail.last_error = MailStatus.FAILED, "Expired before it could be delivered."
     else:
-        mail.status, mail.sent_at, mail.attempts = MailStatus.SENT, utcnow(), mail.attempts + 1
-        log.info("Mail %s (%s) sent", mail.id, mail.kind)
+        try:
+            transport.send(mail)
+        except Exception as error:
+            record_failed_attempt(mail, error)
+        else:
+            mail.status, mail.sent_at = MailStatus.SENT, utcnow()
+            mail.attempts += 1
+            log.info("Mail %s (%s) sent", mail.id, mail.kind)
     db.session.commit()
+
+
+def _renew_claim(mail_id: int) -> bool:
+    """Refresh our claim just before sending; False if it went stale and was released.
+
+    A batch may take a while over a slow SMTP server; renewing per mail keeps the claim
+    fresh, so it is never released (and sent by another worker) while we still send it.
+    """
+    renewed = db.session.execute(
+        update(OutboxMail)
+        .where(OutboxMail.id == mail_id, OutboxMail.status == MailStatus.SENDING)
+        .values(claimed_at=utcnow())
+    )
+    db.session.commit()
+    return renewed.rowcount == 1
 
 
 def record_failed_attempt(mail: OutboxMail, error: Exception) -> None:
     config = current_app.config
     mail.attempts += 1
     mail.last_error = f"{type(error).__name__}: {error}"[:2000]
-    if mail.attempts >= config["MAIL_MAX_ATTEMPTS"]:
+    if mail.attempts >= config["MAIL_MAX_ATTEMPTS"] or is_permanent(error):
         mail.status = MailStatus.FAILED
         log.error("Mail %s (%s) failed for good: %s", mail.id, mail.kind, mail.last_error)
         return
@@ -107,6 +137,13 @@ def record_failed_attempt(mail: OutboxMail, error: Exception) -> None:
         mail.last_error,
         backoff,
     )
+
+
+def is_permanent(error: Exception) -> bool:
+    """An SMTP 5xx answer (no such mailbox, refused): trying again will not help."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in error.recipients.values())
+    return isinstance(error, smtplib.SMTPResponseException) and error.smtp_code >= 500
 
 
 def release_stale_claims() -> None:

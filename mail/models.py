@@ -42,6 +42,8 @@ class OutboxMail(Base):
     last_error: Mapped[str] = mapped_column(Text, default="", server_default="")
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: After this a mail is pointless (its login link has expired): it is not sent any more.
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     def __repr__(self) -> str:
         return f"<OutboxMail {self.id} {self.kind} {self.status.value}>"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 
 from flask import current_app, render_template
@@ -17,7 +18,13 @@ log = logging.getLogger(__name__)
 QUEUED_FLAG = "naoberpanel.mail_queued"
 
 
-def queue_mail(recipient: str, kind: str, language: str, **context: Any) -> OutboxMail:
+def queue_mail(
+    recipient: str,
+    kind: str,
+    language: str,
+    expires_at: datetime | None = None,
+    **context: Any,
+) -> OutboxMail:
     """Render `templates/emails/<kind>.{txt,html}` and put the mail in the outbox."""
     with force_locale(language):
         context = {"municipality": current_app.config["MUNICIPALITY_NAME"], **context}
@@ -25,7 +32,12 @@ def queue_mail(recipient: str, kind: str, language: str, **context: Any) -> Outb
         text = render_template(f"emails/{kind}.txt", **context)
         html = render_template(f"emails/{kind}.html", subject=subject, **context)
     mail = OutboxMail(
-        recipient=recipient, subject=subject, body_text=text, body_html=html, kind=kind
+        recipient=recipient,
+        subject=subject,
+        body_text=text,
+        body_html=html,
+        kind=kind,
+        expires_at=expires_at,
     )
     db.session.add(mail)
     db.session.flush()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
+import ssl
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
@@ -53,7 +54,7 @@ class SMTPTransport:
                 config["MAIL_SERVER"], config["MAIL_PORT"], timeout=SMTP_TIMEOUT_SECONDS
             )
             if config["MAIL_USE_TLS"]:
-                connection.starttls()
+                connection.starttls(context=ssl.create_default_context())
             if config["MAIL_USERNAME"]:
                 connection.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
             self.connection = connection
@@ -62,8 +63,12 @@ class SMTPTransport:
     def send(self, mail: OutboxMail) -> None:
         try:
             self._connect().send_message(build_message(mail, self.config["MAIL_DEFAULT_SENDER"]))
-        except (smtplib.SMTPServerDisconnected, OSError):
-            self.connection = None  # reconnect for the next mail of the batch
+        except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused):
+            raise  # the server answered: the connection is still good for the next mail
+        except OSError:  # includes a dropped connection: reconnect for the next mail
+            if self.connection is not None:
+                self.connection.close()
+                self.connection = None
             raise
 
 

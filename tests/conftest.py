@@ -261,7 +261,12 @@ def start_session(client, account) -> None:
     """Give a test client the session a real magic-link login makes for `account`."""
     with client.session_transaction() as session:
         session.update(
-            {"account_id": account.id, "epoch": account.session_epoch, "seen": int(time.time())}
+            {
+                "account_id": account.id,
+                "epoch": account.session_epoch,
+                "seen": int(time.time()),
+                "since": int(time.time()),
+            }
         )
 
 

@@ -115,6 +115,7 @@ def upgrade():
         sa.Column("last_error", sa.Text(), server_default="", nullable=False),
         sa.Column("claimed_at", sa.DateTime(), nullable=True),
         sa.Column("sent_at", sa.DateTime(), nullable=True),
+        sa.Column("expires_at", sa.DateTime(), nullable=True),
         sa.CheckConstraint("attempts >= 0", name=op.f("ck_outbox_mails_attempts_not_negative")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox_mails")),
     )

@@ -3,6 +3,7 @@
 from sqlalchemy import select
 
 from accounts.models import Account, Role, RoleGrant
+from accounts.services import find_account
 from audit.models import AuditEvent
 from core.db import db
 from mail.models import OutboxMail
@@ -61,7 +62,7 @@ def test_invite_errors_are_shown_and_nothing_typed_is_lost(client, login_as, see
     assert response.status_code == 200
     assert "Kies het dorp waarvoor dit bestuurslid spreekt." in response.text
     assert 'value="bestuur@spier.example"' in response.text and 'value="Gerrit"' in response.text
-    assert db.session.scalars(select(Account)).all()[-1].email != "bestuur@spier.example"
+    assert find_account("bestuur@spier.example") is None
 
 
 def test_handing_over_a_village_takes_one_form(client, login_as, make_account, seeded):
@@ -146,3 +147,55 @@ def test_cli_creates_accounts_with_roles_and_scopes(app, seeded):
     assert refused.exit_code != 0 and "needs at least one --village" in refused.output
     listing = runner.invoke(args=["users", "list"]).output
     assert "b@example.nl" in listing and "association (Elp)" in listing
+
+
+def test_officials_cannot_revoke_their_own_official_role(client, login_as):
+    me = login_as("official")
+    page = client.get(f"/people/{me.id}")
+    response = client.post(
+        f"/people/{me.id}/grants/{me.grants[0].id}/revoke",
+        data={"csrf_token": csrf_token_from(page.text)},
+        follow_redirects=True,
+    )
+    assert "U kunt uw eigen rol als medewerker niet intrekken" in response.text
+    assert grants_of(me.email) == [("official", None)]
+
+
+def test_the_last_official_role_cannot_be_revoked(app, make_account):
+    from accounts.services import LastOfficialError, revoke_grant
+
+    only = make_account("official")
+    try:
+        revoke_grant(only.grants[0])
+    except LastOfficialError:
+        db.session.rollback()
+    else:
+        raise AssertionError("the last official was revoked")
+    assert grants_of(only.email) == [("official", None)]
+
+
+def test_inviting_an_existing_account_adds_the_role(client, login_as, make_account, seeded):
+    login_as("official")
+    make_account("resident", email="piet@example.nl", village="Spier")
+    post_page(
+        client,
+        "/people/invite",
+        {
+            "email": "piet@example.nl",
+            "name": "",
+            "role": "volunteer",
+            "village": 0,
+            "language": "nl",
+        },
+    )
+    assert grants_of("piet@example.nl") == [("resident", "Spier"), ("volunteer", None)]
+
+
+def test_the_person_page_offers_another_role_with_the_address_filled_in(client, login_as):
+    login_as("official")
+    person = find_account(login_as("volunteer").email)
+    login_as("official")
+    page = client.get(f"/people/{person.id}").text
+    invite = client.get(f"/people/invite?email={person.email}").text
+    assert "/people/invite?email=" in page
+    assert f'value="{person.email}"' in invite

@@ -44,3 +44,14 @@ def test_deleted_accounts_show_as_deleted_not_by_name(client, login_as):
 def test_invalid_filter_dates_are_ignored_not_fatal(client, login_as):
     login_as("official")
     assert client.get("/audit/?since=gisteren").status_code == 200
+
+
+def test_an_invalid_date_is_explained_and_the_other_filters_still_apply(client, login_as):
+    official = login_as("official")
+    record("login", None, actor_id=official.id)
+    record("role.granted", None, actor_id=official.id)
+    db.session.commit()
+    page = client.get("/audit/?since=gisteren&action=login")
+    assert page.status_code == 200
+    assert "<title>Fout: Auditlog" in page.text and "Ongeldige datum." in page.text
+    assert "<code>login</code>" in page.text and "<code>role.granted</code>" not in page.text

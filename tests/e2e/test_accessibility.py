@@ -30,7 +30,7 @@ def job_path(status: JobStatus, **state) -> str:
 def login_link_path() -> str:
     account = get_or_create_account("axe@example.nl")
     grant_role(account, Role.RESIDENT)
-    token = issue_login_token(account, timedelta(minutes=5))
+    token, _ = issue_login_token(account, timedelta(minutes=5))
     db.session.commit()
     return f"/login/{token}"
 

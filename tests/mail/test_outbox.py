@@ -73,7 +73,12 @@ def test_after_the_last_attempt_a_mail_is_failed_and_shown_to_officials(login_as
     login_as("official")
     page = client.get("/mail/outbox")
     assert "Mislukt" in page.text and "inwoner0@example.nl" in page.text
-    client.post(f"/mail/outbox/{mail.id}/retry", data={"csrf_token": csrf_token_from(page.text)})
+    response = client.post(
+        f"/mail/outbox/{mail.id}/retry",
+        data={"csrf_token": csrf_token_from(page.text)},
+        follow_redirects=True,
+    )
+    assert "De mail wordt opnieuw verstuurd." in response.text
     db.session.expire_all()
     assert (mail.status, mail.attempts) == (MailStatus.PENDING, 0)
 
@@ -117,3 +122,57 @@ def test_cli_sends_what_is_due(app, smtp_server):
     queue_logins(3)
     result = app.test_cli_runner().invoke(args=["mail", "send"])
     assert result.exit_code == 0 and len(smtp_server.inbox.messages) == 3
+
+
+def test_a_live_workers_claim_is_not_taken_over(app, smtp_server):
+    """A slow batch renews its claim per mail, so nobody releases and resends it."""
+    from mail.delivery import claim_due_mails, deliver_one, release_stale_claims
+    from mail.transports import transport_for
+
+    queue_logins(2)
+    first, second = claim_due_mails(10)
+    with transport_for(app.config) as transport:
+        deliver_one(transport, first)
+        # Time passes over a slow SMTP server: the second claim looks stale to another
+        # worker, which releases it and sends it itself.
+        db.session.execute(
+            update(OutboxMail)
+            .where(OutboxMail.id == second)
+            .values(claimed_at=utcnow() - timedelta(minutes=11))
+        )
+        db.session.commit()
+        release_stale_claims()
+        deliver_all_due()
+        deliver_one(transport, second)  # the slow worker comes back: it must not send again
+    assert sorted(m["To"] for m in smtp_server.inbox.messages) == [
+        "inwoner0@example.nl",
+        "inwoner1@example.nl",
+    ]
+
+
+def test_a_login_mail_that_expired_is_not_sent(app, smtp_server):
+    queue_mail(
+        "laat@example.nl",
+        "login",
+        "nl",
+        expires_at=utcnow() - timedelta(seconds=1),
+        name="",
+        link="L",
+        minutes=15,
+    )
+    db.session.commit()
+    deliver_all_due()
+    assert smtp_server.inbox.messages == []
+    assert db.session.scalars(select(OutboxMail.status)).one() is MailStatus.FAILED
+
+
+def test_a_permanent_refusal_fails_at_once(app, smtp_server):
+    async def refuse(server, session, envelope):
+        return "550 No such user here"
+
+    smtp_server.handler.handle_DATA = refuse
+    queue_logins(1)
+    deliver_all_due()
+    mail = db.session.scalars(select(OutboxMail)).one()
+    assert (mail.status, mail.attempts) == (MailStatus.FAILED, 1)
+    assert "550" in mail.last_error
