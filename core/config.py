@@ -135,6 +135,11 @@ def _refuse_unsafe_production_settings(app: Flask) -> None:
             ("DEMO_JOBS_ENABLED on", app.config["DEMO_JOBS_ENABLED"]),
             ("DEBUG on", app.config.get("DEBUG")),
             ("MAIL_BACKEND console", app.config["MAIL_BACKEND"] == "console"),
+            ("a BASE_URL that is not https://", not app.config["BASE_URL"].startswith("https://")),
+            (
+                "rate limits kept per process (set RATELIMIT_STORAGE_URI to redis://…)",
+                app.config["RATELIMIT_STORAGE_URI"].startswith("memory://"),
+            ),
         ]
         if is_unsafe
     ]

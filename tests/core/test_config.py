@@ -13,6 +13,8 @@ def production_app(tmp_path, **settings):
     config = {
         "APP_ENV": "production",
         "JOBS_WEB_WORKER": False,
+        "BASE_URL": "https://panel.middendrenthe.nl",
+        "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/14",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.db'}",
         **settings,
     }
@@ -65,7 +67,14 @@ def test_environment_overrides_defaults_and_caller_overrides_environment(tmp_pat
 
 @pytest.mark.parametrize(
     "unsafe",
-    [{"SESSION_COOKIE_SECURE": False}, {"DEMO_JOBS_ENABLED": True}, {"DEBUG": True}],
+    [
+        {"SESSION_COOKIE_SECURE": False},
+        {"DEMO_JOBS_ENABLED": True},
+        {"DEBUG": True},
+        {"MAIL_BACKEND": "console"},
+        {"BASE_URL": "http://panel.middendrenthe.nl"},
+        {"RATELIMIT_STORAGE_URI": "memory://"},
+    ],
 )
 def test_production_refuses_unsafe_settings(tmp_path, unsafe):
     with pytest.raises(RuntimeError, match="production"):

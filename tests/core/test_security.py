@@ -44,7 +44,11 @@ def test_session_cookie_is_http_only_and_same_site(client):
 
 def test_production_cookie_is_secure_and_hsts_is_sent(make_app):
     client = make_app(
-        APP_ENV="production", SECRET_KEY=STRONG_KEY, DEMO_JOBS_ENABLED=False
+        APP_ENV="production",
+        SECRET_KEY=STRONG_KEY,
+        DEMO_JOBS_ENABLED=False,
+        BASE_URL="https://panel.middendrenthe.nl",
+        RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/14",
     ).test_client()
     response = client.get("/")
     assert "Secure" in response.headers["Set-Cookie"]
