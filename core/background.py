@@ -33,8 +33,10 @@ class PollingThread:
                 self._thread = threading.Thread(target=self.work, name=self.name, daemon=True)
                 self._thread.start()
 
-    def wake(self) -> None:
-        self.ensure_running()
+    def wake(self, start: bool = True) -> None:
+        """Have the thread look for work now; with `start`, start it if it is not running."""
+        if start:
+            self.ensure_running()
         self._wake.set()
 
     def work(self, burst: bool = False) -> None:

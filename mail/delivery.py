@@ -30,9 +30,12 @@ def init_app(app: Flask) -> None:
 
 
 def wake_worker() -> None:
-    """After a commit that queued mail: deliver it now rather than at the next poll."""
-    if has_request_context() and current_app.config["MAIL_WEB_WORKER"]:
-        current_app.extensions["mail_worker"].wake()
+    """After a commit that queued mail: deliver it now rather than at the next poll.
+
+    Requests may start the thread; a command or job thread only wakes a running one
+    (a command's thread would die with the command)."""
+    if current_app.config["MAIL_WEB_WORKER"]:
+        current_app.extensions["mail_worker"].wake(start=has_request_context())
 
 
 def work_step() -> bool:
