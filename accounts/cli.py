@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+from email_validator import EmailNotValidError, validate_email
 from flask.cli import AppGroup
 
 from accounts import queries, services
@@ -21,6 +22,10 @@ users_cli = AppGroup("users", help="Accounts and roles.")
 @click.option("--language", type=click.Choice(["nl", "en"]), default="nl", show_default=True)
 def create(email: str, role_name: str, village_names: tuple[str, ...], name: str, language: str):
     """Create EMAIL's account (or reuse it) and grant it a role."""
+    try:
+        email = validate_email(email, check_deliverability=False).normalized
+    except EmailNotValidError as error:
+        raise click.BadParameter(str(error), param_hint="EMAIL") from None
     role = Role(role_name)
     if role is Role.ASSOCIATION and not village_names:
         raise click.UsageError("--role association needs at least one --village")

@@ -145,6 +145,8 @@ def test_cli_creates_accounts_with_roles_and_scopes(app, seeded):
     assert grants_of("b@example.nl") == [("association", "Elp"), ("association", "Zuidveld")]
     refused = runner.invoke(args=["users", "create", "c@example.nl", "--role", "association"])
     assert refused.exit_code != 0 and "needs at least one --village" in refused.output
+    invalid = runner.invoke(args=["users", "create", "not-an-address", "--role", "volunteer"])
+    assert invalid.exit_code != 0 and "EMAIL" in invalid.output
     listing = runner.invoke(args=["users", "list"]).output
     assert "b@example.nl" in listing and "association (Elp)" in listing
 

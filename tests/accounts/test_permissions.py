@@ -91,3 +91,37 @@ def test_official_role_is_required_by_each_official_view(app):
     for endpoint, view in app.view_functions.items():
         if endpoint.startswith(("people.", "audit.", "mail.", "jobs.")):
             assert view.required_roles == {Role.OFFICIAL}, endpoint
+
+
+@pytest.mark.parametrize(
+    ("role", "home_village", "asked", "expected"),
+    [
+        ("official", None, "Beilen", 200),
+        ("association", "Orvelte", "Orvelte", 200),
+        ("association", "Orvelte", "Beilen", 403),
+        ("resident", "Orvelte", "Orvelte", 403),
+        ("volunteer", None, "Orvelte", 403),
+    ],
+)
+def test_village_pages_are_guarded_by_role_and_scope(
+    make_app, make_account, seeded, role, home_village, asked, expected
+):
+    """A village page the way later features build them: role first, then village scope."""
+    from flask import Blueprint
+
+    from accounts.permissions import require_village_access, roles_required
+    from tests.conftest import start_session
+
+    app = make_app()
+    pages = Blueprint("village_pages", __name__)
+
+    @pages.get("/village/<int:village_id>")
+    @roles_required(Role.OFFICIAL, Role.ASSOCIATION)
+    def village_page(village_id: int):
+        require_village_access(village_id)
+        return "results"
+
+    app.register_blueprint(pages)
+    client = app.test_client()
+    start_session(client, make_account(role, village=home_village))
+    assert client.get(f"/village/{village_by_name(asked).id}").status_code == expected
