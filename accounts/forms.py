@@ -33,14 +33,6 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-class ConfirmLoginForm(FlaskForm):
-    """One button; the form exists for its CSRF token."""
-
-
-class ButtonForm(FlaskForm):
-    """A one-button POST (logout, revoke, retry): only the CSRF token."""
-
-
 def role_choices() -> list[SelectChoice]:
     return [
         SelectChoice(Role.OFFICIAL.value, _l("Official of the municipality")),

@@ -6,11 +6,12 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 
 from accounts import queries, services
-from accounts.forms import ButtonForm, HandOverForm, InviteForm
+from accounts.forms import HandOverForm, InviteForm
 from accounts.models import Account, Role, RoleGrant
 from accounts.permissions import official_required
 from audit.services import record
 from core.db import db
+from core.forms import ButtonForm
 from villages import queries as villages
 
 bp = Blueprint("people", __name__, url_prefix="/people")

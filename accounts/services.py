@@ -108,21 +108,32 @@ def request_login_link(email: str, next_path: str | None = None) -> None:
         log.info("Login link requested for an address without access")
         return
     minutes = current_app.config["LOGIN_TOKEN_MINUTES"]
-    token, row = issue_login_token(account, timedelta(minutes=minutes))
+    mail_login_link(account, "login", timedelta(minutes=minutes), next_path, minutes=minutes)
+
+
+def mail_login_link(
+    account: Account, kind: str, valid_for: timedelta, next_path: str | None = None, **context
+) -> None:
+    """Queue a mail of `kind` holding a fresh single-use login link for `account`."""
+    token, row = issue_login_token(account, valid_for)
     queue_mail(
         account.email,
-        "login",
+        kind,
         account.language,
         expires_at=row.expires_at,
         name=account.name,
         link=external_url("accounts.confirm_login", token=token, next=next_path),
-        minutes=minutes,
+        **context,
     )
+
+
+def _token_row(token: str) -> LoginToken | None:
+    return db.session.scalar(select(LoginToken).where(LoginToken.token_hash == token_hash(token)))
 
 
 def find_usable_token(token: str) -> LoginToken | None:
     """The token behind a link if it can still be used; looking consumes nothing."""
-    found = db.session.scalar(select(LoginToken).where(LoginToken.token_hash == token_hash(token)))
+    found = _token_row(token)
     return found if found is not None and found.usable(utcnow()) else None
 
 
@@ -140,10 +151,7 @@ def consume_login_token(token: str) -> Account | None:
     )
     if used.rowcount != 1:
         return None
-    login_token = db.session.scalar(
-        select(LoginToken).where(LoginToken.token_hash == token_hash(token))
-    )
-    account = login_token.account
+    account = _token_row(token).account
     if not account.grants:
         return None
     # One login uses up every other link this account still has (older mails, invitations).
@@ -159,7 +167,7 @@ def consume_login_token(token: str) -> Account | None:
 
 def used_moments_ago(token: str, seconds: int = 60) -> bool:
     """Was this link used within the last minute (probably by a double click)?"""
-    found = db.session.scalar(select(LoginToken).where(LoginToken.token_hash == token_hash(token)))
+    found = _token_row(token)
     return bool(found and found.used_at and utcnow() - found.used_at < timedelta(seconds=seconds))
 
 
@@ -175,17 +183,13 @@ def invite(
     account = get_or_create_account(email, name, language)
     grant_role(account, role, village, by=by)
     hours = current_app.config["INVITATION_TOKEN_HOURS"]
-    token, row = issue_login_token(account, timedelta(hours=hours))
-    queue_mail(
-        account.email,
+    mail_login_link(
+        account,
         "invitation",
-        account.language,
-        expires_at=row.expires_at,
-        name=account.name,
+        timedelta(hours=hours),
         inviter=by.name or by.email,
         role=role.value,
         village=village.name if village else None,
-        link=external_url("accounts.confirm_login", token=token),
         hours=hours,
     )
     record("account.invited", account, role=role.value)

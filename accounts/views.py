@@ -6,9 +6,10 @@ from flask import Blueprint, current_app, flash, g, redirect, render_template, r
 from flask_babel import gettext as _
 
 from accounts import services, sessions
-from accounts.forms import ButtonForm, ConfirmLoginForm, LoginForm
+from accounts.forms import LoginForm
 from accounts.permissions import login_required
 from core.db import db
+from core.forms import ButtonForm
 from core.limits import limiter, login_email_key
 from core.urls import local_path, safe_next_url
 from jobs import services as jobs
@@ -48,14 +49,14 @@ def confirm_login(token: str):
     if services.find_usable_token(token) is None:
         return render_template("accounts/link_invalid.html")
     return render_template(
-        "accounts/confirm.html", form=ConfirmLoginForm(), next=request.args.get("next", "")
+        "accounts/confirm.html", form=ButtonForm(), next=request.args.get("next", "")
     )
 
 
 @bp.post("/login/<token>")
 def complete_login(token: str):
     """Use the link once, start a fresh session and go where the person was heading."""
-    if not ConfirmLoginForm().validate_on_submit():
+    if not ButtonForm().validate_on_submit():
         return render_template("accounts/link_invalid.html")
     account = services.consume_login_token(token)
     if account is None:

@@ -6,8 +6,8 @@ from flask import Blueprint, abort, current_app, redirect, render_template, url_
 
 from accounts.permissions import official_required
 from core.db import db
+from core.forms import ButtonForm
 from jobs import services
-from jobs.forms import StartDemoJobForm
 from jobs.models import Job
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
@@ -29,7 +29,7 @@ def _require_demo_jobs() -> None:
 def demo():
     """Explain the demo job and offer a button to start it."""
     _require_demo_jobs()
-    return render_template("jobs/demo.html", form=StartDemoJobForm())
+    return render_template("jobs/demo.html", form=ButtonForm())
 
 
 @bp.post("/demo")
@@ -37,7 +37,7 @@ def demo():
 def start_demo():
     """Queue the demo job and go to its progress page."""
     _require_demo_jobs()
-    form = StartDemoJobForm()
+    form = ButtonForm()
     if not form.validate_on_submit():
         abort(400)
     job = services.enqueue(DEMO_JOB, delay=current_app.config["DEMO_JOB_DELAY"])

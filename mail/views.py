@@ -6,10 +6,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from accounts.forms import ButtonForm
 from accounts.permissions import official_required
 from audit.services import record
 from core.db import db, utcnow
+from core.forms import ButtonForm
 from mail.models import MailStatus, OutboxMail
 
 bp = Blueprint("mail", __name__, url_prefix="/mail")
