@@ -54,10 +54,17 @@ def invite():
 @bp.route("/hand-over", methods=["GET", "POST"])
 @official_required
 def hand_over():
-    """Give a village's association access to a new board member, in one step."""
+    """Give a village's association access to a new board member: fill in, review, confirm."""
     form = HandOverForm(villages.all_villages())
-    if form.validate_on_submit():
+    if form.validate_on_submit() and "change" not in request.form:
         village = db.session.get(villages.Village, form.village.data) or abort(400)
+        if "confirm" not in request.form:
+            return render_template(
+                "accounts/hand_over_confirm.html",
+                form=form,
+                village=village,
+                losing=queries.association_members(village),
+            )
         removed = services.hand_over_village(
             village, form.email.data, g.account, form.name.data, form.language.data
         )

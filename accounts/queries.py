@@ -28,3 +28,15 @@ def names_by_id(account_ids: set[int]) -> dict[int, str]:
         select(Account.id, Account.email).where(Account.id.in_(account_ids))
     ).all()
     return {account_id: email for account_id, email in rows}
+
+
+def association_members(village) -> list[Account]:
+    """Who holds the association role for this village now."""
+    return list(
+        db.session.scalars(
+            select(Account)
+            .join(RoleGrant, RoleGrant.account_id == Account.id)
+            .where(RoleGrant.role == Role.ASSOCIATION, RoleGrant.village_id == village.id)
+            .order_by(Account.email)
+        )
+    )

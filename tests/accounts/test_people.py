@@ -65,21 +65,28 @@ def test_invite_errors_are_shown_and_nothing_typed_is_lost(client, login_as, see
     assert find_account("bestuur@spier.example") is None
 
 
-def test_handing_over_a_village_takes_one_form(client, login_as, make_account, seeded):
+def test_handing_over_a_village_is_reviewed_then_done_at_once(
+    client, login_as, make_account, seeded
+):
     login_as("official")
     old_chair = make_account("association", email="oud@orvelte.example", village="Orvelte")
     make_account("association", email="penning@orvelte.example", village="Orvelte")
     make_account("association", email="bestuur@spier.example", village="Spier")
-    response = post_page(
-        client,
-        "/people/hand-over",
-        {
-            "village": village_by_name("Orvelte").id,
-            "email": "nieuw@orvelte.example",
-            "name": "",
-            "language": "en",
-        },
-    )
+    data = {
+        "village": village_by_name("Orvelte").id,
+        "email": "Nieuw@Orvelte.example",
+        "name": "",
+        "language": "en",
+    }
+    review = post_page(client, "/people/hand-over", data)
+    assert "Controleer de overdracht" in review.text
+    assert "oud@orvelte.example" in review.text and "penning@orvelte.example" in review.text
+    assert "bestuur@spier.example" not in review.text
+    assert len(grants_of("oud@orvelte.example")) == 1  # nothing happened yet
+    token = csrf_token_from(review.text)
+    changed = client.post("/people/hand-over", data={"csrf_token": token, "change": "1", **data})
+    assert 'value="Nieuw@Orvelte.example"' in changed.text  # back to the form, nothing lost
+    response = client.post("/people/hand-over", data={"csrf_token": token, "confirm": "1", **data})
     assert response.status_code == 303
     holders = db.session.scalars(
         select(Account.email)

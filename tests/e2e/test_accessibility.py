@@ -99,6 +99,22 @@ def test_official_page_has_no_wcag_violations(
         context.close()
 
 
+def test_hand_over_review_has_no_wcag_violations(browser, live_server, seeded, make_account):
+    make_account("association", email="bestuur@orvelte.example", village="Orvelte")
+    context, page = new_page(browser, bypass_csp=True)
+    try:
+        log_in(page, live_server, make_account("official").email)
+        page.goto(live_server + "/people/hand-over")
+        page.get_by_label("Dorp").select_option(label="Orvelte")
+        page.get_by_label("E-mailadres").fill("nieuw@orvelte.example")
+        page.get_by_role("button", name="Overdragen").click()
+        page.get_by_role("heading", name="Controleer de overdracht").wait_for()
+        results = Axe().run(page, options=WCAG_21_AA)
+        assert results.violations_count == 0, results.generate_report()
+    finally:
+        context.close()
+
+
 def test_login_page_with_errors_has_no_wcag_violations(browser, live_server):
     context, page = new_page(browser, bypass_csp=True)
     try:
