@@ -8,7 +8,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from accounts.models import Account, LoginToken, Role, RoleGrant
 from audit.services import record
@@ -218,3 +218,12 @@ def hand_over_village(
             revoke_grant(grant)
     record("village.handed_over", village, to=new_holder.id, removed=[a.id for a in removed])
     return removed
+
+
+def purge_spent_tokens(older_than: timedelta) -> int:
+    """Delete login tokens that were used or expired longer ago than `older_than`."""
+    cutoff = utcnow() - older_than
+    result = db.session.execute(
+        delete(LoginToken).where((LoginToken.used_at < cutoff) | (LoginToken.expires_at < cutoff))
+    )
+    return result.rowcount

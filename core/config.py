@@ -52,6 +52,8 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_RETRY_SECONDS": 60,  # doubled after every failed attempt
     "MAIL_POLL_SECONDS": 5.0,
     "MAIL_WEB_WORKER": True,  # deliver mail from a thread of each web process
+    "MAIL_RETENTION_DAYS": 30,  # delivered mail is deleted after this (maintenance purge)
+    "JOB_RETENTION_DAYS": 90,  # finished jobs and their results likewise
 }
 
 

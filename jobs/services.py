@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask, current_app
-from sqlalchemy import event
+from sqlalchemy import delete, event
 from sqlalchemy.orm import Session
 
-from core.db import db
+from core.db import db, utcnow
 from jobs import registry
 from jobs.backends import RQBackend, ThreadBackend
-from jobs.models import Job
+from jobs.models import Job, JobStatus
 
 log = logging.getLogger(__name__)
 PENDING = "naoberpanel.pending_job_ids"
@@ -70,3 +71,14 @@ def _forget_rolled_back_jobs(session: Session) -> None:
 def get_job(job_id: str) -> Job | None:
     """The job with this id, or None."""
     return db.session.get(Job, job_id)
+
+
+def purge_finished(older_than: timedelta) -> int:
+    """Delete finished jobs (and their results) older than `older_than`."""
+    result = db.session.execute(
+        delete(Job).where(
+            Job.status.in_([JobStatus.SUCCEEDED, JobStatus.FAILED]),
+            Job.finished_at < utcnow() - older_than,
+        )
+    )
+    return result.rowcount

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app, render_template
 from flask_babel import force_locale
-from sqlalchemy import event
+from sqlalchemy import delete, event
 from sqlalchemy.orm import Session
 
-from core.db import db
-from mail.models import OutboxMail
+from core.db import db, utcnow
+from mail.models import MailStatus, OutboxMail
 
 log = logging.getLogger(__name__)
 QUEUED_FLAG = "naoberpanel.mail_queued"
@@ -57,3 +57,13 @@ def _wake_mail_worker(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _forget_queued_mail(session: Session) -> None:
     session.info.pop(QUEUED_FLAG, None)
+
+
+def purge_delivered(older_than: timedelta) -> int:
+    """Delete sent mail (address, body and expired link) once it is old; returns the count."""
+    result = db.session.execute(
+        delete(OutboxMail).where(
+            OutboxMail.status == MailStatus.SENT, OutboxMail.sent_at < utcnow() - older_than
+        )
+    )
+    return result.rowcount
