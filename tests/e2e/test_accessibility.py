@@ -64,13 +64,17 @@ OFFICIAL_PAGES = {
 }
 
 
+def assert_no_violations(page) -> None:
+    results = Axe().run(page, options=WCAG_21_AA)
+    assert results.violations_count == 0, results.generate_report()
+
+
 def check(page, url: str, language: str) -> None:
     if language == "en":
         page.get_by_role("button", name="English").click()
     page.goto(url)
     assert page.locator("html").get_attribute("lang") == language
-    results = Axe().run(page, options=WCAG_21_AA)
-    assert results.violations_count == 0, results.generate_report()
+    assert_no_violations(page)
 
 
 @pytest.mark.parametrize("language", ["nl", "en"])
@@ -109,8 +113,7 @@ def test_hand_over_review_has_no_wcag_violations(browser, live_server, seeded, m
         page.get_by_label("E-mailadres").fill("nieuw@orvelte.example")
         page.get_by_role("button", name="Overdragen").click()
         page.get_by_role("heading", name="Controleer de overdracht").wait_for()
-        results = Axe().run(page, options=WCAG_21_AA)
-        assert results.violations_count == 0, results.generate_report()
+        assert_no_violations(page)
     finally:
         context.close()
 
@@ -121,12 +124,10 @@ def test_login_page_with_errors_has_no_wcag_violations(browser, live_server):
         page.goto(live_server + "/login")
         page.get_by_role("button", name="Stuur mij een inloglink").click()
         page.get_by_role("alert").wait_for()
-        results = Axe().run(page, options=WCAG_21_AA)
-        assert results.violations_count == 0, results.generate_report()
+        assert_no_violations(page)
         page.get_by_label("E-mailadres").fill("someone@example.nl")
         page.get_by_role("button", name="Stuur mij een inloglink").click()
         page.get_by_role("heading", name="Controleer uw mail").wait_for()
-        results = Axe().run(page, options=WCAG_21_AA)
-        assert results.violations_count == 0, results.generate_report()
+        assert_no_violations(page)
     finally:
         context.close()
