@@ -31,6 +31,9 @@ MODEL_MODULES = (
     "accounts.models",
     "audit.models",
     "mail.models",
+    "panel.models",
+    "recruitment.models",
+    "population.models",
 )
 
 
@@ -68,8 +71,27 @@ def register_blueprints(app: Flask) -> None:
     from core.views import bp as core_bp
     from jobs.views import bp as jobs_bp
     from mail.views import bp as mail_bp
+    from panel.me_views import bp as me_bp
+    from panel.member_views import bp as members_bp
+    from panel.overview_views import bp as overview_bp
+    from panel.views import bp as panel_bp
+    from population.views import bp as population_bp
+    from recruitment.views import bp as recruitment_bp
 
-    for blueprint in (core_bp, accounts_bp, people_bp, audit_bp, mail_bp, jobs_bp):
+    for blueprint in (
+        core_bp,
+        accounts_bp,
+        people_bp,
+        audit_bp,
+        mail_bp,
+        jobs_bp,
+        panel_bp,
+        me_bp,
+        members_bp,
+        overview_bp,
+        population_bp,
+        recruitment_bp,
+    ):
         app.register_blueprint(blueprint)
 
 

@@ -54,6 +54,11 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_WEB_WORKER": True,  # deliver mail from a thread of each web process
     "MAIL_RETENTION_DAYS": 30,  # delivered mail is deleted after this (maintenance purge)
     "JOB_RETENTION_DAYS": 90,  # finished jobs and their results likewise
+    # Panel
+    "SIGN_UP_DAYS": 7,  # an unconfirmed sign-up is deleted after this
+    "INVITATIONS_PER_QUARTER": 4,  # invitation fatigue rule: at most this many per member
+    "DISCLOSURE_THRESHOLD": 10,  # no aggregate of fewer respondents leaves the server
+    "EXPECTED_RESPONSE_RATE": 0.6,  # for the default recruitment target per village
 }
 
 

@@ -257,6 +257,66 @@ def make_account(app):
     return make
 
 
+@pytest.fixture
+def privacy_statement(app):
+    """Publish a privacy statement (version 1, or the next) and return it."""
+    from panel.services import publish_statement
+
+    def publish(body_nl: str = "Privacyverklaring.", changes_nl: str = ""):
+        statement = publish_statement(body_nl, "Privacy statement.", changes_nl, "", by=None)
+        db.session.commit()
+        return statement
+
+    return publish
+
+
+@pytest.fixture
+def make_member(app, make_village):
+    """Create a panel member. `email=None` with channel "paper" makes a paper-only member."""
+    from accounts.services import get_or_create_account
+    from panel.models import AgeBand, Channel, ContactDetails, Household, Sex
+    from panel.services import Profile, current_statement, register_member
+    from villages.queries import village_by_name
+
+    def make(
+        village: str = "Orvelte",
+        email: str | None = "",
+        *,
+        birth_year: int | None = 1960,
+        age_band: AgeBand | None = None,
+        sex: Sex = Sex.FEMALE,
+        household: Household = Household.COUPLE,
+        channel: str = "web",
+        name: str = "",
+        **fields,
+    ):
+        place = village_by_name(village) or make_village(village)
+        channel = Channel(channel)
+        account = None
+        if channel is Channel.WEB:
+            account = get_or_create_account(email or f"lid-{secrets.token_hex(3)}@example.nl")
+        profile = Profile(
+            village_id=place.id,
+            sex=sex,
+            household=household,
+            birth_year=birth_year,
+            age_band=age_band,
+        )
+        member = register_member(
+            profile,
+            channel,
+            account=account,
+            contact=ContactDetails(name=name) if name or channel is Channel.PAPER else None,
+            statement=current_statement(),
+        )
+        for key, value in fields.items():
+            setattr(member, key, value)
+        db.session.commit()
+        return member
+
+    return make
+
+
 def start_session(client, account) -> None:
     """Give a test client the session a real magic-link login makes for `account`."""
     with client.session_transaction() as session:

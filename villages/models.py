@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, false
+from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, UTCDateTime, value_enum
@@ -37,6 +37,9 @@ class Village(Base):
     __table_args__ = (
         CheckConstraint("population IS NULL OR population >= 0", name="population_not_negative"),
         CheckConstraint(
+            "recruitment_target IS NULL OR recruitment_target > 0", name="target_positive"
+        ),
+        CheckConstraint(
             "(kind = 'neighbourhood') = (part_of_id IS NOT NULL)", name="neighbourhood_has_parent"
         ),
     )
@@ -52,6 +55,10 @@ class Village(Base):
     population_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: For a neighbourhood: the village it is part of.
     part_of_id: Mapped[int | None] = mapped_column(ForeignKey("villages.id"))
+    #: Residents may sign up at /join without a letter. Officials switch it off per village.
+    open_sign_up: Mapped[bool] = mapped_column(default=True, server_default=true())
+    #: Panel members the municipality aims for; NULL means the default (see panel.targets).
+    recruitment_target: Mapped[int | None]
 
     part_of: Mapped[Village | None] = relationship(
         back_populates="neighbourhoods", remote_side="Village.id"

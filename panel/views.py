@@ -1,0 +1,7 @@
+"""Views: TODO."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("panel", __name__)
