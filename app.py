@@ -112,9 +112,11 @@ def register_request_hooks(app: Flask) -> None:
     from core import errors, security
     from jobs import services as jobs
     from mail import delivery
+    from panel import consent_hook
 
     security.init_app(app)
     errors.init_app(app)
     sessions.init_app(app)
+    consent_hook.init_app(app)
     jobs.init_app(app)
     delivery.init_app(app)

@@ -6,7 +6,8 @@ import click
 from flask.cli import AppGroup
 
 from core.db import db
-from demo import services
+from demo import panel, services
+from population.demo import seed_demo_margins
 
 demo_cli = AppGroup("demo", help="Demo data for development and trying things out.")
 
@@ -16,8 +17,13 @@ def seed() -> None:
     """Load the demo data (safe to run again)."""
     count = services.seed_villages()
     demo_accounts = services.seed_accounts()
+    panel.seed_demo_residents([email for email, role in demo_accounts if role.value == "resident"])
+    members = panel.seed_panel()
+    seed_demo_margins()
     db.session.commit()
     click.echo(f"Loaded {count} villages and neighbourhoods of Midden-Drenthe.")
+    if members:
+        click.echo(f"Added a demo panel of {members} synthetic members and demo margins.")
     click.echo("Demo accounts (log in at /login; the login mail appears in the server log):")
     for email, role in demo_accounts:
         click.echo(f"  {role.value:<12} {email}")

@@ -4,12 +4,23 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, RadioField, SelectChoice, SelectField
-from wtforms.validators import InputRequired, Optional, ValidationError
+from wtforms import (
+    BooleanField,
+    EmailField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from panel.models import AgeBand, Household, Sex
+from accounts.forms import EMAIL_VALIDATORS, strip
+from panel.models import AgeBand, ContactDetails, Household, Sex
 from panel.services import Profile, birth_year_range
 from villages.models import Village, VillageKind
+from villages.postcodes import is_postcode
 
 
 def panel_villages(villages: list[Village]) -> list[Village]:
@@ -64,13 +75,14 @@ class ProfileForm(FlaskForm):
         ),
         validators=[InputRequired(message=_l("Choose the village you live in."))],
     )
-    birth_year = IntegerField(
+    #: Text, not IntegerField: an empty year is allowed when an age group is chosen.
+    birth_year = StringField(
         _l("Year of birth"),
         description=_l(
             "So we can check that all ages take part. If you prefer not to give it, "
             "choose your age group below instead."
         ),
-        validators=[Optional()],
+        filters=[strip],
         render_kw={"inputmode": "numeric", "autocomplete": "bday-year", "class": "short"},
     )
     age_band = RadioField(
@@ -108,14 +120,14 @@ class ProfileForm(FlaskForm):
             raise ValidationError(_l("Choose a village of the municipality from the list."))
 
     def validate_birth_year(self, field) -> None:
-        if field.data is None:
-            if field.raw_data and field.raw_data[0].strip():
-                raise ValidationError(_l("Enter your year of birth as four digits, like 1956."))
+        if not field.data:
             if not self.age_band.data:
                 raise ValidationError(_l("Enter your year of birth, or choose your age group."))
             return
+        if not (field.data.isdigit() and len(field.data) == 4):
+            raise ValidationError(_l("Enter your year of birth as four digits, like 1956."))
         oldest, youngest = birth_year_range()
-        if not oldest <= field.data <= youngest:
+        if not oldest <= int(field.data) <= youngest:
             raise ValidationError(
                 _l(
                     "Enter a year of birth between %(oldest)s and %(youngest)s: "
@@ -132,7 +144,7 @@ class ProfileForm(FlaskForm):
             village_id=int(self.village.data),
             sex=Sex(self.sex.data),
             household=Household(self.household.data),
-            birth_year=self.birth_year.data,
+            birth_year=int(self.birth_year.data) if self.birth_year.data else None,
             age_band=AgeBand(self.age_band.data) if self.age_band.data else None,
             association_member={"yes": True, "no": False}.get(answer),
         )
@@ -142,7 +154,7 @@ class ProfileForm(FlaskForm):
         self.village.data = str(profile.village_id)
         self.sex.data = profile.sex.value
         self.household.data = profile.household.value
-        self.birth_year.data = profile.birth_year
+        self.birth_year.data = str(profile.birth_year) if profile.birth_year else ""
         self.age_band.data = profile.age_band.value if profile.age_band else None
         self.association_member.data = {True: "yes", False: "no"}.get(
             profile.association_member, "unknown"
@@ -160,3 +172,143 @@ def association_contact_field() -> BooleanField:
         ),
         default=False,
     )
+
+
+class JoinForm(ProfileForm):
+    """Open sign-up, or sign-up with a letter's code (then the village is fixed)."""
+
+    email = EmailField(
+        _l("Email address"),
+        description=_l("We send a link to confirm it. We use it only for the panel."),
+        validators=EMAIL_VALIDATORS,
+        filters=[strip],
+        render_kw={"autocomplete": "email", "spellcheck": "false"},
+    )
+    postcode = StringField(
+        _l("Postcode"),
+        description=_l(
+            "Not sure which village to choose? Enter your postcode and choose 'Find my village'."
+        ),
+        validators=[Optional(), Length(max=7)],
+        filters=[strip],
+        render_kw={"autocomplete": "postal-code", "class": "short"},
+    )
+    find_village = SubmitField(_l("Find my village"))
+    association_contact = association_contact_field()
+    agree = BooleanField(
+        _l("I have read the privacy statement and I agree to it"),
+        validators=[DataRequired(message=_l("Agree to the privacy statement to join the panel."))],
+    )
+
+
+class CodeForm(FlaskForm):
+    """The code from a letter, typed in (GET: nothing changes)."""
+
+    class Meta:
+        csrf = False
+
+    code = StringField(
+        _l("Code from your letter"),
+        description=_l("For example K7Q2-M9XH-4TW. Capitals, spaces and dashes do not matter."),
+        validators=[DataRequired(message=_l("Enter the code from your letter."))],
+        filters=[strip],
+        render_kw={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"},
+    )
+
+
+class ConsentForm(FlaskForm):
+    """Agree to a new version of the privacy statement."""
+
+    agree = BooleanField(
+        _l("I have read the privacy statement and I agree to it"),
+        validators=[DataRequired(message=_l("Tick the box to agree, or leave the panel."))],
+    )
+
+
+class PaperMemberForm(ProfileForm):
+    """An official or volunteer registers a resident who answers on paper."""
+
+    name = StringField(
+        _l("Name"),
+        validators=[DataRequired(message=_l("Enter the resident's name.")), Length(max=120)],
+    )
+    address = StringField(
+        _l("Street and house number"),
+        validators=[
+            DataRequired(message=_l("Enter the street and house number.")),
+            Length(max=200),
+        ],
+    )
+    postcode = StringField(
+        _l("Postcode"),
+        validators=[DataRequired(message=_l("Enter the postcode.")), Length(max=7)],
+        filters=[strip],
+        render_kw={"class": "short"},
+    )
+    town = StringField(
+        _l("Town"), validators=[DataRequired(message=_l("Enter the town.")), Length(max=80)]
+    )
+    phone = StringField(_l("Phone (optional)"), validators=[Optional(), Length(max=20)])
+    association_contact = association_contact_field()
+    agree = BooleanField(
+        _l("The resident has signed the paper consent form for the privacy statement"),
+        validators=[
+            DataRequired(message=_l("Only register residents who signed the consent form."))
+        ],
+    )
+
+    def validate_postcode(self, field) -> None:
+        if not is_postcode(field.data):
+            raise ValidationError(_l("Enter a postcode like 9411 AB."))
+
+    def contact(self) -> ContactDetails:
+        return ContactDetails(
+            name=self.name.data.strip(),
+            address=self.address.data.strip(),
+            postcode=self.postcode.data.upper(),
+            town=self.town.data.strip(),
+            phone=(self.phone.data or "").strip(),
+        )
+
+
+REASON_CHOICES = [
+    SelectChoice("question", _l("The resident asked a question")),
+    SelectChoice("correction", _l("The resident asked for a correction")),
+    SelectChoice("rights", _l("A request to see, export or delete data")),
+    SelectChoice("bounce", _l("Mail to the resident bounced")),
+    SelectChoice("other", _l("Other (explain below)")),
+]
+
+
+class MemberSearchForm(FlaskForm):
+    """Find a member by email address for support; the reason goes into the audit log."""
+
+    email = EmailField(
+        _l("Email address of the member"), validators=EMAIL_VALIDATORS, filters=[strip]
+    )
+    reason = SelectField(_l("Why do you look this up?"), choices=REASON_CHOICES)
+    explanation = StringField(
+        _l("Explanation"),
+        description=_l("Required for 'Other'. Do not type personal details here."),
+        validators=[Optional(), Length(max=200)],
+    )
+
+    def validate_explanation(self, field) -> None:
+        if self.reason.data == "other" and not (field.data or "").strip():
+            raise ValidationError(_l("Explain why you look this member up."))
+
+
+class PrivacyStatementForm(FlaskForm):
+    body_nl = TextAreaField(
+        _l("Privacy statement (Dutch)"),
+        validators=[DataRequired(message=_l("Enter the text of the privacy statement."))],
+        render_kw={"rows": 16},
+    )
+    body_en = TextAreaField(_l("Privacy statement (English, optional)"), render_kw={"rows": 8})
+    changes_nl = TextAreaField(
+        _l("What changed (Dutch)"),
+        description=_l("Shown to members who are asked to agree again."),
+        validators=[DataRequired(message=_l("Say briefly what changed."))],
+        render_kw={"rows": 4},
+    )
+    changes_en = TextAreaField(_l("What changed (English, optional)"), render_kw={"rows": 4})

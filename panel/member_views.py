@@ -1,7 +1,139 @@
-"""Views: TODO."""
+"""Officials find members for support (audited), register paper members, manage consent."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from datetime import date
 
-bp = Blueprint("members", __name__, url_prefix="/panel/members")
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from accounts.models import Role
+from accounts.permissions import official_required, roles_required
+from audit.services import record
+from core.db import db
+from panel import join as joining
+from panel import member_queries as queries
+from panel.forms import (
+    REASON_CHOICES,
+    MemberSearchForm,
+    PaperMemberForm,
+    PrivacyStatementForm,
+)
+from panel.models import Member
+from panel.services import current_statement, default_statement_text, publish_statement
+from villages.queries import all_villages
+
+bp = Blueprint("members", __name__, url_prefix="/panel")
+
+REASONS = {choice.value for choice in REASON_CHOICES}
+
+
+@bp.route("/members", methods=["GET", "POST"])
+@official_required
+def search():
+    """Find a member by email address; the reason is asked first and logged."""
+    form = MemberSearchForm()
+    if form.validate_on_submit():
+        member = queries.member_by_email(form.email.data)
+        record("member.searched", member, reason=form.reason.data, found=member is not None)
+        db.session.commit()
+        if member is not None:
+            return redirect(
+                url_for(
+                    "members.show",
+                    member_id=member.id,
+                    reason=form.reason.data,
+                    explanation=form.explanation.data or None,
+                ),
+                303,
+            )
+        flash(_("No panel member has this email address."), "warning")
+    return render_template("panel/members/search.html", form=form), 422 if form.errors else 200
+
+
+@bp.get("/members/<int:member_id>")
+@official_required
+def show(member_id: int):
+    """One member's contact data, profile, status and consents; every view is logged."""
+    member = db.session.get(Member, member_id) or abort(404)
+    reason = request.args.get("reason", "")
+    if reason not in REASONS:
+        return render_template("panel/members/reason.html", member=member, form=MemberSearchForm())
+    explanation = request.args.get("explanation", "")[:200]
+    record("member.viewed", member, reason=reason, explanation=explanation)
+    db.session.commit()
+    return render_template(
+        "panel/members/show.html",
+        member=member,
+        today=date.today(),
+        statement=current_statement(),
+    )
+
+
+@bp.route("/members/paper", methods=["GET", "POST"])
+@roles_required(Role.OFFICIAL, Role.VOLUNTEER)
+def register_paper():
+    """Register a resident who answers on paper: no email, postal address as contact."""
+    statement = current_statement()
+    if statement is None:
+        return render_template("panel/join/unavailable.html"), 503
+    form = PaperMemberForm(villages=all_villages())
+    if form.validate_on_submit():
+        member = joining.register_paper_member(
+            form.profile(), form.contact(), statement, form.association_contact.data, g.account
+        )
+        db.session.commit()
+        flash(
+            _(
+                "Registered. Write the respondent number %(number)s on the resident's paper "
+                "questionnaires.",
+                number=member.respondent.pseudonym,
+            ),
+            "ok",
+        )
+        return redirect(url_for("members.register_paper"), 303)
+    status = 422 if form.errors else 200
+    return render_template("panel/members/paper.html", form=form), status
+
+
+@bp.get("/privacy")
+@official_required
+def privacy():
+    """Versions of the privacy statement and the members who have not agreed to the latest."""
+    statement = current_statement()
+    return render_template(
+        "panel/members/privacy.html",
+        statement=statement,
+        statements=queries.all_statements(),
+        pending=queries.members_without_current_consent(statement),
+    )
+
+
+@bp.route("/privacy/new", methods=["GET", "POST"])
+@official_required
+def publish_privacy():
+    """Publish a new version of the privacy statement."""
+    current = current_statement()
+    form = PrivacyStatementForm()
+    if request.method == "GET":
+        form.body_nl.data = current.body_nl if current else default_statement_text("nl")
+        form.body_en.data = current.body_en if current else default_statement_text("en")
+    if form.validate_on_submit():
+        statement = publish_statement(
+            form.body_nl.data,
+            form.body_en.data or "",
+            form.changes_nl.data,
+            form.changes_en.data or "",
+            g.account,
+        )
+        db.session.commit()
+        flash(
+            _(
+                "Version %(version)s is published. Members are asked to agree at their next visit.",
+                version=statement.version,
+            ),
+            "ok",
+        )
+        return redirect(url_for("members.privacy"), 303)
+    status = 422 if form.errors else 200
+    return render_template("panel/members/publish.html", form=form, current=current), status

@@ -7,6 +7,7 @@ import math
 import secrets
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import select
@@ -242,3 +243,9 @@ def default_recruitment_target() -> int:
 
 def recruitment_target(village: Village) -> int:
     return village.recruitment_target or default_recruitment_target()
+
+
+def default_statement_text(language: str) -> str:
+    """The platform's first privacy statement, which a municipality adapts before publishing."""
+    path = Path(__file__).parent / "texts" / f"privacy_statement.{language}.txt"
+    return path.read_text(encoding="utf-8")

@@ -1,0 +1,133 @@
+"""A demo panel: a few hundred synthetic members spread over the villages.
+
+Every member made here has `synthetic=True`, email addresses on the reserved `.example`
+domain and a made-up name, so no real person can be reached or mistaken for one.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+
+from accounts.models import Account
+from accounts.services import get_or_create_account
+from core.db import db, utcnow
+from panel.models import (
+    AgeBand,
+    Channel,
+    ContactDetails,
+    Household,
+    Member,
+    MemberStatus,
+    PrivacyStatement,
+    Sex,
+)
+from panel.services import (
+    Profile,
+    current_statement,
+    default_statement_text,
+    member_for,
+    publish_statement,
+    register_member,
+)
+from villages.models import Village, VillageKind
+
+DEMO_PANEL_SIZE = 400
+#: Fixed, so the demo panel is the same on every machine.
+DEMO_SEED = 2026
+#: Rural Drenthe is older than the country: more members born before 1960.
+BIRTH_YEARS = [(1940, 1950, 0.14), (1951, 1960, 0.24), (1961, 1975, 0.28), (1976, 2006, 0.34)]
+HOUSEHOLDS = [
+    (Household.SINGLE, 0.22),
+    (Household.COUPLE, 0.38),
+    (Household.COUPLE_WITH_CHILDREN, 0.28),
+    (Household.SINGLE_PARENT, 0.06),
+    (Household.OTHER, 0.06),
+]
+
+
+def seed_privacy_statement() -> PrivacyStatement:
+    """Version 1 of the privacy statement, when none is published yet."""
+    return current_statement() or publish_statement(
+        default_statement_text("nl"),
+        default_statement_text("en"),
+        "Eerste versie.",
+        "First version.",
+        by=None,
+    )
+
+
+def seed_demo_residents(emails: list[str]) -> None:
+    """Make the demo resident accounts panel members of the village their role names."""
+    statement = seed_privacy_statement()
+    for email in emails:
+        account = db.session.scalar(select(Account).where(Account.email == email))
+        if account is None or member_for(account) is not None:
+            continue
+        village_id = next(g.village_id for g in account.grants if g.village_id)
+        profile = Profile(village_id, Sex.FEMALE, Household.COUPLE, birth_year=1958)
+        register_member(profile, Channel.WEB, account=account, statement=statement)
+
+
+def seed_panel(size: int = DEMO_PANEL_SIZE) -> int:
+    """Add `size` synthetic members unless there are some already; returns how many."""
+    if db.session.scalar(select(func.count()).where(Member.synthetic.is_(True))):
+        return 0
+    rng = random.Random(DEMO_SEED)
+    statement = seed_privacy_statement()
+    villages = _panel_villages()
+    weights = [max(v.population or 50, 300) for v in villages]
+    for number in range(1, size + 1):
+        village = rng.choices(villages, weights)[0]
+        member = _synthetic_member(rng, number, village, statement)
+        _vary_status(rng, member)
+    db.session.flush()
+    return size
+
+
+def _panel_villages() -> list[Village]:
+    statement = select(Village).where(Village.kind != VillageKind.NEIGHBOURHOOD)
+    return list(db.session.scalars(statement.order_by(Village.name)))
+
+
+def _synthetic_member(rng, number: int, village: Village, statement) -> Member:
+    low, high, _ = rng.choices(BIRTH_YEARS, [w for *_, w in BIRTH_YEARS])[0]
+    birth_year = rng.randint(low, high)
+    profile = Profile(
+        village_id=village.id,
+        sex=rng.choices([Sex.FEMALE, Sex.MALE, Sex.OTHER], [0.52, 0.46, 0.02])[0],
+        household=rng.choices([h for h, _ in HOUSEHOLDS], [w for _, w in HOUSEHOLDS])[0],
+        # One in ten prefers to give an age group rather than a year.
+        birth_year=None if rng.random() < 0.1 else birth_year,
+        age_band=AgeBand.for_age(date.today().year - birth_year),
+        association_member=rng.choice([True, False, None]),
+    )
+    on_paper = birth_year < 1950 and rng.random() < 0.5
+    name = f"Demo-inwoner {number:03d}"
+    if on_paper:
+        contact = ContactDetails(
+            name=name, address=f"Demostraat {number}", postcode="9999 XX", town=village.name
+        )
+        return register_member(
+            profile, Channel.PAPER, contact=contact, statement=statement, synthetic=True
+        )
+    account = get_or_create_account(f"lid{number:03d}@panel.example", name)
+    return register_member(
+        profile,
+        Channel.WEB,
+        account=account,
+        statement=statement,
+        association_contact=rng.random() < 0.2,
+        synthetic=True,
+    )
+
+
+def _vary_status(rng, member: Member) -> None:
+    member.joined_at = utcnow() - timedelta(days=rng.randint(1, 700))
+    roll = rng.random()
+    if roll < 0.05:
+        member.status, member.left_at = MemberStatus.LEFT, utcnow()
+    elif roll < 0.10:
+        member.paused_until = date.today() + timedelta(days=rng.randint(10, 120))
