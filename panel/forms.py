@@ -290,7 +290,7 @@ class MemberSearchForm(FlaskForm):
     explanation = StringField(
         _l("Explanation"),
         description=_l("Required for 'Other'. Do not type personal details here."),
-        validators=[Optional(), Length(max=200)],
+        validators=[Length(max=200)],
     )
 
     def validate_explanation(self, field) -> None:

@@ -78,6 +78,12 @@ def test_every_route_is_public_on_purpose_or_guarded(app):
         "accounts.confirm_login",
         "accounts.complete_login",
         "accounts.logout",
+        "panel.join",
+        "panel.enter_code",
+        "panel.join_with_code",
+        "panel.confirm_sign_up",
+        "panel.complete_sign_up",
+        "panel.privacy",
     }
     unguarded = [
         endpoint

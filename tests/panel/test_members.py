@@ -1,0 +1,226 @@
+"""Officials: audited member search, paper members, privacy statement versions and re-consent."""
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from audit.models import AuditEvent
+from core.db import db
+from panel.fatigue import exclusion_reason, may_invite, quarter_of
+from panel.models import Channel, Member, MemberStatus
+from panel.services import agreed_version
+from tests.conftest import csrf_token_from, start_session
+from tests.helpers import count
+from villages.queries import village_by_name
+
+ROLES = ["resident", "association", "volunteer", "official"]
+
+
+def as_role(login_as, role):
+    return (
+        login_as(role, village="Orvelte") if role in ("association", "resident") else login_as(role)
+    )
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(
+    ("path", "allowed"),
+    [
+        ("/panel/members", {"official"}),
+        ("/panel/privacy", {"official"}),
+        ("/panel/privacy/new", {"official"}),
+        ("/panel/members/paper", {"official", "volunteer"}),
+    ],
+)
+def test_role_matrix(client, login_as, seeded, privacy_statement, role, path, allowed):
+    privacy_statement()
+    as_role(login_as, role)
+    assert client.get(path).status_code == (200 if role in allowed else 403)
+
+
+@pytest.mark.parametrize("path", ["/panel/members", "/panel/members/paper", "/panel/privacy"])
+def test_anonymous_visitors_go_to_login(client, path):
+    response = client.get(path)
+    assert response.status_code == 302 and response.location.startswith("/login?next=")
+
+
+def search(client, email, reason="question", explanation=""):
+    token = csrf_token_from(client.get("/panel/members").text)
+    data = {"csrf_token": token, "email": email, "reason": reason, "explanation": explanation}
+    return client.post("/panel/members", data=data)
+
+
+def test_member_search_logs_who_why_and_what_but_no_contact_data(
+    app, client, login_as, make_member
+):
+    official = login_as("official")
+    member = make_member("Orvelte", email="truus@example.nl")
+    response = search(client, "Truus@Example.nl", reason="correction")
+    assert response.status_code == 303
+    page = client.get(response.location)
+    assert page.status_code == 200 and "truus@example.nl" in page.text
+    assert member.respondent.pseudonym in page.text
+
+    events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
+    viewed = [e for e in events if e.action == "member.viewed"]
+    assert len(viewed) == 1
+    assert viewed[0].actor_id == official.id
+    assert viewed[0].object_id == str(member.id)
+    assert viewed[0].detail["reason"] == "correction"
+    assert all("truus" not in str(e.detail) for e in events)
+
+
+def test_opening_a_member_without_a_reason_asks_for_one(app, client, login_as, make_member):
+    login_as("official")
+    member = make_member()
+    page = client.get(f"/panel/members/{member.id}")
+    assert page.status_code == 200 and member.account.email not in page.text
+    assert count(AuditEvent) == sum(1 for _ in db.session.scalars(select(AuditEvent.id)))
+    assert not db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "member.viewed")
+    ).all()
+
+
+def test_other_reason_needs_an_explanation(app, client, login_as, make_member):
+    login_as("official")
+    make_member(email="a@example.nl")
+    response = search(client, "a@example.nl", reason="other")
+    assert response.status_code == 422
+    assert 'value="a@example.nl"' in response.text
+
+
+def test_unknown_address_is_said_plainly(app, client, login_as):
+    login_as("official")
+    response = search(client, "niemand@example.nl")
+    assert response.status_code == 200
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "member.searched"))
+    assert event.detail["found"] is False and "niemand" not in str(event.detail)
+
+
+def paper_form(client, **overrides):
+    token = csrf_token_from(client.get("/panel/members/paper").text)
+    data = {
+        "csrf_token": token,
+        "name": "Geesje Hoving",
+        "address": "Brink 3",
+        "postcode": "9441 pc",
+        "town": "Orvelte",
+        "village": str(village_by_name("Orvelte").id),
+        "birth_year": "",
+        "age_band": "75+",
+        "sex": "female",
+        "household": "single",
+        "agree": "y",
+        **overrides,
+    }
+    return client.post(
+        "/panel/members/paper", data={k: v for k, v in data.items() if v is not None}
+    )
+
+
+@pytest.mark.parametrize("role", ["official", "volunteer"])
+def test_registering_a_paper_member(app, client, login_as, seeded, privacy_statement, role):
+    privacy_statement()
+    volunteer = login_as(role)
+    response = paper_form(client)
+    assert response.status_code == 303
+    member = db.session.scalar(select(Member))
+    assert member.channel is Channel.PAPER and member.account is None
+    assert member.contact.name == "Geesje Hoving" and member.contact.postcode == "9441 PC"
+    assert member.registered_by_id == volunteer.id
+    assert member.age_band.value == "75+" and member.birth_year is None
+    assert agreed_version(member) == 1
+    assert member.respondent.pseudonym in client.get("/panel/members/paper").text
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [({"postcode": "94"}, "postcode"), ({"name": ""}, "name"), ({"agree": None}, "agree")],
+)
+def test_paper_registration_errors_keep_the_form(
+    app, client, login_as, seeded, privacy_statement, overrides, field
+):
+    privacy_statement()
+    login_as("volunteer")
+    response = paper_form(client, **overrides)
+    assert response.status_code == 422 and f'href="#{field}"' in response.text
+    assert 'value="Brink 3"' in response.text
+    assert count(Member) == 0
+
+
+def test_a_new_privacy_statement_asks_members_again(
+    app, client, login_as, make_member, privacy_statement
+):
+    privacy_statement()
+    member = make_member()
+    official = login_as("official")
+    token = csrf_token_from(client.get("/panel/privacy/new").text)
+    response = client.post(
+        "/panel/privacy/new",
+        data={"csrf_token": token, "body_nl": "Nieuwe tekst.", "changes_nl": "Bewaartermijn."},
+    )
+    assert response.status_code == 303
+    overview = client.get("/panel/privacy")
+    assert member.respondent.pseudonym in overview.text
+
+    start_session(client, member.account)
+    response = client.get("/me/")
+    assert response.status_code == 303 and response.location.startswith("/consent")
+    # Leaving, exporting and deleting never wait for consent.
+    assert client.get("/me/export").status_code == 200
+    page = client.get(response.location)
+    assert "Bewaartermijn." in page.text
+    refused = client.post(response.location, data={"csrf_token": csrf_token_from(page.text)})
+    assert refused.status_code == 422
+    agreed = client.post(
+        response.location, data={"csrf_token": csrf_token_from(page.text), "agree": "y"}
+    )
+    assert agreed.status_code == 303 and agreed.location == "/me/"
+    db.session.refresh(member)
+    assert agreed_version(member) == 2
+    assert client.get("/me/").status_code == 200
+
+    start_session(client, official)
+    assert member.respondent.pseudonym not in client.get("/panel/privacy").text
+
+
+def test_publishing_needs_the_changes(app, client, login_as):
+    login_as("official")
+    token = csrf_token_from(client.get("/panel/privacy/new").text)
+    response = client.post("/panel/privacy/new", data={"csrf_token": token, "body_nl": "Tekst"})
+    assert response.status_code == 422 and "Tekst" in response.text
+
+
+def test_quarters():
+    assert quarter_of(date(2026, 11, 28)) == (date(2026, 10, 1), date(2026, 12, 31))
+    assert quarter_of(date(2026, 1, 1)) == (date(2026, 1, 1), date(2026, 3, 31))
+    assert quarter_of(date(2026, 6, 30)) == (date(2026, 4, 1), date(2026, 6, 30))
+
+
+@pytest.mark.parametrize(
+    ("invited", "paused", "left", "reason"),
+    [
+        (0, False, False, None),
+        (3, False, False, None),
+        (4, False, False, "fatigue"),
+        (0, True, False, "paused"),
+        (0, False, True, "left"),
+    ],
+)
+def test_fatigue_rule(app, make_member, invited, paused, left, reason):
+    today = date.today()
+    member = make_member()
+    if paused:
+        member.paused_until = today + timedelta(days=3)
+    if left:
+        member.status = MemberStatus.LEFT
+    assert exclusion_reason(member, invited, today) == reason
+    assert may_invite(member, invited, today) is (reason is None)
+
+
+def test_fatigue_limit_is_configurable(make_app, make_member):
+    app = make_app(INVITATIONS_PER_QUARTER=6)
+    with app.app_context():
+        member = make_member()
+        assert may_invite(member, 5, date.today())
