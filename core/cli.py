@@ -12,16 +12,22 @@ from accounts.services import purge_spent_tokens
 from core.db import db
 from jobs.services import purge_finished
 from mail.services import purge_delivered
+from panel.join import purge_unconfirmed_sign_ups
 
 maintenance_cli = AppGroup("maintenance", help="Housekeeping.")
 
 
 @maintenance_cli.command("purge")
 def purge() -> None:
-    """Delete delivered mail, spent login links and finished jobs past their retention."""
+    """Delete delivered mail, spent login links, finished jobs and unconfirmed sign-ups
+    past their retention."""
     config = current_app.config
     mails = purge_delivered(timedelta(days=config["MAIL_RETENTION_DAYS"]))
     tokens = purge_spent_tokens(timedelta(days=1))
     jobs = purge_finished(timedelta(days=config["JOB_RETENTION_DAYS"]))
+    sign_ups = purge_unconfirmed_sign_ups()
     db.session.commit()
-    click.echo(f"Deleted {mails} delivered mail(s), {tokens} login link(s), {jobs} job(s).")
+    click.echo(
+        f"Deleted {mails} delivered mail(s), {tokens} login link(s), {jobs} job(s), "
+        f"{sign_ups} unconfirmed sign-up(s)."
+    )

@@ -40,7 +40,7 @@ def test_purge_removes_old_delivered_mail_spent_links_and_finished_jobs(app, mak
 
     result = app.test_cli_runner().invoke(args=["maintenance", "purge"])
 
-    assert "Deleted 1 delivered mail(s), 1 login link(s), 2 job(s)." in result.output
+    assert "Deleted 1 delivered mail(s), 1 login link(s), 2 job(s), 0 unconfirmed" in result.output
     recipients = set(db.session.scalars(select(OutboxMail.recipient)))
     assert recipients == {"recent@example.nl", "pending@example.nl"}
     assert count(LoginToken) == 1 and count(Job) == 1
