@@ -26,6 +26,21 @@ CHROMIUM_ARGS = [
 ]
 
 
+E2E_DIR = os.path.dirname(__file__)
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Browser tests run on SQLite only: they test pages, and every database behaviour
+    they touch is tested on both databases by the tests outside e2e. This halves their time."""
+    keep, drop = [], []
+    for item in items:
+        on_postgres = "[postgresql" in item.nodeid
+        (drop if on_postgres and str(item.path).startswith(E2E_DIR) else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator:
     if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
