@@ -2,8 +2,9 @@
 
 A code is 10 random characters plus one check character, from an alphabet without
 look-alikes (no 0/O, 1/I/L, U), printed in groups as `K7Q2-M9XH-4TW`. The check
-character (Luhn mod N over the alphabet) catches every single mistyped character and
-every swap of two neighbours, so a typo is reported as a typo rather than as unknown.
+character (a position-weighted sum modulo the prime 31) catches every single mistyped
+character and every swap of two neighbours, so a typo is reported as a typo rather than
+as unknown.
 """
 
 from __future__ import annotations
@@ -20,21 +21,30 @@ class MalformedCode(ValueError):
     """Not something a letter of ours can hold (wrong length or a failing check character)."""
 
 
-def check_character(body: str) -> str:
-    """Luhn mod N check character for `body` over ALPHABET."""
-    n = len(ALPHABET)
-    factor, total = 2, 0
-    for char in reversed(body):
-        addend = factor * ALPHABET.index(char)
-        total += addend // n + addend % n
-        factor = 1 if factor == 2 else 2
-    return ALPHABET[(n - total % n) % n]
+#: A prime just above the alphabet's size: weighted sums modulo a prime catch every single
+#: substitution and every swap of two neighbours. (Luhn mod N misses 2Z <-> Z2.)
+MODULUS = 31
+
+
+def _weighted_sum(code: str) -> int:
+    return sum(weight * ALPHABET.index(char) for weight, char in enumerate(code, start=1))
+
+
+def check_character(body: str) -> str | None:
+    """The character that makes the weighted sum of `body` plus it zero modulo 31, or None
+    when that would be the one value (30) the alphabet has no character for."""
+    weight = len(body) + 1
+    value = -_weighted_sum(body) * pow(weight, -1, MODULUS) % MODULUS
+    return ALPHABET[value] if value < len(ALPHABET) else None
 
 
 def generate() -> str:
     """A new random code with its check character, unformatted."""
-    body = "".join(secrets.choice(ALPHABET) for _ in range(RANDOM_LENGTH))
-    return body + check_character(body)
+    while True:
+        body = "".join(secrets.choice(ALPHABET) for _ in range(RANDOM_LENGTH))
+        check = check_character(body)
+        if check is not None:  # 1 body in 31 has no check character: draw again
+            return body + check
 
 
 def formatted(code: str) -> str:
@@ -49,7 +59,7 @@ def normalise(typed: str) -> str:
     cleaned = "".join(ch for ch in typed.upper() if ch.isalnum())
     if len(cleaned) != RANDOM_LENGTH + 1 or any(ch not in ALPHABET for ch in cleaned):
         raise MalformedCode(typed)
-    if check_character(cleaned[:-1]) != cleaned[-1]:
+    if _weighted_sum(cleaned) % MODULUS:
         raise MalformedCode(typed)
     return cleaned
 

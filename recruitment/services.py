@@ -1,4 +1,6 @@
-"""Recruitment codes in use: checking a typed code and redeeming it once. Callers commit."""
+"""Recruitment codes: making a batch for letters, checking a typed code, redeeming it once.
+
+Callers commit."""
 
 from __future__ import annotations
 
@@ -7,9 +9,13 @@ from datetime import date
 
 from sqlalchemy import select, update
 
+from accounts.models import Account
+from audit.services import record
 from core.db import db, utcnow
-from recruitment.codes import MalformedCode, code_hash, normalise
+from jobs.services import enqueue
+from recruitment.codes import MalformedCode, code_hash, generate, normalise
 from recruitment.models import RecruitmentBatch, RecruitmentCode
+from villages.models import Village
 
 
 class CodeProblem(enum.Enum):
@@ -57,3 +63,79 @@ def redeem(code: RecruitmentCode) -> bool:
 
 def batch_of(code: RecruitmentCode) -> RecruitmentBatch:
     return code.batch
+
+
+# --- batches of letters (officials) -----------------------------------------------------
+
+MAX_BATCH_SIZE = 2000
+LETTERS_JOB = "recruitment.render_letters"
+
+
+def _new_codes(size: int) -> dict[str, str]:
+    """`size` new plain codes keyed by their hash, none of them already stored."""
+    codes: dict[str, str] = {}
+    while len(codes) < size:
+        fresh = {code_hash(c): c for c in (generate() for _ in range(size - len(codes)))}
+        # A clash with a stored code is very unlikely (~49 random bits), but cheap to rule out.
+        taken = set(
+            db.session.scalars(
+                select(RecruitmentCode.code_hash).where(RecruitmentCode.code_hash.in_(fresh))
+            )
+        )
+        codes.update((h, c) for h, c in fresh.items() if h not in taken)
+    return codes
+
+
+def create_batch(
+    village: Village,
+    size: int,
+    expires_on: date,
+    note: str,
+    by: Account | None,
+    today: date | None = None,
+) -> tuple[RecruitmentBatch, list[str]]:
+    """Store `size` hashed codes for a village and queue the job that prints them."""
+    if not 1 <= size <= MAX_BATCH_SIZE:
+        raise ValueError(f"batch size {size} outside 1..{MAX_BATCH_SIZE}")
+    if expires_on <= (today or date.today()):
+        raise ValueError("codes must stay valid after today")
+    codes = _new_codes(size)
+    batch = RecruitmentBatch(
+        village=village,
+        size=size,
+        expires_on=expires_on,
+        note=note,
+        created_by_id=by.id if by else None,
+        codes=[RecruitmentCode(code_hash=h) for h in codes],
+    )
+    db.session.add(batch)
+    db.session.flush()
+    plain = list(codes.values())
+    # The plain codes travel only as private job parameters, erased once the job has run.
+    batch.letters_job_id = enqueue(LETTERS_JOB, batch_id=batch.id, codes=plain).id
+    record("recruitment.batch_created", batch, village=village.id, size=size)
+    return batch, plain
+
+
+def store_letters(batch: RecruitmentBatch, pdf: bytes) -> None:
+    """Keep the rendered letters until an official has printed them."""
+    batch.letters_pdf, batch.letters_ready_at = pdf, utcnow()
+    db.session.flush()
+
+
+def letters_for_download(batch: RecruitmentBatch) -> bytes | None:
+    """The letters PDF, audit-logged; None when it is not (or no longer) there."""
+    pdf = batch.letters_pdf
+    if pdf is not None:
+        record("recruitment.letters_downloaded", batch, size=batch.size)
+    return pdf
+
+
+def delete_letters(batch: RecruitmentBatch) -> bool:
+    """Delete the printed letters: the only copy of the plain codes. Codes keep working."""
+    if batch.letters_pdf is None:
+        return False
+    batch.letters_pdf = None
+    record("recruitment.letters_deleted", batch)
+    db.session.flush()
+    return True
