@@ -79,6 +79,10 @@ class ConsentKind(enum.Enum):
     ASSOCIATION_CONTACT = "association_contact"  #: may be contacted by the village association
 
 
+class MembershipStateError(ValueError):
+    """A change of membership that does not fit the member's current status."""
+
+
 class Respondent(Base):
     """The pseudonym answers will carry. It has no link back: members point to it."""
 
@@ -168,6 +172,17 @@ class Member(Base):
 
     def is_active(self, today: date) -> bool:
         return self.status is MemberStatus.ACTIVE and not self.is_paused(today)
+
+    def leave(self, now: datetime) -> None:
+        """Leave the panel: no more invitations, and a pause no longer matters."""
+        if self.status is MemberStatus.LEFT:
+            raise MembershipStateError("already left")
+        self.status, self.left_at, self.paused_until = MemberStatus.LEFT, now, None
+
+    def rejoin(self) -> None:
+        if self.status is not MemberStatus.LEFT:
+            raise MembershipStateError("not left")
+        self.status, self.left_at = MemberStatus.ACTIVE, None
 
 
 class ContactDetails(Base):

@@ -1,0 +1,257 @@
+"""A member's own rights (AVG/GDPR): pause, leave, rejoin, export, delete. Callers commit."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import date, datetime, timedelta
+from enum import Enum
+from typing import Any
+
+from sqlalchemy import delete, func, select
+
+from accounts.models import Account, LoginToken, Role
+from audit.models import AuditEvent
+from audit.services import record
+from core.db import db, utcnow
+from jobs.models import Job, JobStatus
+from mail.models import OutboxMail
+from panel.models import Member, SignUp
+from panel.services import Profile, member_for, set_association_contact, update_profile
+
+log = logging.getLogger(__name__)
+
+#: Invitations can be paused for at most this long at a time.
+LONGEST_PAUSE = timedelta(days=365)
+
+
+def surveys_taken_part_in(member: Member) -> list[dict[str, Any]]:
+    """The surveys this member answered, newest first, without the answers.
+
+    There are no surveys yet: the fieldwork issue fills this in. Answers of closed,
+    anonymised surveys must never be listed here, only that the member took part.
+    """
+    return []
+
+
+# Profile, pause, leaving ---------------------------------------------------------------
+
+
+def change_my_profile(member: Member, profile: Profile, name: str) -> None:
+    """Save the profile a member edited, and the name on their account."""
+    update_profile(member, profile)
+    account = member.account
+    if account is not None and account.name != name.strip():
+        account.name = name.strip()
+        record("account.name_changed", account)
+
+
+def pause(member: Member, until: date) -> None:
+    """No invitations up to and including `until`."""
+    member.paused_until = until
+    record("member.paused", member, until=until.isoformat())
+
+
+def resume(member: Member) -> None:
+    """Invitations welcome again from today."""
+    member.paused_until = None
+    record("member.resumed", member)
+
+
+def leave(member: Member) -> None:
+    """Leave the panel: no more invitations; data stays until the account is deleted."""
+    member.leave(utcnow())
+    db.session.flush()
+    record("member.left", member)
+    log.info("Member %s left the panel", member.id)
+
+
+def rejoin(member: Member) -> None:
+    """Come back after leaving, with the same profile and pseudonym."""
+    member.rejoin()
+    db.session.flush()
+    record("member.rejoined", member)
+
+
+def set_my_association_contact(member: Member, wanted: bool) -> None:
+    """Give or withdraw the consent to be contacted by the village association."""
+    set_association_contact(member, wanted)
+    db.session.flush()
+    record("consent.changed", member, kind="association_contact", given=wanted)
+
+
+# Everything stored about someone ---------------------------------------------------------
+
+
+def personal_data(account: Account) -> dict[str, Any]:
+    """Everything stored about this account's holder, as plain values (dates, enums)."""
+    member = member_for(account)
+    return {
+        "account": {
+            "id": account.id,
+            "email": account.email,
+            "name": account.name,
+            "language": account.language,
+            "created_at": account.created_at,
+            "last_login_at": account.last_login_at,
+        },
+        "roles": [
+            {
+                "role": g.role,
+                "village": g.village.name if g.village else None,
+                "since": g.granted_at,
+            }
+            for g in account.grants
+        ],
+        "member": _member_data(member) if member else None,
+        "pending_sign_ups": _sign_ups(account.email),
+        "mails": _mails(account.email),
+        "activity": _activity(account),
+        "surveys": surveys_taken_part_in(member) if member else [],
+    }
+
+
+def _member_data(member: Member) -> dict[str, Any]:
+    contact = member.contact
+    return {
+        "id": member.id,
+        "pseudonym": member.respondent.pseudonym,
+        "village": member.village.name,
+        "birth_year": member.birth_year,
+        "age_band": member.age_band,
+        "sex": member.sex,
+        "household": member.household,
+        "association_member": member.association_member,
+        "channel": member.channel,
+        "status": member.status,
+        "joined_at": member.joined_at,
+        "left_at": member.left_at,
+        "paused_until": member.paused_until,
+        "recruitment_batch_id": member.recruitment_batch_id,
+        "contact_details": {
+            "name": contact.name,
+            "address": contact.address,
+            "postcode": contact.postcode,
+            "town": contact.town,
+            "phone": contact.phone,
+        }
+        if contact
+        else None,
+        "consents": [
+            {
+                "kind": c.kind,
+                "statement_version": c.statement_version,
+                "given_at": c.given_at,
+                "withdrawn_at": c.withdrawn_at,
+            }
+            for c in member.consents
+        ],
+    }
+
+
+def _sign_ups(email: str) -> list[dict[str, Any]]:
+    rows = db.session.scalars(
+        select(SignUp).where(func.lower(SignUp.email) == email.lower()).order_by(SignUp.id)
+    )
+    return [
+        {
+            "email": s.email,
+            "village": s.village.name,
+            "language": s.language,
+            "profile": s.profile,
+            "association_contact": s.association_contact,
+            "statement_version": s.statement_version,
+            "created_at": s.created_at,
+            "expires_at": s.expires_at,
+        }
+        for s in rows
+    ]
+
+
+def _mails(email: str) -> list[dict[str, Any]]:
+    rows = db.session.scalars(
+        select(OutboxMail)
+        .where(func.lower(OutboxMail.recipient) == email.lower())
+        .order_by(OutboxMail.id)
+    )
+    return [
+        {
+            "kind": m.kind,
+            "subject": m.subject,
+            "status": m.status,
+            "created_at": m.created_at,
+            "sent_at": m.sent_at,
+        }
+        for m in rows
+    ]
+
+
+def _activity(account: Account) -> list[dict[str, Any]]:
+    rows = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.actor_id == account.id).order_by(AuditEvent.id)
+    )
+    return [{"action": e.action, "at": e.created_at, "ip_address": e.ip_address} for e in rows]
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    raise TypeError(f"cannot export {type(value).__name__}")
+
+
+def as_json(data: dict[str, Any]) -> str:
+    """The export as a JSON document: dates in ISO 8601, choices as their stored codes."""
+    return json.dumps(data, default=_plain, ensure_ascii=False, indent=2)
+
+
+# Deleting ------------------------------------------------------------------------------
+
+
+def keeps_account(account: Account) -> bool:
+    """Staff (officials, associations, volunteers) keep their account; only residents go."""
+    return bool(account.roles - {Role.RESIDENT})
+
+
+def delete_account(account: Account) -> bool:
+    """Erase the panel membership, contact data and the link to the pseudonym, now.
+
+    Residents lose their account too, with its mails, pending sign-ups and login links;
+    staff keep their account without the resident role. Answers, which carry only the
+    pseudonym, stay. Returns whether the account itself was deleted.
+    """
+    member = member_for(account)
+    member_id = member.id if member else None
+    email = account.email.lower()
+    if member is not None:
+        db.session.delete(member)  # contact details and consents go with it (cascade)
+    db.session.execute(delete(SignUp).where(func.lower(SignUp.email) == email))
+    if keeps_account(account):
+        _drop_resident_role(account)
+        db.session.flush()
+        record("member.deleted", account, member=member_id)
+        return False
+    record("account.deleted", account, member=member_id)
+    db.session.execute(delete(OutboxMail).where(func.lower(OutboxMail.recipient) == email))
+    db.session.execute(delete(LoginToken).where(LoginToken.account_id == account.id))
+    _delete_queued_jobs_naming(email)
+    db.session.delete(account)  # role grants go with it
+    db.session.flush()
+    log.info("Account %s and member %s deleted at their request", account.id, member_id)
+    return True
+
+
+def _drop_resident_role(account: Account) -> None:
+    # Not `revoke_grant`: that ends every session, and this person stays logged in.
+    for grant in [g for g in account.grants if g.role is Role.RESIDENT]:
+        account.grants.remove(grant)
+
+
+def _delete_queued_jobs_naming(email: str) -> None:
+    # A login link asked for but not yet made holds the address in its parameters; finished
+    # jobs with private parameters have already lost them (see jobs.runner).
+    queued = db.session.scalars(select(Job).where(Job.status == JobStatus.QUEUED))
+    for job in queued:
+        if email in json.dumps(job.params).lower():
+            db.session.delete(job)
