@@ -312,3 +312,36 @@ class PrivacyStatementForm(FlaskForm):
         render_kw={"rows": 4},
     )
     changes_en = TextAreaField(_l("What changed (English, optional)"), render_kw={"rows": 4})
+
+
+#: Above any village of the municipality; stops typing errors like 170000.
+MAX_TARGET = 100_000
+
+
+class VillageSettingsForm(FlaskForm):
+    """Open sign-up and recruitment target of one village."""
+
+    open_sign_up = BooleanField(
+        _l("Residents may sign up without a letter"),
+        description=_l("Off: only residents with a code from a recruitment letter can join."),
+    )
+    # Text, not IntegerField: our own message for "abc", instead of WTForms' untranslated one.
+    recruitment_target = StringField(
+        _l("Recruitment target (members)"),
+        render_kw={"inputmode": "numeric"},
+    )
+
+    def validate_recruitment_target(self, field) -> None:
+        text = (field.data or "").strip()
+        if text and not (text.isdigit() and text.isascii() and 0 < int(text) <= MAX_TARGET):
+            raise ValidationError(
+                _l(
+                    "Enter a whole number of members from 1 to %(max)s, or leave it empty.",
+                    max=MAX_TARGET,
+                )
+            )
+
+    def target(self) -> int | None:
+        """The validated target; None means the default."""
+        text = (self.recruitment_target.data or "").strip()
+        return int(text) if text else None

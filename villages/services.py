@@ -8,6 +8,7 @@ import unicodedata
 
 from sqlalchemy import select
 
+from audit.services import record
 from core.db import db, utcnow
 from villages.models import Association, AssociationKind, Village, VillageKind
 
@@ -60,3 +61,21 @@ def set_population(village: Village, population: int) -> None:
     village.population_is_demo = False
     village.population_updated_at = utcnow()
     log.info("Population of %s set to %s", village.name, population)
+
+
+def change_panel_settings(village: Village, open_sign_up: bool, target: int | None) -> bool:
+    """Switch open sign-up and set the recruitment target (None: the default).
+
+    True when anything changed; only a change is audit-logged.
+    """
+    if (village.open_sign_up, village.recruitment_target) == (open_sign_up, target):
+        return False
+    village.open_sign_up, village.recruitment_target = open_sign_up, target
+    db.session.flush()
+    record(
+        "village.panel_settings_changed",
+        village,
+        open_sign_up=open_sign_up,
+        recruitment_target=target,
+    )
+    return True

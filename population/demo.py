@@ -1,0 +1,71 @@
+"""Illustrative margins for the demo: each village's inhabitants spread over the ten cells."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from core.db import db
+from panel.models import AgeBand, Sex
+from population.models import MarginCell, MarginImport
+from population.services import margin_villages
+
+DEMO_SOURCE = "Demo figures"
+#: Roughly four in five inhabitants of a Drenthe village are adults.
+ADULT_SHARE = 0.8
+#: Share of the adults per age band: a rural age structure, heavy in the 50-74 bands.
+BAND_SHARES = {
+    AgeBand.A18_34: 0.21,
+    AgeBand.A35_49: 0.19,
+    AgeBand.A50_64: 0.28,
+    AgeBand.A65_74: 0.18,
+    AgeBand.A75_PLUS: 0.14,
+}
+#: Share of women per age band: slightly fewer among the young, more among the oldest.
+FEMALE_SHARES = {
+    AgeBand.A18_34: 0.48,
+    AgeBand.A35_49: 0.49,
+    AgeBand.A50_64: 0.50,
+    AgeBand.A65_74: 0.51,
+    AgeBand.A75_PLUS: 0.57,
+}
+
+
+def demo_cells(population: int) -> dict[tuple[AgeBand, Sex], int]:
+    """Split a village's adults over the cells; whole numbers that add up exactly."""
+    adults = round(population * ADULT_SHARE)
+    exact = {
+        (band, sex): adults * BAND_SHARES[band] * share
+        for band in AgeBand
+        for sex, share in ((Sex.FEMALE, FEMALE_SHARES[band]), (Sex.MALE, 1 - FEMALE_SHARES[band]))
+    }
+    counts = {cell: int(value) for cell, value in exact.items()}
+    # Largest remainders get the people rounding down left over; ties in a fixed cell order.
+    order = sorted(exact, key=lambda cell: exact[cell] - counts[cell], reverse=True)
+    for cell in order[: adults - sum(counts.values())]:
+        counts[cell] += 1
+    return counts
+
+
+def seed_demo_margins(today: date | None = None) -> MarginImport:
+    """Load demo margins dated 1 January of this year, once; run again, it changes nothing."""
+    reference_date = date((today or date.today()).year, 1, 1)
+    existing = db.session.scalar(
+        select(MarginImport).where(
+            MarginImport.is_demo.is_(True), MarginImport.reference_date == reference_date
+        )
+    )
+    if existing is not None:
+        return existing
+    margin_import = MarginImport(reference_date=reference_date, source=DEMO_SOURCE, is_demo=True)
+    for village in margin_villages():
+        if village.population is None:
+            continue
+        for (band, sex), count in demo_cells(village.population).items():
+            margin_import.cells.append(
+                MarginCell(village_id=village.id, age_band=band, sex=sex, count=count)
+            )
+    db.session.add(margin_import)
+    db.session.flush()
+    return margin_import
