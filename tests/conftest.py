@@ -122,8 +122,11 @@ def empty_all_tables(database_url: str) -> None:
     tables = list(reversed(db.metadata.sorted_tables))
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in tables)
-            connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            # DELETE is much cheaper than TRUNCATE on small tables; the replica role skips
+            # the audit log's append-only triggers (the tests connect as a superuser).
+            connection.execute(sa.text("SET LOCAL session_replication_role = replica"))
+            for table in tables:
+                connection.execute(table.delete())
         else:
             triggers = connection.exec_driver_sql(
                 "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"

@@ -12,7 +12,7 @@ from panel.models import Sex
 from population.demo import seed_demo_margins
 from recruitment.models import RecruitmentBatch, RecruitmentCode
 from tests.e2e.conftest import log_in, new_page
-from tests.e2e.test_accessibility import assert_no_violations, check
+from tests.e2e.test_accessibility import assert_no_violations, check, check_pages
 from villages.queries import village_by_name
 
 pytestmark = pytest.mark.browser
@@ -55,11 +55,10 @@ def official_context(browser, live_server, make_account):
 
 
 @pytest.mark.parametrize("language", ["nl", "en"])
-@pytest.mark.parametrize("name", PAGES)
 def test_population_and_overview_pages_have_no_wcag_violations(
-    official_context, live_server, panel_data, name, language
+    official_context, live_server, panel_data, language
 ):
-    check(official_context, live_server + PAGES[name](panel_data), language)
+    check_pages(official_context, live_server, PAGES, language, panel_data)
 
 
 @pytest.mark.parametrize("language", ["nl", "en"])

@@ -95,7 +95,8 @@ def test_mail_is_written_in_the_recipients_language(app, smtp_server):
     [message] = smtp_server.inbox.messages
     assert message["Subject"] == "Your login link for Naoberpanel"
     assert "Gemeente Midden-Drenthe" in message.get_body(("plain",)).get_content()
-    assert message["Message-ID"].strip().startswith("<outbox-1-")
+    mail_id = db.session.scalar(select(OutboxMail.id))
+    assert message["Message-ID"].strip().startswith(f"<outbox-{mail_id}-")
 
 
 def test_a_claim_left_by_a_dead_worker_is_released(app, smtp_server):

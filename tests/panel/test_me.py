@@ -108,7 +108,7 @@ def test_anonymous_visitors_are_sent_to_login(client, path):
 def test_accounts_without_membership_are_told_how_to_join(client, login_as, role):
     login_as(role, village="Orvelte" if role in ("association", "resident") else None)
     html = client.get("/me/").text
-    assert "You are not a member of the resident panel" in html
+    assert "U bent geen lid van het inwonerspanel" in html
     assert 'href="/join"' in html
     for path in PAGES[1:]:
         response = client.get(path)
