@@ -345,3 +345,12 @@ class VillageSettingsForm(FlaskForm):
         """The validated target; None means the default."""
         text = (self.recruitment_target.data or "").strip()
         return int(text) if text else None
+
+
+class EraseMemberForm(FlaskForm):
+    """An official deletes a member at the member's request."""
+
+    requested = BooleanField(
+        _l("The resident asked us to delete their details"),
+        validators=[DataRequired(message=_l("Only delete members who asked for it."))],
+    )

@@ -242,6 +242,18 @@ def delete_account(account: Account) -> bool:
     return True
 
 
+def delete_member_on_request(member: Member) -> None:
+    """An official deletes a member who asked by phone or letter (paper members cannot log
+    in); the same erasure as the member's own, audit-logged with the official as actor."""
+    if member.account is not None:
+        delete_account(member.account)
+        return
+    member_id = member.id
+    db.session.delete(member)
+    db.session.flush()
+    record("member.deleted", None, member=member_id, on_request=True)
+
+
 def _drop_resident_role(account: Account) -> None:
     # Not `revoke_grant`: that ends every session, and this person stays logged in.
     for grant in [g for g in account.grants if g.role is Role.RESIDENT]:

@@ -15,10 +15,12 @@ from panel import join as joining
 from panel import member_queries as queries
 from panel.forms import (
     REASON_CHOICES,
+    EraseMemberForm,
     MemberSearchForm,
     PaperMemberForm,
     PrivacyStatementForm,
 )
+from panel.me_services import delete_member_on_request
 from panel.models import Member
 from panel.services import current_statement, default_statement_text, publish_statement
 from villages.queries import all_villages
@@ -70,6 +72,21 @@ def show(member_id: int):
     )
 
 
+@bp.route("/members/<int:member_id>/delete", methods=["GET", "POST"])
+@official_required
+def erase(member_id: int):
+    """Delete a member who asked for it, e.g. a paper member by phone; asks once more."""
+    member = db.session.get(Member, member_id) or abort(404)
+    form = EraseMemberForm()
+    if not form.validate_on_submit():
+        status = 422 if form.errors else 200
+        return render_template("panel/members/erase.html", member=member, form=form), status
+    delete_member_on_request(member)
+    db.session.commit()
+    flash(_("The member's details have been deleted."), "ok")
+    return redirect(url_for("members.search"), 303)
+
+
 @bp.route("/members/paper", methods=["GET", "POST"])
 @roles_required(Role.OFFICIAL, Role.VOLUNTEER)
 def register_paper():
@@ -105,7 +122,7 @@ def privacy():
         "panel/members/privacy.html",
         statement=statement,
         statements=queries.all_statements(),
-        pending=queries.members_without_current_consent(statement),
+        backlog=queries.consent_backlog(statement),
     )
 
 

@@ -21,3 +21,13 @@ def wait_for_jobs(timeout: float = 10.0) -> None:
         assert time.monotonic() < deadline, "background jobs did not finish"
         time.sleep(0.01)
         db.session.rollback()  # see the worker's commits
+
+
+def every_row_as_text() -> str:
+    """Every row of every table as text, to prove that something is stored nowhere."""
+    db.session.expire_all()
+    return "\n".join(
+        f"{table.name}: {row}"
+        for table in db.metadata.sorted_tables
+        for row in db.session.execute(select(table)).all()
+    )

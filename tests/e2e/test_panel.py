@@ -149,6 +149,7 @@ OFFICIAL_PAGES = {
     "member reason": lambda member: f"/panel/members/{member.id}",
     "member": lambda member: f"/panel/members/{member.id}?reason=question",
     "paper member": lambda member: "/panel/members/paper",
+    "delete member": lambda member: f"/panel/members/{member.id}/delete",
     "privacy versions": lambda member: "/panel/privacy",
     "publish privacy": lambda member: "/panel/privacy/new",
 }

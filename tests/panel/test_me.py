@@ -28,7 +28,7 @@ from panel.models import (
 )
 from panel.services import set_association_contact
 from tests.conftest import csrf_token_from, start_session
-from tests.helpers import count
+from tests.helpers import count, every_row_as_text
 
 PAGES = ["/me/", "/me/profile", "/me/pause", "/me/leave", "/me/export", "/me/export.json"]
 PAGES += ["/me/delete"]
@@ -330,15 +330,6 @@ def test_deletion_needs_the_box_ticked(client, member, post_form):
     assert response.status_code == 200
     assert "Tick the box to confirm" in response.text
     assert count(Member) == 1 and count(Account) == 1
-
-
-def every_row_as_text() -> str:
-    db.session.expire_all()
-    return "\n".join(
-        f"{table.name}: {row}"
-        for table in db.metadata.sorted_tables
-        for row in db.session.execute(sa.select(table)).all()
-    )
 
 
 def test_deletion_leaves_no_contact_data_anywhere(client, traces, post_form):

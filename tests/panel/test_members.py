@@ -224,3 +224,27 @@ def test_fatigue_limit_is_configurable(make_app, make_member):
     with app.app_context():
         member = make_member()
         assert may_invite(member, 5, date.today())
+
+
+def test_an_official_deletes_a_paper_member_on_request(app, client, login_as, make_member):
+    from tests.helpers import every_row_as_text
+
+    member = make_member("Orvelte", channel="paper", email=None, name="Geesje Hoving")
+    member.contact.address, member.contact.phone = "Brink 3", "0593-123456"
+    db.session.commit()
+    respondent = member.respondent.pseudonym
+    login_as("official")
+    page = client.get(f"/panel/members/{member.id}/delete")
+    refused = client.post(
+        f"/panel/members/{member.id}/delete", data={"csrf_token": csrf_token_from(page.text)}
+    )
+    assert refused.status_code == 422 and count(Member) == 1
+    done = client.post(
+        f"/panel/members/{member.id}/delete",
+        data={"csrf_token": csrf_token_from(page.text), "requested": "y"},
+    )
+    assert done.status_code == 303 and count(Member) == 0
+    stored = every_row_as_text()
+    for text in ["Geesje", "Brink 3", "0593-123456"]:
+        assert text not in stored
+    assert respondent in stored  # the pseudonym stays, linked to nobody
