@@ -10,8 +10,10 @@ limiter = Limiter(get_remote_address)
 
 
 def login_email_key() -> str:
-    """Limit login requests per address typed, whoever sends them."""
-    return "login-email:" + request.form.get("email", "").strip().lower()
+    """Limit requests per email address typed, whoever sends them; without an address, per
+    client, so that empty submissions do not all share one bucket."""
+    email = request.form.get("email", "").strip().lower()
+    return "login-email:" + email if email else "login-client:" + get_remote_address()
 
 
 def init_app(app: Flask) -> None:

@@ -7,7 +7,7 @@ from datetime import date
 
 from flask import current_app
 
-from panel.models import Member
+from panel.models import Member, MemberStatus
 
 
 def quarter_of(day: date) -> tuple[date, date]:
@@ -24,12 +24,12 @@ def invitations_left(invited_this_quarter: int) -> int:
 
 def may_invite(member: Member, invited_this_quarter: int, today: date) -> bool:
     """Active, not paused, and below this quarter's limit."""
-    return member.is_active(today) and invitations_left(invited_this_quarter) > 0
+    return exclusion_reason(member, invited_this_quarter, today) is None
 
 
 def exclusion_reason(member: Member, invited_this_quarter: int, today: date) -> str | None:
     """Why a member is not invited ('left', 'paused', 'fatigue'), or None when they are."""
-    if member.status.value == "left":
+    if member.status is MemberStatus.LEFT:
         return "left"
     if member.is_paused(today):
         return "paused"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -11,7 +13,6 @@ from wtforms import (
     SelectChoice,
     SelectField,
     StringField,
-    SubmitField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
@@ -184,20 +185,25 @@ class JoinForm(ProfileForm):
         filters=[strip],
         render_kw={"autocomplete": "email", "spellcheck": "false"},
     )
-    postcode = StringField(
-        _l("Postcode"),
-        description=_l(
-            "Not sure which village to choose? Enter your postcode and choose 'Find my village'."
-        ),
-        validators=[Optional(), Length(max=7)],
-        filters=[strip],
-        render_kw={"autocomplete": "postal-code", "class": "short"},
-    )
-    find_village = SubmitField(_l("Find my village"))
     association_contact = association_contact_field()
     agree = BooleanField(
         _l("I have read the privacy statement and I agree to it"),
         validators=[DataRequired(message=_l("Agree to the privacy statement to join the panel."))],
+    )
+
+
+class PostcodeForm(FlaskForm):
+    """Find one's village by postcode (GET: nothing changes, the sign-up form comes after)."""
+
+    class Meta:
+        csrf = False
+
+    postcode = StringField(
+        _l("Postcode"),
+        description=_l("Not sure which village to choose? Enter your postcode."),
+        validators=[DataRequired(message=_l("Enter a postcode like 9411 AB.")), Length(max=7)],
+        filters=[strip],
+        render_kw={"autocomplete": "postal-code", "class": "short"},
     )
 
 
@@ -280,22 +286,37 @@ REASON_CHOICES = [
 ]
 
 
-class MemberSearchForm(FlaskForm):
-    """Find a member by email address for support; the reason goes into the audit log."""
+#: What looks like contact data (an email address, a phone number, a postcode): it must not
+#: end up in the audit log, which can never be changed.
+CONTACT_LIKE = re.compile(r"@|\d{6,}|\d[\d\s-]{8,}\d|\b\d{4}\s?[A-Za-z]{2}\b")
 
-    email = EmailField(
-        _l("Email address of the member"), validators=EMAIL_VALIDATORS, filters=[strip]
-    )
+
+class ReasonForm(FlaskForm):
+    """Why an official opens a member's details; written to the audit log."""
+
     reason = SelectField(_l("Why do you look this up?"), choices=REASON_CHOICES)
     explanation = StringField(
         _l("Explanation"),
         description=_l("Required for 'Other'. Do not type personal details here."),
         validators=[Length(max=200)],
+        filters=[strip],
     )
 
     def validate_explanation(self, field) -> None:
-        if self.reason.data == "other" and not (field.data or "").strip():
+        if self.reason.data == "other" and not field.data:
             raise ValidationError(_l("Explain why you look this member up."))
+        if field.data and CONTACT_LIKE.search(field.data):
+            raise ValidationError(
+                _l("Leave out email addresses, phone numbers and postcodes: the log is kept.")
+            )
+
+
+class MemberSearchForm(ReasonForm):
+    """Find a member by email address for support; the reason goes into the audit log."""
+
+    email = EmailField(
+        _l("Email address of the member"), validators=EMAIL_VALIDATORS, filters=[strip]
+    )
 
 
 class PrivacyStatementForm(FlaskForm):

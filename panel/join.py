@@ -176,7 +176,24 @@ def register_paper_member(
     association_contact: bool,
     by: Account,
 ) -> Member:
-    """Register a resident who answers on paper: no email, postal address kept as contact."""
+    """Register a resident who answers on paper: no email, postal address kept as contact.
+
+    The same resident sent twice by the same person within moments (a double click) is
+    registered once.
+    """
+    existing = db.session.scalar(
+        select(Member)
+        .join(ContactDetails)
+        .where(
+            ContactDetails.name == contact.name,
+            ContactDetails.address == contact.address,
+            ContactDetails.postcode == contact.postcode,
+            Member.registered_by_id == by.id,
+            Member.joined_at > utcnow() - DOUBLE_SUBMIT_WINDOW,
+        )
+    )
+    if existing is not None:
+        return existing
     return register_member(
         profile,
         Channel.PAPER,

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 
 from accounts.models import Account, LoginToken, Role
+from accounts.services import normalise_email
 from audit.models import AuditEvent
 from audit.services import record
 from core.db import db, utcnow
@@ -187,8 +188,12 @@ def _mails(email: str) -> list[dict[str, Any]]:
 
 
 def _activity(account: Account) -> list[dict[str, Any]]:
+    # Only since the account was made: SQLite may give a deleted account's id to a new one,
+    # and the audit log keeps actor ids without a foreign key.
     rows = db.session.scalars(
-        select(AuditEvent).where(AuditEvent.actor_id == account.id).order_by(AuditEvent.id)
+        select(AuditEvent)
+        .where(AuditEvent.actor_id == account.id, AuditEvent.created_at >= account.created_at)
+        .order_by(AuditEvent.id)
     )
     return [{"action": e.action, "at": e.created_at, "ip_address": e.ip_address} for e in rows]
 
@@ -263,7 +268,9 @@ def _drop_resident_role(account: Account) -> None:
 def _delete_queued_jobs_naming(email: str) -> None:
     # A login link asked for but not yet made holds the address in its parameters; finished
     # jobs with private parameters have already lost them (see jobs.runner).
-    queued = db.session.scalars(select(Job).where(Job.status == JobStatus.QUEUED))
+    queued = db.session.scalars(
+        select(Job).where(Job.status == JobStatus.QUEUED, Job.name == "accounts.send_login_link")
+    )
     for job in queued:
-        if email in json.dumps(job.params).lower():
+        if normalise_email(str(job.params.get("email", ""))) == email:
             db.session.delete(job)

@@ -65,7 +65,7 @@ def consent_backlog(statement: PrivacyStatement | None) -> ConsentBacklog:
         .order_by(Village.name)
     ).all()
     rows = db.session.execute(
-        behind.options(selectinload(Member.respondent), selectinload(Member.village))
+        behind.options(selectinload(Member.village))
         .order_by(Member.village_id, Member.id)
         .limit(BACKLOG_LIST_LIMIT)
     ).all()

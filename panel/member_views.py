@@ -14,11 +14,11 @@ from core.db import db
 from panel import join as joining
 from panel import member_queries as queries
 from panel.forms import (
-    REASON_CHOICES,
     EraseMemberForm,
     MemberSearchForm,
     PaperMemberForm,
     PrivacyStatementForm,
+    ReasonForm,
 )
 from panel.me_services import delete_member_on_request
 from panel.models import Member
@@ -27,48 +27,44 @@ from villages.queries import all_villages
 
 bp = Blueprint("members", __name__, url_prefix="/panel")
 
-REASONS = {choice.value for choice in REASON_CHOICES}
-
 
 @bp.route("/members", methods=["GET", "POST"])
 @official_required
 def search():
-    """Find a member by email address; the reason is asked first and logged."""
+    """Find a member by email address; the reason is asked with it and logged."""
     form = MemberSearchForm()
     if form.validate_on_submit():
         member = queries.member_by_email(form.email.data)
-        record("member.searched", member, reason=form.reason.data, found=member is not None)
-        db.session.commit()
+        record("member.searched", member, **_why(form), found=member is not None)
         if member is not None:
-            return redirect(
-                url_for(
-                    "members.show",
-                    member_id=member.id,
-                    reason=form.reason.data,
-                    explanation=form.explanation.data or None,
-                ),
-                303,
-            )
+            return _show(member, form)
+        db.session.commit()
         flash(_("No panel member has this email address."), "warning")
     return render_template("panel/members/search.html", form=form), 422 if form.errors else 200
 
 
-@bp.get("/members/<int:member_id>")
+@bp.route("/members/<int:member_id>", methods=["GET", "POST"])
 @official_required
 def show(member_id: int):
-    """One member's contact data, profile, status and consents; every view is logged."""
+    """One member's contact data, profile, status and consents, after asking why."""
     member = db.session.get(Member, member_id) or abort(404)
-    reason = request.args.get("reason", "")
-    if reason not in REASONS:
-        return render_template("panel/members/reason.html", member=member, form=MemberSearchForm())
-    explanation = request.args.get("explanation", "")[:200]
-    record("member.viewed", member, reason=reason, explanation=explanation)
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        status = 422 if form.errors else 200
+        return render_template("panel/members/reason.html", member=member, form=form), status
+    return _show(member, form)
+
+
+def _why(form: ReasonForm) -> dict:
+    return {"reason": form.reason.data, "explanation": form.explanation.data or ""}
+
+
+def _show(member: Member, form: ReasonForm):
+    """Every view of a member's details is logged: who (the actor), what, when and why."""
+    record("member.viewed", member, **_why(form))
     db.session.commit()
     return render_template(
-        "panel/members/show.html",
-        member=member,
-        today=date.today(),
-        statement=current_statement(),
+        "panel/members/show.html", member=member, today=date.today(), statement=current_statement()
     )
 
 

@@ -14,6 +14,7 @@ from flask import (
 )
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 
 from accounts import sessions
 from accounts.permissions import login_required
@@ -23,10 +24,10 @@ from core.forms import ButtonForm
 from core.limits import limiter, login_email_key
 from core.urls import safe_next_url
 from panel import join as joining
-from panel.forms import CodeForm, ConsentForm, JoinForm
+from panel.forms import CodeForm, ConsentForm, JoinForm, PostcodeForm
 from panel.services import current_statement, give_privacy_consent, member_for, needs_consent
 from recruitment.codes import formatted, normalise
-from recruitment.services import CodeError, find_code
+from recruitment.services import CodeError, CodeProblem, find_code
 from villages.models import Village
 from villages.postcodes import places_for_postcode
 from villages.queries import all_villages
@@ -77,38 +78,53 @@ def join_with_code(code: str):
 
 
 def _code_problem(form: CodeForm, error: CodeError):
-    open_villages = any(v.open_sign_up for v in all_villages())
-    page = render_template(
-        "panel/join/code.html", form=form, problem=error.problem.value, open=open_villages
-    )
-    return page, 422
+    """Show what is wrong with a code at the code field, with what was typed kept."""
+    messages = {
+        CodeProblem.MALFORMED: _(
+            "This code is not quite right. Check it against your letter: a code has 11 "
+            "characters, and never the letters O, I, L or U."
+        ),
+        CodeProblem.UNKNOWN: _("We do not know this code. Check it against your letter."),
+        CodeProblem.EXPIRED: _("This code has expired."),
+        CodeProblem.USED: _(
+            "This code has been used already: each letter works once. If you joined before, "
+            "log in instead."
+        ),
+    }
+    message = messages[error.problem]
+    if error.problem is CodeProblem.EXPIRED and any(v.open_sign_up for v in all_villages()):
+        message += " " + _("You can still join without a code.")
+    form.code.errors = [message]
+    return render_template("panel/join/code.html", form=form), 422
 
 
 def _sign_up_page(code=None, code_text: str | None = None):
     statement = current_statement()
     if statement is None:
         return render_template("panel/join/unavailable.html"), 503
-    form = JoinForm(villages=all_villages())
+    villages = all_villages()
+    form = JoinForm(villages=villages)
+    finder = PostcodeForm(request.args)
+    hint = None
     if code is not None:
         form.village.data = str(code.batch.village_id)
-    hint = None
-    if form.is_submitted() and form.find_village.data:
-        hint = _find_village(form)
-    elif form.validate_on_submit():
+    elif request.method == "GET" and "postcode" in request.args:
+        hint = _find_village(finder, form, villages)
+    if form.validate_on_submit():
         result = _start_sign_up(form, statement, code)
         if result is not None:
             return result
-    status = 422 if form.errors else 200
     return render_template(
         "panel/join/form.html",
         form=form,
+        finder=finder,
         code=code,
         code_text=code_text,
         village=code.batch.village if code else None,
         statement=statement,
         hint=hint,
-        closed=[v.name for v in all_villages() if not v.open_sign_up],
-    ), status
+        closed=[v.name for v in villages if not v.open_sign_up],
+    ), 422 if form.errors else 200
 
 
 def _start_sign_up(form: JoinForm, statement, code):
@@ -134,19 +150,21 @@ def _start_sign_up(form: JoinForm, statement, code):
     return render_template("panel/join/check_mail.html", days=current_app.config["SIGN_UP_DAYS"])
 
 
-def _find_village(form: JoinForm) -> dict:
-    """Suggest the village for a postcode; the rest of the form is kept as typed."""
-    form.email.errors = []
-    places = places_for_postcode(form.postcode.data or "")
+def _find_village(finder: PostcodeForm, form: JoinForm, villages) -> dict | None:
+    """Suggest the village for a postcode; a single match is chosen in the form."""
+    if not finder.validate():
+        return None
+    places = places_for_postcode(finder.postcode.data)
     if places is None:
-        return {"kind": "invalid"}
+        finder.postcode.errors = [_("Enter a postcode like 9411 AB.")]
+        return None
     if not places:
         return {"kind": "outside"}
-    by_name = {v.name: v for v in all_villages()}
-    villages = [by_name[name] for name in places if name in by_name]
-    if len(villages) == 1:
-        form.village.data = str(villages[0].id)
-    return {"kind": "found", "places": [v.name for v in villages]}
+    by_name = {v.name: v for v in villages}
+    found = [by_name[name] for name in places if name in by_name]
+    if len(found) == 1:
+        form.village.data = str(found[0].id)
+    return {"kind": "found", "places": [v.name for v in found]}
 
 
 @bp.get("/join/confirm/<token>")
@@ -169,7 +187,8 @@ def complete_sign_up(token: str):
         return render_template("panel/join/link_invalid.html"), 400
     try:
         member = joining.confirm_sign_up(token)
-    except joining.ConfirmationFailed:
+    except (joining.ConfirmationFailed, IntegrityError):
+        # IntegrityError: a second sign-up for the same address confirmed at the same moment.
         db.session.rollback()
         return render_template("panel/join/link_invalid.html"), 404
     except joining.CodeAlreadyUsed:

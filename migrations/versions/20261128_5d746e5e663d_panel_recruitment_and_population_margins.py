@@ -308,10 +308,15 @@ def upgrade():
             sa.Column("open_sign_up", sa.Boolean(), server_default=sa.true(), nullable=False)
         )
         batch_op.add_column(sa.Column("recruitment_target", sa.Integer(), nullable=True))
+        batch_op.create_check_constraint(
+            op.f("ck_villages_target_positive"),
+            "recruitment_target IS NULL OR recruitment_target > 0",
+        )
 
 
 def downgrade():
     with op.batch_alter_table("villages", schema=None) as batch_op:
+        batch_op.drop_constraint(op.f("ck_villages_target_positive"), type_="check")
         batch_op.drop_column("recruitment_target")
         batch_op.drop_column("open_sign_up")
 

@@ -155,19 +155,28 @@ def test_closed_villages_accept_only_letters(app, client, ready):
     assert count(SignUp) == 0
 
 
-def test_finding_the_village_by_postcode_keeps_the_form(app, client, ready):
-    token = csrf_token_from(client.get("/join").text)
-    data = answers(village="", postcode="9441 AB", find_village="1", csrf_token=token)
-    response = client.post("/join", data=data)
+def test_finding_the_village_by_postcode(app, client, ready):
+    response = client.get("/join", query_string={"postcode": "9441 ab"})
     assert response.status_code == 200
     orvelte = village_by_name("Orvelte").id
     assert f'<option selected value="{orvelte}">' in response.text
-    assert 'value="Jan.Jansen@Example.nl"' in response.text
-    assert count(SignUp) == 0
+    assert 'value="9441 ab"' in response.text
 
-    data["postcode"] = "1012 AB"  # Amsterdam
-    response = client.post("/join", data=data)
-    assert "Midden-Drenthe" in response.text and count(SignUp) == 0
+    several = client.get("/join", query_string={"postcode": "9437"})
+    assert "Nieuw-Balinge, Mantinge, Balinge" in several.text
+    assert "<option selected" not in several.text
+
+    amsterdam = client.get("/join", query_string={"postcode": "1012 AB"})
+    assert "Midden-Drenthe" in amsterdam.text.split('role="status"')[1]
+    nonsense = client.get("/join", query_string={"postcode": "abc"})
+    assert 'id="postcode-error"' in nonsense.text
+
+
+def test_pressing_enter_in_the_sign_up_form_sends_the_sign_up(app, client, ready):
+    """The postcode finder is a form of its own: the sign-up form's only button is its own."""
+    page = client.get("/join").text
+    sign_up_form = page.split('<form method="post"')[1].split("</form>")[0]
+    assert sign_up_form.count('type="submit"') == 1
 
 
 def test_unconfirmed_sign_ups_are_deleted_after_seven_days(app, client, ready):
@@ -257,6 +266,7 @@ def test_a_bad_code_says_what_is_wrong(app, client, ready, typed, problem):
     response = client.get("/join/code", query_string={"code": typed})
     assert response.status_code == 422
     assert f'value="{typed}"' in response.text  # what was typed stays
+    assert 'id="code-error"' in response.text and 'href="#code"' in response.text
     direct = client.get(f"/join/{typed}")
     assert direct.status_code == 422
 

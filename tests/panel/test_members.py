@@ -56,19 +56,46 @@ def test_member_search_logs_who_why_and_what_but_no_contact_data(
 ):
     official = login_as("official")
     member = make_member("Orvelte", email="truus@example.nl")
-    response = search(client, "Truus@Example.nl", reason="correction")
-    assert response.status_code == 303
-    page = client.get(response.location)
+    page = search(client, "Truus@Example.nl", reason="correction", explanation="Verhuisd")
     assert page.status_code == 200 and "truus@example.nl" in page.text
-    assert member.respondent.pseudonym in page.text
+    # The pseudonym that answers carry is never shown beside contact data.
+    assert member.respondent.pseudonym not in page.text
 
     events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
     viewed = [e for e in events if e.action == "member.viewed"]
     assert len(viewed) == 1
     assert viewed[0].actor_id == official.id
     assert viewed[0].object_id == str(member.id)
-    assert viewed[0].detail["reason"] == "correction"
+    assert viewed[0].detail == {"reason": "correction", "explanation": "Verhuisd"}
     assert all("truus" not in str(e.detail) for e in events)
+
+
+def test_opening_a_member_asks_why_first_and_logs_it(app, client, login_as, make_member):
+    login_as("official")
+    member = make_member(email="lid@example.nl")
+    page = client.get(f"/panel/members/{member.id}")
+    assert "lid@example.nl" not in page.text
+    shown = client.post(
+        f"/panel/members/{member.id}",
+        data={"csrf_token": csrf_token_from(page.text), "reason": "bounce"},
+    )
+    assert shown.status_code == 200 and "lid@example.nl" in shown.text
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "member.viewed"))
+    assert event.detail["reason"] == "bounce"
+
+
+@pytest.mark.parametrize(
+    "explanation", ["mail van jan@example.nl", "belde 0593123456", "woont op 9441 AB"]
+)
+def test_contact_data_is_kept_out_of_the_explanation(
+    app, client, login_as, make_member, explanation
+):
+    login_as("official")
+    make_member(email="lid@example.nl")
+    response = search(client, "lid@example.nl", reason="other", explanation=explanation)
+    assert response.status_code == 422
+    logged = select(AuditEvent).where(AuditEvent.action.in_(["member.searched", "member.viewed"]))
+    assert not db.session.scalars(logged).all()
 
 
 def test_opening_a_member_without_a_reason_asks_for_one(app, client, login_as, make_member):
@@ -134,6 +161,18 @@ def test_registering_a_paper_member(app, client, login_as, seeded, privacy_state
     assert member.respondent.pseudonym in client.get("/panel/members/paper").text
 
 
+def test_a_double_click_registers_a_paper_member_once(
+    app, client, login_as, seeded, privacy_statement
+):
+    privacy_statement()
+    login_as("volunteer")
+    assert paper_form(client).status_code == 303
+    assert paper_form(client).status_code == 303
+    assert count(Member) == 1
+    assert paper_form(client, name="Jan Hoving").status_code == 303  # a housemate
+    assert count(Member) == 2
+
+
 @pytest.mark.parametrize(
     ("overrides", "field"),
     [({"postcode": "94"}, "postcode"), ({"name": ""}, "name"), ({"agree": None}, "agree")],
@@ -162,7 +201,7 @@ def test_a_new_privacy_statement_asks_members_again(
     )
     assert response.status_code == 303
     overview = client.get("/panel/privacy")
-    assert member.respondent.pseudonym in overview.text
+    assert f'href="/panel/members/{member.id}"' in overview.text
 
     start_session(client, member.account)
     response = client.get("/me/")
@@ -182,7 +221,7 @@ def test_a_new_privacy_statement_asks_members_again(
     assert client.get("/me/").status_code == 200
 
     start_session(client, official)
-    assert member.respondent.pseudonym not in client.get("/panel/privacy").text
+    assert f'href="/panel/members/{member.id}"' not in client.get("/panel/privacy").text
 
 
 def test_publishing_needs_the_changes(app, client, login_as):

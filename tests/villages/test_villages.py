@@ -111,3 +111,11 @@ def test_upsert_keeps_one_row_per_name(app):
     upsert_village("Orvelte", VillageKind.VILLAGE, 200)
     db.session.commit()
     assert count(Village) == 1 and by_name("Orvelte").population == 97
+
+
+def test_the_database_refuses_a_recruitment_target_below_one(app, make_village):
+    village = make_village("Orvelte")
+    village.recruitment_target = 0
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()
