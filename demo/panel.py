@@ -32,7 +32,8 @@ from panel.services import (
     publish_statement,
     register_member,
 )
-from villages.models import Village, VillageKind
+from villages.models import Village
+from villages.queries import panel_villages
 
 DEMO_PANEL_SIZE = 400
 #: Fixed, so the demo panel is the same on every machine.
@@ -77,7 +78,7 @@ def seed_panel(size: int = DEMO_PANEL_SIZE) -> int:
         return 0
     rng = random.Random(DEMO_SEED)
     statement = seed_privacy_statement()
-    villages = _panel_villages()
+    villages = panel_villages()
     weights = [max(v.population or 50, 300) for v in villages]
     for number in range(1, size + 1):
         village = rng.choices(villages, weights)[0]
@@ -85,11 +86,6 @@ def seed_panel(size: int = DEMO_PANEL_SIZE) -> int:
         _vary_status(rng, member)
     db.session.flush()
     return size
-
-
-def _panel_villages() -> list[Village]:
-    statement = select(Village).where(Village.kind != VillageKind.NEIGHBOURHOOD)
-    return list(db.session.scalars(statement.order_by(Village.name)))
 
 
 def _synthetic_member(rng, number: int, village: Village, statement) -> Member:

@@ -107,6 +107,7 @@ def fail_abandoned_jobs(older_than: timedelta) -> int:
     ).all()
     for job in stuck:
         job.fail("Interrupted: the worker stopped before the job finished.")
+        _forget_private_params(job)
         log.warning("Job %s (%s) abandoned by its worker", job.name, job.id)
     return len(stuck)
 
@@ -131,19 +132,28 @@ def _run_claimed(job_id: str) -> None:
     function = registry.get(name)
     try:
         result = function(DatabaseProgress(job_id), **params)
-        _finish(job_id, function).succeed(result)
+        _finish(job_id).succeed(result)
         db.session.commit()
     except Exception as error:
         db.session.rollback()
         log.exception("Job %s (%s) failed", name, job_id)
-        _finish(job_id, function).fail(f"{type(error).__name__}: {error}")
+        _finish(job_id).fail(f"{type(error).__name__}: {error}")
         db.session.commit()
         return
     log.info("Job %s (%s) succeeded", name, job_id)
 
 
-def _finish(job_id: str, function) -> Job:
+def _finish(job_id: str) -> Job:
     job = db.session.get_one(Job, job_id)
-    if function.private_params:
-        job.params = {}
+    _forget_private_params(job)
     return job
+
+
+def _forget_private_params(job: Job) -> None:
+    """Erase parameters that hold personal data or secrets once the job has ended."""
+    try:
+        private = registry.get(job.name).private_params
+    except LookupError:
+        private = True  # a job whose function is gone never runs again: keep nothing
+    if private:
+        job.params = {}

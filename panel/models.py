@@ -161,12 +161,6 @@ class Member(Base):
     def __repr__(self) -> str:
         return f"<Member {self.id} {self.status.value} village={self.village_id}>"
 
-    def age_band_in(self, year: int) -> AgeBand | None:
-        """The age band in `year`: from the birth year when known (age reached that year)."""
-        if self.birth_year is None:
-            return self.age_band
-        return AgeBand.for_age(year - self.birth_year)
-
     def is_paused(self, today: date) -> bool:
         return self.paused_until is not None and today <= self.paused_until
 

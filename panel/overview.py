@@ -1,4 +1,4 @@
-"""Reads for the officials' panel overview: counts per village and per recruitment batch.
+"""Reads for the officials' panel overview: counts per village and the panel's composition.
 
 Everything is a SQL aggregate: no page loads the members themselves, and no individual's
 data leaves here, only counts.
@@ -15,8 +15,9 @@ from sqlalchemy import Integer, case, func, select
 from core.db import db
 from panel.models import AgeBand, Channel, Member, MemberStatus, Sex
 from panel.services import recruitment_target
-from recruitment.models import RecruitmentBatch, RecruitmentCode
-from villages.models import Village, VillageKind
+from population.representativeness import age_band_on
+from villages.models import Village
+from villages.queries import panel_villages
 
 
 @dataclass(frozen=True)
@@ -72,9 +73,7 @@ def village_counts(village: Village, today: date | None = None) -> VillageCounts
 
 def overview(today: date | None = None) -> list[VillageCounts]:
     """Member counts of every village (neighbourhoods count with their village), by name."""
-    villages = db.session.scalars(
-        select(Village).where(Village.kind != VillageKind.NEIGHBOURHOOD).order_by(Village.name)
-    )
+    villages = panel_villages()
     counts = _counts_by_village(today or date.today())
     rows = []
     for village in villages:
@@ -93,8 +92,11 @@ def totals(rows: list[VillageCounts]) -> VillageCounts:
 # Composition -----------------------------------------------------------------------------
 
 
-def composition(village_id: int, year: int) -> Counter[tuple[AgeBand | None, Sex]]:
-    """Members (status active) per (age band in `year`, sex): counted per birth year in SQL."""
+def composition(village_id: int, reference: date) -> Counter[tuple[AgeBand | None, Sex]]:
+    """Members (status active) per (age band on the reference date, sex).
+
+    Counted per birth year in SQL, so no member is loaded.
+    """
     rows = db.session.execute(
         select(Member.birth_year, Member.age_band, Member.sex, func.count())
         .where(Member.village_id == village_id, Member.status == MemberStatus.ACTIVE)
@@ -102,62 +104,5 @@ def composition(village_id: int, year: int) -> Counter[tuple[AgeBand | None, Sex
     )
     counts: Counter[tuple[AgeBand | None, Sex]] = Counter()
     for birth_year, band, sex, n in rows:
-        member = Member(birth_year=birth_year, age_band=band)  # transient: reuses age_band_in
-        counts[(member.age_band_in(year), sex)] += n
+        counts[(age_band_on(birth_year, band, reference), sex)] += n
     return counts
-
-
-# Recruitment funnel ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class BatchFunnel:
-    batch: RecruitmentBatch
-    redeemed: int
-    members: int  #: joined from this batch and still in the panel
-    left: int  #: joined from this batch and left since
-
-    @property
-    def expired(self) -> bool:
-        return self.batch.expires_on < date.today()
-
-
-def funnels(village_id: int) -> list[BatchFunnel]:
-    """Letters sent, codes redeemed and members still in, per batch of a village, newest first."""
-    batches = list(
-        db.session.scalars(
-            select(RecruitmentBatch)
-            .where(RecruitmentBatch.village_id == village_id)
-            .order_by(RecruitmentBatch.created_at.desc(), RecruitmentBatch.id.desc())
-        )
-    )
-    ids = [batch.id for batch in batches]
-    if not ids:
-        return []
-    redeemed = dict(
-        db.session.execute(
-            select(RecruitmentCode.batch_id, func.count())
-            .where(RecruitmentCode.batch_id.in_(ids), RecruitmentCode.redeemed_at.is_not(None))
-            .group_by(RecruitmentCode.batch_id)
-        ).all()
-    )
-    joined = {
-        (batch_id, status): n
-        for batch_id, status, n in db.session.execute(
-            select(Member.recruitment_batch_id, Member.status, func.count())
-            .where(Member.recruitment_batch_id.in_(ids))
-            .group_by(Member.recruitment_batch_id, Member.status)
-        )
-    }
-    return [
-        BatchFunnel(
-            batch,
-            redeemed.get(batch.id, 0),
-            joined.get((batch.id, MemberStatus.ACTIVE), 0),
-            joined.get((batch.id, MemberStatus.LEFT), 0),
-        )
-        for batch in batches
-    ]
-
-
-# Settings --------------------------------------------------------------------------------

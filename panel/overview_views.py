@@ -13,6 +13,7 @@ from panel.services import default_recruitment_target
 from population import services as population
 from population.forms import group_label
 from population.representativeness import compare
+from recruitment import queries as recruitment
 from villages.models import Village, VillageKind
 from villages.services import change_panel_settings
 
@@ -43,7 +44,7 @@ def render_village(village: Village, form: VillageSettingsForm):
     if margins is not None:
         comparison = compare(
             population.margins_for(margins, village.id),
-            overview.composition(village.id, margins.reference_date.year),
+            overview.composition(village.id, margins.reference_date),
         )
     return render_template(
         "panel/overview/village.html",
@@ -51,7 +52,7 @@ def render_village(village: Village, form: VillageSettingsForm):
         counts=overview.village_counts(village),
         margins=margins,
         comparison=comparison,
-        funnels=overview.funnels(village.id),
+        funnels=recruitment.funnels(recruitment.batch_overviews(village_id=village.id)),
         form=form,
         group_label=group_label,
     )

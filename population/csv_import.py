@@ -55,6 +55,7 @@ THOUSANDS = re.compile(r"\d{1,3}([.,]\d{3})+")
 
 class ProblemKind(enum.Enum):
     NOT_UTF8 = "not_utf8"
+    NOT_CSV = "not_csv"
     EMPTY = "empty"
     MISSING_COLUMN = "missing_column"
     MISSING_VALUE = "missing_value"
@@ -225,6 +226,14 @@ def parse_margins(data: bytes, villages: Mapping[str, int]) -> ParsedMargins:
     if header_line is None:
         return ParsedMargins(problems=[Problem(ProblemKind.EMPTY)])
     rows = csv.reader(io.StringIO(text), delimiter=sniff_delimiter(header_line))
+    try:
+        return _read_rows(rows, villages)
+    except csv.Error:
+        # A field beyond csv's size limit, or a NUL byte: no table the reader can follow.
+        return ParsedMargins(problems=[Problem(ProblemKind.NOT_CSV)])
+
+
+def _read_rows(rows, villages: Mapping[str, int]) -> ParsedMargins:
     header = next((values for values in rows if any(value.strip() for value in values)), None)
     if header is None:
         return ParsedMargins(problems=[Problem(ProblemKind.EMPTY)])

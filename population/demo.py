@@ -9,7 +9,7 @@ from sqlalchemy import select
 from core.db import db
 from panel.models import AgeBand, Sex
 from population.models import MarginCell, MarginImport
-from population.services import margin_villages
+from villages.queries import panel_villages
 
 DEMO_SOURCE = "Demo figures"
 #: Roughly four in five inhabitants of a Drenthe village are adults.
@@ -59,7 +59,7 @@ def seed_demo_margins(today: date | None = None) -> MarginImport:
     if existing is not None:
         return existing
     margin_import = MarginImport(reference_date=reference_date, source=DEMO_SOURCE, is_demo=True)
-    for village in margin_villages():
+    for village in panel_villages():
         if village.population is None:
             continue
         for (band, sex), count in demo_cells(village.population).items():

@@ -90,6 +90,10 @@ def problem_message(problem: Problem) -> str:
         ProblemKind.NOT_UTF8: lambda: _(
             "is not a UTF-8 text file. In your spreadsheet, save it as 'CSV UTF-8'."
         ),
+        ProblemKind.NOT_CSV: lambda: _(
+            "cannot be read as a CSV file: a value is far too long or holds an odd character. "
+            "In your spreadsheet, save it as 'CSV UTF-8' again."
+        ),
         ProblemKind.EMPTY: lambda: _("holds no figures."),
         ProblemKind.MISSING_COLUMN: lambda: _(
             "the column '%(column)s' (or '%(dutch)s') is missing from the first line.",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from fractions import Fraction
 
 from panel.models import AgeBand, Sex
@@ -52,6 +53,22 @@ class Comparison:
     @property
     def under_represented(self) -> list[GroupComparison]:
         return [group for group in self.groups if group.under_represented]
+
+
+def age_band_on(
+    birth_year: int | None, age_band: AgeBand | None, reference: date
+) -> AgeBand | None:
+    """The adult age band on the reference date; None for someone not yet 18.
+
+    Members give only a birth year, so everyone is assumed to have their birthday in
+    mid-year (2 July): on the usual reference date of 1 January, someone born in 1990 is
+    counted as 34 in 2025, as the register counts most of them. Without a birth year, the
+    age band the member gave is used as it is.
+    """
+    if birth_year is None:
+        return age_band
+    birthday_to_come = reference < date(reference.year, 7, 2)
+    return AgeBand.for_age(reference.year - birth_year - (1 if birthday_to_come else 0))
 
 
 def share(part: int, total: int) -> Fraction | None:

@@ -15,18 +15,10 @@ from core.db import db
 from panel.models import AgeBand, Sex
 from population.csv_import import Cell
 from population.models import MarginCell, MarginImport
-from villages.models import Village, VillageKind
+from villages.models import Village
+from villages.queries import panel_villages
 
 log = logging.getLogger(__name__)
-
-
-def margin_villages() -> list[Village]:
-    """The places margins are given for: neighbourhoods count with their village."""
-    return list(
-        db.session.scalars(
-            select(Village).where(Village.kind != VillageKind.NEIGHBOURHOOD).order_by(Village.name)
-        )
-    )
 
 
 def import_margins(
@@ -129,4 +121,4 @@ def import_table(margin_import: MarginImport) -> list[VillageMargins]:
     )
     for village_id, band, sex, count in rows:
         counts.setdefault(village_id, {})[(band, sex)] = count
-    return [VillageMargins(v, counts.get(v.id, {})) for v in margin_villages()]
+    return [VillageMargins(v, counts.get(v.id, {})) for v in panel_villages()]

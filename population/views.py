@@ -17,6 +17,7 @@ from population import services
 from population.csv_import import REGISTERED_SEXES, parse_margins
 from population.forms import ImportForm, problem_message, sex_label
 from population.models import MarginImport
+from villages.queries import panel_villages
 
 bp = Blueprint("population", __name__, url_prefix="/population")
 
@@ -50,7 +51,7 @@ def import_margins():
     form = ImportForm()
     problems: list[str] = []
     if form.validate_on_submit():
-        villages = {v.name: v.id for v in services.margin_villages()}
+        villages = {v.name: v.id for v in panel_villages()}
         parsed = parse_margins(form.file.data.read(), villages)
         if parsed.ok:
             margin_import = services.import_margins(
@@ -99,7 +100,7 @@ def template_csv():
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(["village", "age_band", "sex", "count"])
-    for village in services.margin_villages():
+    for village in panel_villages():
         for band, sex in GROUPS:
             writer.writerow([village.name, band.value, sex.value, ""])
     # The byte order mark makes Excel read the file as UTF-8.

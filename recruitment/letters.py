@@ -11,7 +11,6 @@ from flask import current_app, render_template
 from flask_babel import force_locale, format_date
 from pypdf import PdfReader, PdfWriter
 from weasyprint import HTML
-from werkzeug.routing import BuildError
 
 from core.urls import external_url
 from jobs.registry import Progress
@@ -30,11 +29,7 @@ CHUNK = 10
 
 def join_url(code: str) -> str:
     """Where the QR code leads: the sign-up page with the code filled in."""
-    try:
-        return external_url("panel.join_with_code", code=formatted(code))
-    except BuildError:
-        # The sign-up page is not there yet in this build; its address will be exactly this.
-        return current_app.config["BASE_URL"].rstrip("/") + "/join/" + formatted(code)
+    return external_url("panel.join_with_code", code=formatted(code))
 
 
 def join_address() -> str:

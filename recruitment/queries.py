@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
@@ -12,7 +14,6 @@ from core.db import db
 from jobs.models import Job, JobStatus
 from panel.models import Member, MemberStatus
 from recruitment.models import RecruitmentBatch, RecruitmentCode
-from villages.models import Village, VillageKind
 
 
 class LettersStatus(enum.Enum):
@@ -42,17 +43,31 @@ class BatchOverview:
             return LettersStatus.RUNNING
         return LettersStatus.FAILED  # the job failed, or failed long ago and was purged
 
+    @property
+    def codes_replaceable(self) -> bool:
+        """The letters failed and no code was used: the codes exist nowhere, so new ones
+        (and new letters) can take their place."""
+        return self.letters_status is LettersStatus.FAILED and self.redeemed == 0
+
 
 @dataclass(frozen=True)
 class Funnel:
-    letters: int
+    batch: RecruitmentBatch
     redeemed: int
     active: int  #: members from this batch still in the panel
     left: int  #: members from this batch who have left the panel since
 
     @property
+    def letters(self) -> int:
+        return self.batch.size
+
+    @property
     def unused(self) -> int:
         return self.letters - self.redeemed
+
+    @property
+    def expired(self) -> bool:
+        return self.batch.expires_on < date.today()
 
 
 def _overviews(*conditions) -> list[BatchOverview]:
@@ -76,9 +91,11 @@ def _overviews(*conditions) -> list[BatchOverview]:
     return [BatchOverview(*row) for row in db.session.execute(statement)]
 
 
-def batch_overviews() -> list[BatchOverview]:
-    """Every batch, newest first, in one query."""
-    return _overviews()
+def batch_overviews(village_id: int | None = None) -> list[BatchOverview]:
+    """Every batch (of one village), newest first, in one query."""
+    if village_id is None:
+        return _overviews()
+    return _overviews(RecruitmentBatch.village_id == village_id)
 
 
 def batch_overview(batch_id: int) -> BatchOverview | None:
@@ -86,27 +103,25 @@ def batch_overview(batch_id: int) -> BatchOverview | None:
     return found[0] if found else None
 
 
-def funnel(overview: BatchOverview) -> Funnel:
-    """From letters to panel members, for one batch."""
-    counts = dict(
-        db.session.execute(
-            select(Member.status, func.count())
-            .where(Member.recruitment_batch_id == overview.batch.id)
-            .group_by(Member.status)
-        ).all()
-    )
-    return Funnel(
-        letters=overview.batch.size,
-        redeemed=overview.redeemed,
-        active=counts.get(MemberStatus.ACTIVE, 0),
-        left=counts.get(MemberStatus.LEFT, 0),
-    )
-
-
-def villages_for_letters() -> list[Village]:
-    """Villages and hamlets; letters go to a whole village, not to a neighbourhood."""
-    return list(
-        db.session.scalars(
-            select(Village).where(Village.kind != VillageKind.NEIGHBOURHOOD).order_by(Village.name)
+def funnels(overviews: Sequence[BatchOverview]) -> list[Funnel]:
+    """From letters to panel members, per batch, in one query for all of them."""
+    if not overviews:
+        return []
+    ids = [overview.batch.id for overview in overviews]
+    joined = {
+        (batch_id, status): n
+        for batch_id, status, n in db.session.execute(
+            select(Member.recruitment_batch_id, Member.status, func.count())
+            .where(Member.recruitment_batch_id.in_(ids))
+            .group_by(Member.recruitment_batch_id, Member.status)
         )
-    )
+    }
+    return [
+        Funnel(
+            overview.batch,
+            overview.redeemed,
+            active=joined.get((overview.batch.id, MemberStatus.ACTIVE), 0),
+            left=joined.get((overview.batch.id, MemberStatus.LEFT), 0),
+        )
+        for overview in overviews
+    ]

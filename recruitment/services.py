@@ -5,9 +5,10 @@ Callers commit."""
 from __future__ import annotations
 
 import enum
-from datetime import date
+import logging
+from datetime import date, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from accounts.models import Account
 from audit.services import record
@@ -15,7 +16,10 @@ from core.db import db, utcnow
 from jobs.services import enqueue
 from recruitment.codes import MalformedCode, code_hash, generate, normalise
 from recruitment.models import RecruitmentBatch, RecruitmentCode
+from recruitment.queries import BatchOverview
 from villages.models import Village
+
+log = logging.getLogger(__name__)
 
 
 class CodeProblem(enum.Enum):
@@ -61,14 +65,12 @@ def redeem(code: RecruitmentCode) -> bool:
     return result.rowcount == 1
 
 
-def batch_of(code: RecruitmentCode) -> RecruitmentBatch:
-    return code.batch
-
-
 # --- batches of letters (officials) -----------------------------------------------------
 
 MAX_BATCH_SIZE = 2000
 LETTERS_JOB = "recruitment.render_letters"
+#: A second identical batch by the same official within this time is a double click.
+DOUBLE_SUBMIT_WINDOW = timedelta(minutes=2)
 
 
 def _new_codes(size: int) -> dict[str, str]:
@@ -94,27 +96,72 @@ def create_batch(
     by: Account | None,
     today: date | None = None,
 ) -> tuple[RecruitmentBatch, list[str]]:
-    """Store `size` hashed codes for a village and queue the job that prints them."""
+    """Store `size` hashed codes for a village and queue the job that prints them.
+
+    The same batch made again by the same official within two minutes is a double click:
+    the first batch is returned, without its codes (they are with the letters job).
+    """
     if not 1 <= size <= MAX_BATCH_SIZE:
         raise ValueError(f"batch size {size} outside 1..{MAX_BATCH_SIZE}")
     if expires_on <= (today or date.today()):
         raise ValueError("codes must stay valid after today")
-    codes = _new_codes(size)
+    if by is not None and (same := _recent_same_batch(village, size, expires_on, by)):
+        log.info("Batch %s submitted twice by account %s", same.id, by.id)
+        return same, []
     batch = RecruitmentBatch(
         village=village,
         size=size,
         expires_on=expires_on,
         note=note,
         created_by_id=by.id if by else None,
-        codes=[RecruitmentCode(code_hash=h) for h in codes],
     )
     db.session.add(batch)
-    db.session.flush()
-    plain = list(codes.values())
-    # The plain codes travel only as private job parameters, erased once the job has run.
-    batch.letters_job_id = enqueue(LETTERS_JOB, batch_id=batch.id, codes=plain).id
+    plain = _issue_codes(batch)
     record("recruitment.batch_created", batch, village=village.id, size=size)
     return batch, plain
+
+
+def _recent_same_batch(
+    village: Village, size: int, expires_on: date, by: Account
+) -> RecruitmentBatch | None:
+    return db.session.scalar(
+        select(RecruitmentBatch)
+        .where(
+            RecruitmentBatch.created_by_id == by.id,
+            RecruitmentBatch.village_id == village.id,
+            RecruitmentBatch.size == size,
+            RecruitmentBatch.expires_on == expires_on,
+            RecruitmentBatch.created_at > utcnow() - DOUBLE_SUBMIT_WINDOW,
+        )
+        .order_by(RecruitmentBatch.created_at.desc(), RecruitmentBatch.id.desc())
+        .limit(1)
+    )
+
+
+def _issue_codes(batch: RecruitmentBatch) -> list[str]:
+    """Store `batch.size` new hashed codes and queue the job that prints them as letters."""
+    codes = _new_codes(batch.size)
+    db.session.add_all(RecruitmentCode(batch=batch, code_hash=h) for h in codes)
+    db.session.flush()
+    plain = list(codes.values())
+    # The plain codes travel only as private job parameters, erased once the job has ended.
+    batch.letters_job_id = enqueue(LETTERS_JOB, batch_id=batch.id, codes=plain).id
+    return plain
+
+
+def replace_codes(overview: BatchOverview) -> list[str]:
+    """New codes and letters for a batch whose letters failed: its codes exist nowhere.
+
+    Refused (ValueError) once a code was used or the letters exist: those codes are out.
+    """
+    if not overview.codes_replaceable:
+        raise ValueError(f"the codes of batch {overview.batch.id} cannot be replaced")
+    batch = overview.batch
+    db.session.execute(delete(RecruitmentCode).where(RecruitmentCode.batch_id == batch.id))
+    db.session.expire(batch, ["codes"])
+    plain = _issue_codes(batch)
+    record("recruitment.codes_replaced", batch, size=batch.size)
+    return plain
 
 
 def store_letters(batch: RecruitmentBatch, pdf: bytes) -> None:

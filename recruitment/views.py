@@ -14,6 +14,7 @@ from recruitment import queries, services
 from recruitment.forms import BatchForm
 from recruitment.models import RecruitmentBatch
 from villages.models import Village
+from villages.queries import panel_villages
 
 bp = Blueprint("recruitment", __name__, url_prefix="/recruitment")
 
@@ -35,7 +36,7 @@ def index():
 @official_required
 def new():
     """Make a batch of codes for a village; its letters are rendered in the background."""
-    form = BatchForm(queries.villages_for_letters())
+    form = BatchForm(panel_villages())
     if form.validate_on_submit():
         village = db.session.get(Village, form.village.data) or abort(400)
         batch, _codes = services.create_batch(
@@ -55,7 +56,7 @@ def show(batch_id: int):
     return render_template(
         "recruitment/show.html",
         overview=overview,
-        funnel=queries.funnel(overview),
+        funnel=queries.funnels([overview])[0],
         today=date.today(),
         button=ButtonForm(),
     )
@@ -90,3 +91,19 @@ def delete_letters(batch_id: int):
         db.session.commit()
         flash(_("The PDF with the letters is deleted. The codes keep working."), "ok")
     return redirect(url_for("recruitment.show", batch_id=batch.id), 303)
+
+
+@bp.post("/<int:batch_id>/codes/replace")
+@official_required
+def replace_codes(batch_id: int):
+    """New codes and letters for a batch whose letters failed (audit-logged)."""
+    overview = queries.batch_overview(batch_id) or abort(404)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    if overview.codes_replaceable:
+        services.replace_codes(overview)
+        db.session.commit()
+        flash(_("New codes are made. The letters are being prepared."), "ok")
+    else:
+        flash(_("The codes of this batch can no longer be replaced."), "error")
+    return redirect(url_for("recruitment.show", batch_id=batch_id), 303)

@@ -35,5 +35,14 @@ def grouped_by_kind() -> list[tuple[VillageKind, list[Village]]]:
     ]
 
 
+def panel_villages() -> list[Village]:
+    """Villages and hamlets by name: the places a panel, letters and margins are for.
+
+    Neighbourhoods count with their village.
+    """
+    statement = select(Village).where(Village.kind != VillageKind.NEIGHBOURHOOD)
+    return list(db.session.scalars(statement.order_by(Village.name)))
+
+
 def village_by_name(name: str) -> Village | None:
     return db.session.scalar(select(Village).where(Village.name == name))

@@ -8,7 +8,7 @@ from rq import Queue
 from core.db import db, utcnow
 from jobs import services
 from jobs.models import IllegalJobTransition, Job, JobStatus
-from jobs.runner import claim, run_job
+from jobs.runner import claim, fail_abandoned_jobs, run_job
 from tests.helpers import count
 from tests.jobs.conftest import calls, release, wait_for
 
@@ -182,3 +182,24 @@ def _post_with_csrf(client, url):
 
     token = csrf_token_from(client.get(url).text)
     return client.post(url, data={"csrf_token": token})
+
+
+def test_an_abandoned_job_with_private_params_loses_them(app):
+    """The letters job holds plain recruitment codes: a failed one must not keep them."""
+    long_ago = utcnow() - timedelta(hours=2)
+    letters = Job(
+        name="recruitment.render_letters",
+        status=JobStatus.RUNNING,
+        started_at=long_ago,
+        params={"batch_id": 1, "codes": ["ABCD2345EFG"]},
+    )
+    plain = Job(
+        name="test.wait", status=JobStatus.RUNNING, started_at=long_ago, params={"label": "x"}
+    )
+    db.session.add_all([letters, plain])
+    db.session.commit()
+    assert fail_abandoned_jobs(timedelta(hours=1)) == 2
+    db.session.commit()
+    db.session.expire_all()
+    assert (letters.status, letters.params) == (JobStatus.FAILED, {})
+    assert (plain.status, plain.params) == (JobStatus.FAILED, {"label": "x"})

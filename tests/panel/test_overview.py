@@ -1,5 +1,6 @@
 """The officials' panel overview: counts per village, representativeness, funnel, settings."""
 
+import re
 import secrets
 import threading
 from contextlib import contextmanager
@@ -14,7 +15,10 @@ from panel import overview
 from panel.models import AgeBand, MemberStatus, Sex
 from population.services import import_margins
 from recruitment.models import RecruitmentBatch, RecruitmentCode
-from villages.queries import village_by_name
+from recruitment.queries import batch_overviews
+from recruitment.queries import funnels as recruitment_funnels
+from villages.models import VillageKind
+from villages.queries import panel_villages, village_by_name
 
 TODAY = date.today()
 
@@ -110,24 +114,54 @@ def make_batch(village: str, size: int = 50, redeemed: int = 3, unused: int = 2)
     return batch
 
 
-def test_funnel_per_batch(make_member, make_village):
-    make_village("Orvelte")
+def test_funnel_per_batch(client, login_as, make_member, make_village, english):
+    orvelte = make_village("Orvelte")
     batch = make_batch("Orvelte")
     make_batch("Orvelte", size=10, redeemed=0)
     make_member("Orvelte", recruitment_batch_id=batch.id)
     make_member("Orvelte", recruitment_batch_id=batch.id)
     make_member("Orvelte", recruitment_batch_id=batch.id, **left())
     make_member("Orvelte")  # signed up without a letter
-    funnels = overview.funnels(village_by_name("Orvelte").id)
-    assert [(f.batch.size, f.redeemed, f.members, f.left) for f in funnels] == [
-        (10, 0, 0, 0),
-        (50, 3, 2, 1),
+    funnels = recruitment_funnels(batch_overviews(village_id=orvelte.id))
+    assert [(f.letters, f.redeemed, f.active, f.left, f.unused) for f in funnels] == [
+        (10, 0, 0, 0, 10),
+        (50, 3, 2, 1, 47),
     ]
     assert funnels[1].expired
+    login_as("official")
+    html = client.get(f"/panel/villages/{orvelte.id}").text
+    cells = re.findall(r'numeric-data">([^<]+)</td>', html.split('id="funnel-heading"')[1])
+    assert cells == ["10", "0 (0%)", "0", "0", "50", "3 (6%)", "2", "1"]
+
+
+def test_panel_villages_are_villages_and_hamlets_by_name(seeded):
+    villages = panel_villages()
+    assert [v.name for v in villages] == sorted(v.name for v in villages)
+    assert "Beilen" in {v.name for v in villages}
+    assert all(v.kind is not VillageKind.NEIGHBOURHOOD for v in villages)
+    assert village_by_name("Nagtegael") not in villages
 
 
 def born_in_band(band: AgeBand, year: int = 2026) -> int:
-    return year - band.bounds[0]
+    """A birth year whose age on 1 January of `year` is the band's lower bound."""
+    return year - band.bounds[0] - 1
+
+
+def test_the_age_band_is_the_one_reached_on_the_reference_date(make_member, make_village):
+    orvelte = make_village("Orvelte")
+    make_member("Orvelte", birth_year=1990)
+    make_member("Orvelte", birth_year=2007)
+    make_member("Orvelte", birth_year=None, age_band=AgeBand.A65_74)
+    assert overview.composition(orvelte.id, date(2025, 1, 1)) == {
+        (AgeBand.A18_34, Sex.FEMALE): 1,  # 34 on 1 January 2025
+        (None, Sex.FEMALE): 1,  # 17
+        (AgeBand.A65_74, Sex.FEMALE): 1,
+    }
+    assert overview.composition(orvelte.id, date(2025, 12, 31)) == {
+        (AgeBand.A35_49, Sex.FEMALE): 1,
+        (AgeBand.A18_34, Sex.FEMALE): 1,
+        (AgeBand.A65_74, Sex.FEMALE): 1,
+    }
 
 
 def test_village_page_compares_the_panel_with_the_current_margins(

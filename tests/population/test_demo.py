@@ -37,6 +37,6 @@ def test_seed_demo_margins_once_for_every_village_with_a_population(seeded):
 
 
 def all_with_population():
-    from population.services import margin_villages
+    from villages.queries import panel_villages
 
-    return [v for v in margin_villages() if v.population is not None]
+    return [v for v in panel_villages() if v.population is not None]

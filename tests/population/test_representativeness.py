@@ -1,9 +1,11 @@
 """Representativeness maths on plain counts: no app needed."""
 
+from datetime import date
+
 import pytest
 
 from panel.models import AgeBand, Sex
-from population.representativeness import compare
+from population.representativeness import age_band_on, compare
 
 F, M, X = Sex.FEMALE, Sex.MALE, Sex.OTHER
 B18, B35, B50, B65, B75 = AgeBand
@@ -78,3 +80,21 @@ def test_without_population_figures_there_are_no_ratios():
     comparison = compare({}, PANEL)
     assert comparison.population_total == 0
     assert all(g.ratio is None and not g.under_represented for g in comparison.groups)
+
+
+@pytest.mark.parametrize(
+    ("birth_year", "band", "reference", "expected"),
+    [
+        (1990, None, date(2025, 1, 1), B18),  # 34: the birthday in mid-year is still to come
+        (1990, None, date(2025, 7, 1), B18),
+        (1990, None, date(2025, 7, 2), B35),  # 35 from mid-year on
+        (1990, None, date(2025, 12, 31), B35),
+        (2007, None, date(2025, 1, 1), None),  # 17
+        (2007, None, date(2025, 12, 31), B18),
+        (1950, None, date(2026, 1, 1), B75),
+        (None, B65, date(2025, 1, 1), B65),  # no birth year: the band given
+        (None, None, date(2025, 1, 1), None),
+    ],
+)
+def test_age_band_on_a_reference_date(birth_year, band, reference, expected):
+    assert age_band_on(birth_year, band, reference) is expected

@@ -13,7 +13,7 @@ from population import services
 from population.csv_import import parse_margins
 from population.models import MarginCell, MarginImport
 from tests.helpers import count
-from villages.queries import village_by_name
+from villages.queries import panel_villages, village_by_name
 
 BANDS = ["18-34", "35-49", "50-64", "65-74", "75+"]
 
@@ -140,7 +140,7 @@ def test_the_template_lists_every_village_and_reads_back_once_filled(client, log
     assert lines[0] == "village;age_band;sex;count"
     assert len(lines) == 1 + 33 * 10  # neighbourhoods count with their village
     assert "Orvelte;75+;female;" in lines
-    villages = {v.name: v.id for v in services.margin_villages()}
+    villages = {v.name: v.id for v in panel_villages()}
     assert parse_margins(response.data, villages).problems[0].line == 2  # counts still empty
     filled = "\r\n".join([lines[0]] + [line + "7" for line in lines[1:]]).encode()
     parsed = parse_margins(filled, villages)
@@ -188,3 +188,10 @@ def test_every_kind_of_problem_has_a_message_with_its_line(app):
             )
             assert problem_message(problem).startswith("Line 7: "), kind
         assert problem_message(Problem(ProblemKind.EMPTY)).startswith("The file: ")
+
+
+def test_a_field_too_long_for_csv_is_reported_not_a_crash(client, post_form, official, english):
+    data = margins_csv("Orvelte") + b"Orvelte;18-34;vrouw;" + b"9" * 200_000 + b"\n"
+    response = upload(post_form, data)
+    assert response.status_code == 200 and count(MarginImport) == 0
+    assert "The file: cannot be read as a CSV file" in response.text

@@ -238,3 +238,68 @@ def test_a_batch_larger_than_one_chunk_becomes_one_letter_per_page(app, make_vil
 def test_the_service_refuses_what_the_form_refuses(app, make_village, size, days):
     with pytest.raises(ValueError):
         create_batch(make_village(), size, date.today() + timedelta(days=days), "", by=None)
+
+
+def test_a_double_submit_makes_one_batch(client, post_form, official):
+    first = make_letters(post_form, size=2)
+    second = make_letters(post_form, size=2)
+    assert first.status_code == second.status_code == 303
+    assert first.location == second.location
+    assert count(RecruitmentBatch) == 1 and count(RecruitmentCode) == 2 and count(Job) == 1
+    assert audit_actions().count("recruitment.batch_created") == 1
+    make_letters(post_form, size=3)  # a different batch is made as usual
+    assert count(RecruitmentBatch) == 2
+
+
+def replace_codes(post_form, batch):
+    page = f"/recruitment/{batch.id}"
+    return post_form(page, f"{page}/codes/replace")
+
+
+def test_failed_letters_get_new_codes_and_new_letters(
+    client, post_form, official, english, make_batch
+):
+    batch = make_batch(size=2, pdf=None)  # no letters job: it failed long ago
+    old = set(db.session.scalars(select(RecruitmentCode.code_hash)))
+    page = f"/recruitment/{batch.id}"
+    assert "Make new codes and letters" in client.get(page).text
+    response = replace_codes(post_form, batch)
+    assert response.status_code == 303 and response.location == page
+    assert "New codes are made." in client.get(page).text
+    db.session.expire_all()
+    new = set(db.session.scalars(select(RecruitmentCode.code_hash)))
+    assert len(new) == 2 and not new & old
+    batch = db.session.get(RecruitmentBatch, batch.id)
+    assert db.session.get(Job, batch.letters_job_id).name == "recruitment.render_letters"
+    event = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "recruitment.codes_replaced")
+    ).one()
+    assert event.object_id == str(batch.id) and event.detail == {"size": 2}
+    assert event.actor_id == official.id
+    wait_for_jobs()
+    pdf = client.get(f"{page}/letters.pdf").data
+    code = qr_texts(pdf)[0].rsplit("/", 1)[1]
+    assert find_code(code).batch_id == batch.id
+
+
+@pytest.mark.parametrize("state", ["redeemed", "ready", "printed", "running"])
+def test_codes_are_replaced_only_when_the_letters_failed_and_none_was_used(
+    client, post_form, official, english, make_batch, state
+):
+    batch = make_batch(size=2, pdf=b"%PDF" if state == "ready" else None)
+    if state == "redeemed":
+        batch.codes[0].redeemed_at = db.func.now()
+    if state == "printed":
+        batch.letters_ready_at = db.func.now()
+    if state == "running":
+        db.session.add(job := Job(name="recruitment.render_letters", status=JobStatus.RUNNING))
+        db.session.flush()
+        batch.letters_job_id = job.id
+    db.session.commit()
+    old = set(db.session.scalars(select(RecruitmentCode.code_hash)))
+    assert "Make new codes and letters" not in client.get(f"/recruitment/{batch.id}").text
+    response = replace_codes(post_form, batch)
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert set(db.session.scalars(select(RecruitmentCode.code_hash))) == old
+    assert "recruitment.codes_replaced" not in audit_actions()
