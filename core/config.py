@@ -26,6 +26,7 @@ DEFAULTS: dict[str, Any] = {
     "DEMO_JOB_DELAY": 0.5,  # seconds per step of the demo job
     "BASE_URL": "http://127.0.0.1:5000",
     "BABEL_DEFAULT_LOCALE": "nl",
+    "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",  # dates and times as residents read them
     "LANGUAGES": ("nl", "en"),
     "SESSION_COOKIE_SECURE": None,  # None: secure everywhere but development and testing
     "WTF_CSRF_TIME_LIMIT": 8 * 3600,

@@ -7,12 +7,13 @@ domain and a made-up name, so no real person can be reached or mistaken for one.
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
 from accounts.models import Account
 from accounts.services import get_or_create_account
+from core.dates import local_today
 from core.db import db, utcnow
 from panel.models import (
     AgeBand,
@@ -97,7 +98,7 @@ def _synthetic_member(rng, number: int, village: Village, statement) -> Member:
         household=rng.choices([h for h, _ in HOUSEHOLDS], [w for _, w in HOUSEHOLDS])[0],
         # One in ten prefers to give an age group rather than a year.
         birth_year=None if rng.random() < 0.1 else birth_year,
-        age_band=AgeBand.for_age(date.today().year - birth_year),
+        age_band=AgeBand.for_age(local_today().year - birth_year),
         association_member=rng.choice([True, False, None]),
     )
     on_paper = birth_year < 1950 and rng.random() < 0.5
@@ -126,4 +127,4 @@ def _vary_status(rng, member: Member) -> None:
     if roll < 0.05:
         member.status, member.left_at = MemberStatus.LEFT, utcnow()
     elif roll < 0.10:
-        member.paused_until = date.today() + timedelta(days=rng.randint(10, 120))
+        member.paused_until = local_today() + timedelta(days=rng.randint(10, 120))

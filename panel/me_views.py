@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
@@ -11,6 +9,7 @@ from flask_babel import gettext as _
 from accounts import sessions
 from accounts.permissions import login_required
 from audit.services import record
+from core.dates import local_today
 from core.db import db
 from core.forms import ButtonForm
 from panel import me_services as services
@@ -45,7 +44,7 @@ def overview():
     return render_template(
         "panel/me/overview.html",
         member=member,
-        today=date.today(),
+        today=local_today(),
         privacy=privacy_consent(member),
         association_contact=association_contact_allowed(member),
         contact_form=AssociationContactForm(),
@@ -77,7 +76,7 @@ def pause():
     member = _member()
     if member.status is MemberStatus.LEFT:
         return redirect(url_for("me.overview"), 303)
-    today = date.today()
+    today = local_today()
     form = PauseForm(today=today, until=member.paused_until)
     if form.validate_on_submit():
         services.pause(member, form.until.data)
@@ -168,7 +167,7 @@ def export_json():
     body = services.as_json(services.personal_data(g.account))
     record("member.exported", member, format="json")
     db.session.commit()
-    filename = f"naoberpanel-{date.today().isoformat()}.json"
+    filename = f"naoberpanel-{local_today().isoformat()}.json"
     return (
         body,
         200,

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from accounts.models import Role
 from accounts.permissions import official_required, roles_required
 from audit.services import record
+from core.dates import local_today
 from core.db import db
 from panel import join as joining
 from panel import member_queries as queries
@@ -64,7 +63,7 @@ def _show(member: Member, form: ReasonForm):
     record("member.viewed", member, **_why(form))
     db.session.commit()
     return render_template(
-        "panel/members/show.html", member=member, today=date.today(), statement=current_statement()
+        "panel/members/show.html", member=member, today=local_today(), statement=current_statement()
     )
 
 

@@ -12,6 +12,7 @@ from datetime import date
 
 from sqlalchemy import Integer, case, func, select
 
+from core.dates import local_today
 from core.db import db
 from panel.models import AgeBand, Channel, Member, MemberStatus, Sex
 from panel.services import recruitment_target
@@ -66,7 +67,7 @@ def _counts_by_village(today: date, village_id: int | None = None) -> dict[int, 
 
 def village_counts(village: Village, today: date | None = None) -> VillageCounts:
     """The member counts of one village."""
-    row = _counts_by_village(today or date.today(), village.id).get(village.id, {})
+    row = _counts_by_village(today or local_today(), village.id).get(village.id, {})
     row.pop("village_id", None)
     return VillageCounts(village, **row, target=recruitment_target(village))
 
@@ -74,7 +75,7 @@ def village_counts(village: Village, today: date | None = None) -> VillageCounts
 def overview(today: date | None = None) -> list[VillageCounts]:
     """Member counts of every village (neighbourhoods count with their village), by name."""
     villages = panel_villages()
-    counts = _counts_by_village(today or date.today())
+    counts = _counts_by_village(today or local_today())
     rows = []
     for village in villages:
         row = counts.get(village.id, {})

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from accounts.models import Account, Role
 from accounts.services import grant_role
 from audit.services import record
+from core.dates import local_today
 from core.db import db, utcnow
 from panel.models import (
     AgeBand,
@@ -74,7 +75,7 @@ class Profile:
 
 def birth_year_range(today: date | None = None) -> tuple[int, int]:
     """Oldest and youngest birth year a panel member (an adult) can have."""
-    year = (today or date.today()).year
+    year = (today or local_today()).year
     return year - OLDEST_AGE, year - ADULT_AGE
 
 

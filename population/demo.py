@@ -6,6 +6,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from core.dates import local_today
 from core.db import db
 from panel.models import AgeBand, Sex
 from population.models import MarginCell, MarginImport
@@ -50,7 +51,7 @@ def demo_cells(population: int) -> dict[tuple[AgeBand, Sex], int]:
 
 def seed_demo_margins(today: date | None = None) -> MarginImport:
     """Load demo margins dated 1 January of this year, once; run again, it changes nothing."""
-    reference_date = date((today or date.today()).year, 1, 1)
+    reference_date = date((today or local_today()).year, 1, 1)
     existing = db.session.scalar(
         select(MarginImport).where(
             MarginImport.is_demo.is_(True), MarginImport.reference_date == reference_date

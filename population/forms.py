@@ -12,6 +12,7 @@ from wtforms import StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 from wtforms.widgets import DateInput
 
+from core.dates import local_today
 from panel.models import AgeBand, Sex
 from population.csv_import import COLUMNS, Problem, ProblemKind
 
@@ -53,7 +54,7 @@ class ImportForm(FlaskForm):
             day = date.fromisoformat(field.data.strip())
         except ValueError:
             raise ValidationError(_l("Enter the date as day, month and year.")) from None
-        if day > date.today():
+        if day > local_today():
             raise ValidationError(_l("The reference date cannot be in the future."))
 
     def reference_day(self) -> date:

@@ -10,6 +10,7 @@ from wtforms import DateField, IntegerField, SelectChoice, SelectField, StringFi
 from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
 
 from accounts.forms import strip
+from core.dates import local_today
 from recruitment.services import MAX_BATCH_SIZE
 
 CHOOSE_VILLAGE = _l("Choose the village the letters are for.")
@@ -53,7 +54,7 @@ class BatchForm(FlaskForm):
 
     def __init__(self, villages, *args, today: date | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.today = today or date.today()
+        self.today = today or local_today()
         self.village.choices = [
             SelectChoice(0, _l("Choose a village")),
             *(SelectChoice(v.id, v.name) for v in villages),

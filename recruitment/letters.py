@@ -12,6 +12,7 @@ from flask_babel import force_locale, format_date
 from pypdf import PdfReader, PdfWriter
 from weasyprint import HTML
 
+from core.dates import local_today
 from core.urls import external_url
 from jobs.registry import Progress
 from recruitment.codes import formatted
@@ -66,7 +67,7 @@ def render_pdf(
     today: date | None = None,
 ) -> bytes:
     """One PDF with a letter per code; reports progress after every chunk of letters."""
-    today, total, writer = today or date.today(), len(codes), PdfWriter()
+    today, total, writer = today or local_today(), len(codes), PdfWriter()
     progress(0, total, village)
     for start in range(0, total, CHUNK):
         chunk = codes[start : start + CHUNK]

@@ -5,11 +5,11 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from core.dates import local_today
 from core.db import db
 from jobs.models import Job, JobStatus
 from panel.models import Member, MemberStatus
@@ -67,7 +67,7 @@ class Funnel:
 
     @property
     def expired(self) -> bool:
-        return self.batch.expires_on < date.today()
+        return self.batch.expires_on < local_today()
 
 
 def _overviews(*conditions) -> list[BatchOverview]:

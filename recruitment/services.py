@@ -12,6 +12,7 @@ from sqlalchemy import delete, select, update
 
 from accounts.models import Account
 from audit.services import record
+from core.dates import local_today
 from core.db import db, utcnow
 from jobs.services import enqueue
 from recruitment.codes import MalformedCode, code_hash, generate, normalise
@@ -48,7 +49,7 @@ def find_code(typed: str, today: date | None = None) -> RecruitmentCode:
         raise CodeError(CodeProblem.UNKNOWN)
     if found.redeemed_at is not None:
         raise CodeError(CodeProblem.USED)
-    if (today or date.today()) > found.batch.expires_on:
+    if (today or local_today()) > found.batch.expires_on:
         raise CodeError(CodeProblem.EXPIRED)
     return found
 
@@ -103,7 +104,7 @@ def create_batch(
     """
     if not 1 <= size <= MAX_BATCH_SIZE:
         raise ValueError(f"batch size {size} outside 1..{MAX_BATCH_SIZE}")
-    if expires_on <= (today or date.today()):
+    if expires_on <= (today or local_today()):
         raise ValueError("codes must stay valid after today")
     if by is not None and (same := _recent_same_batch(village, size, expires_on, by)):
         log.info("Batch %s submitted twice by account %s", same.id, by.id)

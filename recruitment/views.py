@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from accounts.permissions import official_required
+from core.dates import local_today
 from core.db import db
 from core.forms import ButtonForm
 from recruitment import queries, services
@@ -28,7 +27,7 @@ def _batch_or_404(batch_id: int) -> RecruitmentBatch:
 def index():
     """Every batch of letters: village, size, expiry, codes used and the letters' state."""
     return render_template(
-        "recruitment/index.html", overviews=queries.batch_overviews(), today=date.today()
+        "recruitment/index.html", overviews=queries.batch_overviews(), today=local_today()
     )
 
 
@@ -57,7 +56,7 @@ def show(batch_id: int):
         "recruitment/show.html",
         overview=overview,
         funnel=queries.funnels([overview])[0],
-        today=date.today(),
+        today=local_today(),
         button=ButtonForm(),
     )
 
