@@ -112,6 +112,21 @@ def personal_data(account: Account) -> dict[str, Any]:
     }
 
 
+def member_personal_data(member: Member) -> dict[str, Any]:
+    """Everything stored about a member, also one without a login (a paper member)."""
+    if member.account is not None:
+        return personal_data(member.account)
+    return {
+        "account": None,
+        "roles": [],
+        "member": _member_data(member),
+        "pending_sign_ups": [],
+        "mails": [],
+        "activity": [],
+        "surveys": surveys_taken_part_in(member),
+    }
+
+
 def _member_data(member: Member) -> dict[str, Any]:
     contact = member.contact
     return {

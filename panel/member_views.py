@@ -10,7 +10,9 @@ from accounts.permissions import official_required, roles_required
 from audit.services import record
 from core.dates import local_today
 from core.db import db
+from core.forms import ButtonForm
 from panel import join as joining
+from panel import me_services
 from panel import member_queries as queries
 from panel.forms import (
     EraseMemberForm,
@@ -19,8 +21,7 @@ from panel.forms import (
     PrivacyStatementForm,
     ReasonForm,
 )
-from panel.me_services import delete_member_on_request
-from panel.models import Member
+from panel.models import Member, MemberStatus
 from panel.services import current_statement, default_statement_text, publish_statement
 from villages.queries import all_villages
 
@@ -63,8 +64,45 @@ def _show(member: Member, form: ReasonForm):
     record("member.viewed", member, **_why(form))
     db.session.commit()
     return render_template(
-        "panel/members/show.html", member=member, today=local_today(), statement=current_statement()
+        "panel/members/show.html",
+        member=member,
+        today=local_today(),
+        statement=current_statement(),
+        button=ButtonForm(),
     )
+
+
+@bp.post("/members/<int:member_id>/export.json")
+@official_required
+def export(member_id: int):
+    """Everything stored about a member, for a request by letter or phone (GDPR access)."""
+    member = db.session.get(Member, member_id) or abort(404)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    body = me_services.as_json(me_services.member_personal_data(member))
+    record("member.exported", member, format="json", on_request=True)
+    db.session.commit()
+    return (
+        body,
+        200,
+        {
+            "Content-Type": "application/json; charset=utf-8",
+            "Content-Disposition": f'attachment; filename="panellid-{member.id}.json"',
+        },
+    )
+
+
+@bp.post("/members/<int:member_id>/leave")
+@official_required
+def leave(member_id: int):
+    """Take a member off the panel at their request (paper members write or call)."""
+    member = db.session.get(Member, member_id) or abort(404)
+    if not ButtonForm().validate_on_submit() or member.status is MemberStatus.LEFT:
+        abort(400)
+    me_services.leave(member)
+    db.session.commit()
+    flash(_("The member has left the panel and gets no more invitations."), "ok")
+    return redirect(url_for("members.search"), 303)
 
 
 @bp.route("/members/<int:member_id>/delete", methods=["GET", "POST"])
@@ -76,7 +114,7 @@ def erase(member_id: int):
     if not form.validate_on_submit():
         status = 422 if form.errors else 200
         return render_template("panel/members/erase.html", member=member, form=form), status
-    delete_member_on_request(member)
+    me_services.delete_member_on_request(member)
     db.session.commit()
     flash(_("The member's details have been deleted."), "ok")
     return redirect(url_for("members.search"), 303)

@@ -287,3 +287,58 @@ def test_an_official_deletes_a_paper_member_on_request(app, client, login_as, ma
     for text in ["Geesje", "Brink 3", "0593-123456"]:
         assert text not in stored
     assert respondent in stored  # the pseudonym stays, linked to nobody
+
+
+def show_member(client, member):
+    page = client.get(f"/panel/members/{member.id}")
+    return client.post(
+        f"/panel/members/{member.id}",
+        data={"csrf_token": csrf_token_from(page.text), "reason": "rights"},
+    )
+
+
+def test_an_official_exports_a_paper_member_on_request(app, client, login_as, make_member):
+    import json
+
+    member = make_member("Orvelte", channel="paper", email=None, name="Geesje Hoving")
+    login_as("official")
+    page = show_member(client, member)
+    response = client.post(
+        f"/panel/members/{member.id}/export.json",
+        data={"csrf_token": csrf_token_from(page.text)},
+    )
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"].startswith("attachment")
+    data = json.loads(response.text)
+    assert data["member"]["contact_details"]["name"] == "Geesje Hoving"
+    assert data["member"]["pseudonym"] == member.respondent.pseudonym
+    assert data["member"]["village"] == "Orvelte"
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "member.exported"))
+    assert event.object_id == str(member.id) and "Geesje" not in str(event.detail)
+    assert client.post(f"/panel/members/{member.id}/export.json").status_code == 400  # CSRF
+
+
+def test_an_official_takes_a_member_off_the_panel_on_request(app, client, login_as, make_member):
+    member = make_member("Orvelte", channel="paper", email=None)
+    login_as("official")
+    page = show_member(client, member)
+    response = client.post(
+        f"/panel/members/{member.id}/leave", data={"csrf_token": csrf_token_from(page.text)}
+    )
+    assert response.status_code == 303
+    db.session.refresh(member)
+    assert member.status is MemberStatus.LEFT and member.left_at is not None
+    again = client.post(
+        f"/panel/members/{member.id}/leave", data={"csrf_token": csrf_token_from(page.text)}
+    )
+    assert again.status_code == 400
+
+
+@pytest.mark.parametrize("role", ["resident", "association", "volunteer"])
+@pytest.mark.parametrize("action", ["export.json", "leave", "delete"])
+def test_only_officials_act_on_members(app, client, login_as, make_member, role, action):
+    member = make_member("Orvelte", channel="paper", email=None)
+    as_role(login_as, role)
+    token = {"csrf_token": csrf_token_from(client.get("/").text)}
+    assert client.post(f"/panel/members/{member.id}/{action}", data=token).status_code == 403
+    assert client.post(f"/panel/members/{member.id}", data=token).status_code == 403
