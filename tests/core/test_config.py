@@ -85,7 +85,7 @@ def test_production_refuses_unsafe_settings(tmp_path, unsafe):
 def test_proxy_headers_are_trusted_only_when_configured(tmp_path, proxies, scheme):
     app = create_app(
         {"APP_ENV": "testing", "SECRET_KEY": STRONG_KEY, "DATABASE_URL": "sqlite://"}
-        | {"TRUSTED_PROXIES": proxies, "JOBS_WEB_WORKER": False}
+        | {"TRUSTED_PROXIES": proxies, "JOBS_WEB_WORKER": False, "MAIL_WEB_WORKER": False}
     )
     seen = []
     app.before_request(lambda: seen.append(request.scheme))
