@@ -12,7 +12,7 @@ from panel.models import AgeBand, Sex
 from population.models import MarginCell, MarginImport
 from villages.queries import panel_villages
 
-DEMO_SOURCE = "Demo figures"
+DEMO_SOURCE = "Demogetallen (geen echte bevolkingscijfers)"
 #: Roughly four in five inhabitants of a Drenthe village are adults.
 ADULT_SHARE = 0.8
 #: Share of the adults per age band: a rural age structure, heavy in the 50-74 bands.

@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 
 from core.db import db
 from panel.models import AgeBand, Sex
-from population.demo import demo_cells, seed_demo_margins
+from population.demo import DEMO_SOURCE, demo_cells, seed_demo_margins
 from population.models import MarginCell, MarginImport
 from population.services import current_margins, margins_for
 from tests.helpers import count
@@ -24,7 +24,7 @@ def test_seed_demo_margins_once_for_every_village_with_a_population(seeded):
     margin_import = seed_demo_margins(today=date(2026, 5, 4))
     db.session.commit()
     assert margin_import.is_demo and margin_import.reference_date == date(2026, 1, 1)
-    assert margin_import.source == "Demo figures"
+    assert margin_import.source == DEMO_SOURCE
     assert count(MarginCell) == 33 * 10
     assert current_margins() == margin_import
     orvelte = margins_for(margin_import, village_by_name("Orvelte").id)
