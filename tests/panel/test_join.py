@@ -288,3 +288,38 @@ def test_consent_kinds_are_recorded_apart(app, client, ready, smtp_server):
     press_button(client, confirm_link(smtp_server))
     member = db.session.scalar(select(Member))
     assert [c.kind for c in member.consents] == [ConsentKind.PRIVACY]
+
+
+def test_one_letter_confirmed_in_two_places_at_once_makes_one_member(
+    app, client, ready, smtp_server
+):
+    """Two households sign up with the same letter and confirm at the same moment."""
+    import threading
+
+    from panel.join import CodeAlreadyUsed, confirm_sign_up
+
+    code = make_code()
+    tokens = []
+    for email in ("een@example.nl", "twee@example.nl"):
+        sign_up(client, path=f"/join/{code}", email=email)
+        tokens.append(confirm_link(smtp_server).rsplit("/", 1)[1])
+    start, outcomes = threading.Barrier(2), []
+
+    def confirm(token):
+        with app.app_context():
+            start.wait()
+            try:
+                confirm_sign_up(token)
+                db.session.commit()
+                outcomes.append("member")
+            except CodeAlreadyUsed:
+                db.session.rollback()
+                outcomes.append("code used")
+
+    threads = [threading.Thread(target=confirm, args=(token,)) for token in tokens]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["code used", "member"]
+    assert count(Member) == 1
