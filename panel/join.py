@@ -138,6 +138,7 @@ def confirm_sign_up(token: str) -> Member:
     sign_up = pending_sign_up(token)
     if sign_up is None:
         raise ConfirmationFailed()
+    _lock_sign_ups_of(sign_up.email)
     claimed = db.session.execute(
         delete(SignUp).where(SignUp.id == sign_up.id).execution_options(synchronize_session=False)
     )
@@ -158,6 +159,15 @@ def confirm_sign_up(token: str) -> Member:
     )
     db.session.execute(delete(SignUp).where(SignUp.email == sign_up.email))
     return member
+
+
+def _lock_sign_ups_of(email: str) -> None:
+    """Lock every pending sign-up of this address, in id order, on PostgreSQL: two
+    confirmations for one address then wait for each other instead of deadlocking when each
+    deletes the other's row. (SQLite lets one writer in at a time anyway.)"""
+    db.session.scalars(
+        select(SignUp.id).where(SignUp.email == email).order_by(SignUp.id).with_for_update()
+    ).all()
 
 
 def _redeem_code(code_id: int | None) -> int | None:

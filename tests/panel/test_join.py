@@ -323,3 +323,36 @@ def test_one_letter_confirmed_in_two_places_at_once_makes_one_member(
         thread.join()
     assert sorted(outcomes) == ["code used", "member"]
     assert count(Member) == 1
+
+
+def test_two_sign_ups_for_one_address_confirmed_at_once_make_one_member(
+    app, client, ready, smtp_server
+):
+    """Signed up twice (minutes apart), then both links pressed at the same moment: one
+    member, and the other press gets a page, never a server error."""
+    import threading
+
+    paths = []
+    for _ in range(2):
+        sign_up(client)
+        paths.append(confirm_link(smtp_server))
+        db.session.query(SignUp).update({SignUp.created_at: utcnow() - timedelta(minutes=5)})
+        db.session.commit()
+    presses = []
+    for path in paths:
+        browser = app.test_client()
+        token = csrf_token_from(browser.get(path).text)
+        presses.append((browser, path, token))
+    start, statuses = threading.Barrier(2), []
+
+    def press(browser, path, token):
+        start.wait()
+        statuses.append(browser.post(path, data={"csrf_token": token}).status_code)
+
+    threads = [threading.Thread(target=press, args=args) for args in presses]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert 500 not in statuses and 303 in statuses
+    assert count(Member) == 1
