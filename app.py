@@ -34,6 +34,7 @@ MODEL_MODULES = (
     "panel.models",
     "recruitment.models",
     "population.models",
+    "surveys.models",
 )
 
 
