@@ -20,10 +20,13 @@ def seed() -> None:
     panel.seed_demo_residents([email for email, role in demo_accounts if role.value == "resident"])
     members = panel.seed_panel()
     seed_demo_margins()
+    surveys = panel.seed_template_surveys()
     db.session.commit()
     click.echo(f"Loaded {count} villages and neighbourhoods of Midden-Drenthe.")
     if members:
         click.echo(f"Added a demo panel of {members} synthetic members and demo margins.")
+    if surveys:
+        click.echo(f"Added {surveys} draft survey(s) from the questionnaire templates.")
     click.echo("Demo accounts (log in at /login; the login mail appears in the server log):")
     for email, role in demo_accounts:
         click.echo(f"  {role.value:<12} {email}")

@@ -33,6 +33,9 @@ from panel.services import (
     publish_statement,
     register_member,
 )
+from surveys.models import Survey
+from surveys.services import create_survey
+from surveys.templates import TEMPLATES, load_template
 from villages.models import Village
 from villages.queries import panel_villages
 
@@ -128,3 +131,15 @@ def _vary_status(rng, member: Member) -> None:
         member.status, member.left_at = MemberStatus.LEFT, utcnow()
     elif roll < 0.10:
         member.paused_until = local_today() + timedelta(days=rng.randint(10, 120))
+
+
+def seed_template_surveys() -> int:
+    """A draft survey from each shipped questionnaire template, once."""
+    added = 0
+    for name in TEMPLATES:
+        definition = load_template(name)
+        title = definition["title"]["nl"]
+        if db.session.scalar(select(Survey.id).where(Survey.title == title)) is None:
+            create_survey(definition, by=None)
+            added += 1
+    return added

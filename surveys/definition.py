@@ -78,6 +78,8 @@ class Question:
     rank_count: int | None = None
     #: Shown only when this condition on earlier answers holds (see surveys.conditions).
     condition: dict[str, Any] | None = None
+    #: The village-mirror indicator this question feeds (used by the analysis).
+    indicator: str | None = None
 
     def answer_codes(self) -> tuple[str, ...]:
         """The codes a closed question's answer can hold."""

@@ -49,6 +49,7 @@ def _question_json(question: Question) -> dict[str, Any]:
         "maximum": question.maximum,
         "rank_count": question.rank_count,
         "condition": question.condition,
+        "indicator": question.indicator,
     }
     data.update({key: value for key, value in optional.items() if value is not None})
     return data
@@ -171,7 +172,12 @@ def _read_question(reader: _Reader, value: Any, where: str) -> Question:
         maximum=reader.whole(data, "maximum", where),
         rank_count=reader.whole(data, "rank_count", where),
         condition=data.get("condition"),
+        indicator=_optional_string(reader, data, "indicator", where),
     )
+
+
+def _optional_string(reader: _Reader, data: dict, key: str, where: str) -> str | None:
+    return reader.string(data, key, where) if key in data else None
 
 
 def _read_option(reader: _Reader, value: Any, where: str) -> Option:
