@@ -78,6 +78,9 @@ def register_blueprints(app: Flask) -> None:
     from panel.views import bp as panel_bp
     from population.views import bp as population_bp
     from recruitment.views import bp as recruitment_bp
+    from surveys.preview_views import bp as preview_bp
+    from surveys.proposal_views import bp as proposals_bp
+    from surveys.views import bp as surveys_bp
 
     for blueprint in (
         core_bp,
@@ -92,6 +95,9 @@ def register_blueprints(app: Flask) -> None:
         overview_bp,
         population_bp,
         recruitment_bp,
+        surveys_bp,
+        proposals_bp,
+        preview_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -33,8 +33,8 @@ from panel.services import (
     publish_statement,
     register_member,
 )
-from surveys.models import Survey
-from surveys.services import create_survey
+from surveys.models import Survey, SurveyKind
+from surveys.services import create_survey, submit_proposal
 from surveys.templates import TEMPLATES, load_template
 from villages.models import Village
 from villages.queries import panel_villages
@@ -142,4 +142,22 @@ def seed_template_surveys() -> int:
         if db.session.scalar(select(Survey.id).where(Survey.title == title)) is None:
             create_survey(definition, by=None)
             added += 1
-    return added
+    return added + seed_village_vision_proposal()
+
+
+DEMO_PROPOSAL_TITLE = "Dorpsvisie Orvelte 2027"
+
+
+def seed_village_vision_proposal() -> int:
+    """Orvelte's association has submitted a village-vision survey for review, once."""
+    if db.session.scalar(select(Survey.id).where(Survey.title == DEMO_PROPOSAL_TITLE)):
+        return 0
+    board = db.session.scalar(select(Account).where(Account.email == "bestuur@orvelte.example"))
+    orvelte = db.session.scalar(select(Village).where(Village.name == "Orvelte"))
+    if board is None or orvelte is None:
+        return 0
+    definition = load_template("dorpsvisie")
+    definition["title"] = {"nl": DEMO_PROPOSAL_TITLE}
+    proposal = create_survey(definition, board, kind=SurveyKind.VILLAGE_VISION, villages=[orvelte])
+    submit_proposal(proposal, board, comment="Graag voor de ledenvergadering in maart.")
+    return 1

@@ -20,11 +20,13 @@ from sqlalchemy import (
     ForeignKey,
     String,
     Table,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, UTCDateTime, utcnow, value_enum
+from surveys.changes import same_structure
 from villages.models import Village
 
 
@@ -38,6 +40,15 @@ class SurveyStatus(enum.Enum):
 class SurveyKind(enum.Enum):
     GENERAL = "general"  #: designed by the municipality
     VILLAGE_VISION = "village_vision"  #: a dorpsvisie survey a village association proposes
+
+
+class ReviewStatus(enum.Enum):
+    """Where a village-vision proposal stands; general surveys have none."""
+
+    DRAFTING = "drafting"  #: the association is writing it
+    SUBMITTED = "submitted"  #: waiting for an official's review
+    CHANGES_REQUESTED = "changes_requested"  #: back with the association, with comments
+    APPROVED = "approved"  #: may be scheduled (published)
 
 
 class LifecycleError(ValueError):
@@ -60,6 +71,14 @@ class Survey(Base):
             "status = 'draft' OR (opens_on IS NOT NULL AND closes_on IS NOT NULL)",
             name="published_has_dates",
         ),
+        CheckConstraint(
+            "(kind = 'village_vision') = (review_status IS NOT NULL)",
+            name="proposal_has_review",
+        ),
+        CheckConstraint(
+            "status = 'draft' OR review_status IS NULL OR review_status = 'approved'",
+            name="proposal_published_after_approval",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -69,6 +88,10 @@ class Survey(Base):
     )
     status: Mapped[SurveyStatus] = mapped_column(
         value_enum(SurveyStatus, "survey_status"), default=SurveyStatus.DRAFT
+    )
+    #: Village-vision proposals only: the association drafts, an official reviews.
+    review_status: Mapped[ReviewStatus | None] = mapped_column(
+        value_enum(ReviewStatus, "review_status")
     )
     opens_on: Mapped[date | None] = mapped_column(Date())
     closes_on: Mapped[date | None] = mapped_column(Date())
@@ -87,6 +110,12 @@ class Survey(Base):
         passive_deletes=True,
         order_by="QuestionnaireVersion.number",
     )
+    events: Mapped[list[ProposalEvent]] = relationship(
+        back_populates="survey",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="ProposalEvent.id",
+    )
 
     def __repr__(self) -> str:
         return f"<Survey {self.id} {self.status.value} {self.title!r}>"
@@ -95,9 +124,45 @@ class Survey(Base):
     def current_version(self) -> QuestionnaireVersion | None:
         return self.versions[-1] if self.versions else None
 
+    @property
+    def live_version(self) -> QuestionnaireVersion | None:
+        """The version residents answer: the last one frozen (None before publishing)."""
+        return next((v for v in reversed(self.versions) if v.frozen), None)
+
+    @property
+    def has_draft_version(self) -> bool:
+        """A published survey with a newer version still being edited."""
+        return self.live_version is not None and not self.current_version.frozen
+
+    def publish_version(self, now: datetime) -> None:
+        """Freeze the newest version of a published survey: from now on it is answered."""
+        self._require(SurveyStatus.PUBLISHED, "put a new version into use for")
+        if not self.has_draft_version:
+            raise LifecycleError("no new version to put into use")
+        self.current_version.frozen_at = now
+
+    @property
+    def is_proposal(self) -> bool:
+        return self.kind is SurveyKind.VILLAGE_VISION
+
+    def submit_for_review(self) -> None:
+        """The association hands its proposal to the municipality."""
+        self._require_review(ReviewStatus.DRAFTING, ReviewStatus.CHANGES_REQUESTED)
+        self.review_status = ReviewStatus.SUBMITTED
+
+    def request_changes(self) -> None:
+        self._require_review(ReviewStatus.SUBMITTED)
+        self.review_status = ReviewStatus.CHANGES_REQUESTED
+
+    def approve(self) -> None:
+        self._require_review(ReviewStatus.SUBMITTED)
+        self.review_status = ReviewStatus.APPROVED
+
     def publish(self, opens_on: date, closes_on: date, now: datetime) -> None:
         """Open the survey for answers between two dates; its current version is frozen."""
         self._require(SurveyStatus.DRAFT, "publish")
+        if self.is_proposal and self.review_status is not ReviewStatus.APPROVED:
+            raise LifecycleError("a village-vision proposal is published only once approved")
         if opens_on > closes_on:
             raise LifecycleError("opens after it closes")
         if self.current_version is None:
@@ -125,6 +190,12 @@ class Survey(Base):
     def _require(self, status: SurveyStatus, action: str) -> None:
         if self.status is not status:
             raise LifecycleError(f"cannot {action} a {self.status.value} survey")
+
+    def _require_review(self, *allowed: ReviewStatus) -> None:
+        self._require(SurveyStatus.DRAFT, "review")
+        if self.review_status not in allowed:
+            state = self.review_status.value if self.review_status else "general"
+            raise LifecycleError(f"not possible for a {state} survey")
 
 
 class QuestionnaireVersion(Base):
@@ -157,3 +228,42 @@ class QuestionnaireVersion(Base):
         if self.frozen:
             raise LifecycleError("a published version cannot change")
         self.definition = definition
+
+    def correct_text(self, definition: dict[str, Any]) -> None:
+        """Correct typos in a frozen version: only texts may differ, never codes, options,
+        routing or limits, so answers already given keep their meaning."""
+        if not same_structure(self.definition, definition):
+            raise LifecycleError("only texts may change in a published version")
+        self.definition = definition
+
+
+class ProposalEventKind(enum.Enum):
+    SUBMITTED = "submitted"
+    COMMENTED = "commented"
+    CHANGES_REQUESTED = "changes_requested"
+    APPROVED = "approved"
+    #: The questionnaire changed; `changes` says what (surveys.changes).
+    CHANGED = "changed"
+
+
+class ProposalEvent(Base):
+    """The shared history of a village-vision proposal, shown to the association and the
+    officials alike: the village leads, so no change by the municipality goes unseen."""
+
+    __tablename__ = "proposal_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[ProposalEventKind] = mapped_column(value_enum(ProposalEventKind, "proposal_event"))
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"))
+    #: True when a municipal official did it (kept even if the account is deleted later).
+    by_municipality: Mapped[bool]
+    comment: Mapped[str] = mapped_column(Text(), default="")
+    #: For CHANGED: a list of {"what": ..., "code": ...} from surveys.changes.describe.
+    changes: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    survey: Mapped[Survey] = relationship(back_populates="events")
+
+    def __repr__(self) -> str:
+        return f"<ProposalEvent {self.kind.value} survey={self.survey_id}>"

@@ -1,15 +1,28 @@
-"""Surveys and their versions: create, save a draft, start a new version. Callers commit."""
+"""Surveys and their versions: create, edit, correct, publish, and the village-vision
+proposal flow. Callers commit."""
 
 from __future__ import annotations
 
+import copy
+from datetime import date
 from typing import Any
 
-from accounts.models import Account
+from accounts.models import Account, Role
 from audit.services import record
-from core.db import db
+from core.db import db, utcnow
+from surveys import changes
 from surveys.checks import Problem
 from surveys.format import from_json, to_json
-from surveys.models import QuestionnaireVersion, Survey
+from surveys.models import (
+    LifecycleError,
+    ProposalEvent,
+    ProposalEventKind,
+    QuestionnaireVersion,
+    ReviewStatus,
+    Survey,
+    SurveyKind,
+)
+from villages.models import Village
 
 
 class InvalidQuestionnaire(ValueError):
@@ -28,22 +41,48 @@ def valid_definition(definition: Any) -> dict[str, Any]:
     return to_json(questionnaire)
 
 
-def create_survey(definition: Any, by: Account | None) -> Survey:
-    """A draft survey with version 1 of its questionnaire."""
+def create_survey(
+    definition: Any,
+    by: Account | None,
+    kind: SurveyKind = SurveyKind.GENERAL,
+    villages: list[Village] | None = None,
+) -> Survey:
+    """A draft survey with version 1 of its questionnaire; a village-vision survey starts as
+    a proposal its association is drafting."""
     canonical = valid_definition(definition)
-    survey = Survey(title=canonical["title"]["nl"], created_by_id=by.id if by else None)
+    survey = Survey(
+        title=canonical["title"]["nl"],
+        kind=kind,
+        review_status=ReviewStatus.DRAFTING if kind is SurveyKind.VILLAGE_VISION else None,
+        created_by_id=by.id if by else None,
+        villages=list(villages or []),
+    )
     survey.versions.append(QuestionnaireVersion(number=1, definition=canonical))
     db.session.add(survey)
     db.session.flush()
-    record("survey.created", survey)
+    record("survey.created", survey, kind=kind.value)
     return survey
 
 
-def save_questionnaire(survey: Survey, definition: Any) -> QuestionnaireVersion:
+def duplicate_survey(survey: Survey, by: Account) -> Survey:
+    """A new draft with a copy of the current questionnaire, its kind and its villages."""
+    definition = copy.deepcopy(survey.current_version.definition)
+    definition["title"]["nl"] = f"{definition['title']['nl']} (kopie)"
+    if definition["title"].get("en"):
+        definition["title"]["en"] = f"{definition['title']['en']} (copy)"
+    twin = create_survey(definition, by, kind=survey.kind, villages=survey.villages)
+    record("survey.duplicated", twin, original=survey.id)
+    return twin
+
+
+def save_questionnaire(
+    survey: Survey, definition: Any, by: Account | None = None
+) -> QuestionnaireVersion:
     """Save a changed questionnaire: into the draft version, or as a new version when the
-    current one is frozen (published)."""
+    current one is frozen (published). Changes to a proposal join its shared history."""
     canonical = valid_definition(definition)
     current = survey.current_version
+    before = current.definition if current is not None else {"pages": []}
     if current is not None and not current.frozen:
         current.replace_definition(canonical)
         version = current
@@ -55,4 +94,96 @@ def save_questionnaire(survey: Survey, definition: Any) -> QuestionnaireVersion:
     survey.title = canonical["title"]["nl"]
     db.session.flush()
     record("survey.questionnaire_saved", survey, version=version.number)
+    _note_changes(survey, before, canonical, by)
     return version
+
+
+def correct_text(survey: Survey, definition: Any, by: Account) -> QuestionnaireVersion:
+    """Correct typos in the frozen current version; codes and meaning stay, the change is
+    logged with the old and new texts. LifecycleError if more than text changed."""
+    canonical = valid_definition(definition)
+    version = survey.current_version
+    if not version.frozen:
+        raise LifecycleError("a draft version is simply edited")
+    before = version.definition
+    version.correct_text(canonical)
+    survey.title = canonical["title"]["nl"]
+    described = changes.describe(before, canonical)
+    record("survey.text_corrected", survey, version=version.number, changes=described)
+    _note_changes(survey, before, canonical, by)
+    return version
+
+
+def _note_changes(survey: Survey, before: dict, after: dict, by: Account | None) -> None:
+    described = changes.describe(before, after)
+    if survey.is_proposal and described:
+        _add_event(survey, ProposalEventKind.CHANGED, by, changes=described)
+
+
+def set_scope(survey: Survey, villages: list[Village]) -> None:
+    """The villages whose panel members are invited; an empty list means all of them."""
+    if survey.status.value != "draft":
+        raise LifecycleError("the scope of a published survey cannot change")
+    survey.villages = list(villages)
+    record("survey.scope_changed", survey, villages=[village.id for village in villages])
+
+
+def publish(survey: Survey, opens_on: date, closes_on: date) -> None:
+    survey.publish(opens_on, closes_on, now=utcnow())
+    record(
+        "survey.published", survey, opens_on=opens_on.isoformat(), closes_on=closes_on.isoformat()
+    )
+
+
+def publish_version(survey: Survey) -> None:
+    survey.publish_version(now=utcnow())
+    record("survey.version_published", survey, version=survey.current_version.number)
+
+
+def close(survey: Survey) -> None:
+    survey.close()
+    record("survey.closed", survey)
+
+
+def archive(survey: Survey) -> None:
+    survey.archive()
+    record("survey.archived", survey)
+
+
+def submit_proposal(survey: Survey, by: Account, comment: str = "") -> None:
+    """The association hands its village-vision proposal to the municipality."""
+    survey.submit_for_review()
+    _add_event(survey, ProposalEventKind.SUBMITTED, by, comment=comment)
+    record("survey.proposal_submitted", survey)
+
+
+def comment_on_proposal(survey: Survey, by: Account, comment: str) -> None:
+    if not survey.is_proposal:
+        raise LifecycleError("only proposals have comments")
+    _add_event(survey, ProposalEventKind.COMMENTED, by, comment=comment)
+
+
+def request_changes(survey: Survey, by: Account, comment: str) -> None:
+    """Send the proposal back to the association, saying what should change."""
+    survey.request_changes()
+    _add_event(survey, ProposalEventKind.CHANGES_REQUESTED, by, comment=comment)
+    record("survey.proposal_changes_requested", survey)
+
+
+def approve_proposal(survey: Survey, by: Account, comment: str = "") -> None:
+    """From now on the proposal may be scheduled (published)."""
+    survey.approve()
+    _add_event(survey, ProposalEventKind.APPROVED, by, comment=comment)
+    record("survey.proposal_approved", survey)
+
+
+def _add_event(survey: Survey, kind: ProposalEventKind, by: Account | None, **fields) -> None:
+    survey.events.append(
+        ProposalEvent(
+            kind=kind,
+            account_id=by.id if by else None,
+            by_municipality=by is not None and by.has_role(Role.OFFICIAL),
+            **fields,
+        )
+    )
+    db.session.flush()

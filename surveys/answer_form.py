@@ -1,0 +1,432 @@
+"""The respondent's form for one page, generated from the questionnaire definition.
+
+`page_form` makes a FlaskForm with a field per visible question (a Likert grid: one per
+item), named after the codes. `answers_from` turns a valid form into answers of the shapes
+routing, storage and analysis use:
+
+    single, likert, grid item   "2"                 (an answer code)
+    multiple                    ["a", "other"]      (in option order) + "{code}_other": "text"
+    ranking                     ["groen", "wonen"]  (in the order chosen)
+    mark, number                7
+    text, long_text             "text"
+
+Unanswered questions are left out. Only codes of the definition are accepted: anything
+else in the posted data is refused with a message, never stored.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    Field,
+    RadioField,
+    SelectChoice,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import StopValidation, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from surveys.conditions import is_answered
+from surveys.definition import LIKERT_CODES, MARK_RANGE, Page, Question, QuestionType, Text
+from surveys.routing import answer_keys, other_key, still_asked, visible_questions
+
+TEXT_MAX = 500
+LONG_TEXT_MAX = 5000
+OTHER = "other"
+#: Field attributes get a prefix: a question coded `data` or `validate` must not shadow
+#: the form's own attributes. The HTML name and id are the code itself.
+PREFIX = "answer_"
+WHOLE_NUMBER = re.compile(r"^[+-]?\d{1,12}$")
+
+LIKERT_LABELS = (
+    _l("Strongly disagree"),
+    _l("Disagree"),
+    _l("Neither agree nor disagree"),
+    _l("Agree"),
+    _l("Strongly agree"),
+    _l("Don't know"),
+)
+
+
+def text_in(text: Text, language: str) -> str:
+    """A text in `language`, in Dutch when that translation is missing."""
+    return text.get(language) or text.get("nl", "")
+
+
+class PageForm(FlaskForm):
+    """One page of a questionnaire; `page_form` makes a subclass holding its fields."""
+
+    questions: tuple[Question, ...] = ()
+    language = "nl"
+
+    def field(self, code: str) -> Field:
+        """The field of a question or grid item."""
+        return self[PREFIX + code]
+
+    def other_field(self, code: str) -> Field:
+        """The "other, namely" text box of multiple-choice question `code`."""
+        return self[PREFIX + other_key(code)]
+
+    def text_of(self, text: Text) -> str:
+        return text_in(text, self.language)
+
+
+def page_form(
+    questions: Sequence[Question],
+    language: str,
+    formdata: Any = None,
+    answers: Mapping[str, Any] | None = None,
+) -> PageForm:
+    """The form for these (visible) questions: filled from `formdata` when posted, or
+    prefilled from earlier `answers`."""
+    fields: dict[str, Any] = {}
+    for question in questions:
+        for key, unbound in _fields(question, language).items():
+            fields[PREFIX + key] = unbound
+    form_class = type(
+        "PageForm", (PageForm,), {**fields, "questions": tuple(questions), "language": language}
+    )
+    data = {PREFIX + key: value for key, value in _prefill(questions, answers or {}).items()}
+    return form_class(formdata=formdata, data=data)
+
+
+def posted_page(
+    page: Page, answers: Mapping[str, Any], language: str, formdata: Any
+) -> tuple[PageForm, list[Question]]:
+    """The posted form of a page, and the questions it asks: those shown given the earlier
+    `answers`, less those an answer posted on the page itself now hides. So a required
+    question hidden by a changed answer cannot block the page; one newly revealed is not
+    checked before the resident has seen it."""
+    shown = visible_questions(page, answers)
+    tentative = answers_from(page_form(shown, language, formdata=formdata), shown)
+    asked = still_asked(page, shown, answers, tentative)
+    return page_form(asked, language, formdata=formdata), asked
+
+
+def answers_from(form: PageForm, questions: Sequence[Question]) -> dict[str, Any]:
+    """The answers on a validated form, in the shapes above; unanswered ones left out.
+    On a form not (yet) valid, a number that cannot be read is left out too."""
+    answers: dict[str, Any] = {}
+    for question in questions:
+        answers.update(_answer(form, question))
+    return {key: value for key, value in answers.items() if is_answered(value)}
+
+
+# --- fields, one builder per question type ------------------------------------------------
+
+
+def _fields(question: Question, language: str) -> dict[str, Any]:
+    """The unbound fields of one question, by the key its answer is stored under."""
+    label, help_text = text_in(question.text, language), text_in(question.help, language)
+    kind = question.type
+    if kind is QuestionType.INFO:
+        return {}
+    if kind is QuestionType.LIKERT_GRID:
+        return {
+            item.code: _radio(item.code, text_in(item.text, language), "", question, _likert())
+            for item in question.items
+        }
+    if kind is QuestionType.MULTIPLE:
+        return _multiple(question, label, help_text, language)
+    if kind is QuestionType.RANKING:
+        options = [(o.code, text_in(o.label, language)) for o in question.options]
+        return {question.code: _ranking(question, label, help_text, options)}
+    if kind in (QuestionType.TEXT, QuestionType.LONG_TEXT, QuestionType.NUMBER):
+        return {question.code: _typed(question, label, help_text)}
+    if kind is QuestionType.SINGLE:
+        choices = _option_choices(question, language)
+    else:
+        choices = _likert() if kind is QuestionType.LIKERT else _marks()
+    return {question.code: _radio(question.code, label, help_text, question, choices)}
+
+
+def _option_choices(question: Question, language: str) -> list[SelectChoice]:
+    return [
+        SelectChoice(option.code, text_in(option.label, language)) for option in question.options
+    ]
+
+
+def _likert() -> list[SelectChoice]:
+    return [
+        SelectChoice(code, label) for code, label in zip(LIKERT_CODES, LIKERT_LABELS, strict=True)
+    ]
+
+
+def _marks() -> list[SelectChoice]:
+    low, high = MARK_RANGE
+    return [SelectChoice(str(mark)) for mark in range(low, high + 1)]
+
+
+def _radio(code: str, label: str, help_text: str, question: Question, choices: list) -> Field:
+    validators = [_required(question, _l("Choose an answer."))]
+    validators.append(_known_codes([choice.value for choice in choices]))
+    return RadioField(
+        label,
+        name=code,
+        description=help_text,
+        choices=choices,
+        validators=validators,
+        validate_choice=False,
+    )
+
+
+def _multiple(question: Question, label: str, help_text: str, language: str) -> dict:
+    choices = _option_choices(question, language)
+    if question.other:
+        choices.append(SelectChoice(OTHER, _l("Other, namely")))
+    fields = {
+        question.code: SelectMultipleField(
+            label,
+            name=question.code,
+            description=help_text,
+            choices=choices,
+            validate_choice=False,
+            widget=ListWidget(prefix_label=False),
+            option_widget=CheckboxInput(),
+            validators=[_some_chosen(question), _known_codes([choice.value for choice in choices])],
+        )
+    }
+    if question.other:
+        key = other_key(question.code)
+        fields[key] = StringField(
+            _l("Your other answer"),
+            name=key,
+            filters=[_strip],
+            validators=[_other_described(question.code), _at_most(TEXT_MAX)],
+        )
+    return fields
+
+
+def _typed(question: Question, label: str, help_text: str) -> Field:
+    """A text box: short text, long text or a whole number."""
+    required = _required(question, _l("Enter an answer."))
+    if question.type is QuestionType.NUMBER:
+        return StringField(
+            label,
+            name=question.code,
+            description=help_text,
+            filters=[_strip],
+            validators=[required, _whole_number(question.minimum, question.maximum)],
+            render_kw={"inputmode": "numeric", "class": "short"},
+        )
+    if question.type is QuestionType.LONG_TEXT:
+        return TextAreaField(
+            label,
+            name=question.code,
+            description=help_text,
+            filters=[_strip],
+            validators=[required, _at_most(LONG_TEXT_MAX)],
+            render_kw={"rows": 6},
+        )
+    return StringField(
+        label,
+        name=question.code,
+        description=help_text,
+        filters=[_strip],
+        validators=[required, _at_most(TEXT_MAX)],
+    )
+
+
+def _ranking(question: Question, label: str, help_text: str, options: list) -> Field:
+    return RankingField(
+        label,
+        name=question.code,
+        description=help_text,
+        options=options,
+        count=question.rank_count or len(options),
+        validators=[_valid_ranking(question.required)],
+    )
+
+
+@dataclass(frozen=True)
+class Place:
+    """One place of a ranking: its select's id and label, and the code chosen there."""
+
+    id: str
+    label: Any
+    chosen: str
+
+
+class RankingField(Field):
+    """The top `count` options in order: one select per place, all named after the
+    question, so the browser posts the codes in order ("" for a place left open)."""
+
+    def __init__(self, label=None, validators=None, *, options=(), count=1, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.options = list(options)
+        self.count = count
+
+    def process_data(self, value) -> None:
+        self.data = _padded(value if isinstance(value, list) else [], self.count)
+
+    def process_formdata(self, valuelist) -> None:
+        if valuelist:
+            self.data = _padded([str(code).strip() for code in valuelist], self.count)
+
+    def places(self) -> list[Place]:
+        return [
+            Place(f"{self.id}-{n}", _l("Choice %(number)s", number=n), self.data[n - 1])
+            for n in range(1, self.count + 1)
+        ]
+
+
+def _padded(codes: list, count: int) -> list[str]:
+    """At least `count` places; more are kept, so that tampering is refused, not cut off."""
+    return [str(code) for code in codes] + [""] * (count - len(codes))
+
+
+# --- validators -----------------------------------------------------------------------------
+
+Validator = Callable[[PageForm, Field], None]
+
+
+def _required(question: Question, message) -> Validator:
+    def validate(form, field) -> None:
+        if question.required and not is_answered(field.data):
+            raise StopValidation(message)
+
+    return validate
+
+
+def _known_codes(codes: list[str]) -> Validator:
+    """Only codes offered on the form: anything else was not posted by it."""
+
+    def validate(form, field) -> None:
+        chosen = field.data if isinstance(field.data, list) else [field.data]
+        if any(is_answered(code) and code not in codes for code in chosen):
+            raise StopValidation(_l("Choose one of the answers shown."))
+
+    return validate
+
+
+def _some_chosen(question: Question) -> Validator:
+    """Required multiple choice: a ticked box, or text in the "other, namely" box."""
+
+    def validate(form, field) -> None:
+        other = form.other_field(question.code).data if question.other else ""
+        if question.required and not field.data and not other:
+            raise StopValidation(_l("Choose one or more answers."))
+
+    return validate
+
+
+def _other_described(code: str) -> Validator:
+    def validate(form, field) -> None:
+        if OTHER in (form.field(code).data or []) and not field.data:
+            raise StopValidation(_l("Describe your other answer."))
+
+    return validate
+
+
+def _at_most(length: int) -> Validator:
+    def validate(form, field) -> None:
+        if field.data and len(field.data) > length:
+            raise ValidationError(
+                _l(
+                    "Use at most %(max)s characters; now there are %(length)s.",
+                    max=length,
+                    length=len(field.data),
+                )
+            )
+
+    return validate
+
+
+def _whole_number(low: int | None, high: int | None) -> Validator:
+    def validate(form, field) -> None:
+        if not field.data:
+            return
+        if not WHOLE_NUMBER.match(field.data):
+            raise ValidationError(_range_message(low, high) or _l("Enter a whole number."))
+        number = int(field.data)
+        if (low is not None and number < low) or (high is not None and number > high):
+            raise ValidationError(_range_message(low, high))
+
+    return validate
+
+
+def _range_message(low: int | None, high: int | None):
+    if low is not None and high is not None:
+        return _l("Enter a whole number from %(min)s to %(max)s.", min=low, max=high)
+    if low is not None:
+        return _l("Enter a whole number of %(min)s or more.", min=low)
+    if high is not None:
+        return _l("Enter a whole number of %(max)s or less.", max=high)
+    return None
+
+
+def _valid_ranking(required: bool) -> Validator:
+    def validate(form, field) -> None:
+        places, codes = field.data, [code for code, _ in field.options]
+        chosen = [code for code in places if code]
+        if len(places) > field.count or any(code not in codes for code in chosen):
+            raise StopValidation(_l("Choose one of the answers shown."))
+        if len(set(chosen)) < len(chosen):
+            raise StopValidation(_l("Choose each answer only once."))
+        if "" in places[: len(chosen)]:
+            raise StopValidation(_l("Fill in the choices in order, starting with the first."))
+        if required and len(chosen) < field.count:
+            raise StopValidation(_l("Fill in every choice."))
+
+    return validate
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+# --- answers in, answers out --------------------------------------------------------------
+
+
+def _prefill(questions: Sequence[Question], answers: Mapping[str, Any]) -> dict[str, Any]:
+    """Earlier answers as field data: codes and numbers as the strings the fields hold."""
+    data: dict[str, Any] = {}
+    for question in questions:
+        for key in answer_keys(question):
+            if key not in answers:
+                continue
+            value = answers[key]
+            if key == question.code and question.type in (
+                QuestionType.MULTIPLE,
+                QuestionType.RANKING,
+            ):
+                data[key] = [str(code) for code in value] if isinstance(value, list) else []
+            else:
+                data[key] = str(value)
+    return data
+
+
+def _answer(form: PageForm, question: Question) -> dict[str, Any]:
+    kind = question.type
+    if kind is QuestionType.INFO:
+        return {}
+    if kind is QuestionType.LIKERT_GRID:
+        return {item.code: form.field(item.code).data for item in question.items}
+    data = form.field(question.code).data
+    if kind is QuestionType.MULTIPLE:
+        return _multiple_answer(form, question, data or [])
+    if kind is QuestionType.RANKING:
+        return {question.code: [code for code in data if code]}
+    if kind in (QuestionType.MARK, QuestionType.NUMBER):
+        return {question.code: int(data) if WHOLE_NUMBER.match(data or "") else None}
+    return {question.code: data}
+
+
+def _multiple_answer(form: PageForm, question: Question, chosen: list[str]) -> dict[str, Any]:
+    """The ticked codes in option order; text in "other, namely" counts as ticking it."""
+    other = form.other_field(question.code).data if question.other else ""
+    codes = [
+        code for code in question.answer_codes() if code in chosen or (code == OTHER and other)
+    ]
+    answer: dict[str, Any] = {question.code: codes}
+    if other:
+        answer[other_key(question.code)] = other
+    return answer

@@ -1,0 +1,30 @@
+"""Reading surveys for the designer's pages."""
+
+from __future__ import annotations
+
+from sqlalchemy import case, select
+
+from accounts.models import Account, Role
+from core.db import db
+from surveys.models import Survey, SurveyKind, SurveyStatus, survey_villages
+
+STATUS_ORDER = case(
+    {status.value: rank for rank, status in enumerate(SurveyStatus)}, value=Survey.status
+)
+
+
+def visible_surveys(account: Account) -> list[Survey]:
+    """Officials: every survey. Associations: their villages' village-vision proposals."""
+    query = select(Survey).order_by(STATUS_ORDER, Survey.created_at.desc())
+    if not account.has_role(Role.OFFICIAL):
+        villages = account.villages_for(Role.ASSOCIATION)
+        own = select(survey_villages.c.survey_id).where(survey_villages.c.village_id.in_(villages))
+        others = select(survey_villages.c.survey_id).where(
+            survey_villages.c.village_id.not_in(villages)
+        )
+        query = query.where(
+            Survey.kind == SurveyKind.VILLAGE_VISION,
+            Survey.id.in_(own),
+            Survey.id.not_in(others),
+        )
+    return list(db.session.scalars(query))

@@ -1,0 +1,468 @@
+"""The designer as officials use it: create, edit, reorder, copy, remove, import, export,
+publish, and correct typos; every refused change saves nothing and says why, at the field."""
+
+import io
+import json
+
+import pytest
+from sqlalchemy import select
+
+from audit.models import AuditEvent
+from core.db import db
+from surveys import services
+from surveys.models import Survey, SurveyStatus
+from surveys.templates import load_template
+from tests.conftest import csrf_token_from
+from villages.queries import village_by_name
+
+ROLES = ["resident", "association", "volunteer", "official"]
+
+
+def small_questionnaire() -> dict:
+    return {
+        "schema_version": 1,
+        "title": {"nl": "Proef"},
+        "introduction": {},
+        "pages": [
+            {
+                "code": "P1",
+                "title": {"nl": "Eerste"},
+                "questions": [
+                    {
+                        "code": "Q1",
+                        "type": "single",
+                        "text": {"nl": "Woont u in het dorp?"},
+                        "required": True,
+                        "options": [
+                            {"code": "1", "label": {"nl": "Ja"}},
+                            {"code": "2", "label": {"nl": "Nee"}},
+                        ],
+                    },
+                    {
+                        "code": "Q2",
+                        "type": "text",
+                        "text": {"nl": "Waarom niet?"},
+                        "required": False,
+                        "condition": {"question": "Q1", "equals": "2"},
+                    },
+                ],
+            },
+            {
+                "code": "P2",
+                "title": {"nl": "Tweede"},
+                "questions": [
+                    {
+                        "code": "Q3",
+                        "type": "mark",
+                        "text": {"nl": "Rapportcijfer"},
+                        "required": False,
+                    }
+                ],
+            },
+        ],
+    }
+
+
+@pytest.fixture
+def survey(app):
+    made = services.create_survey(small_questionnaire(), by=None)
+    db.session.commit()
+    return made
+
+
+def definition_of(survey_id: int) -> dict:
+    db.session.expire_all()
+    return db.session.get(Survey, survey_id).current_version.definition
+
+
+def codes(definition: dict) -> list[list[str]]:
+    return [[q["code"] for q in page["questions"]] for page in definition["pages"]]
+
+
+def token(client, url: str) -> str:
+    return csrf_token_from(client.get(url).text)
+
+
+def post_button(client, survey_id: int, action: str):
+    csrf = token(client, f"/surveys/{survey_id}")
+    return client.post(f"/surveys/{survey_id}/{action}", data={"csrf_token": csrf})
+
+
+def question_data(client, survey_id: int, question_code: str, **changes) -> dict:
+    """The edit form's current values, as a browser would send them back, with changes."""
+    from surveys.forms import QuestionForm
+
+    form = QuestionForm(meta={"csrf": False})
+    form.show_question(
+        next(
+            q
+            for p in definition_of(survey_id)["pages"]
+            for q in p["questions"]
+            if q["code"] == question_code
+        )
+    )
+    data = {
+        name: field.data for name, field in form._fields.items() if field.data not in (None, False)
+    }
+    data["csrf_token"] = token(client, f"/surveys/{survey_id}/questions/{question_code}")
+    data.update(changes)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(
+    ("path", "allowed"),
+    [
+        ("/surveys/", {"official", "association"}),
+        ("/surveys/new", {"official"}),
+        ("/surveys/import", {"official"}),
+        ("/surveys/{id}", {"official"}),
+        ("/surveys/{id}/export.json", {"official"}),
+        ("/surveys/{id}/texts", {"official"}),
+        ("/surveys/{id}/scope", {"official"}),
+        ("/surveys/{id}/pages/new", {"official"}),
+        ("/surveys/{id}/pages/P1", {"official"}),
+        ("/surveys/{id}/pages/P1/questions/new?type=single", {"official"}),
+        ("/surveys/{id}/questions/Q1", {"official"}),
+        ("/surveys/{id}/questions/Q1/delete", {"official"}),
+    ],
+)
+def test_role_matrix(client, login_as, seeded, survey, role, path, allowed):
+    """A municipal survey is for officials only; associations see just their proposals."""
+    login_as(role, village="Orvelte" if role in ("association", "resident") else None)
+    response = client.get(path.format(id=survey.id))
+    assert response.status_code == (200 if role in allowed else 403)
+
+
+def test_anonymous_visitors_are_sent_to_login(client, survey):
+    response = client.get(f"/surveys/{survey.id}")
+    assert response.status_code == 302
+    assert response.location.startswith("/login?next=")
+
+
+def test_post_actions_need_the_official_role(client, login_as, seeded, survey):
+    login_as("volunteer")
+    csrf = token(client, "/account")
+    for action in ("questions/Q1/up", "questions/Q1/duplicate", "duplicate", "close"):
+        response = client.post(f"/surveys/{survey.id}/{action}", data={"csrf_token": csrf})
+        assert response.status_code == 403
+
+
+def test_new_survey_from_the_liveability_template(client, login_as, seeded, post_form):
+    login_as("official")
+    response = post_form(
+        "/surveys/new", data={"title": "Leefbaarheid 2027", "start": "leefbaarheid"}
+    )
+    assert response.status_code == 302
+    created = db.session.scalar(select(Survey).where(Survey.title == "Leefbaarheid 2027"))
+    assert codes(created.current_version.definition) == codes(load_template("leefbaarheid"))
+    page = client.get(response.location).text
+    assert "Leefbaarheid 2027" in page and "LEEF_CIJFER" in page
+
+
+def test_new_blank_survey_has_an_empty_page(client, login_as, seeded, post_form):
+    login_as("official")
+    response = post_form("/surveys/new", data={"title": "Leeg", "start": "blank"})
+    survey_id = int(response.location.rsplit("/", 1)[1])
+    assert codes(definition_of(survey_id)) == [[]]
+
+
+def test_add_a_question_without_javascript(client, login_as, seeded, survey):
+    login_as("official")
+    url = f"/surveys/{survey.id}/pages/P2/questions/new"
+    assert 'name="type"' in client.get(url).text  # first: which type
+    form = client.get(f"{url}?type=multiple").text
+    assert 'name="options"' in form and 'name="other"' in form and 'name="minimum"' not in form
+    response = client.post(
+        url,
+        data={
+            "csrf_token": csrf_token_from(form),
+            "code": "Q4",
+            "type": "multiple",
+            "text_nl": "Welke voorzieningen mist u?",
+            "options": "1 | Winkel | Shop\n2 | Huisarts",
+            "other": "y",
+            "cond_question": "Q1",
+            "cond_operator": "equals",
+            "cond_value": "1",
+        },
+    )
+    assert response.status_code == 302
+    added = definition_of(survey.id)["pages"][1]["questions"][-1]
+    assert added == {
+        "code": "Q4",
+        "type": "multiple",
+        "text": {"nl": "Welke voorzieningen mist u?"},
+        "required": False,
+        "options": [
+            {"code": "1", "label": {"nl": "Winkel", "en": "Shop"}},
+            {"code": "2", "label": {"nl": "Huisarts"}},
+        ],
+        "other": True,
+        "condition": {"question": "Q1", "equals": "1"},
+    }
+
+
+def test_each_problem_is_shown_at_its_field_and_nothing_is_saved(client, login_as, seeded, survey):
+    login_as("official")
+    before = definition_of(survey.id)
+    response = client.post(
+        f"/surveys/{survey.id}/questions/Q3",
+        data=question_data(
+            client,
+            survey.id,
+            "Q3",
+            code="Q1",
+            type="number",
+            minimum="10",
+            maximum="5",
+            text_nl="",
+        ),
+    )
+    assert response.status_code == 422
+    page = response.text
+    assert 'id="code-error"' in page and "Q1" in page  # duplicate code
+    assert 'id="maximum-error"' in page  # min above max
+    assert 'id="text_nl-error"' in page  # Dutch text missing
+    assert 'value="10"' in page  # what was typed stays
+    assert definition_of(survey.id) == before
+
+
+def test_empty_option_list_and_impossible_condition(client, login_as, seeded, survey):
+    login_as("official")
+    response = client.post(
+        f"/surveys/{survey.id}/questions/Q2",
+        data=question_data(client, survey.id, "Q2", type="single", options="", cond_value="7"),
+    )
+    assert response.status_code == 422
+    assert 'id="options-error"' in response.text
+    assert 'id="cond_value-error"' in response.text
+
+
+def test_renaming_a_routed_question_is_refused_with_the_place_that_breaks(
+    client, login_as, seeded, survey
+):
+    login_as("official")
+    response = client.post(
+        f"/surveys/{survey.id}/questions/Q1",
+        data=question_data(client, survey.id, "Q1", code="Q1_NEW"),
+    )
+    assert response.status_code == 422
+    assert "Q2" in response.text and "Q1" in response.text
+    assert codes(definition_of(survey.id)) == [["Q1", "Q2"], ["Q3"]]
+
+
+def test_removing_a_routed_question_is_refused(client, login_as, seeded, survey):
+    login_as("official")
+    response = post_button(client, survey.id, "questions/Q1/delete")
+    assert response.status_code == 422
+    assert "Q2" in response.text
+    assert codes(definition_of(survey.id)) == [["Q1", "Q2"], ["Q3"]]
+
+
+def test_reorder_copy_and_remove(client, login_as, seeded, survey):
+    login_as("official")
+    assert post_button(client, survey.id, "questions/Q3/up").status_code == 302
+    assert codes(definition_of(survey.id)) == [["Q1", "Q2", "Q3"], []]
+    post_button(client, survey.id, "questions/Q1/duplicate")
+    assert codes(definition_of(survey.id)) == [["Q1", "Q1_2", "Q2", "Q3"], []]
+    post_button(client, survey.id, "questions/Q1_2/delete")
+    post_button(client, survey.id, "questions/Q3/down")
+    assert codes(definition_of(survey.id)) == [["Q1", "Q2"], ["Q3"]]
+    post_button(client, survey.id, "pages/P2/up")
+    assert [p["code"] for p in definition_of(survey.id)["pages"]] == ["P2", "P1"]
+
+
+def test_moving_a_question_above_the_one_it_routes_on_is_refused(client, login_as, seeded, survey):
+    login_as("official")
+    response = post_button(client, survey.id, "questions/Q2/up")
+    assert response.status_code == 422
+    assert codes(definition_of(survey.id)) == [["Q1", "Q2"], ["Q3"]]
+
+
+def test_duplicate_a_whole_survey(client, login_as, seeded, survey):
+    login_as("official")
+    response = post_button(client, survey.id, "duplicate")
+    twin = db.session.get(Survey, int(response.location.rsplit("/", 1)[1]))
+    assert twin.title == "Proef (kopie)"
+    assert codes(twin.current_version.definition) == codes(definition_of(survey.id))
+
+
+def test_page_with_a_condition(client, login_as, seeded, survey):
+    login_as("official")
+    url = f"/surveys/{survey.id}/pages/P2"
+    response = client.post(
+        url,
+        data={
+            "csrf_token": token(client, url),
+            "code": "P2",
+            "title_nl": "Tweede",
+            "cond_json": json.dumps(
+                {"any": [{"question": "Q1", "equals": "1"}, {"question": "Q2", "answered": True}]}
+            ),
+        },
+    )
+    assert response.status_code == 302
+    assert definition_of(survey.id)["pages"][1]["condition"]["any"][0]["question"] == "Q1"
+    assert "Q1" in client.get(url).text
+
+
+def test_scope_of_villages(client, login_as, seeded, survey):
+    login_as("official")
+    orvelte, beilen = village_by_name("Orvelte"), village_by_name("Beilen")
+    url = f"/surveys/{survey.id}/scope"
+    response = client.post(
+        url, data={"csrf_token": token(client, url), "villages": [str(orvelte.id), str(beilen.id)]}
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert {v.name for v in db.session.get(Survey, survey.id).villages} == {"Beilen", "Orvelte"}
+
+
+def test_export_and_import_round_trip(client, login_as, seeded, survey):
+    login_as("official")
+    exported = client.get(f"/surveys/{survey.id}/export.json")
+    assert exported.headers["Content-Disposition"].startswith("attachment")
+    url = "/surveys/import"
+    response = client.post(
+        url,
+        data={"csrf_token": token(client, url), "file": (io.BytesIO(exported.data), "q.json")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    imported = db.session.get(Survey, int(response.location.rsplit("/", 1)[1]))
+    assert imported.current_version.definition == json.loads(exported.data)
+
+
+def test_import_reports_every_problem_with_its_place_and_saves_nothing(
+    client, login_as, seeded, survey
+):
+    login_as("official")
+    document = small_questionnaire()
+    document["pages"][0]["questions"][1]["code"] = "Q1"
+    document["pages"][1]["questions"][0]["type"] = "slider"
+    url = "/surveys/import"
+    response = client.post(
+        url, data={"csrf_token": token(client, url), "pasted": json.dumps(document)}
+    )
+    assert response.status_code == 422
+    assert "Q1" in response.text and "slider" in response.text
+    assert db.session.scalar(select(db.func.count(Survey.id))) == 1
+
+
+@pytest.mark.parametrize(
+    ("pasted", "expected"),
+    [
+        ('{"schema_version": 2, "pages": []}', "2"),
+        ("{not json", "JSON"),
+    ],
+)
+def test_import_of_a_wrong_file(client, login_as, seeded, pasted, expected):
+    login_as("official")
+    url = "/surveys/import"
+    response = client.post(url, data={"csrf_token": token(client, url), "pasted": pasted})
+    assert response.status_code == 422
+    assert expected in response.text
+
+
+def publish(client, survey_id: int) -> None:
+    csrf = token(client, f"/surveys/{survey_id}")
+    response = client.post(
+        f"/surveys/{survey_id}/publish",
+        data={"csrf_token": csrf, "opens_on": "2026-12-01", "closes_on": "2026-12-31"},
+    )
+    assert response.status_code == 302
+
+
+def test_publishing_needs_sensible_dates(client, login_as, seeded, survey):
+    login_as("official")
+    csrf = token(client, f"/surveys/{survey.id}")
+    response = client.post(
+        f"/surveys/{survey.id}/publish",
+        data={"csrf_token": csrf, "opens_on": "2026-12-31", "closes_on": "2026-12-01"},
+    )
+    assert response.status_code == 422
+    assert 'id="closes_on-error"' in response.text
+    assert db.session.get(Survey, survey.id).status is SurveyStatus.DRAFT
+
+
+def test_a_typo_is_corrected_in_the_published_version_and_logged(client, login_as, seeded, survey):
+    login_as("official")
+    publish(client, survey.id)
+    response = client.post(
+        f"/surveys/{survey.id}/questions/Q2",
+        data=question_data(
+            client,
+            survey.id,
+            "Q2",
+            text_nl="Waarom niet? (toelichting)",
+            action="correct",
+            confirm="y",
+        ),
+    )
+    assert response.status_code == 302
+    survey_now = db.session.get(Survey, survey.id)
+    assert len(survey_now.versions) == 1 and survey_now.current_version.frozen
+    assert definition_of(survey.id)["pages"][0]["questions"][1]["text"]["nl"].endswith(
+        "(toelichting)"
+    )
+    event = db.session.scalar(
+        select(AuditEvent).where(AuditEvent.action == "survey.text_corrected")
+    )
+    assert event.detail["changes"][0]["new"] == {"nl": "Waarom niet? (toelichting)"}
+
+
+def test_a_correction_needs_confirmation_and_may_not_change_meaning(
+    client, login_as, seeded, survey
+):
+    login_as("official")
+    publish(client, survey.id)
+    url = f"/surveys/{survey.id}/questions/Q1"
+    unconfirmed = client.post(url, data=question_data(client, survey.id, "Q1", action="correct"))
+    assert unconfirmed.status_code == 422
+    structural = client.post(
+        url,
+        data=question_data(
+            client, survey.id, "Q1", options="1 | Ja\n3 | Nee", action="correct", confirm="y"
+        ),
+    )
+    assert structural.status_code == 422
+    assert definition_of(survey.id) == small_questionnaire()
+
+
+def test_changing_a_published_survey_makes_a_draft_version_put_into_use_later(
+    client, login_as, seeded, survey
+):
+    login_as("official")
+    publish(client, survey.id)
+    response = client.post(
+        f"/surveys/{survey.id}/questions/Q1",
+        data=question_data(
+            client, survey.id, "Q1", options="1 | Ja\n2 | Nee\n3 | Soms", action="save"
+        ),
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    current = db.session.get(Survey, survey.id)
+    assert [v.number for v in current.versions] == [1, 2]
+    assert current.live_version.number == 1 and current.has_draft_version
+    assert post_button(client, survey.id, "publish-version").status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Survey, survey.id).live_version.number == 2
+
+
+def test_close_and_archive(client, login_as, seeded, survey):
+    login_as("official")
+    publish(client, survey.id)
+    post_button(client, survey.id, "close")
+    post_button(client, survey.id, "archive")
+    db.session.expire_all()
+    assert db.session.get(Survey, survey.id).status is SurveyStatus.ARCHIVED
+    assert client.get(f"/surveys/{survey.id}/questions/Q1").status_code == 403
+
+
+def test_an_illegal_transition_is_refused(client, login_as, seeded, survey):
+    login_as("official")
+    response = post_button(client, survey.id, "archive")
+    assert response.status_code == 302
+    assert db.session.get(Survey, survey.id).status is SurveyStatus.DRAFT
