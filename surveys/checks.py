@@ -44,6 +44,31 @@ def check(questionnaire: Questionnaire) -> list[Problem]:
             earlier[question.code] = question
             for item in question.items:
                 earlier[item.code] = _item_question(question, item.code)
+    return problems + _check_reserved(questionnaire)
+
+
+#: Names the answer form itself uses.
+RESERVED_CODES = frozenset({"csrf_token"})
+
+
+def _check_reserved(questionnaire: Questionnaire) -> list[Problem]:
+    """A code may not be a name the web form needs: its own fields, or the "other, namely"
+    box of a multiple-choice question (stored as CODE_other)."""
+    reserved = set(RESERVED_CODES) | {
+        f"{q.code}_other" for q in questionnaire.questions() if q.other
+    }
+    problems = []
+    for p, page in enumerate(questionnaire.pages):
+        for q, question in enumerate(page.questions):
+            codes = [(question.code, f"pages[{p}].questions[{q}].code")] + [
+                (item.code, f"pages[{p}].questions[{q}].items[{i}].code")
+                for i, item in enumerate(question.items)
+            ]
+            problems += [
+                Problem(where, "reserved_code", {"code": code})
+                for code, where in codes
+                if code in reserved
+            ]
     return problems
 
 

@@ -30,6 +30,11 @@ def question(definition: Definition, code: str) -> dict[str, Any]:
     return definition["pages"][p]["questions"][q]
 
 
+def has_question(definition: Definition, wanted: dict[str, Any]) -> bool:
+    """Whether this exact question is already in the questionnaire."""
+    return any(wanted in page["questions"] for page in definition["pages"])
+
+
 def page_index(definition: Definition, code: str) -> int:
     for p, page in enumerate(definition["pages"]):
         if page["code"] == code:

@@ -12,6 +12,7 @@ from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
+    HiddenField,
     IntegerField,
     RadioField,
     SelectChoice,
@@ -69,7 +70,12 @@ def _text(nl: str | None, en: str | None) -> dict[str, str]:
     return {language: text for language, text in texts.items() if text}
 
 
-class ConditionFields(FlaskForm):
+class DesignerForm(FlaskForm):
+    #: The questionnaire revision the form was filled in on (QuestionnaireVersion.revision).
+    revision = HiddenField()
+
+
+class ConditionFields(DesignerForm):
     """ "Show only if…": one comparison with pickers, or any condition written as JSON."""
 
     cond_question = SelectField(_l("Show only if the answer to"), validate_choice=False)
@@ -304,7 +310,7 @@ class PageForm(ConditionFields):
         self.show_condition(page.get("condition"))
 
 
-class SurveyTextsForm(FlaskForm):
+class SurveyTextsForm(DesignerForm):
     title_nl = StringField(
         _l("Title (Dutch)"),
         filters=[strip],

@@ -24,6 +24,11 @@ def problem_message(problem: Problem) -> str:
             "The code %(code)s is already used elsewhere in this questionnaire.",
             code=p.get("code"),
         ),
+        "reserved_code": lambda: _(
+            "The code %(code)s is reserved: the form needs it for itself or for an "
+            "“other, namely” answer. Choose another code.",
+            code=p.get("code"),
+        ),
         "dutch_text_missing": lambda: _("Fill in the Dutch text."),
         "no_pages": lambda: _("A questionnaire needs at least one page."),
         "no_options": lambda: _("Add at least one answer option."),

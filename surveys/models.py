@@ -9,6 +9,8 @@ answered (the fieldwork issue adds responses).
 from __future__ import annotations
 
 import enum
+import hashlib
+import json
 from datetime import date, datetime
 from typing import Any
 
@@ -179,6 +181,10 @@ class Survey(Base):
         self._require(SurveyStatus.CLOSED, "archive")
         self.status = SurveyStatus.ARCHIVED
 
+    def ensure_deletable(self) -> None:
+        """Only a draft may be deleted: once published, answers may refer to it."""
+        self._require(SurveyStatus.DRAFT, "delete")
+
     def is_open(self, today: date) -> bool:
         return (
             self.status is SurveyStatus.PUBLISHED
@@ -222,6 +228,13 @@ class QuestionnaireVersion(Base):
     @property
     def frozen(self) -> bool:
         return self.frozen_at is not None
+
+    @property
+    def revision(self) -> str:
+        """A fingerprint of the definition: a form carries the one it was made from, so a
+        double click or someone else's edit in between is noticed instead of applied twice."""
+        text = json.dumps(self.definition, sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
 
     def replace_definition(self, definition: dict[str, Any]) -> None:
         """Change a draft version; a frozen one refuses (make a new version instead)."""

@@ -7,7 +7,7 @@ Everyone else: none.
 
 from __future__ import annotations
 
-from flask import abort, g
+from flask import abort, g, request
 
 from accounts.models import Account, Role
 from core.db import db
@@ -43,8 +43,10 @@ def can_edit(account: Account | None, survey: Survey) -> bool:
 
 
 def survey_for_viewing(survey_id: int) -> Survey:
-    """Inside a view: the survey, or 404 / 403."""
-    survey = db.session.get(Survey, survey_id) or abort(404)
+    """Inside a view: the survey, or 404 / 403. A POST locks its row until the commit, so
+    two edits of one questionnaire never interleave their read and write."""
+    locking = request.method == "POST"
+    survey = db.session.get(Survey, survey_id, with_for_update=locking) or abort(404)
     if not can_view(g.get("account"), survey):
         abort(403)
     return survey

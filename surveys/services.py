@@ -4,8 +4,10 @@ proposal flow. Callers commit."""
 from __future__ import annotations
 
 import copy
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
+
+from sqlalchemy import select
 
 from accounts.models import Account, Role
 from audit.services import record
@@ -23,6 +25,9 @@ from surveys.models import (
     SurveyKind,
 )
 from villages.models import Village
+
+#: Two identical requests this close together are one double click.
+DOUBLE_SUBMIT_WINDOW = timedelta(minutes=2)
 
 
 class InvalidQuestionnaire(ValueError):
@@ -70,9 +75,33 @@ def duplicate_survey(survey: Survey, by: Account) -> Survey:
     definition["title"]["nl"] = f"{definition['title']['nl']} (kopie)"
     if definition["title"].get("en"):
         definition["title"]["en"] = f"{definition['title']['en']} (copy)"
+    earlier = _recent_copy(definition, by)
+    if earlier is not None:
+        return earlier  # a double click
     twin = create_survey(definition, by, kind=survey.kind, villages=survey.villages)
     record("survey.duplicated", twin, original=survey.id)
     return twin
+
+
+def _recent_copy(definition: dict[str, Any], by: Account) -> Survey | None:
+    since = utcnow() - DOUBLE_SUBMIT_WINDOW
+    candidates = db.session.scalars(
+        select(Survey).where(
+            Survey.created_by_id == by.id,
+            Survey.created_at >= since,
+            Survey.title == definition["title"]["nl"],
+        )
+    )
+    canonical = valid_definition(definition)
+    return next((s for s in candidates if s.current_version.definition == canonical), None)
+
+
+def delete_survey(survey: Survey) -> None:
+    """Delete a draft survey with its versions; published ones stay (answers refer to them)."""
+    survey.ensure_deletable()
+    record("survey.deleted", survey, title=survey.title)
+    db.session.delete(survey)
+    db.session.flush()
 
 
 def save_questionnaire(

@@ -7,6 +7,7 @@ import json
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from accounts.models import Role
 from accounts.permissions import official_required, roles_required
@@ -34,6 +35,15 @@ from villages.queries import panel_villages
 
 bp = Blueprint("surveys", __name__, url_prefix="/surveys")
 QUESTION_TYPES = {kind.value for kind in QuestionType}
+STALE_FORM = _l(
+    "The questionnaire was changed after you opened this form, by you in another window or "
+    "by someone else. Nothing has been saved. Your changes are still below: check them "
+    "against the questionnaire and save again."
+)
+STALE_OUTLINE = _l(
+    "The questionnaire was changed after you opened this page (perhaps by a double click). "
+    "Nothing has been done; look again and repeat the action if it is still needed."
+)
 designers = roles_required(Role.OFFICIAL, Role.ASSOCIATION)
 
 
@@ -187,6 +197,8 @@ def new_page(survey_id: int):
         form.code.data = editing.unused_code(editing.all_codes(definition), "P")
     problems = []
     if form.validate_on_submit():
+        if dict(form.page_json(), questions=[]) in definition["pages"]:
+            return redirect(url_for(".show", survey_id=survey.id))  # a double click
         changed = editing.add_page(definition, dict(form.page_json(), questions=[]))
         position = f"pages[{len(definition['pages'])}]"
         saved, problems = save(survey, changed, form, location_prefix=position)
@@ -234,6 +246,8 @@ def new_question(survey_id: int, page_code: str):
         form.code.data = editing.unused_code(editing.all_codes(definition), "V")
     problems = []
     if form.validate_on_submit():
+        if editing.has_question(definition, form.question_json()):
+            return redirect(url_for(".show", survey_id=survey.id))  # a double click
         changed = editing.add_question(definition, page_code, form.question_json())
         position = f"pages[{p}].questions[{len(definition['pages'][p]['questions'])}]"
         saved, problems = save(survey, changed, form, location_prefix=position)
@@ -315,6 +329,25 @@ def delete_page(survey_id: int, page_code: str):
     return _outline_edit(survey_id, lambda d: editing.remove_page(d, page_code))
 
 
+@bp.route("/<int:survey_id>/delete", methods=["GET", "POST"])
+@designers
+def delete(survey_id: int):
+    """Ask, then delete a draft survey."""
+    survey = survey_for_editing(survey_id)
+    if request.method == "GET":
+        return render_form("surveys/delete.html", survey, ButtonForm(), [], whole=True)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    try:
+        services.delete_survey(survey)
+    except LifecycleError:
+        flash(_("Only a draft survey can be deleted."), "error")
+        return redirect(url_for(".show", survey_id=survey.id))
+    db.session.commit()
+    flash(_("The survey has been deleted."), "ok")
+    return redirect(url_for(".index"))
+
+
 @bp.post("/<int:survey_id>/publish")
 @official_required
 def publish(survey_id: int):
@@ -369,6 +402,9 @@ def _outline_edit(survey_id: int, change):
     survey = survey_for_editing(survey_id)
     if not ButtonForm().validate_on_submit():
         abort(400)
+    if request.form.get("revision") != survey.current_version.revision:
+        flash(STALE_OUTLINE, "warning")
+        return redirect(url_for(".show", survey_id=survey.id))
     before = survey.current_version.definition
     try:
         changed = change(before)
@@ -386,7 +422,16 @@ def _outline_edit(survey_id: int, change):
 
 def save(survey: Survey, changed: dict, form, location_prefix: str, correcting: bool = False):
     """Save a form's change. Returns (redirect, []) or (None, problems elsewhere): problems
-    of the form's own part are put on its fields."""
+    of the form's own part are put on its fields. A change that is already there (a double
+    click, or saving unchanged) is done; one made on an older revision is shown again."""
+    current = survey.current_version
+    if changed == current.definition:
+        flash(_("Saved."), "ok")
+        return redirect(url_for(".show", survey_id=survey.id)), []
+    if form.revision.data != current.revision:
+        form.revision.data = current.revision
+        form.form_errors.append(STALE_FORM)
+        return None, []
     try:
         if correcting:
             version = services.correct_text(survey, changed, by=g.account)
@@ -432,6 +477,8 @@ def described(problems, definition) -> list[str]:
 
 
 def render_form(template: str, survey: Survey, form, problems, **context):
+    if getattr(form, "revision", None) is not None and not form.revision.data:
+        form.revision.data = survey.current_version.revision
     correction = context.get("correction")
     refused = form.errors or problems or getattr(form, "form_errors", None)
     status = 422 if refused or (correction is not None and correction.errors) else 200

@@ -3,6 +3,7 @@ publish, and correct typos; every refused change saves nothing and says why, at 
 
 import io
 import json
+import re
 
 import pytest
 from sqlalchemy import select
@@ -83,9 +84,16 @@ def token(client, url: str) -> str:
     return csrf_token_from(client.get(url).text)
 
 
+def hidden_fields(client, url: str) -> dict:
+    """The CSRF token and questionnaire revision a page's forms carry."""
+    html = client.get(url).text
+    revision = re.search(r'name="revision"[^>]*value="([0-9a-f]+)"', html)
+    return {"csrf_token": csrf_token_from(html), "revision": revision.group(1) if revision else ""}
+
+
 def post_button(client, survey_id: int, action: str):
-    csrf = token(client, f"/surveys/{survey_id}")
-    return client.post(f"/surveys/{survey_id}/{action}", data={"csrf_token": csrf})
+    data = hidden_fields(client, f"/surveys/{survey_id}")
+    return client.post(f"/surveys/{survey_id}/{action}", data=data)
 
 
 def question_data(client, survey_id: int, question_code: str, **changes) -> dict:
@@ -104,7 +112,7 @@ def question_data(client, survey_id: int, question_code: str, **changes) -> dict
     data = {
         name: field.data for name, field in form._fields.items() if field.data not in (None, False)
     }
-    data["csrf_token"] = token(client, f"/surveys/{survey_id}/questions/{question_code}")
+    data.update(hidden_fields(client, f"/surveys/{survey_id}/questions/{question_code}"))
     data.update(changes)
     return {key: value for key, value in data.items() if value is not None}
 
@@ -176,7 +184,7 @@ def test_add_a_question_without_javascript(client, login_as, seeded, survey):
     response = client.post(
         url,
         data={
-            "csrf_token": csrf_token_from(form),
+            **hidden_fields(client, f"{url}?type=multiple"),
             "code": "Q4",
             "type": "multiple",
             "text_nl": "Welke voorzieningen mist u?",
@@ -294,7 +302,7 @@ def test_page_with_a_condition(client, login_as, seeded, survey):
     response = client.post(
         url,
         data={
-            "csrf_token": token(client, url),
+            **hidden_fields(client, url),
             "code": "P2",
             "title_nl": "Tweede",
             "cond_json": json.dumps(
@@ -466,3 +474,91 @@ def test_an_illegal_transition_is_refused(client, login_as, seeded, survey):
     response = post_button(client, survey.id, "archive")
     assert response.status_code == 302
     assert db.session.get(Survey, survey.id).status is SurveyStatus.DRAFT
+
+
+def test_a_double_click_on_copy_makes_one_copy(client, login_as, seeded, survey):
+    login_as("official")
+    data = hidden_fields(client, f"/surveys/{survey.id}")
+    first = client.post(f"/surveys/{survey.id}/questions/Q3/duplicate", data=data)
+    second = client.post(f"/surveys/{survey.id}/questions/Q3/duplicate", data=data)
+    assert first.status_code == second.status_code == 302
+    assert codes(definition_of(survey.id)) == [["Q1", "Q2"], ["Q3", "Q3_2"]]
+    assert "veranderd" in client.get(second.location).text  # told nothing was done
+
+
+def test_a_double_click_on_adding_a_question_adds_it_once(client, login_as, seeded, survey):
+    login_as("official")
+    url = f"/surveys/{survey.id}/pages/P2/questions/new"
+    data = {
+        **hidden_fields(client, f"{url}?type=text"),
+        "code": "Q4",
+        "type": "text",
+        "text_nl": "Nog iets?",
+        "cond_operator": "equals",
+    }
+    assert client.post(url, data=data).status_code == 302
+    assert client.post(url, data=data).status_code == 302
+    assert codes(definition_of(survey.id)) == [["Q1", "Q2"], ["Q3", "Q4"]]
+
+
+def test_an_edit_made_on_an_older_revision_is_shown_again_not_applied(
+    client, login_as, seeded, survey
+):
+    login_as("official")
+    stale = question_data(client, survey.id, "Q3", text_nl="Mijn versie")
+    post_button(client, survey.id, "questions/Q1/duplicate")  # someone else's change
+    response = client.post(f"/surveys/{survey.id}/questions/Q3", data=stale)
+    assert response.status_code == 422
+    assert "Mijn versie" in response.text  # nothing typed is lost
+    assert question_of(survey.id, "Q3")["text"]["nl"] == "Rapportcijfer"
+    fresh_revision = re.search(r'name="revision"[^>]*value="([0-9a-f]+)"', response.text).group(1)
+    again = client.post(
+        f"/surveys/{survey.id}/questions/Q3", data={**stale, "revision": fresh_revision}
+    )
+    assert again.status_code == 302
+    assert question_of(survey.id, "Q3")["text"]["nl"] == "Mijn versie"
+
+
+def question_of(survey_id: int, code: str) -> dict:
+    return next(
+        q for p in definition_of(survey_id)["pages"] for q in p["questions"] if q["code"] == code
+    )
+
+
+def test_saving_without_changes_makes_no_new_version(client, login_as, seeded, survey):
+    login_as("official")
+    publish(client, survey.id)
+    response = client.post(
+        f"/surveys/{survey.id}/questions/Q1", data=question_data(client, survey.id, "Q1")
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert len(db.session.get(Survey, survey.id).versions) == 1
+
+
+def test_a_double_click_on_copying_a_survey_makes_one_copy(client, login_as, seeded, survey):
+    login_as("official")
+    csrf = token(client, f"/surveys/{survey.id}")
+    first = client.post(f"/surveys/{survey.id}/duplicate", data={"csrf_token": csrf})
+    second = client.post(f"/surveys/{survey.id}/duplicate", data={"csrf_token": csrf})
+    assert first.location == second.location
+    assert db.session.scalar(select(db.func.count(Survey.id))) == 2
+
+
+def test_a_draft_can_be_deleted_a_published_survey_cannot(client, login_as, seeded, survey):
+    login_as("official")
+    assert client.get(f"/surveys/{survey.id}/delete").status_code == 200
+    assert post_button(client, survey.id, "delete").location == "/surveys/"
+    assert db.session.scalar(select(db.func.count(Survey.id))) == 0
+    assert db.session.scalar(
+        select(AuditEvent.detail).where(AuditEvent.action == "survey.deleted")
+    ) == {"title": "Proef"}
+
+
+def test_a_published_survey_cannot_be_deleted(client, login_as, seeded, survey):
+    login_as("official")
+    publish(client, survey.id)
+    assert client.get(f"/surveys/{survey.id}/delete").status_code == 200  # still editable
+    response = post_button(client, survey.id, "delete")
+    assert response.status_code == 302
+    assert db.session.get(Survey, survey.id) is not None

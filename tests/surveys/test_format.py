@@ -146,6 +146,18 @@ def test_the_example_reads_and_round_trips_exactly():
         ),
         (["pages", 0, "questions", 2, "code"], "1 leef", "pages[0].questions[2].code", "bad_code"),
         (
+            ["pages", 0, "questions", 2, "code"],
+            "csrf_token",
+            "pages[0].questions[2].code",
+            "reserved_code",
+        ),
+        (
+            ["pages", 0, "questions", 2, "code"],
+            "HULP_other",
+            "pages[0].questions[2].code",
+            "reserved_code",
+        ),
+        (
             ["pages", 0, "questions", 2, "options"],
             [],
             "pages[0].questions[2].options",
