@@ -63,3 +63,14 @@ def floor_ms(rounds: int) -> float:
 
 def report(label: str, value: float, floor: float) -> None:
     print(f"{label:<34} {value:8.3f} ms {value / floor:6.1f}x")
+
+
+def logged_in_client(app: Flask, account):
+    """A test client with the session a magic-link login gives `account`."""
+    client = app.test_client()
+    with client.session_transaction() as session:
+        now = int(time.time())
+        session.update(
+            {"account_id": account.id, "epoch": account.session_epoch, "seen": now, "since": now}
+        )
+    return client

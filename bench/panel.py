@@ -10,7 +10,7 @@ import argparse
 import itertools
 import time
 
-from common import bench_app, floor_ms, median_ms, report
+from common import bench_app, floor_ms, logged_in_client, median_ms, report
 from sqlalchemy import select
 
 from accounts.models import Account
@@ -21,16 +21,6 @@ from population.demo import seed_demo_margins
 from recruitment.codes import generate
 from recruitment.letters import render_pdf
 from villages.queries import village_by_name
-
-
-def logged_in_client(app, account: Account):
-    client = app.test_client()
-    with client.session_transaction() as session:
-        now = int(time.time())
-        session.update(
-            {"account_id": account.id, "epoch": account.session_epoch, "seen": now, "since": now}
-        )
-    return client
 
 
 def join_form(app, client, counter) -> dict:
@@ -71,8 +61,8 @@ def main() -> None:
             member = db.session.scalar(select(Member).where(Member.account_id.is_not(None)))
             resident = member.account
             beilen = village_by_name("Beilen").id
-        staff = logged_in_client(app, official)
-        own = logged_in_client(app, resident)
+            staff = logged_in_client(app, official)
+            own = logged_in_client(app, resident)
         floor = floor_ms(args.rounds * 4)
         print(f"database: {app.config['SQLALCHEMY_DATABASE_URI'].split(':')[0]}")
         print(f"synthetic members: {args.members}")
