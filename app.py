@@ -35,6 +35,7 @@ MODEL_MODULES = (
     "recruitment.models",
     "population.models",
     "surveys.models",
+    "fieldwork.models",
 )
 
 

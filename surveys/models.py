@@ -24,6 +24,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -78,6 +79,15 @@ class Survey(Base):
             name="proposal_has_review",
         ),
         CheckConstraint(
+            "second_reminder_days IS NULL OR (first_reminder_days IS NOT NULL"
+            " AND second_reminder_days > first_reminder_days)",
+            name="reminders_in_order",
+        ),
+        CheckConstraint(
+            "first_reminder_days IS NULL OR first_reminder_days > 0",
+            name="first_reminder_after_a_day",
+        ),
+        CheckConstraint(
             "status = 'draft' OR review_status IS NULL OR review_status = 'approved'",
             name="proposal_published_after_approval",
         ),
@@ -95,6 +105,12 @@ class Survey(Base):
     review_status: Mapped[ReviewStatus | None] = mapped_column(
         value_enum(ReviewStatus, "review_status")
     )
+    #: Anonymous: once submitted, a response is cut from the member; only "took part" stays.
+    #: Otherwise pseudonymous: linked to the respondent id, so waves can be compared.
+    anonymous: Mapped[bool] = mapped_column(default=False, server_default=false())
+    #: Reminders to those who have not finished, this many days after the invitation.
+    first_reminder_days: Mapped[int | None] = mapped_column(default=5, server_default="5")
+    second_reminder_days: Mapped[int | None] = mapped_column(default=10, server_default="10")
     opens_on: Mapped[date | None] = mapped_column(Date())
     closes_on: Mapped[date | None] = mapped_column(Date())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

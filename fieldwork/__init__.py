@@ -1,0 +1,1 @@
+"""Fieldwork: invitations, reminders, answering, and the response monitor."""

@@ -1,0 +1,138 @@
+"""Fieldwork: who is invited to which survey, and the responses.
+
+Contact data never meets answers here: an Invitation knows the member (to mail and remind),
+a Response knows only the pseudonymous Respondent, and for an anonymous survey not even
+that once it is submitted; the invitation then only remembers that the member took part.
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.db import Base, UTCDateTime, utcnow, value_enum
+from panel.models import Channel, Member, Respondent
+from surveys.models import QuestionnaireVersion, Survey
+
+
+class ResponseStatus(enum.Enum):
+    STARTED = "started"  #: answers are saved page by page; can be continued
+    COMPLETED = "completed"  #: submitted: locked for good
+
+
+class ResponseLocked(ValueError):
+    """A submitted response cannot change."""
+
+
+def new_response_id() -> str:
+    return uuid.uuid4().hex
+
+
+class Invitation(Base):
+    """One member invited to one survey. Its id is in the personal link of the mails."""
+
+    __tablename__ = "invitations"
+    __table_args__ = (
+        UniqueConstraint("survey_id", "member_id", name="uq_invitations_survey_member"),
+        CheckConstraint("reminders_sent BETWEEN 0 AND 2", name="at_most_two_reminders"),
+        Index("ix_invitations_member_invited_at", "member_id", "invited_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"))
+    #: Deleting a member (on request) deletes their invitations; answers stay, unlinked.
+    member_id: Mapped[int] = mapped_column(ForeignKey("panel_members.id", ondelete="CASCADE"))
+    invited_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    reminders_sent: Mapped[int] = mapped_column(default=0, server_default="0")
+    last_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: The member finished the survey. For an anonymous survey this is all that is kept.
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: The response being filled in; cut when an anonymous survey's response is submitted.
+    response_id: Mapped[str | None] = mapped_column(
+        ForeignKey("responses.id", ondelete="SET NULL"), unique=True
+    )
+
+    survey: Mapped[Survey] = relationship()
+    member: Mapped[Member] = relationship()
+    response: Mapped[Response | None] = relationship(foreign_keys=[response_id])
+
+    def __repr__(self) -> str:
+        return f"<Invitation {self.id} survey={self.survey_id} member={self.member_id}>"
+
+    @property
+    def took_part(self) -> bool:
+        return self.completed_at is not None
+
+
+class Response(Base):
+    """One set of answers to one questionnaire version. The id is random and also serves
+    as the idempotency key: a replayed or doubled request finds the same row."""
+
+    __tablename__ = "responses"
+    __table_args__ = (
+        # One response per respondent per survey; anonymous responses have no respondent.
+        UniqueConstraint("survey_id", "respondent_id", name="uq_responses_survey_respondent"),
+        CheckConstraint(
+            "(status = 'completed') = (completed_at IS NOT NULL)", name="completed_has_date"
+        ),
+        Index("ix_responses_survey_status", "survey_id", "status"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_response_id)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"))
+    version_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_versions.id"))
+    #: The pseudonym; NULL for a submitted response to an anonymous survey.
+    respondent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("respondents.id", ondelete="SET NULL")
+    )
+    channel: Mapped[Channel] = mapped_column(value_enum(Channel, "channel"))
+    status: Mapped[ResponseStatus] = mapped_column(
+        value_enum(ResponseStatus, "response_status"), default=ResponseStatus.STARTED
+    )
+    #: Question (or grid item) code -> answer, in the shapes of surveys.answer_form.
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: The page to continue on (index into the questionnaire's pages).
+    current_page: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: Village and age band at the time of answering, for response rates and weighting
+    #: without going back to the member (copied, so anonymous responses keep them too).
+    village_id: Mapped[int | None] = mapped_column(ForeignKey("villages.id", ondelete="SET NULL"))
+    age_band: Mapped[str | None] = mapped_column(String(8))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    survey: Mapped[Survey] = relationship()
+    version: Mapped[QuestionnaireVersion] = relationship()
+    respondent: Mapped[Respondent | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Response {self.id} survey={self.survey_id} {self.status.value}>"
+
+    @property
+    def completed(self) -> bool:
+        return self.status is ResponseStatus.COMPLETED
+
+    def save_page(self, answers: dict[str, Any], next_page: int, now: datetime) -> None:
+        """Store the answers given so far and where to continue."""
+        self._require_open()
+        self.answers, self.current_page, self.updated_at = answers, next_page, now
+
+    def complete(self, now: datetime) -> None:
+        self._require_open()
+        self.status, self.completed_at, self.updated_at = ResponseStatus.COMPLETED, now, now
+
+    def _require_open(self) -> None:
+        if self.completed:
+            raise ResponseLocked("this response has been submitted")
