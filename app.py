@@ -71,6 +71,9 @@ def register_blueprints(app: Flask) -> None:
     from accounts.views import bp as accounts_bp
     from audit.views import bp as audit_bp
     from core.views import bp as core_bp
+    from fieldwork.answer_views import bp as answer_bp
+    from fieldwork.invitation_views import bp as invitations_bp
+    from fieldwork.monitor_views import bp as monitor_bp
     from jobs.views import bp as jobs_bp
     from mail.views import bp as mail_bp
     from panel.me_views import bp as me_bp
@@ -99,6 +102,9 @@ def register_blueprints(app: Flask) -> None:
         surveys_bp,
         proposals_bp,
         preview_bp,
+        invitations_bp,
+        answer_bp,
+        monitor_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -1,0 +1,1 @@
+"""Fieldwork runs in the background: sending thousands of invitations, and reminders."""
