@@ -7,6 +7,7 @@ maps to its fields. Routing refers only to earlier questions, so it can never fo
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +17,10 @@ from surveys.definition import Question, Questionnaire, QuestionType
 
 #: Codes are what exports and analysis use: letters, digits and underscores, like LEEF_01.
 CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,39}$")
+
+
+#: A survey's title is stored in a column of this size.
+TITLE_LENGTH = 200
 
 
 @dataclass(frozen=True)
@@ -31,6 +36,9 @@ def check(questionnaire: Questionnaire) -> list[Problem]:
     problems: list[Problem] = []
     if not questionnaire.title.get("nl", "").strip():
         problems.append(Problem("title.nl", "dutch_text_missing"))
+    for language, title in questionnaire.title.items():
+        if len(title) > TITLE_LENGTH:
+            problems.append(Problem(f"title.{language}", "too_long", {"max": TITLE_LENGTH}))
     if not questionnaire.pages:
         problems.append(Problem("pages", "no_pages"))
     earlier: dict[str, Question] = {}
@@ -171,6 +179,8 @@ def _shape_problem(condition: Any) -> str | None:
         return next((p for p in map(_shape_problem, parts) if p), None)
     if keys - {"question"} not in [{k} for k in COMPARISONS] or "question" not in keys:
         return "a comparison names a question and one of " + ", ".join(COMPARISONS)
+    if not isinstance(condition["question"], str):
+        return "the question is named by its code, as text"
     return None
 
 
@@ -196,8 +206,10 @@ def _check_leaf(leaf: dict[str, Any], where: str, earlier: dict[str, Question]) 
 
 def _check_numeric_leaf(leaf: dict[str, Any], where: str, target: Question) -> list[Problem]:
     limit = leaf.get("greater_than", leaf.get("less_than"))
-    if not target.type.is_numeric or isinstance(limit, bool) or not isinstance(limit, int | float):
+    if not target.type.is_numeric:
         return [Problem(where, "not_numeric", {"code": target.code})]
+    if isinstance(limit, bool) or not isinstance(limit, int | float) or not math.isfinite(limit):
+        return [Problem(where, "bad_limit", {"code": target.code})]
     low, high = target.numeric_range()
     if "greater_than" in leaf and high is not None and limit >= high:
         return [Problem(where, "never_true", {"code": target.code, "values": [f"> {limit}"]})]

@@ -176,3 +176,13 @@ def codes_before(definition: Definition, page: int, question: int | None = None)
                 codes.append(found["code"])
                 codes.extend(item["code"] for item in found.get("items", []))
     return codes
+
+
+def numeric_codes(definition: Definition) -> set[str]:
+    """Codes of mark and number questions: conditions compare their answers as numbers."""
+    return {
+        q["code"]
+        for page in definition["pages"]
+        for q in page["questions"]
+        if q["type"] in ("mark", "number")
+    }

@@ -13,6 +13,16 @@ from surveys.checks import Problem, check
 from surveys.definition import Item, Option, Page, Question, Questionnaire, QuestionType
 
 SCHEMA_VERSION = 1
+
+#: The fields that only some types use.
+TYPE_FIELDS = {
+    "options": {QuestionType.SINGLE, QuestionType.MULTIPLE, QuestionType.RANKING},
+    "items": {QuestionType.LIKERT_GRID},
+    "other": {QuestionType.MULTIPLE},
+    "minimum": {QuestionType.NUMBER},
+    "maximum": {QuestionType.NUMBER},
+    "rank_count": {QuestionType.RANKING},
+}
 LANGUAGES = ("nl", "en")
 
 
@@ -40,6 +50,7 @@ def _question_json(question: Question) -> dict[str, Any]:
         "text": dict(question.text),
         "required": question.required,
     }
+    kind = question.type
     optional = {
         "help": dict(question.help) or None,
         "options": [{"code": o.code, "label": dict(o.label)} for o in question.options] or None,
@@ -51,6 +62,10 @@ def _question_json(question: Question) -> dict[str, Any]:
         "condition": question.condition,
         "indicator": question.indicator,
     }
+    # Fields another type would use are left out, so the stored form is canonical.
+    for key, fits in TYPE_FIELDS.items():
+        if kind not in fits:
+            optional[key] = None
     data.update({key: value for key, value in optional.items() if value is not None})
     return data
 
@@ -113,6 +128,8 @@ def from_json(data: Any) -> tuple[Questionnaire | None, list[Problem]]:
     """The questionnaire in `data`, or None and every problem found."""
     reader = _Reader()
     document = reader.obj(data, "")
+    if reader.problems:
+        return None, reader.problems
     if document.get("schema_version") != SCHEMA_VERSION:
         reader.fail(
             "schema_version",

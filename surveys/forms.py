@@ -4,6 +4,8 @@ every rule about what is valid lives in surveys.checks, in one place."""
 from __future__ import annotations
 
 import json
+import math
+import re
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -21,9 +23,17 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from surveys import editing
 from surveys.conditions import COMPARISONS
 from surveys.definition import QuestionType
 from surveys.templates import TEMPLATES
@@ -31,6 +41,19 @@ from surveys.templates import TEMPLATES
 
 def strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
+
+
+def _refuse_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def load_json(text: str | bytes) -> Any:
+    """JSON as the standard has it: no NaN or Infinity; ValueError for anything wrong,
+    including nesting too deep to read."""
+    try:
+        return json.loads(text, parse_constant=_refuse_constant)
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -94,15 +117,21 @@ class ConditionFields(DesignerForm):
         render_kw={"rows": 3, "class": "code"},
     )
 
-    def set_earlier_codes(self, codes: list[str]) -> None:
+    #: Codes of earlier mark and number questions: their answers compare as numbers.
+    numeric_codes: frozenset[str] = frozenset()
+
+    def set_earlier_codes(self, definition: dict, page: int, question: int | None = None) -> None:
+        """Offer the questions before this place (see editing.codes_before)."""
+        codes = editing.codes_before(definition, page=page, question=question)
         self.cond_question.choices = [SelectChoice("", _l("(always show)"))] + [
             SelectChoice(code, code) for code in codes
         ]
+        self.numeric_codes = frozenset(editing.numeric_codes(definition))
 
     def validate_cond_json(self, field) -> None:
         if field.data:
             try:
-                json.loads(field.data)
+                load_json(field.data)
             except ValueError as error:
                 raise ValidationError(
                     _l("This is not valid JSON (%(error)s).", error=str(error))
@@ -110,22 +139,21 @@ class ConditionFields(DesignerForm):
 
     def condition(self) -> dict[str, Any] | None:
         if self.cond_json.data:
-            return json.loads(self.cond_json.data)
+            return load_json(self.cond_json.data)
         if not self.cond_question.data:
             return None
         return {"question": self.cond_question.data, **self._comparison()}
 
     def _comparison(self) -> dict[str, Any]:
         operator, value = self.cond_operator.data, self.cond_value.data or ""
+        numeric = self.cond_question.data in self.numeric_codes
         if operator == "answered":
             return {"answered": value.lower() not in ("false", "nee", "no", "0")}
         if operator == "one_of":
-            return {"one_of": [part.strip() for part in value.split(",") if part.strip()]}
-        if operator in ("greater_than", "less_than"):
-            try:
-                return {operator: float(value.replace(",", "."))}
-            except ValueError:
-                return {operator: value}
+            parts = [part.strip() for part in value.split(",") if part.strip()]
+            return {"one_of": [_number(part) if numeric else part for part in parts]}
+        if operator in ("greater_than", "less_than") or numeric:
+            return {operator: _number(value)}
         return {"equals": value}
 
     def show_condition(self, condition: dict[str, Any] | None) -> None:
@@ -148,6 +176,18 @@ class ConditionFields(DesignerForm):
         return self.cond_json if self.cond_json.data else self.cond_value
 
 
+def _number(value: str) -> Any:
+    """A typed number as a whole number where it is one (Dutch decimal commas too); text
+    that is no number stays text, and the checks say so."""
+    try:
+        number = float(value.replace(",", "."))
+    except ValueError:
+        return value
+    if not math.isfinite(number):
+        return value
+    return int(number) if number.is_integer() else number
+
+
 class CodedLinesField(TextAreaField):
     """Options or statements, one per line: `code | Dutch | English`. Without a `|` the
     line number becomes the code."""
@@ -156,7 +196,7 @@ class CodedLinesField(TextAreaField):
         entries = []
         lines = [line for line in (self.data or "").splitlines() if line.strip()]
         for number, line in enumerate(lines, start=1):
-            parts = [part.strip() for part in line.split("|")]
+            parts = [part.strip().replace("\\|", "|") for part in SEPARATOR.split(line)]
             if len(parts) == 1:
                 parts = [str(number), *parts]
             entries.append({"code": parts[0], text_key: _text(parts[1], _at(parts, 2))})
@@ -165,11 +205,19 @@ class CodedLinesField(TextAreaField):
     def show(self, entries: list[dict[str, Any]], text_key: str) -> None:
         self.data = "\n".join(
             " | ".join(
-                [entry["code"], entry[text_key].get("nl", "")]
-                + ([entry[text_key]["en"]] if entry[text_key].get("en") else [])
+                [entry["code"], _escaped(entry[text_key].get("nl", ""))]
+                + ([_escaped(entry[text_key]["en"])] if entry[text_key].get("en") else [])
             )
             for entry in entries
         )
+
+
+#: The separator between code and texts; a | inside a text is written \|.
+SEPARATOR = re.compile(r"(?<!\\)\|")
+
+
+def _escaped(text: str) -> str:
+    return text.replace("|", "\\|")
 
 
 def _at(parts: list[str], index: int) -> str:
@@ -198,7 +246,10 @@ class QuestionForm(ConditionFields):
     required = BooleanField(_l("An answer is required"))
     options = CodedLinesField(
         _l("Answer options"),
-        description=_l("One per line: code | Dutch text | English text. For example: 1 | Ja | Yes"),
+        description=_l(
+            "One per line: code | Dutch text | English text. For example: 1 | Ja | Yes. "
+            "A | inside a text is written as \\|."
+        ),
         render_kw={"rows": 6},
     )
     other = BooleanField(_l("Offer “other, namely …” with a text box (multiple choice)"))
@@ -377,19 +428,24 @@ class ImportForm(FlaskForm):
     )
 
     def document(self) -> Any:
-        """The parsed JSON, or None with an error on the field that held it."""
+        """The parsed JSON, or UNREADABLE with an error on the field that held it."""
         raw = self.file.data.read() if self.file.data else (self.pasted.data or "").encode()
         field = self.file if self.file.data else self.pasted
         if not raw.strip():
             self.pasted.errors = [_l("Choose a file or paste the questionnaire.")]
-            return None
+            return UNREADABLE
         try:
-            return json.loads(raw.decode("utf-8-sig"))
+            return load_json(raw.decode("utf-8-sig"))
         except UnicodeDecodeError:
             field.errors = [_l("This file is not a text file in UTF-8.")]
         except ValueError as error:
             field.errors = [_l("This is not valid JSON (%(error)s).", error=str(error))]
-        return None
+        return UNREADABLE
+
+
+#: What ImportForm.document returns when there is nothing to import (JSON null is a
+#: document, and refused by the format's checks like any other wrong one).
+UNREADABLE = object()
 
 
 class PublishForm(FlaskForm):
@@ -403,3 +459,43 @@ class PublishForm(FlaskForm):
     def validate_closes_on(self, field) -> None:
         if self.opens_on.data and field.data and field.data < self.opens_on.data:
             raise ValidationError(_l("The closing date is before the opening date."))
+
+
+class FieldworkSettingsForm(FlaskForm):
+    anonymous = RadioField(
+        _l("What is kept with the answers"),
+        choices=[
+            SelectChoice(
+                "pseudonymous",
+                _l(
+                    "Pseudonymous: answers keep a number instead of a name, so a resident's "
+                    "answers can be compared across surveys"
+                ),
+            ),
+            SelectChoice(
+                "anonymous",
+                _l(
+                    "Anonymous: after sending, nothing links the answers to the resident; only "
+                    "that they took part is kept"
+                ),
+            ),
+        ],
+        default="pseudonymous",
+    )
+    first_reminder_days = IntegerField(
+        _l("First reminder after (days)"),
+        validators=[Optional(), NumberRange(min=1, max=60)],
+        description=_l("Leave empty for no reminders."),
+        render_kw={"class": "short", "inputmode": "numeric"},
+    )
+    second_reminder_days = IntegerField(
+        _l("Second reminder after (days)"),
+        validators=[Optional(), NumberRange(min=2, max=90)],
+        description=_l("Leave empty for one reminder at most."),
+        render_kw={"class": "short", "inputmode": "numeric"},
+    )
+
+    def validate_second_reminder_days(self, field) -> None:
+        first = self.first_reminder_days.data
+        if field.data is not None and (first is None or field.data <= first):
+            raise ValidationError(_l("The second reminder must come after the first."))

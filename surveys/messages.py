@@ -45,7 +45,9 @@ def problem_message(problem: Problem) -> str:
             options=p.get("options"),
         ),
         "bad_condition": lambda: _(
-            "The condition is not written correctly (%(detail)s).", detail=p.get("detail")
+            "The condition is not written correctly. See the questionnaire format "
+            "documentation (%(detail)s).",
+            detail=p.get("detail"),
         ),
         "unknown_or_later_question": lambda: _(
             "The condition refers to %(code)s, which is not an earlier question. "
@@ -70,7 +72,12 @@ def problem_message(problem: Problem) -> str:
             found=p.get("found"),
             expected=p.get("expected"),
         ),
-        "wrong_type": lambda: _("Expected %(expected)s here.", expected=p.get("expected")),
+        "wrong_type": lambda: _(
+            "Expected %(expected)s here.",
+            expected=EXPECTED.get(p.get("expected"), p.get("expected")),
+        ),
+        "too_long": lambda: _("Use at most %(max)s characters.", max=p.get("max")),
+        "bad_limit": lambda: _("Compare %(code)s with a number, such as 5.", code=p.get("code")),
         "unknown_type": lambda: _(
             "“%(found)s” is not a question type.", found=p.get("found") or ""
         ),
@@ -85,6 +92,8 @@ PATH_PART = re.compile(r"(\w+)(?:\[(\d+)\])?")
 def where(location: str, definition: dict[str, Any] | None = None) -> str:
     """A location such as `pages[1].questions[2].options[0].code` in words: "page P2,
     question LEEF_03, option 1, code"; with codes when the definition is known."""
+    if not location:
+        return _("the file as a whole")
     words, node = [], definition
     for name, index in PATH_PART.findall(location):
         node = node.get(name) if isinstance(node, dict) else None
@@ -124,6 +133,15 @@ FIELD_NAMES = {
     "en": _l("English"),
 }
 
+
+#: What a field should have held, in words (surveys.format names them in English).
+EXPECTED = {
+    "object": _l("an object: {…}"),
+    "list": _l("a list: […]"),
+    "text": _l("text between quotes"),
+    "whole number": _l("a whole number"),
+    "true or false": _l("true or false"),
+}
 
 #: Where a problem inside one question or page belongs on the designer's form.
 FORM_FIELDS = {

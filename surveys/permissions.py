@@ -42,19 +42,34 @@ def can_edit(account: Account | None, survey: Survey) -> bool:
     return survey.status is SurveyStatus.DRAFT and survey.review_status in EDITABLE_BY_ASSOCIATION
 
 
-def survey_for_viewing(survey_id: int) -> Survey:
-    """Inside a view: the survey, or 404 / 403. A POST locks its row until the commit, so
-    two edits of one questionnaire never interleave their read and write."""
-    locking = request.method == "POST"
-    survey = db.session.get(Survey, survey_id, with_for_update=locking) or abort(404)
+def survey_for_viewing(survey_id: int, locking: bool = False) -> Survey:
+    """Inside a view: the survey, or 404 / 403."""
+    survey = db.session.get(Survey, survey_id, with_for_update=locking)
+    if survey is None or survey.current_version is None:
+        abort(404)
     if not can_view(g.get("account"), survey):
         abort(403)
     return survey
 
 
 def survey_for_editing(survey_id: int) -> Survey:
-    """Inside a view: the survey the current account may change, or 404 / 403."""
-    survey = survey_for_viewing(survey_id)
+    """Inside a view: the survey the current account may change, or 404 / 403. A POST
+    locks its row until the commit, so two edits never interleave their read and write."""
+    survey = survey_for_viewing(survey_id, locking=request.method == "POST")
     if not can_edit(g.get("account"), survey):
         abort(403)
     return survey
+
+
+def can_delete(account: Account | None, survey: Survey) -> bool:
+    """Drafts only. A proposal is the village's: only its association deletes it, and only
+    before it was ever submitted (afterwards its history with the municipality stays)."""
+    if not can_edit(account, survey) or survey.status is not SurveyStatus.DRAFT:
+        return False
+    if not survey.is_proposal:
+        return is_official(account)
+    return (
+        account.has_role(Role.ASSOCIATION)
+        and survey.review_status is ReviewStatus.DRAFTING
+        and not survey.events
+    )

@@ -179,7 +179,7 @@ def _carried_answers() -> dict[str, Any]:
     """The answers of earlier pages from the hidden field; anything unreadable is none."""
     try:
         answers = json.loads(request.form.get(ANSWERS, "{}"))
-    except ValueError:
+    except (ValueError, RecursionError):
         return {}
     return answers if isinstance(answers, dict) else {}
 

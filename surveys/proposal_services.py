@@ -4,21 +4,17 @@ shared history. The review steps themselves are in surveys.services. Callers com
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
 from sqlalchemy import select
 
 from accounts.models import Account, Role
 from core.db import db, utcnow
 from surveys.models import ProposalEvent, Survey, SurveyKind
-from surveys.services import create_survey
+from surveys.services import DOUBLE_SUBMIT_WINDOW, create_survey
 from surveys.templates import load_template
 from villages.models import Village
 
 log = logging.getLogger(__name__)
-
-#: The same proposal started again by the same account this soon is a double submit.
-DOUBLE_SUBMIT_WINDOW = timedelta(minutes=2)
 
 
 def default_title(village: Village) -> str:

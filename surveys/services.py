@@ -23,6 +23,7 @@ from surveys.models import (
     ReviewStatus,
     Survey,
     SurveyKind,
+    SurveyStatus,
 )
 from villages.models import Village
 
@@ -75,7 +76,7 @@ def duplicate_survey(survey: Survey, by: Account) -> Survey:
     definition["title"]["nl"] = f"{definition['title']['nl']} (kopie)"
     if definition["title"].get("en"):
         definition["title"]["en"] = f"{definition['title']['en']} (copy)"
-    earlier = _recent_copy(definition, by)
+    earlier = _recent_twin(definition, by)
     if earlier is not None:
         return earlier  # a double click
     twin = create_survey(definition, by, kind=survey.kind, villages=survey.villages)
@@ -83,7 +84,16 @@ def duplicate_survey(survey: Survey, by: Account) -> Survey:
     return twin
 
 
-def _recent_copy(definition: dict[str, Any], by: Account) -> Survey | None:
+def create_survey_once(definition: Any, by: Account) -> Survey:
+    """create_survey, except that the same account sending the same questionnaire again
+    within moments (a double click) gets the survey it just made."""
+    return _recent_twin(definition, by) or create_survey(definition, by)
+
+
+def _recent_twin(definition: dict[str, Any], by: Account) -> Survey | None:
+    """A survey this account made moments ago with exactly this questionnaire."""
+    if not isinstance(definition, dict) or not isinstance(definition.get("title"), dict):
+        return None
     since = utcnow() - DOUBLE_SUBMIT_WINDOW
     candidates = db.session.scalars(
         select(Survey).where(
@@ -151,10 +161,29 @@ def _note_changes(survey: Survey, before: dict, after: dict, by: Account | None)
 
 def set_scope(survey: Survey, villages: list[Village]) -> None:
     """The villages whose panel members are invited; an empty list means all of them."""
-    if survey.status.value != "draft":
-        raise LifecycleError("the scope of a published survey cannot change")
+    if survey.status is not SurveyStatus.DRAFT or survey.is_proposal:
+        raise LifecycleError("only a draft survey of the municipality changes its villages")
     survey.villages = list(villages)
     record("survey.scope_changed", survey, villages=[village.id for village in villages])
+
+
+def change_fieldwork_settings(
+    survey: Survey, anonymous: bool, first_reminder: int | None, second_reminder: int | None
+) -> None:
+    """Anonymity is promised in the invitation, so it is fixed once published; reminder
+    days may change until the survey closes."""
+    if survey.status is SurveyStatus.PUBLISHED and anonymous != survey.anonymous:
+        raise LifecycleError("anonymity is fixed once the survey is published")
+    if survey.status not in (SurveyStatus.DRAFT, SurveyStatus.PUBLISHED):
+        raise LifecycleError("a closed survey has no fieldwork left")
+    survey.anonymous = anonymous
+    survey.first_reminder_days, survey.second_reminder_days = first_reminder, second_reminder
+    record(
+        "survey.fieldwork_settings_changed",
+        survey,
+        anonymous=anonymous,
+        reminders=[first_reminder, second_reminder],
+    )
 
 
 def publish(survey: Survey, opens_on: date, closes_on: date) -> None:
@@ -187,8 +216,18 @@ def submit_proposal(survey: Survey, by: Account, comment: str = "") -> None:
 
 
 def comment_on_proposal(survey: Survey, by: Account, comment: str) -> None:
+    """Add a comment to the shared history; the same comment sent twice in a row by the
+    same person moments apart (a double click) is added once."""
     if not survey.is_proposal:
         raise LifecycleError("only proposals have comments")
+    last = survey.events[-1] if survey.events else None
+    if (
+        last is not None
+        and (last.kind, last.account_id, last.comment)
+        == (ProposalEventKind.COMMENTED, by.id, comment)
+        and last.created_at >= utcnow() - DOUBLE_SUBMIT_WINDOW
+    ):
+        return
     _add_event(survey, ProposalEventKind.COMMENTED, by, comment=comment)
 
 

@@ -4,6 +4,7 @@ the lifecycle. Works without JavaScript: every edit is a form post."""
 from __future__ import annotations
 
 import json
+from typing import NoReturn
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -17,7 +18,9 @@ from core.forms import ButtonForm
 from surveys import editing, queries, services
 from surveys.definition import QuestionType
 from surveys.forms import (
+    UNREADABLE,
     CorrectionForm,
+    FieldworkSettingsForm,
     ImportForm,
     NewQuestionTypeForm,
     NewSurveyForm,
@@ -28,8 +31,8 @@ from surveys.forms import (
     SurveyTextsForm,
 )
 from surveys.messages import describe_condition, problem_message, put_on_fields, where
-from surveys.models import LifecycleError, Survey
-from surveys.permissions import can_edit, survey_for_editing, survey_for_viewing
+from surveys.models import LifecycleError, Survey, SurveyStatus
+from surveys.permissions import can_delete, can_edit, survey_for_editing, survey_for_viewing
 from surveys.templates import load_template
 from villages.queries import panel_villages
 
@@ -70,7 +73,7 @@ def new():
         else:
             definition = load_template(form.start.data)
             definition["title"] = {"nl": form.title.data}
-        survey = services.create_survey(definition, by=g.account)
+        survey = services.create_survey_once(definition, by=g.account)
         db.session.commit()
         flash(_("The survey has been created as a draft."), "ok")
         return redirect(url_for(".show", survey_id=survey.id))
@@ -82,9 +85,9 @@ def new():
 def import_questionnaire():
     """A questionnaire from a JSON file (docs/questionnaire-format.md): all of it or nothing."""
     form, problems = ImportForm(), []
-    if form.validate_on_submit() and (document := form.document()) is not None:
+    if form.validate_on_submit() and (document := form.document()) is not UNREADABLE:
         try:
-            survey = services.create_survey(document, by=g.account)
+            survey = services.create_survey_once(document, by=g.account)
         except services.InvalidQuestionnaire as invalid:
             problems = described(invalid.problems, document)
         else:
@@ -111,6 +114,7 @@ def render_designer(survey: Survey, problems=(), status: int = 200, publish_form
         survey=survey,
         definition=survey.current_version.definition,
         editable=can_edit(g.account, survey),
+        deletable=can_delete(g.account, survey),
         is_official=g.account.has_role(Role.OFFICIAL),
         button=ButtonForm(),
         publish_form=publish_form or PublishForm(),
@@ -169,8 +173,10 @@ def texts(survey_id: int):
 @bp.route("/<int:survey_id>/scope", methods=["GET", "POST"])
 @official_required
 def scope(survey_id: int):
-    """Which villages' panel members are invited."""
+    """Which villages' panel members are invited. A proposal stays with its village."""
     survey = survey_for_editing(survey_id)
+    if survey.is_proposal:
+        abort(403)
     form = ScopeForm(panel_villages(), data={"villages": [str(v.id) for v in survey.villages]})
     if form.validate_on_submit():
         chosen = {int(value) for value in form.villages.data}
@@ -185,6 +191,35 @@ def scope(survey_id: int):
     return render_form("surveys/scope.html", survey, form, [])
 
 
+@bp.route("/<int:survey_id>/fieldwork", methods=["GET", "POST"])
+@official_required
+def fieldwork_settings(survey_id: int):
+    """Anonymous or pseudonymous, and the reminder days."""
+    survey = survey_for_editing(survey_id)
+    form = FieldworkSettingsForm(
+        data={
+            "anonymous": "anonymous" if survey.anonymous else "pseudonymous",
+            "first_reminder_days": survey.first_reminder_days,
+            "second_reminder_days": survey.second_reminder_days,
+        }
+    )
+    if form.validate_on_submit():
+        try:
+            services.change_fieldwork_settings(
+                survey,
+                form.anonymous.data == "anonymous",
+                form.first_reminder_days.data,
+                form.second_reminder_days.data,
+            )
+        except LifecycleError:
+            form.anonymous.errors = [_("Anonymity cannot change once the survey is published.")]
+        else:
+            db.session.commit()
+            flash(_("Saved."), "ok")
+            return redirect(url_for(".show", survey_id=survey.id))
+    return render_form("surveys/fieldwork.html", survey, form, [])
+
+
 @bp.route("/<int:survey_id>/pages/new", methods=["GET", "POST"])
 @designers
 def new_page(survey_id: int):
@@ -192,7 +227,7 @@ def new_page(survey_id: int):
     survey = survey_for_editing(survey_id)
     definition = survey.current_version.definition
     form = PageForm()
-    form.set_earlier_codes(editing.codes_before(definition, page=len(definition["pages"])))
+    form.set_earlier_codes(definition, page=len(definition["pages"]))
     if request.method == "GET":
         form.code.data = editing.unused_code(editing.all_codes(definition), "P")
     problems = []
@@ -207,7 +242,7 @@ def new_page(survey_id: int):
     return render_form("surveys/page.html", survey, form, problems)
 
 
-@bp.route("/<int:survey_id>/pages/<page_code>", methods=["GET", "POST"])
+@bp.route("/<int:survey_id>/pages/<page_code>/edit", methods=["GET", "POST"])
 @designers
 def edit_page(survey_id: int, page_code: str):
     """A page's code, title and condition."""
@@ -215,7 +250,7 @@ def edit_page(survey_id: int, page_code: str):
     definition = survey.current_version.definition
     p = _page_or_404(definition, page_code)
     form = PageForm()
-    form.set_earlier_codes(editing.codes_before(definition, page=p))
+    form.set_earlier_codes(definition, page=p)
     if request.method == "GET":
         form.show_page(definition["pages"][p])
     problems = []
@@ -240,7 +275,7 @@ def new_question(survey_id: int, page_code: str):
             "surveys/question_type.html", survey, NewQuestionTypeForm(), [], page_code=page_code
         )
     form = QuestionForm()
-    form.set_earlier_codes(editing.codes_before(definition, page=p + 1))
+    form.set_earlier_codes(definition, page=p + 1)
     if request.method == "GET":
         form.type.data = kind
         form.code.data = editing.unused_code(editing.all_codes(definition), "V")
@@ -264,7 +299,7 @@ def edit_question(survey_id: int, code: str):
     definition = survey.current_version.definition
     p, q = _question_or_404(definition, code)
     form, correction = QuestionForm(), CorrectionForm()
-    form.set_earlier_codes(editing.codes_before(definition, page=p, question=q))
+    form.set_earlier_codes(definition, page=p, question=q)
     if request.method == "GET":
         form.show_question(definition["pages"][p]["questions"][q])
     problems = []
@@ -334,6 +369,8 @@ def delete_page(survey_id: int, page_code: str):
 def delete(survey_id: int):
     """Ask, then delete a draft survey."""
     survey = survey_for_editing(survey_id)
+    if not can_delete(g.account, survey):
+        abort(403)
     if request.method == "GET":
         return render_form("surveys/delete.html", survey, ButtonForm(), [], whole=True)
     if not ButtonForm().validate_on_submit():
@@ -355,10 +392,12 @@ def publish(survey_id: int):
     survey = survey_for_editing(survey_id)
     form = PublishForm()
     if form.validate_on_submit():
+        dates = (form.opens_on.data, form.closes_on.data)
         return _lifecycle(
             survey,
-            lambda: services.publish(survey, form.opens_on.data, form.closes_on.data),
+            lambda: services.publish(survey, *dates),
             _("The survey has been published."),
+            done=lambda: (survey.opens_on, survey.closes_on) == dates,
         )
     return render_designer(survey, status=422, publish_form=form)
 
@@ -372,6 +411,7 @@ def publish_version(survey_id: int):
         survey,
         lambda: services.publish_version(survey),
         _("The new version is now in use."),
+        done=lambda: survey.status is SurveyStatus.PUBLISHED and not survey.has_draft_version,
     )
 
 
@@ -381,12 +421,23 @@ def change_status(survey_id: int, action: str):
     """Close a published survey, or archive a closed one."""
     survey = survey_for_viewing(survey_id)
     messages = {"close": _("The survey is closed."), "archive": _("The survey is archived.")}
-    return _lifecycle(survey, lambda: getattr(services, action)(survey), messages[action])
+    target = {"close": SurveyStatus.CLOSED, "archive": SurveyStatus.ARCHIVED}[action]
+    return _lifecycle(
+        survey,
+        lambda: getattr(services, action)(survey),
+        messages[action],
+        done=lambda: survey.status is target,
+    )
 
 
-def _lifecycle(survey: Survey, change, message: str):
+def _lifecycle(survey: Survey, change, message: str, done=lambda: False):
+    """Run one lifecycle step; `done` says whether it has already happened (a double click
+    then gets the same message, not an error)."""
     if not ButtonForm().validate_on_submit():
         abort(400)
+    if done():
+        flash(message, "ok")
+        return redirect(url_for(".show", survey_id=survey.id))
     try:
         change()
     except LifecycleError:
@@ -496,14 +547,23 @@ def _page_or_404(definition: dict, code: str) -> int:
     try:
         return editing.page_index(definition, code)
     except editing.NotFound:
-        abort(404)
+        _gone()
 
 
 def _question_or_404(definition: dict, code: str) -> tuple[int, int]:
     try:
         return editing.locate(definition, code)
     except editing.NotFound:
-        abort(404)
+        _gone()
+
+
+def _gone() -> NoReturn:
+    """A code that is not there: a wrong link (404), or, when posting, a change already
+    made, by a double click or by someone else (back to the outline, saying so)."""
+    if request.method == "POST":
+        flash(STALE_OUTLINE, "warning")
+        abort(redirect(url_for(".show", survey_id=request.view_args["survey_id"])))
+    abort(404)
 
 
 @bp.app_template_filter("condition_text")

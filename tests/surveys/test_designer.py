@@ -128,8 +128,9 @@ def question_data(client, survey_id: int, question_code: str, **changes) -> dict
         ("/surveys/{id}/export.json", {"official"}),
         ("/surveys/{id}/texts", {"official"}),
         ("/surveys/{id}/scope", {"official"}),
+        ("/surveys/{id}/fieldwork", {"official"}),
         ("/surveys/{id}/pages/new", {"official"}),
-        ("/surveys/{id}/pages/P1", {"official"}),
+        ("/surveys/{id}/pages/P1/edit", {"official"}),
         ("/surveys/{id}/pages/P1/questions/new?type=single", {"official"}),
         ("/surveys/{id}/questions/Q1", {"official"}),
         ("/surveys/{id}/questions/Q1/delete", {"official"}),
@@ -298,7 +299,7 @@ def test_duplicate_a_whole_survey(client, login_as, seeded, survey):
 
 def test_page_with_a_condition(client, login_as, seeded, survey):
     login_as("official")
-    url = f"/surveys/{survey.id}/pages/P2"
+    url = f"/surveys/{survey.id}/pages/P2/edit"
     response = client.post(
         url,
         data={
@@ -558,7 +559,172 @@ def test_a_draft_can_be_deleted_a_published_survey_cannot(client, login_as, seed
 def test_a_published_survey_cannot_be_deleted(client, login_as, seeded, survey):
     login_as("official")
     publish(client, survey.id)
-    assert client.get(f"/surveys/{survey.id}/delete").status_code == 200  # still editable
-    response = post_button(client, survey.id, "delete")
-    assert response.status_code == 302
+    assert client.get(f"/surveys/{survey.id}/delete").status_code == 403
+    assert post_button(client, survey.id, "delete").status_code == 403
     assert db.session.get(Survey, survey.id) is not None
+
+
+def test_anonymity_and_reminders_are_set_before_publishing(client, login_as, seeded, survey):
+    login_as("official")
+    url = f"/surveys/{survey.id}/fieldwork"
+    data = {
+        **hidden_fields(client, url),
+        "anonymous": "anonymous",
+        "first_reminder_days": "4",
+        "second_reminder_days": "4",
+    }
+    refused = client.post(url, data=data)
+    assert refused.status_code == 422 and 'id="second_reminder_days-error"' in refused.text
+    assert client.post(url, data={**data, "second_reminder_days": "9"}).status_code == 302
+    db.session.expire_all()
+    saved = db.session.get(Survey, survey.id)
+    assert (saved.anonymous, saved.first_reminder_days, saved.second_reminder_days) == (True, 4, 9)
+    publish(client, survey.id)
+    changed = client.post(url, data={**hidden_fields(client, url), "anonymous": "pseudonymous"})
+    assert changed.status_code == 422
+    db.session.expire_all()
+    assert db.session.get(Survey, survey.id).anonymous is True
+
+
+def import_pasted(client, text: str):
+    url = "/surveys/import"
+    return client.post(url, data={"csrf_token": token(client, url), "pasted": text})
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            lambda d: d["pages"][0]["questions"][1].update(
+                condition={"question": ["Q1"], "equals": "2"}
+            ),
+            "Q2",
+        ),
+        (lambda d: d.update(title={"nl": "x" * 201}), "200"),
+        (
+            lambda d: d["pages"][1]["questions"].append(
+                {
+                    "code": "Q4",
+                    "type": "text",
+                    "text": {"nl": "?"},
+                    "required": False,
+                    "condition": {"question": "Q3", "greater_than": float("nan")},
+                }
+            ),
+            "JSON",
+        ),
+    ],
+)
+def test_malformed_imports_are_refused_not_crashed(client, login_as, seeded, change, expected):
+    login_as("official")
+    document = small_questionnaire()
+    change(document)
+    response = import_pasted(client, json.dumps(document))
+    assert response.status_code == 422
+    assert expected in response.text
+    assert db.session.scalar(select(db.func.count(Survey.id))) == 0
+
+
+@pytest.mark.parametrize("pasted", ["null", "[1, 2]", "[" * 5000 + "]" * 5000])
+def test_a_file_that_is_no_questionnaire_is_refused(client, login_as, seeded, pasted):
+    login_as("official")
+    response = import_pasted(client, pasted)
+    assert response.status_code == 422
+    assert db.session.scalar(select(db.func.count(Survey.id))) == 0
+
+
+def test_the_form_keeps_numbers_and_bars_it_does_not_edit(client, login_as, seeded):
+    login_as("official")
+    document = small_questionnaire()
+    document["pages"][0]["questions"][0]["options"][0]["label"] = {"nl": "Ja | zeker"}
+    document["pages"][1]["questions"].append(
+        {
+            "code": "Q4",
+            "type": "text",
+            "text": {"nl": "Waarom zo laag?"},
+            "required": False,
+            "condition": {"question": "Q3", "less_than": 6},
+        }
+    )
+    survey = services.create_survey(document, by=None)
+    db.session.commit()
+    publish(client, survey.id)
+    for code, text in [("Q4", "Waarom zo laag? (kort)"), ("Q1", "Woont u in dit dorp?")]:
+        response = client.post(
+            f"/surveys/{survey.id}/questions/{code}",
+            data=question_data(
+                client, survey.id, code, text_nl=text, action="correct", confirm="y"
+            ),
+        )
+        assert response.status_code == 302, code
+    assert question_of(survey.id, "Q4")["condition"] == {"question": "Q3", "less_than": 6}
+    assert question_of(survey.id, "Q1")["options"][0]["label"] == {"nl": "Ja | zeker"}
+
+
+def test_a_double_click_on_renaming_returns_to_the_outline(client, login_as, seeded, survey):
+    login_as("official")
+    data = question_data(client, survey.id, "Q3", code="CIJFER")
+    assert client.post(f"/surveys/{survey.id}/questions/Q3", data=data).status_code == 302
+    again = client.post(f"/surveys/{survey.id}/questions/Q3", data=data)
+    assert again.status_code == 302 and again.location == f"/surveys/{survey.id}"
+
+
+def test_a_double_click_on_new_survey_makes_one(client, login_as, seeded):
+    login_as("official")
+    data = {"csrf_token": token(client, "/surveys/new"), "title": "Twee keer", "start": "blank"}
+    first, second = client.post("/surveys/new", data=data), client.post("/surveys/new", data=data)
+    assert first.location == second.location
+    assert db.session.scalar(select(db.func.count(Survey.id))) == 1
+
+
+def test_a_double_click_on_close_says_it_is_closed(client, login_as, seeded, survey):
+    login_as("official")
+    publish(client, survey.id)
+    post_button(client, survey.id, "close")
+    second = post_button(client, survey.id, "close")
+    assert "gesloten" in client.get(second.location).text
+    assert "Dat kan niet" not in client.get(f"/surveys/{survey.id}").text
+
+
+@pytest.fixture
+def proposal(app, seeded, make_account):
+    from surveys.models import SurveyKind
+
+    board = make_account("association", email="bestuur@orvelte.example", village="Orvelte")
+    made = services.create_survey(
+        small_questionnaire(),
+        board,
+        kind=SurveyKind.VILLAGE_VISION,
+        villages=[village_by_name("Orvelte")],
+    )
+    db.session.commit()
+    return made
+
+
+def test_a_proposal_keeps_its_village(client, login_as, proposal):
+    login_as("official")
+    assert client.get(f"/surveys/{proposal.id}/scope").status_code == 403
+
+
+def test_a_proposal_is_deleted_only_by_its_association_before_submitting(
+    client, login_as, proposal
+):
+    from accounts.models import Account
+    from tests.conftest import start_session
+
+    login_as("official")
+    assert client.get(f"/surveys/{proposal.id}/delete").status_code == 403
+    board = db.session.scalar(select(Account).where(Account.email == "bestuur@orvelte.example"))
+    start_session(client, board)
+    assert client.get(f"/surveys/{proposal.id}/delete").status_code == 200
+    services.submit_proposal(db.session.get(Survey, proposal.id), board)
+    db.session.commit()
+    assert client.get(f"/surveys/{proposal.id}/delete").status_code == 403
+
+
+def test_the_same_comment_twice_in_a_row_is_kept_once(app, proposal, make_account):
+    official = make_account("official")
+    for _ in range(2):
+        services.comment_on_proposal(proposal, official, "Graag vraag 3 korter.")
+    db.session.commit()
+    assert [e.comment for e in proposal.events] == ["Graag vraag 3 korter."]
