@@ -113,11 +113,20 @@ def register_commands(app: Flask) -> None:
     from accounts.cli import users_cli
     from core.cli import maintenance_cli
     from demo.cli import demo_cli
+    from fieldwork.cli import fieldwork_cli
     from jobs.cli import jobs_cli
     from mail.cli import mail_cli
     from villages.cli import villages_cli
 
-    for group in (demo_cli, jobs_cli, mail_cli, maintenance_cli, users_cli, villages_cli):
+    for group in (
+        demo_cli,
+        fieldwork_cli,
+        jobs_cli,
+        mail_cli,
+        maintenance_cli,
+        users_cli,
+        villages_cli,
+    ):
         app.cli.add_command(group)
 
 

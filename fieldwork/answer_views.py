@@ -1,7 +1,273 @@
-"""Residents answer a survey from their personal link, one page at a time."""
+"""Residents answer a survey from their personal link, one page at a time.
+
+The link never logs anyone in and needs no login: everything is in the database, so a
+resident can stop and continue later on another device. Page numbers in the addresses
+count from 1, the services count from 0. Once the answers are sent, every page of the
+link leads to the thank-you page.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField
+
+from core.db import db, utcnow
+from core.forms import ButtonForm
+from core.limits import limiter
+from fieldwork import answering
+from fieldwork.links import invitation_for, may_answer
+from fieldwork.models import Invitation, ResponseLocked
+from fieldwork.models import Response as SurveyResponse
+from surveys.answer_form import PageForm, text_in
+from surveys.definition import Questionnaire
+from surveys.routing import next_page, previous_page
 
 bp = Blueprint("answer", __name__)
+
+#: Per link, not per address: many residents may share one address (a phone network).
+POST_LIMIT = "30 per minute"
+#: Our own fields on a page start with "_", which no question code can.
+RESPONSE, ACTION = "_response", "_action"
+
+
+class SendForm(FlaskForm):
+    """The check-and-send step. (One small form, kept beside its only view.)"""
+
+    response = HiddenField(name=RESPONSE)
+    confirm = BooleanField(_l("Send me a confirmation by email"))
+
+
+def _link_key() -> str:
+    return "survey-link:" + str((request.view_args or {}).get("token", ""))
+
+
+@bp.after_request
+def _not_stored(response: Response) -> Response:
+    # Answers and personal links must not stay in a shared computer's cache.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/enquete/<token>", methods=["GET", "POST"])
+@limiter.limit(POST_LIMIT, methods=["POST"], key_func=_link_key)
+def start(token: str):
+    """The welcome page: what the survey is about, how anonymity works; start or continue."""
+    invitation = _invitation(token)
+    if invitation.took_part:
+        return _to_thanks(token)
+    form = ButtonForm()
+    if form.validate_on_submit():
+        try:
+            response = answering.start_or_resume(invitation, utcnow())
+        except ResponseLocked:
+            return _to_thanks(token)
+        db.session.commit()
+        return _go_on(token, response)
+    survey, response = invitation.survey, answering.current_response(invitation)
+    questionnaire = answering.questionnaire_of(
+        response.version if response else survey.live_version
+    )
+    return render_template(
+        "fieldwork/answer/start.html",
+        token=token,
+        survey=survey,
+        title=text_in(questionnaire.title, _language()),
+        introduction=text_in(questionnaire.introduction, _language()),
+        started=response is not None,
+        form=form,
+    )
+
+
+@bp.route("/enquete/<token>/pagina/<int:number>", methods=["GET", "POST"])
+@limiter.limit(POST_LIMIT, methods=["POST"], key_func=_link_key)
+def page(token: str, number: int):
+    """One page of questions; posting checks and saves it, then goes on or back."""
+    invitation = _invitation(token, lock=request.method == "POST")
+    response, questionnaire = _answering(token, invitation)
+    index = number - 1
+    if not answering.may_open(response, questionnaire, index):
+        # A second click on Back finds the page already left: no complaint for that.
+        if request.method == "POST" and request.form.get(ACTION) != "back":
+            flash(_("You cannot skip questions. Nothing was saved: please go on here."), "error")
+        return _go_on(token, response)
+    if request.method == "POST":
+        return _save_page(token, response, questionnaire, index)
+    form = answering.page_form_for(response, questionnaire, index, _language())
+    return _page(token, response, questionnaire, index, form, revealed=request.args.get("nieuw"))
+
+
+def _save_page(token: str, response: SurveyResponse, questionnaire: Questionnaire, index: int):
+    if request.form.get(RESPONSE) != response.id:
+        return _out_of_date(url_for("answer.page", token=token, number=index + 1))
+    back = request.form.get(ACTION) == "back"
+    outcome = answering.save_page(response, index, request.form, _language(), utcnow(), back)
+    if not outcome.saved:
+        return _page(token, response, questionnaire, index, outcome.form, 422, outcome.refused)
+    db.session.commit()
+    if outcome.goes_to is None:
+        return redirect(url_for("answer.send", token=token), 303)
+    number = outcome.goes_to + 1
+    return redirect(url_for("answer.page", token=token, number=number, nieuw=outcome.revealed), 303)
+
+
+@bp.route("/enquete/<token>/versturen", methods=["GET", "POST"])
+@limiter.limit(POST_LIMIT, methods=["POST"], key_func=_link_key)
+def send(token: str):
+    """Check the answers, then send them: from then on they cannot change."""
+    invitation = _invitation(token, lock=request.method == "POST")
+    response, questionnaire = _answering(token, invitation)
+    form = SendForm(response=response.id)
+    if form.validate_on_submit():
+        if form.response.data != response.id:
+            return _out_of_date(url_for("answer.send", token=token))
+        try:
+            answering.submit(invitation, response, utcnow(), confirm_by_mail=form.confirm.data)
+        except answering.NotReady as not_ready:
+            flash(_("Some questions still need an answer. Nothing was sent yet."), "error")
+            return redirect(url_for("answer.page", token=token, number=not_ready.page + 1), 303)
+        db.session.commit()
+        return _to_thanks(token)
+    if answering.unfinished_page(response, questionnaire) is not None:
+        return _go_on(token, response)
+    return render_template(
+        "fieldwork/answer/send.html",
+        token=token,
+        title=text_in(questionnaire.title, _language()),
+        answers=answering.given_answers(response, questionnaire, _language()),
+        can_confirm=_has_email(invitation),
+        form=form,
+    )
+
+
+@bp.get("/enquete/<token>/bedankt")
+def thanks(token: str):
+    """Thank you: the answers were sent, and the link now leads only here."""
+    invitation = _invitation(token)
+    if not invitation.took_part:
+        return redirect(url_for("answer.start", token=token), 303)
+    questionnaire = answering.questionnaire_of(invitation.survey.live_version)
+    return render_template(
+        "fieldwork/answer/thanks.html",
+        title=text_in(questionnaire.title, _language()),
+        survey=invitation.survey,
+        completed_at=invitation.completed_at,
+    )
+
+
+# --- helpers ---------------------------------------------------------------------------
+
+
+def _invitation(token: str, lock: bool = False) -> Invitation:
+    """The link's invitation (row-locked for a write), or a plain page saying why not."""
+    invitation = invitation_for(token)
+    if invitation is None:
+        abort(
+            _unusable(
+                404,
+                _("This link does not work"),
+                _(
+                    "Check that you used the whole link from the email. A survey can be "
+                    "filled in until its closing date; after that, its link no longer works."
+                ),
+            )
+        )
+    if not may_answer(invitation):
+        abort(
+            _unusable(
+                410,
+                _("You are no longer in the resident panel"),
+                _(
+                    "You left the panel, so this survey link no longer works. "
+                    "Thank you for your help."
+                ),
+            )
+        )
+    return answering.locked(invitation) if lock else invitation
+
+
+def _unusable(status: int, title: str, message: str) -> Response:
+    html = render_template("fieldwork/answer/unusable.html", title=title, message=message)
+    return make_response(html, status)
+
+
+def _answering(token: str, invitation: Invitation) -> tuple[SurveyResponse, Questionnaire]:
+    """The response being filled in, or off to the welcome page (not started yet) or the
+    thank-you page (already sent)."""
+    response = answering.current_response(invitation)
+    if invitation.took_part or (response is not None and response.completed):
+        abort(_to_thanks(token))
+    if response is None:
+        abort(redirect(url_for("answer.start", token=token), 303))
+    return response, answering.questionnaire_of(response.version)
+
+
+def _go_on(token: str, response: SurveyResponse) -> Response:
+    """To the page to continue on, the check-and-send step, or the thank-you page."""
+    if response.completed:
+        return _to_thanks(token)
+    index = answering.continue_at(response, answering.questionnaire_of(response.version))
+    if index is None:
+        return redirect(url_for("answer.send", token=token), 303)
+    return redirect(url_for("answer.page", token=token, number=index + 1), 303)
+
+
+def _to_thanks(token: str) -> Response:
+    return redirect(url_for("answer.thanks", token=token), 303)
+
+
+def _out_of_date(url: str) -> Response:
+    """A form for another response than the link's: a very old tab. Nothing is saved."""
+    flash(_("This page was out of date, so nothing was saved. Please check it again."), "error")
+    return redirect(url, 303)
+
+
+def _page(
+    token: str,
+    response: SurveyResponse,
+    questionnaire: Questionnaire,
+    index: int,
+    form: PageForm,
+    status: int = 200,
+    refused: bool = False,
+    revealed: str | None = None,
+):
+    language, answers = _language(), response.answers
+    first = previous_page(questionnaire, index, answers) is None
+    html = render_template(
+        "fieldwork/answer/page.html",
+        token=token,
+        form=form,
+        response_id=response.id,
+        number=index + 1,
+        pages=len(questionnaire.pages),
+        title=text_in(questionnaire.title, language),
+        page_title=text_in(questionnaire.pages[index].title, language),
+        first=first,
+        last=next_page(questionnaire, index, answers) is None,
+        refused=refused,
+        revealed=revealed if revealed in {q.code for q in form.questions} else None,
+    )
+    return html, status
+
+
+def _has_email(invitation: Invitation) -> bool:
+    account = invitation.member.account
+    return account is not None and bool(account.email)
+
+
+def _language() -> str:
+    return get_locale().language

@@ -8,14 +8,24 @@ from panel.models import MemberStatus
 from panel.services import current_statement, member_for, needs_consent
 
 #: Pages a member may open without agreeing: the statement itself, consent, and the ways
-#: out (log out, leave, export, delete), which must never depend on agreeing.
+#: out (log out, leave, export, delete, unsubscribe), which must never depend on agreeing.
+#: Survey links work without logging in, so they behave the same for a logged-in member
+#: (a page of answers is never lost to a redirect).
 EXEMPT_ENDPOINTS = {
     "static",
     "accounts.logout",
     "core.choose_language",
     "core.healthz",
 }
-EXEMPT_PREFIXES = ("panel.", "me.leave", "me.delete", "me.export", "me.rejoin")
+EXEMPT_PREFIXES = (
+    "panel.",
+    "me.leave",
+    "me.delete",
+    "me.export",
+    "me.rejoin",
+    "answer.",
+    "invitations.unsubscribe",
+)
 
 
 def _exempt(endpoint: str | None) -> bool:

@@ -27,12 +27,14 @@ LONGEST_PAUSE = timedelta(days=365)
 
 
 def surveys_taken_part_in(member: Member) -> list[dict[str, Any]]:
-    """The surveys this member answered, newest first, without the answers.
+    """The surveys this member answered, newest first, without the answers: only that
+    the member took part (anonymous answers are not linked to anyone any more)."""
+    from fieldwork import queries
 
-    There are no surveys yet: the fieldwork issue fills this in. Answers of closed,
-    anonymised surveys must never be listed here, only that the member took part.
-    """
-    return []
+    return [
+        {"title": taken.title, "answered_at": taken.answered_at.isoformat()}
+        for taken in queries.surveys_taken_part_in(member)
+    ]
 
 
 # Profile, pause, leaving ---------------------------------------------------------------

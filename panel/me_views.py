@@ -12,6 +12,7 @@ from audit.services import record
 from core.dates import local_today
 from core.db import db
 from core.forms import ButtonForm
+from fieldwork import queries as fieldwork
 from panel import me_services as services
 from panel.me_forms import AssociationContactForm, DeleteForm, MyProfileForm, PauseForm
 from panel.models import Member, MemberStatus
@@ -49,7 +50,8 @@ def overview():
         association_contact=association_contact_allowed(member),
         contact_form=AssociationContactForm(),
         button=ButtonForm(),
-        surveys=services.surveys_taken_part_in(member),
+        open_surveys=fieldwork.open_surveys(member, local_today()),
+        surveys=fieldwork.surveys_taken_part_in(member),
     )
 
 

@@ -1,0 +1,378 @@
+"""Answering a survey from the personal link: start or continue, save page by page, send.
+
+All state is in the database, so the link works on any device and without logging in.
+Every write first locks the invitation's row: two tabs, a double click, a replayed request
+or a retry after a lost connection are handled one after the other and find the same
+response. Pages are checked with the questionnaire's own form and routing; a page that
+fails stores nothing. Callers commit.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
+
+from core.dates import local_today
+from core.db import db
+from fieldwork.models import Invitation, Response, ResponseLocked
+from mail.services import queue_mail
+from panel.models import Channel
+from population.representativeness import age_band_on
+from surveys.answer_form import (
+    LIKERT_LABELS,
+    OTHER,
+    PageForm,
+    answers_from,
+    page_form,
+    posted_page,
+    text_in,
+)
+from surveys.conditions import is_answered
+from surveys.definition import LIKERT_CODES, Question, Questionnaire, QuestionType
+from surveys.format import from_json
+from surveys.models import QuestionnaireVersion
+from surveys.routing import (
+    answer_keys,
+    answers_on_route,
+    first_page,
+    next_page,
+    other_key,
+    page_is_shown,
+    previous_page,
+    visible_questions,
+)
+
+log = logging.getLogger(__name__)
+
+
+class NotReady(ValueError):
+    """Questions on the route still need an answer: the response cannot be sent yet."""
+
+    def __init__(self, page: int):
+        super().__init__(f"page {page} still needs answers")
+        self.page = page
+
+
+@dataclass(frozen=True)
+class PageOutcome:
+    """What became of a posted page. Not saved: show `form` again with its errors."""
+
+    form: PageForm
+    saved: bool
+    #: The page posted answers to questions it does not show (a crafted request).
+    refused: bool = False
+    #: Where to go: a page index, or None for the check-and-send step.
+    goes_to: int | None = None
+    #: The first question the page's answers added to the page itself.
+    revealed: str | None = None
+
+
+def questionnaire_of(version: QuestionnaireVersion) -> Questionnaire:
+    """The questionnaire of a version (a response's, or the survey's live one)."""
+    questionnaire, problems = from_json(version.definition)
+    if questionnaire is None:
+        # Frozen versions passed the checks; this one fails checks added since.
+        raise ValueError(f"questionnaire version {version.id} fails: {problems}")
+    return questionnaire
+
+
+def end_of(questionnaire: Questionnaire) -> int:
+    """`Response.current_page` past the last page: at the check-and-send step."""
+    return len(questionnaire.pages)
+
+
+def locked(invitation: Invitation) -> Invitation:
+    """The invitation re-read with a row lock (PostgreSQL) until the transaction ends."""
+    db.session.flush()  # re-reading must not drop changes not yet written
+    return db.session.get(Invitation, invitation.id, with_for_update=True, populate_existing=True)
+
+
+def current_response(invitation: Invitation) -> Response | None:
+    """The response being filled in through this invitation, as stored right now."""
+    if invitation.response_id is None:
+        return None
+    return db.session.get(Response, invitation.response_id, populate_existing=True)
+
+
+def start_or_resume(invitation: Invitation, now: datetime) -> Response:
+    """The invitation's response, made on first use; the same one from every tab and device.
+    ResponseLocked when an anonymous survey was already sent (the link to it is cut)."""
+    invitation = locked(invitation)
+    response = current_response(invitation)
+    if response is not None:
+        return response
+    if invitation.took_part:
+        raise ResponseLocked("this invitation's response has been submitted")
+    response = _earlier_response(invitation) or _new_response(invitation, now)
+    invitation.response = response
+    db.session.flush()
+    log.info("Invitation %s: answering started", invitation.id)
+    return response
+
+
+def _earlier_response(invitation: Invitation) -> Response | None:
+    """A response of this respondent to this survey not (or no longer) linked to the
+    invitation: one per respondent per survey, so it is the one to continue."""
+    return db.session.scalars(
+        select(Response).where(
+            Response.survey_id == invitation.survey_id,
+            Response.respondent_id == invitation.member.respondent_id,
+        )
+    ).first()
+
+
+def _new_response(invitation: Invitation, now: datetime) -> Response:
+    # The respondent stays linked while answering, so the resident can continue; an
+    # anonymous survey cuts the link when the answers are sent (see `submit`).
+    member, version = invitation.member, invitation.survey.live_version
+    band = age_band_on(member.birth_year, member.age_band, local_today())
+    response = Response(
+        survey_id=invitation.survey_id,
+        version=version,
+        respondent_id=member.respondent_id,
+        channel=Channel.WEB,
+        village_id=member.village_id,
+        age_band=band.value if band else None,
+        answers={},
+        started_at=now,
+        updated_at=now,
+    )
+    questionnaire = questionnaire_of(response.version)
+    response.current_page = _or_end(first_page(questionnaire, {}), questionnaire)
+    db.session.add(response)
+    return response
+
+
+def _or_end(index: int | None, questionnaire: Questionnaire) -> int:
+    return end_of(questionnaire) if index is None else index
+
+
+def may_open(response: Response, questionnaire: Questionnaire, index: int) -> bool:
+    """Pages on the route up to where the resident got; later ones only by answering."""
+    pages = questionnaire.pages
+    return (
+        0 <= index < len(pages)
+        and index <= response.current_page
+        and page_is_shown(pages[index], response.answers)
+    )
+
+
+def continue_at(response: Response, questionnaire: Questionnaire) -> int | None:
+    """The page to continue on, or None when every page is done (the check-and-send step)."""
+    if response.current_page >= end_of(questionnaire):
+        return unfinished_page(response, questionnaire)
+    return response.current_page
+
+
+def unfinished_page(response: Response, questionnaire: Questionnaire) -> int | None:
+    """The first page that still needs answers before sending; None when ready to send."""
+    answers = response.answers
+    for index, page in enumerate(questionnaire.pages):
+        if index >= response.current_page:
+            return index  # not reached yet
+        shown = page_is_shown(page, answers)
+        if shown and any(_missing(q, answers) for q in visible_questions(page, answers)):
+            return index
+    return None
+
+
+def _missing(question: Question, answers: dict[str, Any]) -> bool:
+    """A required question without an answer (a grid: an item without one)."""
+    if not question.required or question.type is QuestionType.INFO:
+        return False
+    if question.type is QuestionType.LIKERT_GRID:
+        return any(not is_answered(answers.get(item.code)) for item in question.items)
+    return not is_answered(answers.get(question.code))
+
+
+def page_form_for(
+    response: Response, questionnaire: Questionnaire, index: int, language: str
+) -> PageForm:
+    """Page `index` with the answers given so far filled in."""
+    answers = response.answers
+    asked = visible_questions(questionnaire.pages[index], answers)
+    return page_form(asked, language, answers=answers)
+
+
+def save_page(
+    response: Response,
+    index: int,
+    formdata: MultiDict,
+    language: str,
+    now: datetime,
+    back: bool = False,
+) -> PageOutcome:
+    """Check posted page `index` against the questionnaire and store its answers.
+
+    Refused, storing nothing: a missing required answer, an unknown answer code, a number
+    out of range, or an answer to a question the page does not show. Going back stores the
+    page's answers when they pass, and never complains about missing ones.
+    """
+    if response.completed:
+        raise ResponseLocked("this response has been submitted")
+    questionnaire = questionnaire_of(response.version)
+    page, earlier = questionnaire.pages[index], response.answers
+    form, asked = posted_page(page, earlier, language, formdata)
+    if _answers_not_shown(formdata, visible_questions(page, earlier)):
+        form.validate()  # also mark what else is wrong on the page
+        return PageOutcome(form, saved=False, refused=True)
+    valid = form.validate()
+    answers = _merged(questionnaire, earlier, asked, answers_from(form, asked)) if valid else None
+    if back:
+        kept = earlier if answers is None else answers
+        previous = previous_page(questionnaire, index, kept)
+        response.save_page(kept, index if previous is None else previous, now)
+        return PageOutcome(form, saved=True, goes_to=response.current_page)
+    if answers is None:
+        return PageOutcome(form, saved=False)
+    revealed = _revealed(page, asked, answers)
+    goes_to = index if revealed else next_page(questionnaire, index, answers)
+    response.save_page(answers, _or_end(goes_to, questionnaire), now)
+    return PageOutcome(form, saved=True, goes_to=goes_to, revealed=revealed)
+
+
+def _answers_not_shown(formdata: MultiDict, shown: list[Question]) -> bool:
+    """Answers posted to anything but the questions shown: never from our own form.
+    Our own fields start with "_", which no question code can, or are the CSRF token."""
+    allowed = {key for question in shown for key in answer_keys(question)}
+    return any(
+        key not in allowed
+        and not key.startswith("_")
+        and key != "csrf_token"
+        and any(is_answered(value) for value in formdata.getlist(key))
+        for key in formdata
+    )
+
+
+def _merged(
+    questionnaire: Questionnaire,
+    earlier: dict[str, Any],
+    asked: list[Question],
+    page_answers: dict[str, Any],
+) -> dict[str, Any]:
+    """The earlier answers with this page's replaced, minus those routing now skips."""
+    replaced = {key for question in asked for key in answer_keys(question)}
+    kept = {key: value for key, value in earlier.items() if key not in replaced}
+    return answers_on_route(questionnaire, kept | page_answers)
+
+
+def _revealed(page, asked: list[Question], answers: dict[str, Any]) -> str | None:
+    """A question the page's own answers added to it: the page is shown again for it."""
+    before = {question.code for question in asked}
+    return next((q.code for q in visible_questions(page, answers) if q.code not in before), None)
+
+
+def submit(
+    invitation: Invitation, response: Response, now: datetime, confirm_by_mail: bool = False
+) -> bool:
+    """Send the answers: the response is locked for good and, for an anonymous survey, cut
+    from the member (only "took part" stays). False when it was sent already (a double
+    click, a second tab, a retry): nothing changes then. NotReady when questions on the
+    route still need an answer (a crafted jump to sending)."""
+    invitation = locked(invitation)
+    if invitation.took_part:
+        return False
+    response = current_response(invitation)
+    if response is None or response.completed:
+        return False
+    questionnaire = questionnaire_of(response.version)
+    page = unfinished_page(response, questionnaire)
+    if page is not None:
+        raise NotReady(page)
+    response.answers = answers_on_route(questionnaire, response.answers)
+    response.complete(now)
+    invitation.completed_at = now
+    if invitation.survey.anonymous:
+        _cut(invitation, response)
+    if confirm_by_mail:
+        _mail_confirmation(invitation)
+    db.session.flush()
+    log.info("Invitation %s: answers sent", invitation.id)
+    return True
+
+
+def _cut(invitation: Invitation, response: Response) -> None:
+    """Unlink an anonymous response from the member. Its times are kept to the day only:
+    the exact moment equals the invitation's `completed_at` and would link them again."""
+    day = response.completed_at.replace(hour=0, minute=0, second=0, microsecond=0)
+    response.started_at = response.updated_at = response.completed_at = day
+    response.respondent_id = None
+    invitation.response_id = None
+
+
+def _mail_confirmation(invitation: Invitation) -> None:
+    """Thanks by mail, without the answers; only for members with an email address."""
+    account = invitation.member.account
+    if account is None or not account.email:
+        return
+    queue_mail(
+        account.email,
+        "response_received",
+        account.language,
+        name=account.name,
+        survey=invitation.survey.title,
+    )
+
+
+# --- the check-and-send step: the answers as the resident gave them -----------------------
+
+
+@dataclass(frozen=True)
+class GivenAnswer:
+    """One question (or grid statement) with the answer in words, and its page."""
+
+    page: int
+    code: str
+    question: str
+    answer: Any
+
+
+def given_answers(
+    response: Response, questionnaire: Questionnaire, language: str
+) -> list[GivenAnswer]:
+    """Every question on the resident's route with their answer, in words, to check."""
+    answers, given = response.answers, []
+    for index, page in enumerate(questionnaire.pages):
+        if page_is_shown(page, answers):
+            for question in visible_questions(page, answers):
+                given.extend(_given(index, question, answers, language))
+    return given
+
+
+def _given(index: int, question: Question, answers: dict, language: str) -> list[GivenAnswer]:
+    if question.type is QuestionType.INFO:
+        return []
+    if question.type is QuestionType.LIKERT_GRID:
+        return [
+            GivenAnswer(index, item.code, text_in(item.text, language), _likert(answers, item.code))
+            for item in question.items
+        ]
+    text = text_in(question.text, language)
+    return [GivenAnswer(index, question.code, text, _in_words(question, answers, language))]
+
+
+def _likert(answers: dict, code: str) -> Any:
+    labels = dict(zip(LIKERT_CODES, LIKERT_LABELS, strict=True))
+    return labels.get(answers.get(code), "")
+
+
+def _in_words(question: Question, answers: dict, language: str) -> Any:
+    """The answer as shown on the form: option labels, not codes; "" when unanswered."""
+    value = answers.get(question.code)
+    if not is_answered(value):
+        return ""
+    if question.type is QuestionType.LIKERT:
+        return _likert(answers, question.code)
+    labels = {option.code: text_in(option.label, language) for option in question.options}
+    if question.type is QuestionType.SINGLE:
+        return labels.get(value, value)
+    if question.type in (QuestionType.MULTIPLE, QuestionType.RANKING):
+        words = [labels.get(code, code) for code in value if code != OTHER]
+        other = answers.get(other_key(question.code))
+        return ", ".join(words + ([other] if other else []))
+    return str(value)

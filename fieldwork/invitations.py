@@ -1,0 +1,438 @@
+"""Inviting a survey's panel members, reminding those who have not finished, unsubscribing.
+
+Who gets an invitation: members in the survey's villages (every panel village when it names
+none) who are in the panel, not paused today, below this quarter's invitation limit
+(panel.fatigue), not invited to this survey before, and have an email address. Paper
+members are counted apart: they get a paper questionnaire, not a mail.
+
+One SQL expression (`_reason`) decides this for the preview and for the sending job alike,
+so the number the official sees is the number that is sent.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, fields
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import Integer, Select, and_, case, delete, exists, func, or_, select, true
+
+from accounts.models import Account
+from audit.services import record
+from core.db import db, utcnow
+from core.urls import external_url
+from fieldwork.links import survey_token, unsubscribe_token
+from fieldwork.models import Invitation
+from jobs.models import Job, JobStatus
+from jobs.registry import Progress
+from jobs.services import enqueue
+from mail.models import MailStatus, OutboxMail
+from mail.services import queue_mail
+from panel.fatigue import quarter_of
+from panel.models import Member, MemberStatus
+from surveys.answer_form import text_in
+from surveys.models import Survey, SurveyStatus
+from villages.models import Village
+from villages.queries import panel_villages
+
+log = logging.getLogger(__name__)
+
+SEND_JOB = "fieldwork.send_invitations"
+INVITATION_MAIL = "survey_invitation"
+REMINDER_MAIL = "survey_reminder"
+#: Members invited, or invitations reminded, per transaction.
+BATCH_SIZE = 500
+
+#: Why a member in scope gets no invitation now, in the order they are checked.
+REASONS = ("left", "already_invited", "paused", "fatigue", "paper")
+INVITE = "invite"
+
+
+class SendingRefused(ValueError):
+    """Invitations go out only while the survey is open; `reason` says why not now."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+# Days and times ---------------------------------------------------------------------------
+
+
+def _start_of_day(day: date) -> datetime:
+    """Midnight at the start of a Dutch calendar day, as an aware datetime."""
+    return datetime.combine(day, time(), ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"]))
+
+
+def _end_of(day: date) -> datetime:
+    """Midnight at the end of a Dutch calendar day."""
+    return _start_of_day(day + timedelta(days=1))
+
+
+def _on_or_before(column, day: date):
+    """The (UTC) moment in `column` fell on or before this Dutch calendar day."""
+    return column < _end_of(day)
+
+
+# Who is invited ---------------------------------------------------------------------------
+
+
+def _invitations_this_quarter(today: date):
+    """Invitations per member in the calendar quarter of `today`: one grouped query."""
+    first, last = quarter_of(today)
+    return (
+        select(Invitation.member_id, func.count().label("invitations"))
+        .where(
+            Invitation.invited_at >= _start_of_day(first),
+            _on_or_before(Invitation.invited_at, last),
+        )
+        .group_by(Invitation.member_id)
+        .subquery()
+    )
+
+
+def _reason(survey: Survey, quarter, today: date):
+    """Why a member gets no invitation (one of REASONS), or INVITE; mirrors panel.fatigue."""
+    invited_here = exists().where(
+        Invitation.survey_id == survey.id, Invitation.member_id == Member.id
+    )
+    limit = current_app.config["INVITATIONS_PER_QUARTER"]
+    return case(
+        (Member.status == MemberStatus.LEFT, "left"),
+        (invited_here, "already_invited"),
+        (Member.paused_until >= today, "paused"),
+        (func.coalesce(quarter.c.invitations, 0) >= limit, "fatigue"),
+        (Member.account_id.is_(None), "paper"),
+        else_=INVITE,
+    )
+
+
+def _members_in_scope(survey: Survey, today: date, *columns) -> Select:
+    """`columns` and the reason of every member in the survey's villages."""
+    quarter = _invitations_this_quarter(today)
+    village_ids = [village.id for village in survey.villages]
+    return (
+        select(*columns, _reason(survey, quarter, today).label("reason"))
+        .select_from(Member)
+        .outerjoin(quarter, quarter.c.member_id == Member.id)
+        .where(Member.village_id.in_(village_ids) if village_ids else true())
+    )
+
+
+def _to_invite(survey: Survey, today: date) -> Select:
+    """The members who get an invitation now, with the account their mail goes to."""
+    scoped = _members_in_scope(survey, today, Member.id).subquery()
+    return (
+        select(Member.id, Account.email, Account.language, Account.name)
+        .join(scoped, scoped.c.id == Member.id)
+        .join(Account, Account.id == Member.account_id)
+        .where(scoped.c.reason == INVITE)
+        .order_by(Member.id)
+    )
+
+
+@dataclass
+class VillageCount:
+    """Members of one village (None: all villages) who get an invitation, and who do not."""
+
+    village: Village | None
+    invite: int = 0
+    left: int = 0
+    already_invited: int = 0
+    paused: int = 0
+    fatigue: int = 0
+    paper: int = 0
+
+    @property
+    def excluded(self) -> int:
+        return sum(getattr(self, reason) for reason in REASONS)
+
+
+@dataclass
+class InvitationPreview:
+    rows: list[VillageCount]
+    totals: VillageCount
+
+
+def invitation_preview(survey: Survey, today: date) -> InvitationPreview:
+    """Per village in scope: how many members get an invitation, and who not and why."""
+    scoped = _members_in_scope(survey, today, Member.village_id).subquery()
+    statement = select(scoped.c.village_id, scoped.c.reason, func.count()).group_by(
+        scoped.c.village_id, scoped.c.reason
+    )
+    rows = {village.id: VillageCount(village) for village in survey.villages or panel_villages()}
+    for village_id, reason, number in db.session.execute(statement):
+        if village_id in rows:
+            setattr(rows[village_id], reason, number)
+    return InvitationPreview(list(rows.values()), _sum(VillageCount, rows.values()))
+
+
+def _sum(cls: type, rows: Iterable) -> object:
+    """The totals row: every count summed, no village."""
+    rows = list(rows)
+    counts = [f.name for f in fields(cls) if f.name != "village"]
+    return cls(None, **{count: sum(getattr(row, count) for row in rows) for count in counts})
+
+
+@dataclass
+class SentCount:
+    """Invitations sent so far to the members of one village (None: all villages)."""
+
+    village: Village | None
+    invited: int = 0
+    completed: int = 0
+    reminded_once: int = 0
+    reminded_twice: int = 0
+
+
+def sent_so_far(survey: Survey) -> tuple[list[SentCount], SentCount]:
+    """Invitations of this survey per village, with how many finished and were reminded."""
+
+    def total(condition):
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0).cast(Integer)
+
+    statement = (
+        select(
+            Member.village_id,
+            func.count().label("invited"),
+            total(Invitation.completed_at.is_not(None)).label("completed"),
+            total(Invitation.reminders_sent == 1).label("reminded_once"),
+            total(Invitation.reminders_sent == 2).label("reminded_twice"),
+        )
+        .join(Member, Member.id == Invitation.member_id)
+        .where(Invitation.survey_id == survey.id)
+        .group_by(Member.village_id)
+    )
+    found = {row[0]: row[1:] for row in db.session.execute(statement)}
+    villages = db.session.scalars(
+        select(Village).where(Village.id.in_(found)).order_by(Village.name)
+    )
+    rows = [SentCount(village, *found[village.id]) for village in villages]
+    return rows, _sum(SentCount, rows)
+
+
+# Sending ----------------------------------------------------------------------------------
+
+
+def why_not_sendable(survey: Survey, today: date) -> str | None:
+    """Why invitations cannot go out today ('draft', 'not_yet_open', 'closed'), or None.
+
+    Only an open survey sends: an invitation to a survey that opens later would carry a
+    link that does not work yet.
+    """
+    if survey.status is SurveyStatus.DRAFT:
+        return "draft"
+    if survey.is_open(today):
+        return None
+    if survey.status is SurveyStatus.PUBLISHED and today < survey.opens_on:
+        return "not_yet_open"
+    return "closed"
+
+
+def sending_job(survey: Survey) -> Job | None:
+    """The job that is sending this survey's invitations right now, if any."""
+    unfinished = select(Job).where(
+        Job.name == SEND_JOB, Job.status.in_([JobStatus.QUEUED, JobStatus.RUNNING])
+    )
+    return next(
+        (job for job in db.session.scalars(unfinished) if job.params.get("survey_id") == survey.id),
+        None,
+    )
+
+
+def start_sending(survey: Survey, by: Account | None, today: date) -> Job:
+    """Queue the job that invites the members (SendingRefused unless open today).
+
+    A second click while the job waits or runs returns that job instead of a new one.
+    Callers lock the survey row (survey_for_viewing(..., locking=True) in the view), so
+    two clicks at once do not both get past the check.
+    """
+    reason = why_not_sendable(survey, today)
+    if reason is not None:
+        raise SendingRefused(reason)
+    job = sending_job(survey)
+    if job is None:
+        job = enqueue(SEND_JOB, survey_id=survey.id, by_id=by.id if by else None)
+        record("survey.invitations_started", survey, job=job.id)
+    return job
+
+
+def send_invitations(
+    survey_id: int, today: date, progress: Progress, by_id: int | None = None
+) -> int:
+    """Invite every member due an invitation, BATCH_SIZE per transaction; returns the count.
+
+    Runs in a background job, not a request, so it commits each batch itself: a job that
+    stops halfway keeps what it sent, and run again it sends only the rest (each batch
+    asks anew who is not yet invited; the database refuses a second invitation anyway).
+    """
+    survey = db.session.get_one(Survey, survey_id)
+    total = db.session.scalar(
+        select(func.count()).select_from(_to_invite(survey, today).subquery())
+    )
+    db.session.commit()
+    done = 0
+    progress(0, total)
+    while invited := _invite_batch(survey_id, today):
+        db.session.commit()
+        done += invited
+        progress(done, max(total, done))
+    if done:
+        record("survey.invitations_sent", survey, actor_id=by_id, invited=done)
+    db.session.commit()
+    log.info("Survey %s: %s invitation(s) queued", survey_id, done)
+    return done
+
+
+def _invite_batch(survey_id: int, today: date) -> int:
+    """Invite the next BATCH_SIZE members and queue their mails; 0 when nobody is left.
+
+    Locks the survey row first, so a second job for the same survey waits and then
+    finds these members invited.
+    """
+    survey = db.session.get_one(Survey, survey_id, with_for_update=True, populate_existing=True)
+    if not survey.is_open(today):
+        return 0  # closed while sending
+    members = db.session.execute(_to_invite(survey, today).limit(BATCH_SIZE)).all()
+    now = utcnow()
+    invitations = [Invitation(survey_id=survey.id, member_id=m.id, invited_at=now) for m in members]
+    db.session.add_all(invitations)
+    db.session.flush()
+    for invitation, member in zip(invitations, members, strict=True):
+        _queue_survey_mail(INVITATION_MAIL, invitation, survey, member)
+    return len(invitations)
+
+
+def _queue_survey_mail(kind: str, invitation: Invitation, survey: Survey, recipient) -> None:
+    """The invitation or reminder mail, with the personal link and the unsubscribe link."""
+    definition = survey.live_version.definition
+    queue_mail(
+        recipient.email,
+        kind,
+        recipient.language,
+        expires_at=_end_of(survey.closes_on),
+        name=recipient.name,
+        title=text_in(definition["title"], recipient.language),
+        introduction=text_in(definition.get("introduction") or {}, recipient.language),
+        closes_on=survey.closes_on,
+        anonymous=survey.anonymous,
+        link=external_url("answer.start", token=survey_token(invitation)),
+        my_page=external_url("me.overview"),
+        unsubscribe=external_url(
+            "invitations.unsubscribe", token=unsubscribe_token(invitation.member_id)
+        ),
+    )
+
+
+# Reminders --------------------------------------------------------------------------------
+
+
+def _reminder_due(survey: Survey, today: date):
+    """Which invitations of this survey are due a reminder today, or None for no reminders.
+
+    Not to members who finished, left the panel or are paused (a pause means "leave me
+    alone for now"; once it ends, a reminder still due is sent). The first reminder comes
+    `first_reminder_days` after the invitation, the second `second_reminder_days` after it
+    and at least the difference after the first, so a late run never sends both at once.
+    """
+    first, second = survey.first_reminder_days, survey.second_reminder_days
+    if first is None:
+        return None
+    due = and_(
+        Invitation.reminders_sent == 0,
+        _on_or_before(Invitation.invited_at, today - timedelta(days=first)),
+    )
+    if second is not None:
+        due = or_(
+            due,
+            and_(
+                Invitation.reminders_sent == 1,
+                _on_or_before(Invitation.invited_at, today - timedelta(days=second)),
+                _on_or_before(Invitation.last_reminded_at, today - timedelta(days=second - first)),
+            ),
+        )
+    return and_(
+        Invitation.survey_id == survey.id,
+        Invitation.completed_at.is_(None),
+        Member.status == MemberStatus.ACTIVE,
+        or_(Member.paused_until.is_(None), Member.paused_until < today),
+        due,
+    )
+
+
+def _remind_batch(survey: Survey, due, now: datetime) -> int:
+    """Queue reminders for the next BATCH_SIZE due invitations and count them as sent.
+
+    FOR UPDATE: on PostgreSQL a second run at the same moment waits, then re-checks `due`
+    and finds these reminded.
+    """
+    statement = (
+        select(Invitation, Account.email, Account.language, Account.name)
+        .join(Member, Member.id == Invitation.member_id)
+        .join(Account, Account.id == Member.account_id)
+        .where(due)
+        .order_by(Invitation.id)
+        .limit(BATCH_SIZE)
+        .with_for_update(of=Invitation)
+    )
+    rows = db.session.execute(statement).all()
+    for row in rows:
+        _queue_survey_mail(REMINDER_MAIL, row.Invitation, survey, row)
+        row.Invitation.reminders_sent += 1
+        row.Invitation.last_reminded_at = now
+    db.session.flush()
+    return len(rows)
+
+
+def send_due_reminders(
+    today: date, progress: Progress | None = None, now: datetime | None = None
+) -> int:
+    """Remind everyone due a reminder today in the open surveys; returns the count.
+
+    Run daily by cron (`flask --app app fieldwork remind`) or as a job: it commits each
+    batch itself, like the invitation job. Run twice the same day, it sends nothing new.
+    `now` is when the reminders count as sent: a moment on `today`, the current one unless
+    a test replays other days.
+    """
+    open_surveys = db.session.scalars(
+        select(Survey).where(Survey.status == SurveyStatus.PUBLISHED).order_by(Survey.id)
+    ).all()
+    sent = 0
+    for survey in [s for s in open_surveys if s.is_open(today)]:
+        due = _reminder_due(survey, today)
+        while due is not None and (reminded := _remind_batch(survey, due, now or utcnow())):
+            db.session.commit()
+            sent += reminded
+            if progress is not None:
+                progress(sent, None, survey.title)
+    db.session.commit()
+    log.info("%s reminder(s) queued", sent)
+    return sent
+
+
+# Unsubscribing ----------------------------------------------------------------------------
+
+
+def unsubscribe(member: Member) -> None:
+    """Leave the panel from the link in a mail: no more invitations or reminders.
+
+    Survey mails still waiting in the outbox are withdrawn. Nothing happens when the
+    member has left already (a second click, or a mail scanner).
+    """
+    if member.status is MemberStatus.LEFT:
+        return
+    member.leave(utcnow())
+    if member.account is not None:
+        db.session.execute(
+            delete(OutboxMail).where(
+                OutboxMail.recipient == member.account.email,
+                OutboxMail.kind.in_([INVITATION_MAIL, REMINDER_MAIL]),
+                OutboxMail.status == MailStatus.PENDING,
+            )
+        )
+    db.session.flush()
+    record("member.left", member, via="unsubscribe_link")
+    log.info("Member %s left the panel through an unsubscribe link", member.id)

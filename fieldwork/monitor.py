@@ -1,0 +1,371 @@
+"""The response monitor: invited, started and completed per village, age band and day.
+
+Counted from the current invitations, joined to their members: a member deleted since is
+gone from the invitations, so from every count and rate here (the answers stay, unlinked).
+One grouped query per breakdown; no member or response is loaded, and nothing says who
+answered. Officials see exact counts; associations see `association_view`: their own
+villages only, rounded to 5, with counts below the disclosure threshold suppressed.
+
+Definitions:
+- invited: invitations of the survey;
+- started: invitations whose member opened the questionnaire (completed ones included);
+- completed: invitations marked completed (also kept for anonymous surveys, whose
+  response is cut from the invitation on submission);
+- village: the member's village now; age band: the member's age band on the day of the
+  invitation (population.representativeness.age_band_on), for completed invitations too,
+  because an anonymous survey's response cannot be traced back to its invitation, and
+  numerator and denominator must come from the same rows;
+- completed on paper: responses with channel paper, counted apart from the invitations.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Set
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import Date, Integer, case, func, or_, select
+
+from accounts.models import Account, Role
+from core.db import db
+from fieldwork.models import Invitation, Response, ResponseStatus
+from panel.models import AgeBand, Channel, Member
+from population.representativeness import age_band_on
+from surveys.models import Survey, SurveyStatus
+from villages.models import Village, VillageKind
+
+#: Counts are rounded to this for associations.
+ROUNDING_BASE = 5
+
+
+@dataclass(frozen=True)
+class Tally:
+    """Exact counts of invitations."""
+
+    invited: int = 0
+    started: int = 0  #: completed included
+    completed: int = 0
+
+    @property
+    def rate(self) -> float | None:
+        """The response rate: completed of invited."""
+        return self.completed / self.invited if self.invited else None
+
+    def __add__(self, other: Tally) -> Tally:
+        return Tally(
+            self.invited + other.invited,
+            self.started + other.started,
+            self.completed + other.completed,
+        )
+
+
+@dataclass(frozen=True)
+class RoundedTally:
+    """Counts as an association sees them: rounded, None when below the threshold."""
+
+    invited: int | None
+    started: int | None
+    completed: int | None
+    rate: float | None
+
+
+Figures = Tally | RoundedTally
+
+
+@dataclass(frozen=True)
+class VillageRow:
+    village_id: int
+    name: str
+    figures: Figures
+
+
+@dataclass(frozen=True)
+class AgeBandRow:
+    band: AgeBand | None  #: None: not yet 18 on the day of the invitation
+    figures: Figures
+
+
+@dataclass(frozen=True)
+class DayRow:
+    day: date  #: the Dutch date
+    completed: int | None  #: None: suppressed (associations)
+
+
+@dataclass(frozen=True)
+class SurveyProgress:
+    """The whole survey, exact: what officials see."""
+
+    total: Tally
+    villages: list[VillageRow]
+    age_bands: list[AgeBandRow]
+    days: list[DayRow]  #: latest first
+    paper_completed: int
+    #: Exact counts per (village, age band), per (village, day) and paper per village:
+    #: what `association_view` sums over an association's villages.
+    cells: dict[tuple[int, AgeBand | None], Tally] = field(repr=False)
+    day_cells: dict[tuple[int, date], int] = field(repr=False)
+    paper_cells: dict[int | None, int] = field(repr=False)
+    #: The days the survey is open, up to today.
+    period: list[date] = field(repr=False)
+    rounded: bool = False
+
+
+@dataclass(frozen=True)
+class AssociationView:
+    """Some villages of a survey, rounded and suppressed: what an association sees."""
+
+    total: RoundedTally
+    villages: list[VillageRow]
+    age_bands: list[AgeBandRow]
+    days: list[DayRow]
+    paper_completed: int | None
+    threshold: int
+    rounded: bool = True
+
+
+MonitorView = SurveyProgress | AssociationView
+
+
+# Queries ---------------------------------------------------------------------------------
+
+
+def _count_if(condition) -> object:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0).cast(Integer)
+
+
+def _tally_cells(survey_id: int) -> dict[tuple[int, AgeBand | None], Tally]:
+    """Invited, started and completed per (village, age band on the invitation day).
+
+    Grouped in SQL per village, birth year and (UTC) invitation date, so a few hundred rows
+    at most, however many invitations; the age band is worked out per group.
+    """
+    invited_on = func.date(Invitation.invited_at, type_=Date)
+    started = or_(Invitation.response_id.is_not(None), Invitation.completed_at.is_not(None))
+    rows = db.session.execute(
+        select(
+            Member.village_id,
+            Member.birth_year,
+            Member.age_band,
+            invited_on,
+            func.count(),
+            _count_if(started),
+            _count_if(Invitation.completed_at.is_not(None)),
+        )
+        .join(Member, Member.id == Invitation.member_id)
+        .where(Invitation.survey_id == survey_id)
+        .group_by(Member.village_id, Member.birth_year, Member.age_band, invited_on)
+    )
+    cells: dict[tuple[int, AgeBand | None], Tally] = {}
+    for village_id, birth_year, band, day, invited, began, completed in rows:
+        key = (village_id, age_band_on(birth_year, band, day))
+        cells[key] = cells.get(key, Tally()) + Tally(invited, began, completed)
+    return cells
+
+
+def _day_cells(survey_id: int, local_date: Callable[[datetime], date]) -> Counter:
+    """Completed invitations per (village, Dutch date). Only the moments are fetched:
+    grouping by a local date differs too much between SQLite and PostgreSQL."""
+    rows = db.session.execute(
+        select(Member.village_id, Invitation.completed_at)
+        .join(Member, Member.id == Invitation.member_id)
+        .where(Invitation.survey_id == survey_id, Invitation.completed_at.is_not(None))
+    )
+    return Counter((village_id, local_date(moment)) for village_id, moment in rows)
+
+
+def _paper_cells(survey_id: int) -> dict[int | None, int]:
+    """Completed paper responses per village (as copied onto the response)."""
+    rows = db.session.execute(
+        select(Response.village_id, func.count())
+        .where(
+            Response.survey_id == survey_id,
+            Response.channel == Channel.PAPER,
+            Response.status == ResponseStatus.COMPLETED,
+        )
+        .group_by(Response.village_id)
+    )
+    return {village_id: n for village_id, n in rows}
+
+
+def _villages(survey: Survey, counted: Set[int]) -> list[Village]:
+    """The survey's villages (every panel village when it has none) and any with counts."""
+    scope = {village.id for village in survey.villages}
+    in_scope = Village.id.in_(scope) if scope else Village.kind != VillageKind.NEIGHBOURHOOD
+    statement = select(Village).where(or_(in_scope, Village.id.in_(counted)))
+    return list(db.session.scalars(statement.order_by(Village.name)))
+
+
+def _dutch_date(zone: ZoneInfo) -> Callable[[datetime], date]:
+    return lambda moment: moment.astimezone(zone).date()
+
+
+def survey_progress(survey: Survey, today: date) -> SurveyProgress:
+    """How fieldwork of `survey` is going, exactly (what officials see), in a few grouped
+    queries whatever the number of invitations."""
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    cells = _tally_cells(survey.id)
+    day_cells = _day_cells(survey.id, _dutch_date(zone))
+    paper_cells = _paper_cells(survey.id)
+    villages = _villages(survey, {village_id for village_id, _ in cells})
+    by_village = _sum_by(cells, lambda key: key[0])
+    by_band = _sum_by(cells, lambda key: key[1])
+    by_day = _per_day(day_cells)
+    period = fieldwork_period(survey, today)
+    return SurveyProgress(
+        total=sum(cells.values(), Tally()),
+        villages=[VillageRow(v.id, v.name, by_village.get(v.id, Tally())) for v in villages],
+        age_bands=[AgeBandRow(band, tally) for band, tally in _in_band_order(by_band)],
+        days=[DayRow(day, by_day[day]) for day in latest_first(period, by_day)],
+        paper_completed=sum(paper_cells.values()),
+        cells=cells,
+        day_cells=dict(day_cells),
+        paper_cells=paper_cells,
+        period=period,
+    )
+
+
+def _sum_by(cells: dict, key: Callable) -> dict:
+    sums: dict = {}
+    for cell, tally in cells.items():
+        sums[key(cell)] = sums.get(key(cell), Tally()) + tally
+    return sums
+
+
+def _per_day(day_cells: dict[tuple[int, date], int], villages: Set[int] | None = None) -> Counter:
+    """Completes per day, of `villages` or of all."""
+    by_day: Counter[date] = Counter()
+    for (village_id, day), n in day_cells.items():
+        if villages is None or village_id in villages:
+            by_day[day] += n
+    return by_day
+
+
+def _in_band_order(by_band: dict[AgeBand | None, Tally]) -> list[tuple[AgeBand | None, Tally]]:
+    """Every adult age band, youngest first, then the under-18s if any were invited."""
+    bands: list[AgeBand | None] = list(AgeBand)
+    if None in by_band:
+        bands.append(None)
+    return [(band, by_band.get(band, Tally())) for band in bands]
+
+
+def fieldwork_period(survey: Survey, today: date) -> list[date]:
+    """Every day from opening until today, or until closing when that came first."""
+    if survey.opens_on is None:
+        return []
+    last = min(today, survey.closes_on or today)
+    return [survey.opens_on + timedelta(days=n) for n in range((last - survey.opens_on).days + 1)]
+
+
+def latest_first(period: Iterable[date], counts: Counter) -> list[date]:
+    """The period's days and any other day with a complete, latest first."""
+    return sorted(set(period) | {day for day, n in counts.items() if n}, reverse=True)
+
+
+# Who sees what ---------------------------------------------------------------------------
+
+
+def visible_villages(account: Account | None, survey: Survey) -> frozenset[int] | None:
+    """The villages whose figures `account` may see: None for all (officials, exact).
+
+    An association sees any survey that has been published, but only for its own villages
+    in the survey's scope (all of them when the survey is for every village). Empty: none.
+    """
+    if account is None:
+        return frozenset()
+    if account.has_role(Role.OFFICIAL):
+        return None
+    if survey.status is SurveyStatus.DRAFT:
+        return frozenset()
+    own = account.villages_for(Role.ASSOCIATION)
+    scope = {village.id for village in survey.villages}
+    return frozenset(own & scope if scope else own)
+
+
+# What an association sees -----------------------------------------------------------------
+
+
+def rounded(count: int, threshold: int) -> int | None:
+    """`count` rounded to the nearest 5; None (suppressed) when it is below the threshold."""
+    if count < threshold:
+        return None
+    return ROUNDING_BASE * ((count + ROUNDING_BASE // 2) // ROUNDING_BASE)
+
+
+def rounded_tally(tally: Tally, threshold: int) -> RoundedTally:
+    """Rounded counts; a rate only from shown counts, with at least `threshold` invited.
+
+    The rate is worked out from the rounded counts, so it gives nothing exact away.
+    """
+    invited, started, completed = (
+        rounded(n, threshold) for n in (tally.invited, tally.started, tally.completed)
+    )
+    rate = None
+    if invited is not None and invited >= threshold and completed is not None:
+        rate = completed / invited
+    return RoundedTally(invited, started, completed, rate)
+
+
+def association_view(
+    progress: SurveyProgress, villages: Set[int], threshold: int
+) -> AssociationView:
+    """Only `villages`' figures, summed exactly, then rounded and suppressed."""
+    cells = {key: tally for key, tally in progress.cells.items() if key[0] in villages}
+    by_band = _sum_by(cells, lambda key: key[1])
+    by_day = _per_day(progress.day_cells, villages)
+    paper = sum(n for village_id, n in progress.paper_cells.items() if village_id in villages)
+    return AssociationView(
+        total=rounded_tally(sum(cells.values(), Tally()), threshold),
+        villages=[
+            VillageRow(row.village_id, row.name, rounded_tally(row.figures, threshold))
+            for row in progress.villages
+            if row.village_id in villages
+        ],
+        age_bands=[
+            AgeBandRow(band, rounded_tally(tally, threshold))
+            for band, tally in _in_band_order(by_band)
+        ],
+        days=[
+            DayRow(day, rounded(by_day[day], threshold))
+            for day in latest_first(progress.period, by_day)
+        ],
+        paper_completed=rounded(paper, threshold),
+        threshold=threshold,
+    )
+
+
+def figures(view: MonitorView, today: date) -> dict[str, int | float | None]:
+    """Every number of the monitor under a flat key, for the page's refresh script.
+
+    The page marks each number with the same key (`data-figure`).
+    """
+    values: dict[str, int | float | None] = {}
+
+    def add(prefix: str, tally: Figures) -> None:
+        for name in ("invited", "started", "completed", "rate"):
+            values[f"{prefix}.{name}"] = getattr(tally, name)
+
+    add("total", view.total)
+    values["paper.completed"] = view.paper_completed
+    for row in view.villages:
+        add(f"village.{row.village_id}", row.figures)
+    for row in view.age_bands:
+        add(f"band.{band_key(row.band)}", row.figures)
+    for row in view.days:
+        values[f"day.{row.day.isoformat()}"] = row.completed
+    values["today.completed"] = completed_on(view, today)
+    return values
+
+
+def completed_on(view: MonitorView, day: date) -> int | None:
+    """Completes on one day, as the view shows them."""
+    row = next((row for row in view.days if row.day == day), None)
+    if row is not None:
+        return row.completed
+    return None if view.rounded else 0
+
+
+def band_key(band: AgeBand | None) -> str:
+    return band.value if band is not None else "under-18"

@@ -1,0 +1,505 @@
+"""Invitations: the preview per village, sending through the job and real SMTP, reminders to
+non-responders only, and the one-click unsubscribe.
+
+Officials read pages in English, so the texts the tests look for stay put when the Dutch
+translations arrive; residents' mails are checked on links, not on wording.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import threading
+from contextlib import contextmanager
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import event, func, insert, select
+
+from accounts.models import Account
+from audit.models import AuditEvent
+from core.dates import local_today
+from core.db import db, utcnow
+from fieldwork import invitations
+from fieldwork.cli import fieldwork_cli
+from fieldwork.invitations import SendingRefused, send_due_reminders, start_sending
+from fieldwork.links import (
+    invitation_for,
+    member_id_for_unsubscribe,
+    survey_token,
+    unsubscribe_token,
+)
+from fieldwork.models import Invitation
+from jobs.models import Job, JobStatus
+from jobs.runner import run_job
+from jobs.services import enqueue
+from mail.delivery import deliver_all_due
+from mail.models import OutboxMail
+from panel.models import Channel, Household, Member, MemberStatus, Respondent, Sex
+from surveys.services import create_survey
+from surveys.templates import load_template
+from tests.conftest import csrf_token_from
+from tests.helpers import count, wait_for_jobs
+from villages.queries import village_by_name
+
+SURVEY_LINK = re.compile(r"http://naoberpanel\.test/enquete/([A-Za-z0-9_.\-]+)")
+UNSUBSCRIBE_LINK = re.compile(r"http://naoberpanel\.test/afmelden/([A-Za-z0-9_.\-]+)")
+
+
+@pytest.fixture
+def today(app) -> date:
+    return local_today()
+
+
+def new_survey(
+    opens_on: date | None = None, closes_on: date | None = None, villages=(), **settings
+):
+    survey = create_survey(load_template("leefbaarheid"), by=None, villages=list(villages))
+    for key, value in settings.items():
+        setattr(survey, key, value)
+    if opens_on is not None:
+        survey.publish(opens_on, closes_on, utcnow())
+    db.session.commit()
+    return survey
+
+
+@pytest.fixture
+def survey(seeded, today):
+    """Open from 30 days ago until 30 days ahead, for every village."""
+    return new_survey(today - timedelta(days=30), today + timedelta(days=30))
+
+
+@pytest.fixture
+def official(client, login_as):
+    account = login_as("official")
+    with client.session_transaction() as session:
+        session["language"] = "en"
+    return account
+
+
+def at(day: date, hour: int = 10) -> datetime:
+    """A moment on a Dutch calendar day."""
+    return datetime.combine(day, time(hour), ZoneInfo("Europe/Amsterdam"))
+
+
+def invite(survey, member, when: datetime | None = None, **fields) -> Invitation:
+    invitation = Invitation(survey=survey, member=member, invited_at=when or utcnow(), **fields)
+    db.session.add(invitation)
+    db.session.commit()
+    return invitation
+
+
+def leave(member) -> None:
+    member.leave(utcnow())
+    db.session.commit()
+
+
+def no_progress(done, total, detail=""):
+    pass
+
+
+# The preview ------------------------------------------------------------------------------
+
+
+def test_preview_counts_who_gets_an_invitation_and_why_not_per_village(survey, make_member, today):
+    make_member("Orvelte")
+    make_member("Orvelte", paused_until=today - timedelta(days=1))  # pause is over
+    leave(make_member("Orvelte"))
+    make_member("Orvelte", paused_until=today + timedelta(days=10))
+    tired = make_member("Orvelte")
+    for other in [new_survey() for _ in range(4)]:
+        invite(other, tired)
+    last_quarter = make_member("Orvelte")
+    earlier = invitations.quarter_of(today)[0] - timedelta(days=20)
+    for other in [new_survey() for _ in range(4)]:
+        invite(other, last_quarter, at(earlier))
+    invite(survey, make_member("Orvelte"))
+    make_member("Orvelte", None, channel="paper")
+    make_member("Beilen")
+    make_member("Beilen", None, channel="paper")
+
+    preview = invitations.invitation_preview(survey, today)
+    rows = {row.village.name: row for row in preview.rows}
+    assert "Spier" in rows and rows["Spier"].invite == rows["Spier"].excluded == 0
+    orvelte = rows["Orvelte"]
+    assert (orvelte.invite, orvelte.left, orvelte.paused, orvelte.fatigue) == (3, 1, 1, 1)
+    assert (orvelte.already_invited, orvelte.paper, orvelte.excluded) == (1, 1, 5)
+    assert (rows["Beilen"].invite, rows["Beilen"].paper) == (1, 1)
+    totals = preview.totals
+    assert (totals.invite, totals.excluded, totals.paper, totals.village) == (4, 6, 2, None)
+
+
+def test_a_survey_for_some_villages_previews_only_those(seeded, make_member, today):
+    survey = new_survey(today, today + timedelta(days=14), [village_by_name("Beilen")])
+    make_member("Orvelte")
+    make_member("Beilen")
+    preview = invitations.invitation_preview(survey, today)
+    assert [row.village.name for row in preview.rows] == ["Beilen"]
+    assert preview.totals.invite == 1
+
+
+@contextmanager
+def counted_queries():
+    """Statements the request runs in this thread (the workers' polling is left out)."""
+    statements: list[str] = []
+    thread = threading.get_ident()
+
+    def count_statement(conn, cursor, statement, *args):
+        if threading.get_ident() == thread:
+            statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count_statement)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count_statement)
+
+
+def test_invitations_page_takes_the_same_few_queries_however_big_the_panel(
+    client, official, survey, make_member
+):
+    page = f"/surveys/{survey.id}/invitations"
+    make_member("Orvelte")
+    with counted_queries() as few:
+        assert client.get(page).status_code == 200
+    for village in ("Beilen", "Smilde", "Elp"):
+        for _ in range(3):
+            invite(survey, make_member(village))
+        make_member(village, paused_until=local_today() + timedelta(days=3))
+    with counted_queries() as many:
+        html = client.get(page).text
+    assert len(many) == len(few) <= 12
+    assert "Sent so far" in html and "Invitations sent, per village" in html
+
+
+@pytest.mark.parametrize("role", ["resident", "association", "volunteer", "official"])
+def test_only_officials_see_the_invitations_page(client, login_as, survey, role):
+    login_as(role, village="Orvelte") if role in ("resident", "association") else login_as(role)
+    expected = 200 if role == "official" else 403
+    assert client.get(f"/surveys/{survey.id}/invitations").status_code == expected
+
+
+def test_anonymous_visitors_go_to_login_for_the_invitations_page(client, survey):
+    response = client.get(f"/surveys/{survey.id}/invitations")
+    assert response.status_code == 302 and response.location.startswith("/login?next=")
+
+
+def test_page_shows_the_preview_and_the_send_button(client, official, survey, make_member):
+    make_member("Orvelte")
+    make_member("Orvelte", None, channel="paper")
+    html = client.get(f"/surveys/{survey.id}/invitations").text
+    assert "Invitations per village, and who is left out and why" in html
+    assert "Had 4 invitations this quarter" in html and "On paper, not mailed" in html
+    assert "Send 1 invitation" in html and 'aria-labelledby="preview-caption"' in html
+    assert "No invitations have been sent yet." in html
+
+
+# Sending ----------------------------------------------------------------------------------
+
+
+def mail_parts(message) -> tuple[str, str]:
+    return message.get_body(("plain",)).get_content(), message.get_body(("html",)).get_content()
+
+
+def test_sending_mails_each_member_a_personal_link_through_smtp(
+    client, official, survey, make_member, smtp_server
+):
+    anna = make_member("Orvelte", email="anna@example.nl")
+    make_member("Beilen", email="bert@example.nl").account.language = "en"
+    make_member("Orvelte", None, channel="paper")
+    db.session.commit()
+
+    page = f"/surveys/{survey.id}/invitations"
+    token = csrf_token_from(client.get(page).text)
+    response = client.post(page, data={"csrf_token": token})
+    assert response.status_code == 303 and response.location.startswith("/jobs/")
+    wait_for_jobs()
+    deliver_all_due()
+
+    job = db.session.get(Job, response.location.rsplit("/", 1)[1])
+    assert job.status is JobStatus.SUCCEEDED and job.result == {"survey": survey.id, "invited": 2}
+    assert "2 invitations are in the outbox" in client.get(response.location).text
+    messages = {message["To"]: message for message in smtp_server.inbox.messages}
+    assert set(messages) == {"anna@example.nl", "bert@example.nl"}
+    text, html = mail_parts(messages["anna@example.nl"])
+    assert "Leefbaarheid in uw dorp" in messages["anna@example.nl"]["Subject"]
+    assert "Liveability in your village" in messages["bert@example.nl"]["Subject"]
+    assert "pseudonymous" in mail_parts(messages["bert@example.nl"])[0]
+
+    [token] = SURVEY_LINK.findall(text)
+    assert SURVEY_LINK.findall(html) == [token]
+    invitation = invitation_for(token)
+    assert (invitation.survey_id, invitation.member_id) == (survey.id, anna.id)
+    [unsubscribe] = UNSUBSCRIBE_LINK.findall(text)
+    assert UNSUBSCRIBE_LINK.findall(html) == [unsubscribe]
+    assert member_id_for_unsubscribe(unsubscribe) == anna.id
+    assert "http://naoberpanel.test/me/" in text
+
+    mail = db.session.scalars(
+        select(OutboxMail).where(OutboxMail.kind == "survey_invitation")
+    ).first()
+    closing = at(survey.closes_on + timedelta(days=1), 0)
+    assert mail.expires_at == closing
+    audit = db.session.scalars(select(AuditEvent.action)).all()
+    assert "survey.invitations_started" in audit and "survey.invitations_sent" in audit
+
+
+def test_the_request_only_queues_the_job_and_a_double_click_queues_one(
+    survey, make_member, official, today
+):
+    for _ in range(3):
+        make_member("Orvelte")
+    first = start_sending(survey, official, today)
+    db.session.commit()
+    second = start_sending(survey, official, today)
+    db.session.commit()
+    assert first.id == second.id and count(Job) == 1
+    assert count(Invitation) == count(OutboxMail) == 0  # the work is the job's
+
+    job_id = first.id
+    run_job(job_id)
+    run_job(job_id)  # handed over twice: runs once
+    assert count(Invitation) == count(OutboxMail) == 3
+    assert db.session.get(Job, job_id).steps_done == 3
+
+
+def test_sending_again_invites_nobody_twice_but_does_invite_newcomers(survey, make_member, today):
+    make_member("Orvelte")
+    make_member("Beilen")
+    assert invitations.send_invitations(survey.id, today, no_progress) == 2
+    assert invitations.send_invitations(survey.id, today, no_progress) == 0
+    newcomer = make_member("Elp")
+    assert invitations.send_invitations(survey.id, today, no_progress) == 1
+    assert count(Invitation) == count(OutboxMail) == 3
+    assert db.session.scalars(select(Invitation.member_id)).all().count(newcomer.id) == 1
+    preview = invitations.invitation_preview(survey, today)
+    assert (preview.totals.invite, preview.totals.already_invited) == (0, 3)
+
+
+@pytest.mark.parametrize(
+    ("opens", "closes", "status", "reason"),
+    [
+        (None, None, None, "draft"),
+        (3, 10, None, "not_yet_open"),
+        (-10, -1, None, "closed"),
+        (-10, 10, "closed", "closed"),
+    ],
+)
+def test_only_an_open_survey_sends(seeded, official, today, opens, closes, status, reason):
+    survey = new_survey(
+        today + timedelta(days=opens) if opens is not None else None,
+        today + timedelta(days=closes) if closes is not None else None,
+    )
+    if status == "closed":
+        survey.close()
+        db.session.commit()
+    with pytest.raises(SendingRefused) as refused:
+        start_sending(survey, official, today)
+    assert refused.value.reason == reason
+    assert count(Job) == 0
+
+
+def test_the_page_explains_why_a_draft_cannot_send_and_the_post_refuses(
+    client, official, seeded, make_member
+):
+    survey = new_survey()
+    make_member("Orvelte")
+    page = f"/surveys/{survey.id}/invitations"
+    html = client.get(page).text
+    assert "Publish the survey first." in html and "Send 1 invitation" not in html
+    response = client.post(page, data={"csrf_token": csrf_token_from(html)})
+    assert response.status_code == 303 and response.location == page
+    assert "only be sent while the survey is open" in client.get(page).text
+    assert count(Job) == 0
+
+
+def test_a_survey_that_opens_later_says_from_when_it_can_send(client, official, seeded, today):
+    survey = new_survey(today + timedelta(days=3), today + timedelta(days=20))
+    html = client.get(f"/surveys/{survey.id}/invitations").text
+    assert "It opens on" in html and "send them from that day" in html
+
+
+def add_panel(village_name: str, size: int) -> None:
+    """`size` web members at once, without the per-member services (for volume)."""
+    village = village_by_name(village_name)
+    tag = secrets.token_hex(3)
+    respondent_ids = db.session.scalars(
+        insert(Respondent).returning(Respondent.id, sort_by_parameter_order=True),
+        [{"pseudonym": f"p{tag}{n:06d}"} for n in range(size)],
+    ).all()
+    account_ids = db.session.scalars(
+        insert(Account).returning(Account.id, sort_by_parameter_order=True),
+        [{"email": f"lid{n}-{tag}@example.nl"} for n in range(size)],
+    ).all()
+    db.session.execute(
+        insert(Member),
+        [
+            {
+                "respondent_id": respondent,
+                "account_id": account,
+                "village_id": village.id,
+                "birth_year": 1970,
+                "sex": Sex.FEMALE,
+                "household": Household.COUPLE,
+                "channel": Channel.WEB,
+            }
+            for respondent, account in zip(respondent_ids, account_ids, strict=True)
+        ],
+    )
+    db.session.commit()
+
+
+def test_two_thousand_invitations_go_out_in_batches_with_progress(survey, today):
+    add_panel("Beilen", 2000)
+    steps = []
+    invited = invitations.send_invitations(
+        survey.id, today, lambda done, total, detail="": steps.append((done, total))
+    )
+    assert invited == count(Invitation) == count(OutboxMail) == 2000
+    assert steps == [(0, 2000), (500, 2000), (1000, 2000), (1500, 2000), (2000, 2000)]
+
+
+# Reminders --------------------------------------------------------------------------------
+
+
+def reminders_to(member) -> int:
+    return db.session.scalar(
+        select(func.count()).where(
+            OutboxMail.kind == "survey_reminder", OutboxMail.recipient == member.account.email
+        )
+    )
+
+
+def replay(day: date) -> int:
+    """The daily reminder run as it would have gone on `day`."""
+    return send_due_reminders(day, now=at(day, 7))
+
+
+def test_reminders_go_only_to_those_who_have_not_finished_at_most_twice(survey, make_member, today):
+    day = today - timedelta(days=20)
+    waiting, finished, gone, paused = (make_member("Orvelte") for _ in range(4))
+    started = make_member("Beilen")
+    for member in (waiting, gone, paused, started):
+        invite(survey, member, at(day))
+    invite(survey, finished, at(day), completed_at=utcnow())
+    leave(gone)
+    paused.paused_until = day + timedelta(days=30)
+    db.session.commit()
+    people = (waiting, finished, gone, paused, started)
+
+    def remind(after_days: int) -> int:
+        return replay(day + timedelta(days=after_days))
+
+    assert remind(4) == 0
+    assert remind(5) == 2  # waiting and started
+    assert remind(5) == 0  # the same day again: nothing new
+    assert remind(9) == 0
+    assert remind(10) == 2
+    assert remind(10) == remind(11) == remind(20) == 0  # at most two
+    assert [reminders_to(m) for m in people] == [2, 0, 0, 0, 2]
+    invitation = db.session.scalar(select(Invitation).where(Invitation.member_id == waiting.id))
+    assert invitation.reminders_sent == 2 and invitation.last_reminded_at is not None
+
+
+def test_a_reminder_holds_the_same_personal_link(survey, make_member, today, smtp_server):
+    member = make_member("Orvelte", email="vergeetachtig@example.nl")
+    invitation = invite(survey, member, at(today - timedelta(days=6)))
+    assert send_due_reminders(today) == 1
+    deliver_all_due()
+    [message] = smtp_server.inbox.messages
+    text, html = mail_parts(message)
+    assert SURVEY_LINK.findall(text) == SURVEY_LINK.findall(html) == [survey_token(invitation)]
+    assert UNSUBSCRIBE_LINK.findall(text) == [unsubscribe_token(member.id)]
+
+
+def test_a_late_run_sends_one_reminder_and_keeps_the_gap(survey, make_member, today):
+    day = today - timedelta(days=25)
+    member = make_member("Orvelte")
+    invite(survey, member, at(day))
+    assert replay(day + timedelta(days=12)) == 1  # first only, not both at once
+    assert replay(day + timedelta(days=16)) == 0  # 10 - 5 days after the first
+    assert replay(day + timedelta(days=17)) == 1
+    assert reminders_to(member) == 2
+
+
+def test_reminder_days_follow_the_survey(seeded, make_member, today):
+    start = today - timedelta(days=25)
+    once = new_survey(start, today + timedelta(days=5), first_reminder_days=3)
+    once.second_reminder_days = None
+    never = new_survey(start, today + timedelta(days=5))
+    never.first_reminder_days = never.second_reminder_days = None
+    db.session.commit()
+    member = make_member("Orvelte")
+    invite(once, member, at(start))
+    invite(never, member, at(start))
+    assert replay(start + timedelta(days=2)) == 0
+    assert replay(start + timedelta(days=3)) == 1
+    assert replay(start + timedelta(days=20)) == 0
+    assert reminders_to(member) == 1
+
+
+def test_no_reminders_for_a_closed_survey(survey, make_member, today):
+    invite(survey, make_member("Orvelte"), at(today - timedelta(days=6)))
+    survey.close()
+    db.session.commit()
+    assert send_due_reminders(today) == 0
+
+
+def test_reminders_run_from_the_command_line_and_as_a_job(app, survey, make_member, today):
+    invite(survey, make_member("Orvelte"), at(today - timedelta(days=6)))
+    result = app.test_cli_runner().invoke(fieldwork_cli, ["remind"])
+    assert result.exit_code == 0 and "Queued 1 reminder(s)." in result.output
+
+    invite(survey, make_member("Beilen"), at(today - timedelta(days=15)))
+    job_id = enqueue("fieldwork.send_reminders", today=today.isoformat()).id
+    db.session.commit()
+    run_job(job_id)
+    job = db.session.get(Job, job_id)
+    assert job.status is JobStatus.SUCCEEDED and job.result == {"reminded": 1}
+
+
+# Unsubscribing ----------------------------------------------------------------------------
+
+
+def test_unsubscribe_asks_first_then_leaves_without_login(client, survey, make_member, today):
+    member = make_member("Orvelte", email="genoeg@example.nl")
+    invite(survey, member, at(today - timedelta(days=6)))
+    send_due_reminders(today)  # a reminder waits in the outbox
+    path = f"/afmelden/{unsubscribe_token(member.id)}"
+
+    page = client.get(path)
+    assert page.status_code == 200 and "<form" in page.text
+    db.session.expire_all()
+    assert member.status is MemberStatus.ACTIVE
+
+    done = client.post(path, data={"csrf_token": csrf_token_from(page.text)})
+    assert done.status_code == 200 and "<form" not in done.text.split("<main")[1]
+    db.session.expire_all()
+    assert member.status is MemberStatus.LEFT
+    assert count(OutboxMail) == 0  # the waiting reminder is withdrawn
+    [left] = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "member.left"))
+    assert left.detail == {"via": "unsubscribe_link"} and left.object_id == str(member.id)
+
+    again = client.post(path, data={"csrf_token": csrf_token_from(page.text)})
+    assert again.status_code == 200 and client.get(path).status_code == 200
+    left_events = select(AuditEvent).where(AuditEvent.action == "member.left")
+    assert len(db.session.scalars(left_events).all()) == 1
+    assert send_due_reminders(today + timedelta(days=10)) == 0
+
+
+@pytest.mark.parametrize("token", ["nonsense", "survey-token", "deleted-member"])
+def test_a_bad_unsubscribe_link_gives_a_clear_404(client, survey, make_member, token):
+    member = make_member("Orvelte")
+    if token == "survey-token":
+        token = survey_token(invite(survey, member))
+    elif token == "deleted-member":
+        token = unsubscribe_token(member.id + 1000)
+    with client.session_transaction() as session:
+        session["language"] = "en"
+    response = client.get(f"/afmelden/{token}")
+    assert response.status_code == 404 and "We do not know this unsubscribe link" in response.text
+    csrf = csrf_token_from(client.get("/login").text)
+    assert client.post(f"/afmelden/{token}", data={"csrf_token": csrf}).status_code == 404
+    db.session.expire_all()
+    assert member.status is MemberStatus.ACTIVE
