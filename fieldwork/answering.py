@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, time
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 from werkzeug.datastructures import MultiDict
 
 from core.dates import local_today
 from core.db import db
-from fieldwork.models import Invitation, Response, ResponseLocked
+from fieldwork.models import Invitation, Response, ResponseLocked, ResponseStatus
 from mail.services import queue_mail
 from panel.models import Channel
 from population.representativeness import age_band_on
@@ -35,7 +35,7 @@ from surveys.answer_form import (
 from surveys.conditions import is_answered
 from surveys.definition import LIKERT_CODES, Question, Questionnaire, QuestionType
 from surveys.format import from_json
-from surveys.models import QuestionnaireVersion
+from surveys.models import QuestionnaireVersion, Survey
 from surveys.routing import (
     answer_keys,
     answers_on_route,
@@ -122,6 +122,8 @@ def _earlier_response(invitation: Invitation) -> Response | None:
         select(Response).where(
             Response.survey_id == invitation.survey_id,
             Response.respondent_id == invitation.member.respondent_id,
+            Response.status == ResponseStatus.STARTED,
+            Response.channel == Channel.WEB,
         )
     ).first()
 
@@ -237,14 +239,15 @@ def save_page(
 
 
 def _answers_not_shown(formdata: MultiDict, shown: list[Question]) -> bool:
-    """Answers posted to anything but the questions shown: never from our own form.
-    Our own fields start with "_", which no question code can, or are the CSRF token."""
+    """Answers posted to anything but the questions shown, or several answers to a
+    question that takes one: never from our own form. Our own fields start with "_",
+    which no question code can, or are the CSRF token."""
     allowed = {key for question in shown for key in answer_keys(question)}
+    several = {q.code for q in shown if q.type is QuestionType.MULTIPLE}
     return any(
-        key not in allowed
-        and not key.startswith("_")
-        and key != "csrf_token"
+        (key not in allowed and not key.startswith("_") and key != "csrf_token")
         and any(is_answered(value) for value in formdata.getlist(key))
+        or (key in allowed and key not in several and len(formdata.getlist(key)) > 1)
         for key in formdata
     )
 
@@ -297,12 +300,28 @@ def submit(
 
 
 def _cut(invitation: Invitation, response: Response) -> None:
-    """Unlink an anonymous response from the member. Its times are kept to the day only:
-    the exact moment equals the invitation's `completed_at` and would link them again."""
-    day = response.completed_at.replace(hour=0, minute=0, second=0, microsecond=0)
-    response.started_at = response.updated_at = response.completed_at = day
+    """Unlink an anonymous response from the member, leaving nothing that matches it to
+    the invitation again:
+    - its times all become the survey's opening day (the exact moment, or even the day,
+      would match the invitation's `completed_at`);
+    - every sent anonymous response of the survey is rewritten in this same transaction,
+      so none of them can be told apart by the transaction that last wrote it (on
+      PostgreSQL each row's `xmin` names that transaction, and the invitation has the
+      same one)."""
+    opened = datetime.combine(invitation.survey.opens_on, time(), tzinfo=UTC)
+    response.started_at = response.updated_at = response.completed_at = opened
     response.respondent_id = None
     invitation.response_id = None
+    db.session.flush()
+    db.session.execute(
+        update(Response)
+        .where(
+            Response.survey_id == invitation.survey_id,
+            Response.status == ResponseStatus.COMPLETED,
+            Response.respondent_id.is_(None),
+        )
+        .values(updated_at=opened)
+    )
 
 
 def _mail_confirmation(invitation: Invitation) -> None:
@@ -376,3 +395,19 @@ def _in_words(question: Question, answers: dict, language: str) -> Any:
         other = answers.get(other_key(question.code))
         return ", ".join(words + ([other] if other else []))
     return str(value)
+
+
+def discard_unsent_anonymous(survey: Survey) -> int:
+    """When an anonymous survey closes, answers never sent are deleted: they are still
+    linked to their members, which an anonymous survey promised not to keep."""
+    if not survey.anonymous:
+        return 0
+    result = db.session.execute(
+        delete(Response).where(
+            Response.survey_id == survey.id, Response.status == ResponseStatus.STARTED
+        )
+    )
+    log.info(
+        "Survey %s closed: %s unsent anonymous response(s) deleted", survey.id, result.rowcount
+    )
+    return result.rowcount

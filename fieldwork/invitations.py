@@ -18,7 +18,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import Integer, Select, and_, case, delete, exists, func, or_, select, true
+from sqlalchemy import Integer, Select, and_, case, exists, func, or_, select, true
 
 from accounts.models import Account
 from audit.services import record
@@ -29,8 +29,8 @@ from fieldwork.models import Invitation
 from jobs.models import Job, JobStatus
 from jobs.registry import Progress
 from jobs.services import enqueue
-from mail.models import MailStatus, OutboxMail
 from mail.services import queue_mail
+from panel import me_services
 from panel.fatigue import quarter_of
 from panel.models import Member, MemberStatus
 from surveys.answer_form import text_in
@@ -417,22 +417,8 @@ def send_due_reminders(
 
 
 def unsubscribe(member: Member) -> None:
-    """Leave the panel from the link in a mail: no more invitations or reminders.
-
-    Survey mails still waiting in the outbox are withdrawn. Nothing happens when the
-    member has left already (a second click, or a mail scanner).
-    """
-    if member.status is MemberStatus.LEFT:
-        return
-    member.leave(utcnow())
-    if member.account is not None:
-        db.session.execute(
-            delete(OutboxMail).where(
-                OutboxMail.recipient == member.account.email,
-                OutboxMail.kind.in_([INVITATION_MAIL, REMINDER_MAIL]),
-                OutboxMail.status == MailStatus.PENDING,
-            )
-        )
-    db.session.flush()
-    record("member.left", member, via="unsubscribe_link")
-    log.info("Member %s left the panel through an unsubscribe link", member.id)
+    """Leave the panel from the link in a mail: no more invitations or reminders, and
+    survey mails still in the outbox are withdrawn. Nothing happens when the member has
+    left already (a second click, or a mail scanner)."""
+    if member.status is not MemberStatus.LEFT:
+        me_services.leave(member, via="unsubscribe_link")

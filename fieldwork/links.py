@@ -4,8 +4,10 @@ they never log anyone in."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import current_app
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
 
 from core.dates import local_today
 from core.db import db
@@ -43,14 +45,22 @@ def invitation_for(token: str) -> Invitation | None:
     return invitation
 
 
+#: An unsubscribe link keeps working this long: longer than any survey's fieldwork, so
+#: every mail's link works, but an old forwarded mail does not stay a key for ever.
+UNSUBSCRIBE_VALID = timedelta(days=400)
+
+
 def unsubscribe_token(member_id: int) -> str:
-    return _signer(UNSUBSCRIBE_SALT).dumps(member_id)
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=UNSUBSCRIBE_SALT).dumps(
+        member_id
+    )
 
 
 def member_id_for_unsubscribe(token: str) -> int | None:
+    signer = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=UNSUBSCRIBE_SALT)
     try:
-        member_id = _signer(UNSUBSCRIBE_SALT).loads(token)
-    except BadSignature:
+        member_id = signer.loads(token, max_age=int(UNSUBSCRIBE_VALID.total_seconds()))
+    except BadSignature:  # also when expired (SignatureExpired is a BadSignature)
         return None
     return member_id if isinstance(member_id, int) else None
 

@@ -316,24 +316,50 @@ def association_view(
     by_band = _sum_by(cells, lambda key: key[1])
     by_day = _per_day(progress.day_cells, villages)
     paper = sum(n for village_id, n in progress.paper_cells.items() if village_id in villages)
+    village_rows = [
+        VillageRow(row.village_id, row.name, rounded_tally(row.figures, threshold))
+        for row in progress.villages
+        if row.village_id in villages
+    ]
+    band_rows = [
+        AgeBandRow(band, rounded_tally(tally, threshold)) for band, tally in _in_band_order(by_band)
+    ]
+    days = [
+        DayRow(day, rounded(by_day[day], threshold))
+        for day in latest_first(progress.period, by_day)
+    ]
+    total = rounded_tally(sum(cells.values(), Tally()), threshold)
     return AssociationView(
-        total=rounded_tally(sum(cells.values(), Tally()), threshold),
-        villages=[
-            VillageRow(row.village_id, row.name, rounded_tally(row.figures, threshold))
-            for row in progress.villages
-            if row.village_id in villages
-        ],
-        age_bands=[
-            AgeBandRow(band, rounded_tally(tally, threshold))
-            for band, tally in _in_band_order(by_band)
-        ],
-        days=[
-            DayRow(day, rounded(by_day[day], threshold))
-            for day in latest_first(progress.period, by_day)
-        ],
+        total=_protected_total(
+            total, [[r.figures for r in village_rows], [r.figures for r in band_rows]], days
+        ),
+        villages=village_rows,
+        age_bands=band_rows,
+        days=days,
         paper_completed=rounded(paper, threshold),
         threshold=threshold,
     )
+
+
+def _protected_total(
+    total: RoundedTally, groups: list[list[RoundedTally]], days: list[DayRow]
+) -> RoundedTally:
+    """Secondary suppression: a total with exactly one hidden part among the villages, the
+    age groups or the days would give that part away by subtraction, so it is hidden too."""
+
+    def one_hidden(values: list[int | None]) -> bool:
+        return sum(value is None for value in values) == 1
+
+    hidden = {
+        name: any(one_hidden([getattr(part, name) for part in group]) for group in groups)
+        for name in ("invited", "started", "completed")
+    }
+    hidden["completed"] = hidden["completed"] or one_hidden([d.completed for d in days])
+    invited = None if hidden["invited"] else total.invited
+    completed = None if hidden["completed"] else total.completed
+    started = None if hidden["started"] else total.started
+    rate = total.rate if invited is not None and completed is not None else None
+    return RoundedTally(invited, started, completed, rate)
 
 
 def figures(view: MonitorView, today: date) -> dict[str, int | float | None]:

@@ -67,3 +67,16 @@ def purge_delivered(older_than: timedelta) -> int:
         )
     )
     return result.rowcount
+
+
+def withdraw_pending(recipient: str, kinds: tuple[str, ...]) -> int:
+    """Delete mails of these kinds to `recipient` that have not gone out yet (someone left
+    the panel: their queued invitations and reminders must not arrive any more)."""
+    result = db.session.execute(
+        delete(OutboxMail).where(
+            OutboxMail.recipient == recipient,
+            OutboxMail.kind.in_(kinds),
+            OutboxMail.status == MailStatus.PENDING,
+        )
+    )
+    return result.rowcount

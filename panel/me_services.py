@@ -17,6 +17,7 @@ from audit.services import record
 from core.db import db, utcnow
 from jobs.models import Job, JobStatus
 from mail.models import OutboxMail
+from mail.services import withdraw_pending
 from panel.models import Member, SignUp
 from panel.services import Profile, member_for, set_association_contact, update_profile
 
@@ -61,12 +62,19 @@ def resume(member: Member) -> None:
     record("member.resumed", member)
 
 
-def leave(member: Member) -> None:
-    """Leave the panel: no more invitations; data stays until the account is deleted."""
+#: Mails about surveys, withdrawn from the outbox when a member leaves.
+SURVEY_MAIL_KINDS = ("survey_invitation", "survey_reminder")
+
+
+def leave(member: Member, via: str = "my_details") -> None:
+    """Leave the panel: no more invitations, and survey mails still waiting in the outbox
+    are withdrawn; data stays until the account is deleted."""
     member.leave(utcnow())
+    if member.account is not None:
+        withdraw_pending(member.account.email, SURVEY_MAIL_KINDS)
     db.session.flush()
-    record("member.left", member)
-    log.info("Member %s left the panel", member.id)
+    record("member.left", member, via=via)
+    log.info("Member %s left the panel (%s)", member.id, via)
 
 
 def rejoin(member: Member) -> None:

@@ -199,8 +199,11 @@ def publish_version(survey: Survey) -> None:
 
 
 def close(survey: Survey) -> None:
+    """No more answers; an anonymous survey also drops the answers never sent."""
+    from fieldwork.answering import discard_unsent_anonymous  # fieldwork builds on surveys
+
     survey.close()
-    record("survey.closed", survey)
+    record("survey.closed", survey, unsent_discarded=discard_unsent_anonymous(survey))
 
 
 def archive(survey: Survey) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -392,8 +392,11 @@ def test_an_anonymous_response_is_cut_from_the_member_when_sent(app, member):
     invitation = fresh(invitation)
     assert response.status is ResponseStatus.COMPLETED and response.respondent_id is None
     assert invitation.response_id is None and invitation.completed_at is not None
-    assert response.completed_at != invitation.completed_at  # kept to the day only
-    assert response.completed_at.date() == invitation.completed_at.date()
+    # No time that matches the invitation's: every anonymous response gets the opening day.
+    opened = invitation.survey.opens_on
+    assert (response.started_at, response.updated_at, response.completed_at) == (
+        datetime.combine(opened, time(), tzinfo=UTC),
+    ) * 3
     band = age_band_on(member.birth_year, member.age_band, local_today())
     assert (response.village_id, response.age_band) == (member.village_id, band.value)
 
@@ -437,6 +440,14 @@ def test_answers_to_questions_not_on_the_page_get_a_clear_message(resident):
     resident.start()
     refused = resident.post(1, {**DORP, "TOEKOMST": "1"})
     assert "The form sent answers to questions that are not on this page." in refused.text
+
+
+def test_two_answers_to_a_one_answer_question_are_refused(resident):
+    resident.start()
+    before = every_row_as_text()
+    refused = resident.post(1, {"LEEF_CIJFER": ["7", "8"], "VEILIG": "2"})
+    assert refused.status_code == 422
+    assert every_row_as_text() == before
 
 
 def test_a_number_out_of_range_is_refused(app, member):
@@ -613,3 +624,58 @@ def test_sends_from_several_tabs_at_once_all_end_on_the_thank_you_page(app, invi
         thread.join()
     assert statuses == [(303, first.url("/bedankt"))] * len(tabs)
     assert [r.status for r in responses()] == [ResponseStatus.COMPLETED]
+
+
+def test_anonymous_responses_cannot_be_matched_by_the_transaction_that_wrote_them(
+    app, make_member, database_url
+):
+    """On PostgreSQL each row's xmin names the transaction that last wrote it; sending an
+    anonymous response rewrites all of them, so the invitation's xmin matches every one."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("xmin exists on PostgreSQL only")
+    from sqlalchemy import text
+
+    from fieldwork import answering
+
+    short = {
+        "schema_version": 1,
+        "title": {"nl": "Kort"},
+        "pages": [
+            {
+                "code": "P1",
+                "questions": [
+                    {"code": "Q", "type": "text", "text": {"nl": "Iets?"}, "required": False}
+                ],
+            }
+        ],
+    }
+    survey = publish(definition=short, anonymous=True)
+    for number in range(3):
+        member = make_member("Orvelte", email=f"anoniem{number}@example.nl")
+        invitation = invite(survey, member)
+        response = answering.start_or_resume(invitation, utcnow())
+        response.current_page = 1  # past the only page
+        db.session.commit()
+        answering.submit(invitation, response, utcnow())
+        db.session.commit()
+    matches = db.session.execute(
+        text(
+            "SELECT i.id, count(r.id) FROM invitations i JOIN responses r "
+            "ON r.xmin = i.xmin GROUP BY i.id"
+        )
+    ).all()
+    assert all(found != 1 for _, found in matches)
+
+
+def test_closing_an_anonymous_survey_deletes_answers_never_sent(app, member):
+    from surveys import services
+
+    survey = publish(anonymous=True)
+    resident = Resident(app, survey_token(invite(survey, member)))
+    resident.start()
+    resident.post(1, DORP)
+    assert count(Response) == 1
+    services.close(survey)
+    db.session.commit()
+    assert count(Response) == 0
+    assert db.session.scalar(select(Invitation.response_id)) is None

@@ -263,7 +263,8 @@ def two_villages() -> SurveyProgress:
 def test_an_association_sees_only_its_villages_summed_then_rounded():
     view = association_view(two_villages(), {1}, threshold=10)
     assert view.rounded and view.threshold == 10
-    assert view.total == RoundedTally(15, 10, 10, 10 / 15)
+    # One day is hidden (1 complete): the total completed would give it away.
+    assert view.total == RoundedTally(15, 10, None, None)
     assert [(row.name, row.figures) for row in view.villages] == [
         ("Orvelte", RoundedTally(15, 10, 10, 10 / 15))
     ]
@@ -277,7 +278,8 @@ def test_an_association_sees_only_its_villages_summed_then_rounded():
 
 def test_an_association_of_both_villages_sees_their_sum():
     view = association_view(two_villages(), {1, 2}, threshold=10)
-    assert view.total == RoundedTally(20, 20, 20, 1.0)
+    # Elp alone is below the threshold: the sum would give it away by subtraction.
+    assert view.total == RoundedTally(None, None, None, None)
     assert [row.name for row in view.villages] == ["Orvelte", "Elp"]
     assert view.days == [DayRow(OPENS + timedelta(1), None), DayRow(OPENS, 15)]
     assert view.paper_completed == 10
@@ -450,3 +452,13 @@ def test_visible_villages_of_an_association_are_its_own_in_scope(make_account, m
     assert monitor.visible_villages(both, survey) == {village_by_name("Orvelte").id}
     assert monitor.visible_villages(make_account("official"), survey) is None
     assert monitor.visible_villages(None, survey) == frozenset()
+
+
+def test_totals_show_when_no_single_part_can_be_derived():
+    progress = two_villages()
+    progress.villages.append(VillageRow(3, "Spier", Tally(8, 8, 8)))
+    progress.cells[(3, AgeBand.A50_64)] = Tally(8, 8, 8)
+    progress.day_cells[(3, OPENS)] = 8
+    view = association_view(progress, {1, 2, 3}, threshold=10)
+    assert [row.figures.invited for row in view.villages] == [15, None, None]
+    assert view.total.invited == 30  # two hidden villages: neither can be derived
