@@ -1,0 +1,96 @@
+"""Weighted (Hájek) means and proportions with standard errors by Taylor linearization
+after raking, and their 95% intervals, computed the way R's `survey` package does:
+
+- `svymean` on a design with `ids = ~1` after `rake()`: the estimating function
+  w·(y − ȳ)/Σw is first cleared of what the raking margins explain (R sweeps over the
+  margins ten times, taking cell means of x/w and multiplying back by w), then its variance
+  is n/(n − 1) times the sum of squares about its mean;
+- `confint(..., df = n − 1)`: t-intervals for means;
+- `svyciprop(method = "beta")`: the Korn–Graubard interval, a Clopper–Pearson interval at
+  the effective sample size p(1 − p)/var.
+
+Answers missing for a question are left out of that estimate (R's `na.rm = TRUE` on a
+subset keeps the design's weights; here the caller passes the respondents who answered).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+
+from analysis.weighting import Codes, Floats
+
+#: R sweeps the raking margins this many times when it computes variances.
+RAKING_SWEEPS = 10
+
+
+@dataclass(frozen=True)
+class Estimate:
+    value: float
+    standard_error: float
+    low: float
+    high: float
+    #: Respondents the estimate rests on, and Kish's effective number of them.
+    n: int
+    effective_n: float
+
+
+def mean(
+    values: Floats, weights: Floats, raked_by: Sequence[Codes] = (), level: float = 0.95
+) -> Estimate:
+    """A weighted mean with a t-interval on n − 1 degrees of freedom."""
+    value, se = _mean_and_se(values, weights, raked_by)
+    n = len(values)
+    half = stats.t.ppf(1 - (1 - level) / 2, n - 1) * se if n > 1 else np.nan
+    return Estimate(value, se, value - half, value + half, n, _kish(weights))
+
+
+def proportion(
+    hits: Floats, weights: Floats, raked_by: Sequence[Codes] = (), level: float = 0.95
+) -> Estimate:
+    """A weighted share (hits are 0/1) with the Korn–Graubard ("beta") interval.
+
+    At a share of exactly 0 or 1 the linearized variance is 0 and R's effective sample
+    size is undefined; then Kish's effective sample size takes its place, so the interval
+    is the Clopper–Pearson interval for 0 (or all) of that many.
+    """
+    p, se = _mean_and_se(hits, weights, raked_by)
+    n_eff = p * (1 - p) / se**2 if se > 0 else _kish(weights)
+    alpha = 1 - level
+    low = stats.beta.ppf(alpha / 2, n_eff * p, n_eff * (1 - p) + 1) if p > 0 else 0.0
+    high = stats.beta.ppf(1 - alpha / 2, n_eff * p + 1, n_eff * (1 - p)) if p < 1 else 1.0
+    return Estimate(p, se, float(low), float(high), len(hits), _kish(weights))
+
+
+def _mean_and_se(values: Floats, weights: Floats, raked_by: Sequence[Codes]) -> tuple[float, float]:
+    values, weights = np.asarray(values, dtype=float), np.asarray(weights, dtype=float)
+    total = weights.sum()
+    value = float(np.dot(weights, values) / total)
+    x = weights * (values - value) / total
+    x = _calibration_residuals(x, weights, raked_by)
+    n = len(x)
+    if n < 2:
+        return value, float("nan")
+    centred = x - x.mean()
+    return value, float(np.sqrt(n / (n - 1) * np.dot(centred, centred)))
+
+
+def _calibration_residuals(x: Floats, weights: Floats, raked_by: Sequence[Codes]) -> Floats:
+    """What the raking margins do not explain of x, as R's `svyrecvar` computes it."""
+    if not raked_by:
+        return x
+    for _ in range(RAKING_SWEEPS):
+        for cells in raked_by:
+            ratio = x / weights
+            counts = np.bincount(cells)
+            cell_means = np.bincount(cells, weights=ratio) / np.where(counts > 0, counts, 1)
+            x = x - weights * cell_means[cells]
+    return x
+
+
+def _kish(weights: Floats) -> float:
+    weights = np.asarray(weights, dtype=float)
+    return float(weights.sum() ** 2 / np.square(weights).sum())

@@ -1,0 +1,127 @@
+"""Weighted means and shares with their intervals, against R's survey package."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+
+from analysis.estimates import mean, proportion
+from analysis.weighting import rake
+from tests.analysis.test_weighting import synthetic_panel
+from tests.conftest import skip_or_fail
+
+
+def answers(seed: int = 11, n: int = 400):
+    """A report mark (1-10) and a yes/no answer that lean on village and age."""
+    start, margins = synthetic_panel(n=n)
+    rng = np.random.default_rng(seed)
+    mark = np.clip(
+        np.round(6.5 + 0.4 * margins[0].cells - 0.2 * margins[1].cells + rng.normal(0, 1.2, n)),
+        1,
+        10,
+    )
+    agree = (rng.random(n) < 0.25 + 0.1 * (margins[1].cells >= 4)).astype(float)
+    return start, margins, mark, agree
+
+
+R_SCRIPT = """
+library(survey)
+d <- read.csv(file.path(Sys.getenv("WORK"), "panel.csv"))
+d$village <- factor(d$village); d$agesex <- factor(d$agesex)
+des <- svydesign(ids = ~1, weights = ~w0, data = d)
+pv <- data.frame(village = factor(0:3), Freq = c(9950, 3175, 2100, 1200))
+pa <- data.frame(agesex = factor(0:5), Freq = c(2600, 2500, 3300, 3200, 2400, 2425))
+r <- rake(des, list(~village, ~agesex), list(pv, pa),
+          control = list(maxit = 100, epsilon = 1e-8))
+m <- svymean(~mark, r)
+ci <- confint(m, df = degf(r))
+p <- svyciprop(~I(agree == 1), r, method = "beta")
+out <- list(mean = unname(coef(m)), se = unname(SE(m)), low = ci[1], high = ci[2],
+            p = unname(coef(p)), p_se = unname(sqrt(attr(p, "var"))),
+            p_low = unname(confint(p)[1]), p_high = unname(confint(p)[2]))
+writeLines(sprintf('{"%s": %.17g}', names(out), unlist(out)),
+           file.path(Sys.getenv("WORK"), "out.txt"))
+"""
+
+
+def test_the_same_estimates_and_intervals_as_r_survey(tmp_path):
+    """svymean with confint on n − 1 df, and svyciprop(method = "beta"), after rake()."""
+    if shutil.which("Rscript") is None:
+        skip_or_fail("r", "Rscript not found (apt-get install r-cran-survey)")
+    start, margins, mark, agree = answers()
+    with open(tmp_path / "panel.csv", "w", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(["village", "agesex", "w0", "mark", "agree"])
+        writer.writerows(zip(margins[0].cells, margins[1].cells, start, mark, agree, strict=True))
+    subprocess.run(
+        ["Rscript", "-e", R_SCRIPT],
+        check=True,
+        capture_output=True,
+        env={**os.environ, "WORK": str(tmp_path)},
+        timeout=120,
+    )
+    r = {}
+    for line in (tmp_path / "out.txt").read_text().splitlines():
+        r.update(json.loads(line))
+    weights = rake(start, margins).weights
+    cells = [m.cells for m in margins]
+    m = mean(mark, weights, cells)
+    p = proportion(agree, weights, cells)
+    assert [m.value, m.standard_error, m.low, m.high] == pytest.approx(
+        [r["mean"], r["se"], r["low"], r["high"]], rel=1e-6
+    )
+    assert [p.value, p.standard_error, p.low, p.high] == pytest.approx(
+        [r["p"], r["p_se"], r["p_low"], r["p_high"]], rel=1e-6
+    )
+
+
+def test_equal_weights_give_the_plain_mean_and_its_standard_error():
+    values = np.array([6.0, 7.0, 8.0, 9.0, 5.0])
+    estimate = mean(values, np.ones(5))
+    assert estimate.value == pytest.approx(7.0)
+    assert estimate.standard_error == pytest.approx(values.std(ddof=1) / np.sqrt(5))
+    assert estimate.effective_n == pytest.approx(5)
+
+
+@pytest.mark.parametrize("share", [0.0, 1.0])
+def test_shares_of_none_and_all_have_an_interval(share):
+    estimate = proportion(np.full(20, share), np.ones(20))
+    assert estimate.value == share
+    assert 0.0 <= estimate.low <= estimate.high <= 1.0
+    assert (estimate.low, estimate.high) != (0.0, 1.0)
+    # Clopper-Pearson for 0 of 20: upper limit 1 - 0.025 ** (1 / 20)
+    edge = 1 - 0.025 ** (1 / 20)
+    assert (estimate.high if share == 0 else 1 - estimate.low) == pytest.approx(edge)
+
+
+@pytest.mark.parametrize("n", [12, 30])
+@pytest.mark.parametrize("p", [0.1, 0.2, 0.3, 0.4, 0.5])
+def test_share_intervals_cover_at_least_94_percent(n, p):
+    """Exact coverage over every possible count of yes-answers (the limit of a simulation
+    with infinitely many draws) for a simple random sample of n."""
+    from scipy import stats
+
+    covered = 0.0
+    for hits in range(n + 1):
+        estimate = proportion(np.array([1.0] * hits + [0.0] * (n - hits)), np.ones(n))
+        if estimate.low <= p <= estimate.high:
+            covered += stats.binom.pmf(hits, n, p)
+    assert covered >= 0.94
+
+
+def test_a_simulation_of_10000_panels_of_12_covers_too():
+    rng = np.random.default_rng(2026)
+    n, p, draws = 12, 0.3, 10_000
+    counts = rng.binomial(n, p, size=draws)
+    intervals = {
+        hits: proportion(np.array([1.0] * hits + [0.0] * (n - hits)), np.ones(n))
+        for hits in range(n + 1)
+    }
+    covered = sum(intervals[c].low <= p <= intervals[c].high for c in counts)
+    assert covered / draws >= 0.94
