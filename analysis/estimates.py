@@ -25,6 +25,8 @@ from analysis.weighting import Codes, Floats
 
 #: R sweeps the raking margins this many times when it computes variances.
 RAKING_SWEEPS = 10
+#: Beyond this the variance is rounding noise around 0 (a share fixed by the raking).
+LARGEST_EFFECTIVE_N = 1e9
 
 
 @dataclass(frozen=True)
@@ -53,12 +55,15 @@ def proportion(
 ) -> Estimate:
     """A weighted share (hits are 0/1) with the Korn–Graubard ("beta") interval.
 
-    At a share of exactly 0 or 1 the linearized variance is 0 and R's effective sample
-    size is undefined; then Kish's effective sample size takes its place, so the interval
-    is the Clopper–Pearson interval for 0 (or all) of that many.
+    At a share of exactly 0 or 1, or of a variable the raking fixed (a margin itself), the
+    linearized variance is (nearly) 0 and R's effective sample size is infinite, giving
+    no usable interval; then Kish's effective sample size takes its place, so the interval
+    is the Clopper–Pearson interval at that many.
     """
     p, se = _mean_and_se(hits, weights, raked_by)
-    n_eff = p * (1 - p) / se**2 if se > 0 else _kish(weights)
+    n_eff = _kish(weights)
+    if se > 0 and p * (1 - p) / se**2 < LARGEST_EFFECTIVE_N:
+        n_eff = p * (1 - p) / se**2
     alpha = 1 - level
     low = stats.beta.ppf(alpha / 2, n_eff * p, n_eff * (1 - p) + 1) if p > 0 else 0.0
     high = stats.beta.ppf(1 - alpha / 2, n_eff * p + 1, n_eff * (1 - p)) if p < 1 else 1.0

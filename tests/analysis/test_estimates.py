@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from analysis.estimates import mean, proportion
-from analysis.weighting import rake
+from analysis.weighting import Margin, rake
 from tests.analysis.test_weighting import synthetic_panel
 from tests.conftest import skip_or_fail
 
@@ -125,3 +125,82 @@ def test_a_simulation_of_10000_panels_of_12_covers_too():
     }
     covered = sum(intervals[c].low <= p <= intervals[c].high for c in counts)
     assert covered / draws >= 0.94
+
+
+API_SCRIPT = """
+suppressMessages(library(survey))
+data(api)
+d <- apisrs[, c("stype", "sch.wide", "api00", "pw")]
+d$high <- as.numeric(d$api00 > 700)
+write.csv(d, file.path(Sys.getenv("WORK"), "apisrs.csv"), row.names = FALSE)
+ps <- as.data.frame(table(stype = apipop$stype))
+pw <- as.data.frame(table(sch.wide = apipop$sch.wide))
+write.csv(ps, file.path(Sys.getenv("WORK"), "stype.csv"), row.names = FALSE)
+write.csv(pw, file.path(Sys.getenv("WORK"), "schwide.csv"), row.names = FALSE)
+des <- svydesign(ids = ~1, weights = ~pw, data = d)
+r <- rake(des, list(~stype, ~sch.wide), list(ps, pw),
+          control = list(maxit = 100, epsilon = 1e-8))
+m <- svymean(~api00, r); ci <- confint(m, df = degf(r))
+p <- svyciprop(~I(high == 1), r, method = "beta")
+write.csv(data.frame(w = weights(r)), file.path(Sys.getenv("WORK"), "weights.csv"),
+          row.names = FALSE)
+out <- c(mean = unname(coef(m)), se = unname(SE(m)), low = ci[1], high = ci[2],
+         p = unname(coef(p)), p_se = unname(sqrt(attr(p, "var"))),
+         p_low = unname(confint(p)[1]), p_high = unname(confint(p)[2]))
+writeLines(sprintf("%s %.17g", names(out), out), file.path(Sys.getenv("WORK"), "out.txt"))
+"""
+
+
+def test_golden_values_from_r_api_example(tmp_path):
+    """R's own `api` data (the simple random sample of California schools), raked to the
+    population's school types and to sch.wide, exported from R at test time."""
+    if shutil.which("Rscript") is None:
+        skip_or_fail("r", "Rscript not found (apt-get install r-cran-survey)")
+    subprocess.run(
+        ["Rscript", "-e", API_SCRIPT],
+        check=True,
+        capture_output=True,
+        env={**os.environ, "WORK": str(tmp_path)},
+        timeout=120,
+    )
+
+    def rows(name):
+        with open(tmp_path / name) as file:
+            return list(csv.DictReader(file))
+
+    schools = rows("apisrs.csv")
+    r = dict(line.split() for line in (tmp_path / "out.txt").read_text().splitlines())
+    margins = []
+    for column, file in (("stype", "stype.csv"), ("sch.wide", "schwide.csv")):
+        population = rows(file)
+        levels = [row[column] for row in population]
+        margins.append(
+            Margin(
+                np.array([levels.index(school[column]) for school in schools]),
+                np.array([float(row["Freq"]) for row in population]),
+            )
+        )
+    start = np.array([float(school["pw"]) for school in schools])
+    weights = rake(start, margins).weights
+    r_weights = np.array([float(row["w"]) for row in rows("weights.csv")])
+    np.testing.assert_allclose(weights, r_weights, rtol=1e-6)
+    cells = [m.cells for m in margins]
+    m = mean(np.array([float(s["api00"]) for s in schools]), weights, cells)
+    scoring_high = np.array([float(s["high"]) for s in schools])  # api00 above 700
+    p = proportion(scoring_high, weights, cells)
+    expected = [float(r[key]) for key in ("mean", "se", "low", "high")]
+    assert [m.value, m.standard_error, m.low, m.high] == pytest.approx(expected, rel=1e-6)
+    assert [p.value, p.standard_error, p.low, p.high] == pytest.approx(
+        [float(r[key]) for key in ("p", "p_se", "p_low", "p_high")], rel=1e-6
+    )
+
+
+def test_a_share_the_raking_fixed_still_gets_an_interval():
+    """The share of a raking margin's own cell has no sampling variance left; R's beta
+    interval is then undefined (NaN). Ours falls back to Kish's effective n."""
+    start, margins = synthetic_panel()
+    weights = rake(start, margins).weights
+    first_village = (margins[0].cells == 0).astype(float)
+    estimate = proportion(first_village, weights, [m.cells for m in margins])
+    assert estimate.value == pytest.approx(9950 / 16425)
+    assert 0 < estimate.low < estimate.value < estimate.high < 1
