@@ -1,0 +1,134 @@
+"""Indicators as data: what each figure of the village mirror measures, computed per
+respondent from the answers (question code -> answer, as fieldwork stores them).
+
+Three kinds:
+- `mean` of a mark or number question;
+- `share` of respondents whose answer is in `categories` (e.g. agree + strongly agree);
+- `scale`: the mean of several items (e.g. a Likert grid) for respondents who answered at
+  least `min_items` of them.
+"Don't know" (code 9 on the agree scale, and any code in `excluded`) counts as not answered.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from analysis.weighting import Floats
+
+DEFINITIONS = Path(__file__).parent / "definitions"
+
+
+class IndicatorKind(enum.Enum):
+    MEAN = "mean"
+    SHARE = "share"
+    SCALE = "scale"
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    kind: IndicatorKind
+    questions: tuple[str, ...]
+    label: Mapping[str, str] = field(default_factory=dict)
+    #: SHARE: the answer codes that count as "yes".
+    categories: tuple[str, ...] = ()
+    #: SCALE: how many items must be answered.
+    min_items: int = 1
+    #: Answer codes that count as not answered ("don't know").
+    excluded: tuple[str, ...] = ("9",)
+    #: Safety, health, loneliness, income, moving intention: small shares are suppressed,
+    #: never shown as "(almost) no one".
+    sensitive: bool = False
+
+
+class BadIndicator(ValueError):
+    """An indicator definition that cannot be computed."""
+
+
+def from_json(data: Sequence[Mapping[str, Any]]) -> list[Indicator]:
+    indicators = []
+    for entry in data:
+        try:
+            kind = IndicatorKind(entry["kind"])
+            indicator = Indicator(
+                code=entry["code"],
+                kind=kind,
+                questions=tuple(entry["questions"]),
+                label=dict(entry.get("label", {})),
+                categories=tuple(str(c) for c in entry.get("categories", ())),
+                min_items=int(entry.get("min_items", 1)),
+                excluded=tuple(str(c) for c in entry.get("excluded", ("9",))),
+                sensitive=bool(entry.get("sensitive", False)),
+            )
+        except (KeyError, TypeError, ValueError) as error:
+            raise BadIndicator(f"{entry!r}: {error}") from None
+        _check(indicator)
+        indicators.append(indicator)
+    return indicators
+
+
+def _check(indicator: Indicator) -> None:
+    if not indicator.questions:
+        raise BadIndicator(f"{indicator.code}: no questions")
+    if indicator.kind is IndicatorKind.SHARE and not indicator.categories:
+        raise BadIndicator(f"{indicator.code}: a share names its categories")
+    if indicator.kind is not IndicatorKind.SCALE and len(indicator.questions) != 1:
+        raise BadIndicator(f"{indicator.code}: one question, or use a scale")
+    if not 1 <= indicator.min_items <= len(indicator.questions):
+        raise BadIndicator(f"{indicator.code}: min_items out of range")
+
+
+def load(name: str) -> list[Indicator]:
+    """The shipped definitions for a questionnaire template, e.g. "leefbaarheid"."""
+    return from_json(json.loads((DEFINITIONS / f"{name}.json").read_text(encoding="utf-8")))
+
+
+def values(indicator: Indicator, answers: Sequence[Mapping[str, Any]]) -> tuple[Floats, Floats]:
+    """Per respondent: the indicator's value, and 1.0 where it counts (answered), else 0.0
+    (with value 0 there, so sums over the answered stay right)."""
+    pairs = [_value(indicator, respondent) for respondent in answers]
+    value = np.array([v if v is not None else 0.0 for v in pairs], dtype=float)
+    counts = np.array([v is not None for v in pairs], dtype=float)
+    return value, counts
+
+
+def _value(indicator: Indicator, respondent: Mapping[str, Any]) -> float | None:
+    if indicator.kind is IndicatorKind.SHARE:
+        answer = _given(indicator, respondent.get(indicator.questions[0]))
+        if answer is None:
+            return None
+        chosen = answer if isinstance(answer, list) else [answer]
+        return 1.0 if any(str(c) in indicator.categories for c in chosen) else 0.0
+    numbers = [_number(_given(indicator, respondent.get(code))) for code in indicator.questions]
+    given = [n for n in numbers if n is not None]
+    if len(given) < indicator.min_items:
+        return None
+    return float(np.mean(given))
+
+
+def _given(indicator: Indicator, answer: Any) -> Any:
+    if answer is None or answer == "" or answer == []:
+        return None
+    if not isinstance(answer, list) and str(answer) in indicator.excluded:
+        return None
+    return answer
+
+
+def _number(answer: Any) -> float | None:
+    if answer is None or isinstance(answer, (list, bool)):
+        return None
+    try:
+        return float(answer)
+    except (TypeError, ValueError):
+        return None
+
+
+#: The agree scale in the three categories figures are reported in.
+LIKERT_THREE = {"1": "disagree", "2": "disagree", "3": "neutral", "4": "agree", "5": "agree"}
