@@ -19,9 +19,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 from scipy import stats
 
 from analysis.weighting import Codes, Floats
+
+Bools = NDArray[np.bool_]
 
 #: R sweeps the raking margins this many times when it computes variances.
 RAKING_SWEEPS = 10
@@ -41,17 +44,31 @@ class Estimate:
 
 
 def mean(
-    values: Floats, weights: Floats, raked_by: Sequence[Codes] = (), level: float = 0.95
+    values: Floats,
+    weights: Floats,
+    raked_by: Sequence[Codes] = (),
+    level: float = 0.95,
+    domain: Bools | None = None,
 ) -> Estimate:
-    """A weighted mean with a t-interval on n − 1 degrees of freedom."""
-    value, se = _mean_and_se(values, weights, raked_by)
-    n = len(values)
-    half = stats.t.ppf(1 - (1 - level) / 2, n - 1) * se if n > 1 else np.nan
-    return Estimate(value, se, value - half, value + half, n, _kish(weights))
+    """A weighted mean with a t-interval on n − 1 degrees of freedom, n being the
+    respondents in the domain (R's `degf()` of a subset of the design).
+
+    `domain` marks the respondents the estimate is about (a village, those who answered);
+    the others still carry the raking, as in R, where a subset keeps them at weight 0."""
+    weights = np.asarray(weights, dtype=float)
+    mask = _domain(values, domain)
+    value, se = _mean_and_se(values, weights, raked_by, mask)
+    df = int(mask.sum()) - 1  # R: degf() of the subset
+    half = stats.t.ppf(1 - (1 - level) / 2, df) * se if df > 0 else np.nan
+    return Estimate(value, se, value - half, value + half, int(mask.sum()), _kish(weights[mask]))
 
 
 def proportion(
-    hits: Floats, weights: Floats, raked_by: Sequence[Codes] = (), level: float = 0.95
+    hits: Floats,
+    weights: Floats,
+    raked_by: Sequence[Codes] = (),
+    level: float = 0.95,
+    domain: Bools | None = None,
 ) -> Estimate:
     """A weighted share (hits are 0/1) with the Korn–Graubard ("beta") interval.
 
@@ -60,21 +77,33 @@ def proportion(
     no usable interval; then Kish's effective sample size takes its place, so the interval
     is the Clopper–Pearson interval at that many.
     """
-    p, se = _mean_and_se(hits, weights, raked_by)
-    n_eff = _kish(weights)
-    if se > 0 and p * (1 - p) / se**2 < LARGEST_EFFECTIVE_N:
-        n_eff = p * (1 - p) / se**2
+    weights = np.asarray(weights, dtype=float)
+    mask = _domain(hits, domain)
+    p, se = _mean_and_se(hits, weights, raked_by, mask)
     alpha = 1 - level
+    n_eff = _kish(weights[mask])
+    if se > 0 and p * (1 - p) / se**2 < LARGEST_EFFECTIVE_N:
+        # R's degrees-of-freedom adjustment: the whole sample's t against the subset's.
+        n, df = len(hits), int(mask.sum()) - 1
+        adjust = (stats.t.ppf(alpha / 2, n - 1) / stats.t.ppf(alpha / 2, df)) ** 2 if df else 1
+        n_eff = p * (1 - p) / se**2 * adjust
     low = stats.beta.ppf(alpha / 2, n_eff * p, n_eff * (1 - p) + 1) if p > 0 else 0.0
     high = stats.beta.ppf(1 - alpha / 2, n_eff * p + 1, n_eff * (1 - p)) if p < 1 else 1.0
-    return Estimate(p, se, float(low), float(high), len(hits), _kish(weights))
+    return Estimate(p, se, float(low), float(high), int(mask.sum()), _kish(weights[mask]))
 
 
-def _mean_and_se(values: Floats, weights: Floats, raked_by: Sequence[Codes]) -> tuple[float, float]:
+def _domain(values: Floats, domain: Bools | None) -> Bools:
+    return np.ones(len(values), dtype=bool) if domain is None else np.asarray(domain, dtype=bool)
+
+
+def _mean_and_se(
+    values: Floats, weights: Floats, raked_by: Sequence[Codes], mask: Bools
+) -> tuple[float, float]:
     values, weights = np.asarray(values, dtype=float), np.asarray(weights, dtype=float)
-    total = weights.sum()
-    value = float(np.dot(weights, values) / total)
-    x = weights * (values - value) / total
+    inside = np.where(mask, weights, 0.0)
+    total = inside.sum()
+    value = float(np.dot(inside, values) / total)
+    x = inside * (values - value) / total
     x = _calibration_residuals(x, weights, raked_by)
     n = len(x)
     if n < 2:

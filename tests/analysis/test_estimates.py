@@ -42,9 +42,15 @@ r <- rake(des, list(~village, ~agesex), list(pv, pa),
 m <- svymean(~mark, r)
 ci <- confint(m, df = degf(r))
 p <- svyciprop(~I(agree == 1), r, method = "beta")
+v <- subset(r, village == 2)
+vm <- svymean(~mark, v); vci <- confint(vm, df = degf(v))
+vp <- svyciprop(~I(agree == 1), v, method = "beta")
 out <- list(mean = unname(coef(m)), se = unname(SE(m)), low = ci[1], high = ci[2],
             p = unname(coef(p)), p_se = unname(sqrt(attr(p, "var"))),
-            p_low = unname(confint(p)[1]), p_high = unname(confint(p)[2]))
+            p_low = unname(confint(p)[1]), p_high = unname(confint(p)[2]),
+            v_mean = unname(coef(vm)), v_se = unname(SE(vm)), v_low = vci[1], v_high = vci[2],
+            v_p = unname(coef(vp)), v_p_low = unname(confint(vp)[1]),
+            v_p_high = unname(confint(vp)[2]))
 writeLines(sprintf('{"%s": %.17g}', names(out), unlist(out)),
            file.path(Sys.getenv("WORK"), "out.txt"))
 """
@@ -79,6 +85,17 @@ def test_the_same_estimates_and_intervals_as_r_survey(tmp_path):
     assert [p.value, p.standard_error, p.low, p.high] == pytest.approx(
         [r["p"], r["p_se"], r["p_low"], r["p_high"]], rel=1e-6
     )
+    # One village (a domain): R's svymean and svyciprop on subset(design, village == 2).
+    village = margins[0].cells == 2
+    vm = mean(mark, weights, cells, domain=village)
+    vp = proportion(agree, weights, cells, domain=village)
+    assert [vm.value, vm.standard_error, vm.low, vm.high] == pytest.approx(
+        [r["v_mean"], r["v_se"], r["v_low"], r["v_high"]], rel=1e-6
+    )
+    assert [vp.value, vp.low, vp.high] == pytest.approx(
+        [r["v_p"], r["v_p_low"], r["v_p_high"]], rel=1e-6
+    )
+    assert vm.n == int(village.sum())
 
 
 def test_equal_weights_give_the_plain_mean_and_its_standard_error():
