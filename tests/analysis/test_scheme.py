@@ -1,0 +1,94 @@
+"""The default raking scheme: village totals, age band × sex, and the 65+ split per
+village only where both sides have enough respondents."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from analysis.scheme import NoPopulation, Respondent, Scheme, weigh
+
+BANDS = ("18-34", "35-49", "50-64", "65-74", "75+")
+
+
+def population():
+    people = {"Beilen": 9950 * 0.8, "Smilde": 3000 * 0.8, "Orvelte": 97 * 0.8}
+    share = {"18-34": 0.25, "35-49": 0.22, "50-64": 0.25, "65-74": 0.15, "75+": 0.13}
+    return {
+        (village, band, sex): adults * share[band] / 2
+        for village, adults in people.items()
+        for band in BANDS
+        for sex in ("female", "male")
+    }
+
+
+def respondents(seed=3, n=300, orvelte=3):
+    rng = np.random.default_rng(seed)
+    made = [
+        Respondent(
+            rng.choice(["Beilen", "Smilde"], p=[0.7, 0.3]),
+            rng.choice(BANDS, p=[0.1, 0.15, 0.3, 0.25, 0.2]),
+            rng.choice(["female", "male"]),
+        )
+        for _ in range(n)
+    ]
+    made += [Respondent("Orvelte", "65-74", "female") for _ in range(orvelte)]
+    made += [Respondent("Orvelte", "35-49", "male") for _ in range(orvelte)]
+    return made
+
+
+def test_margins_are_met_and_small_villages_collapsed():
+    people, sample = population(), respondents()
+    weighting = weigh(sample, people, Scheme(bounds=None))
+    assert weighting.result.converged
+    assert weighting.collapsed == ["Orvelte"]  # 3 under 65 and 3 over: too few to split
+    w = weighting.weights
+    for village in ("Beilen", "Smilde", "Orvelte"):
+        total = sum(n for (v, _, _), n in people.items() if v == village)
+        got = sum(wi for wi, r in zip(w, sample, strict=True) if r.village == village)
+        assert got == pytest.approx(total, rel=1e-7)
+    older_beilen = sum(
+        n for (v, b, _), n in people.items() if v == "Beilen" and b in ("65-74", "75+")
+    )
+    got = sum(
+        wi
+        for wi, r in zip(w, sample, strict=True)
+        if r.village == "Beilen" and r.age_band in ("65-74", "75+")
+    )
+    assert got == pytest.approx(older_beilen, rel=1e-7)
+
+
+def test_effective_sample_sizes_are_reported_per_village():
+    weighting = weigh(respondents(), population())
+    beilen = weighting.villages["Beilen"]
+    assert beilen.effective_n < beilen.n and beilen.design_effect > 1
+    assert weighting.overall.n == 306
+
+
+def test_people_who_did_not_say_their_sex_keep_their_place():
+    sample = respondents() + [Respondent("Beilen", "50-64", "other")] * 3
+    weighting = weigh(sample, population(), Scheme(bounds=None))
+    assert weighting.result.converged
+    assert np.all(weighting.weights > 0)
+
+
+def test_a_village_without_margins_is_refused():
+    with pytest.raises(NoPopulation):
+        weigh(respondents() + [Respondent("Nergenshuizen", "18-34", "male")], population())
+
+
+def test_margins_no_weights_can_meet_are_reported_not_hidden():
+    """If every respondent of a village is 65 or over, that village's whole population must
+    be carried by older people, which the municipality's age margin cannot allow."""
+    sample = [r for r in respondents() if r.village != "Orvelte"]
+    sample += [Respondent("Orvelte", "65-74", "female")] * 6
+    weighting = weigh(sample, population(), Scheme(bounds=None))
+    assert not weighting.result.converged and weighting.result.worst_gap > 0.01
+
+
+def test_the_default_bounds_are_kept_and_said_when_they_bind():
+    weighting = weigh(respondents(), population())
+    start = sum(population().values()) / len(respondents())
+    ratio = weighting.weights / start
+    assert ratio.min() >= 0.3 - 1e-12 and ratio.max() <= 3.5 + 1e-12
+    assert weighting.result.converged or weighting.result.bounds_bind
