@@ -82,6 +82,7 @@ def register_blueprints(app: Flask) -> None:
     from panel.views import bp as panel_bp
     from population.views import bp as population_bp
     from recruitment.views import bp as recruitment_bp
+    from surveys.outline_views import bp as outline_bp
     from surveys.preview_views import bp as preview_bp
     from surveys.proposal_views import bp as proposals_bp
     from surveys.views import bp as surveys_bp
@@ -100,6 +101,7 @@ def register_blueprints(app: Flask) -> None:
         population_bp,
         recruitment_bp,
         surveys_bp,
+        outline_bp,
         proposals_bp,
         preview_bp,
         invitations_bp,
