@@ -410,7 +410,8 @@ def test_a_reminder_holds_the_same_personal_link(survey, make_member, today, smt
     [message] = smtp_server.inbox.messages
     text, html = mail_parts(message)
     assert SURVEY_LINK.findall(text) == SURVEY_LINK.findall(html) == [survey_token(invitation)]
-    assert UNSUBSCRIBE_LINK.findall(text) == [unsubscribe_token(member.id)]
+    [unsubscribe] = UNSUBSCRIBE_LINK.findall(text)  # timed, so compared by what it opens
+    assert member_id_for_unsubscribe(unsubscribe) == member.id
 
 
 def test_a_late_run_sends_one_reminder_and_keeps_the_gap(survey, make_member, today):
