@@ -34,6 +34,7 @@ from wtforms import (
 from wtforms.validators import StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from accounts.forms import strip
 from surveys.conditions import is_answered
 from surveys.definition import LIKERT_CODES, MARK_RANGE, Page, Question, QuestionType, Text
 from surveys.routing import answer_keys, other_key, still_asked, visible_questions
@@ -199,7 +200,7 @@ def _multiple(question: Question, label: str, help_text: str, language: str) -> 
         fields[key] = StringField(
             _l("Your other answer"),
             name=key,
-            filters=[_strip],
+            filters=[strip],
             validators=[_other_described(question.code), _at_most(TEXT_MAX)],
         )
     return fields
@@ -213,7 +214,7 @@ def _typed(question: Question, label: str, help_text: str) -> Field:
             label,
             name=question.code,
             description=help_text,
-            filters=[_strip],
+            filters=[strip],
             validators=[required, _whole_number(question.minimum, question.maximum)],
             render_kw={"inputmode": "numeric", "class": "short"},
         )
@@ -222,7 +223,7 @@ def _typed(question: Question, label: str, help_text: str) -> Field:
             label,
             name=question.code,
             description=help_text,
-            filters=[_strip],
+            filters=[strip],
             validators=[required, _at_most(LONG_TEXT_MAX)],
             render_kw={"rows": 6},
         )
@@ -230,7 +231,7 @@ def _typed(question: Question, label: str, help_text: str) -> Field:
         label,
         name=question.code,
         description=help_text,
-        filters=[_strip],
+        filters=[strip],
         validators=[required, _at_most(TEXT_MAX)],
     )
 
@@ -377,10 +378,6 @@ def _valid_ranking(required: bool) -> Validator:
             raise StopValidation(_l("Fill in every choice."))
 
     return validate
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 # --- answers in, answers out --------------------------------------------------------------

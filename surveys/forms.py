@@ -33,14 +33,11 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from accounts.forms import strip
 from surveys import editing
 from surveys.conditions import COMPARISONS
 from surveys.definition import QuestionType
 from surveys.templates import TEMPLATES
-
-
-def strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
 
 
 def _refuse_constant(name: str) -> None:
