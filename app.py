@@ -36,6 +36,7 @@ MODEL_MODULES = (
     "population.models",
     "surveys.models",
     "fieldwork.models",
+    "results.models",
 )
 
 
@@ -82,6 +83,9 @@ def register_blueprints(app: Flask) -> None:
     from panel.views import bp as panel_bp
     from population.views import bp as population_bp
     from recruitment.views import bp as recruitment_bp
+    from results.cluster_views import bp as clusters_bp
+    from results.quote_views import bp as quotes_bp
+    from results.views import bp as results_bp
     from surveys.outline_views import bp as outline_bp
     from surveys.preview_views import bp as preview_bp
     from surveys.proposal_views import bp as proposals_bp
@@ -107,6 +111,9 @@ def register_blueprints(app: Flask) -> None:
         invitations_bp,
         answer_bp,
         monitor_bp,
+        results_bp,
+        clusters_bp,
+        quotes_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -118,9 +125,11 @@ def register_commands(app: Flask) -> None:
     from fieldwork.cli import fieldwork_cli
     from jobs.cli import jobs_cli
     from mail.cli import mail_cli
+    from results.cli import analysis_cli
     from villages.cli import villages_cli
 
     for group in (
+        analysis_cli,
         demo_cli,
         fieldwork_cli,
         jobs_cli,

@@ -23,6 +23,8 @@ import numpy as np
 from analysis.weighting import Floats
 
 DEFINITIONS = Path(__file__).parent / "definitions"
+#: "Don't know" on the agree scale and in most closed questions.
+DONT_KNOW = "9"
 
 
 class IndicatorKind(enum.Enum):
@@ -41,7 +43,8 @@ class Indicator:
     categories: tuple[str, ...] = ()
     #: SCALE: how many items must be answered.
     min_items: int = 1
-    #: Answer codes that count as not answered ("don't know").
+    #: Answer codes that count as not answered ("don't know"). By default the agree
+    #: scale's 9 for shares and scales; nothing for a mean, where 9 is a mark or a number.
     excluded: tuple[str, ...] = ("9",)
     #: Safety, health, loneliness, income, moving intention: small shares are suppressed,
     #: never shown as "(almost) no one".
@@ -64,7 +67,7 @@ def from_json(data: Sequence[Mapping[str, Any]]) -> list[Indicator]:
                 label=dict(entry.get("label", {})),
                 categories=tuple(str(c) for c in entry.get("categories", ())),
                 min_items=int(entry.get("min_items", 1)),
-                excluded=tuple(str(c) for c in entry.get("excluded", ("9",))),
+                excluded=tuple(str(c) for c in entry.get("excluded", _default_excluded(kind))),
                 sensitive=bool(entry.get("sensitive", False)),
             )
         except (KeyError, TypeError, ValueError) as error:
@@ -72,6 +75,10 @@ def from_json(data: Sequence[Mapping[str, Any]]) -> list[Indicator]:
         _check(indicator)
         indicators.append(indicator)
     return indicators
+
+
+def _default_excluded(kind: IndicatorKind) -> tuple[str, ...]:
+    return () if kind is IndicatorKind.MEAN else (DONT_KNOW,)
 
 
 def _check(indicator: Indicator) -> None:

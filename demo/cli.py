@@ -7,6 +7,7 @@ from flask.cli import AppGroup
 
 from core.db import db
 from demo import panel, services
+from demo.results import seed_results_wave
 from population.demo import seed_demo_margins
 
 demo_cli = AppGroup("demo", help="Demo data for development and trying things out.")
@@ -21,12 +22,15 @@ def seed() -> None:
     members = panel.seed_panel()
     seed_demo_margins()
     surveys = panel.seed_template_surveys()
+    responses = seed_results_wave()
     db.session.commit()
     click.echo(f"Loaded {count} villages and neighbourhoods of Midden-Drenthe.")
     if members:
         click.echo(f"Added a demo panel of {members} synthetic members and demo margins.")
     if surveys:
         click.echo(f"Added {surveys} draft survey(s) from the questionnaire templates.")
+    if responses:
+        click.echo(f"Added a closed demo wave with {responses} responses and its results.")
     click.echo("Demo accounts (log in at /login; the login mail appears in the server log):")
     for email, role in demo_accounts:
         click.echo(f"  {role.value:<12} {email}")

@@ -140,6 +140,7 @@ def _new_response(invitation: Invitation, now: datetime) -> Response:
         channel=Channel.WEB,
         village_id=member.village_id,
         age_band=band.value if band else None,
+        sex=member.sex.value,
         answers={},
         started_at=now,
         updated_at=now,

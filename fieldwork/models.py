@@ -105,10 +105,12 @@ class Response(Base):
     answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     #: The page to continue on (index into the questionnaire's pages).
     current_page: Mapped[int] = mapped_column(default=0, server_default="0")
-    #: Village and age band at the time of answering, for response rates and weighting
+    #: Village, age band and sex at the time of answering, for response rates and weighting
     #: without going back to the member (copied, so anonymous responses keep them too).
     village_id: Mapped[int | None] = mapped_column(ForeignKey("villages.id", ondelete="SET NULL"))
     age_band: Mapped[str | None] = mapped_column(String(8))
+    #: The member's sex at answering time, for weighting (female, male or other).
+    sex: Mapped[str | None] = mapped_column(String(8))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -15,7 +15,13 @@ class Progress(Protocol):
 JobFunction = Callable[..., dict[str, Any] | None]
 
 #: Modules whose job functions register themselves on import.
-JOB_MODULES = ("demo.jobs", "accounts.jobs", "recruitment.jobs", "fieldwork.jobs")
+JOB_MODULES = (
+    "demo.jobs",
+    "accounts.jobs",
+    "recruitment.jobs",
+    "fieldwork.jobs",
+    "results.jobs",
+)
 
 _functions: dict[str, JobFunction] = {}
 

@@ -199,11 +199,15 @@ def publish_version(survey: Survey) -> None:
 
 
 def close(survey: Survey) -> None:
-    """No more answers; an anonymous survey also drops the answers never sent."""
-    from fieldwork.answering import discard_unsent_anonymous  # fieldwork builds on surveys
+    """No more answers; an anonymous survey also drops the answers never sent. The
+    wave's analysis starts in the background."""
+    # fieldwork and results build on surveys
+    from fieldwork.answering import discard_unsent_anonymous
+    from results.services import request_run
 
     survey.close()
     record("survey.closed", survey, unsent_discarded=discard_unsent_anonymous(survey))
+    request_run(survey, trigger="closed")
 
 
 def archive(survey: Survey) -> None:

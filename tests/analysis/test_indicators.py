@@ -82,3 +82,9 @@ def test_every_liveability_indicator_is_defined_on_questions_that_exist():
         "verhuismotief",
     }
     assert defined["sociale_samenhang"].kind is IndicatorKind.SCALE
+
+
+def test_a_mark_of_9_counts_for_a_mean():
+    (mark,) = from_json([{"code": "cijfer", "kind": "mean", "questions": ["LEEF_CIJFER"]}])
+    value, answered = values(mark, [{"LEEF_CIJFER": 9}, {"LEEF_CIJFER": "9"}])
+    assert value.tolist() == [9.0, 9.0] and answered.tolist() == [1.0, 1.0]

@@ -1,0 +1,145 @@
+"""A survey wave from answers to estimates: weighting, then every indicator in every area
+(the municipality, each village, each cluster of villages, and under 65 / 65+ within them).
+
+These are the unrounded, undisclosed numbers: they never leave the server. analysis.report
+applies disclosure control and rounding to them; the app and `flask analysis compute` both
+call `analyse`, so a figure can be reproduced outside the app from the same files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from analysis import estimates
+from analysis.indicators import Indicator, IndicatorKind, values
+from analysis.scheme import OLDER_BANDS, PopulationCells, Respondent, Scheme, Weighting, weigh
+from analysis.weighting import effective_sample_size
+
+MUNICIPALITY = "municipality"
+VILLAGE = "village"
+CLUSTER = "cluster"
+#: Subgroups of an area; "" is the whole area.
+SUBGROUPS = ("under_65", "65_plus")
+
+
+@dataclass(frozen=True)
+class Record:
+    """One respondent: who they are for the weighting, and their answers by question code."""
+
+    village: str
+    age_band: str
+    sex: str
+    answers: Mapping[str, Any]
+    #: The same for the same respondent in every wave of a pseudonymous survey; None when
+    #: anonymous (then waves are taken as independent samples).
+    key: str | None = None
+
+
+@dataclass(frozen=True)
+class Wave:
+    records: Sequence[Record]
+    population: PopulationCells
+
+
+@dataclass(frozen=True)
+class Settings:
+    scheme: Scheme = Scheme()
+    threshold: int = 10
+    #: Cluster name -> its villages (disclosure rule 5).
+    clusters: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    #: Below this effective n a figure is "indicative" and never flagged.
+    minimum_effective_n: float = 30.0
+    false_discovery_rate: float = 0.05
+    level: float = 0.95
+
+
+#: (area kind, area name, subgroup, indicator code)
+FigureKey = tuple[str, str, str, str]
+
+
+@dataclass(frozen=True)
+class RawFigure:
+    n: int
+    #: For a share: the respondents counted as "yes"; None for a mean.
+    hits: int | None
+    #: None below two respondents, where nothing can be estimated.
+    estimate: estimates.Estimate | None
+
+
+@dataclass
+class Estimated:
+    """A wave's weights, the respondent-level data behind them, and every raw figure."""
+
+    wave: Wave
+    records: list[Record]
+    weighting: Weighting
+    #: Villages with inhabitants but no respondents: left out of the weighting.
+    uncovered: list[str]
+    areas: dict[tuple[str, str, str], np.ndarray]
+    figures: dict[FigureKey, RawFigure]
+    #: Per indicator: each respondent's value and whether they answered.
+    indicator_values: dict[str, tuple[np.ndarray, np.ndarray]]
+
+
+def analyse(wave: Wave, indicators: Sequence[Indicator], settings: Settings) -> Estimated:
+    """Weigh the wave and estimate every indicator in every area."""
+    covered = {record.village for record in wave.records}
+    population = {cell: people for cell, people in wave.population.items() if cell[0] in covered}
+    uncovered = sorted({cell[0] for cell in wave.population} - covered)
+    records = list(wave.records)
+    weighting = weigh(
+        [Respondent(r.village, r.age_band, r.sex) for r in records], population, settings.scheme
+    )
+    areas = area_masks(records, settings.clusters)
+    estimated = Estimated(wave, records, weighting, uncovered, areas, {}, {})
+    for indicator in indicators:
+        value, answered = values(indicator, [r.answers for r in records])
+        estimated.indicator_values[indicator.code] = (value, answered > 0)
+        for area, mask in areas.items():
+            estimated.figures[(*area, indicator.code)] = raw_figure(
+                indicator, value, mask & (answered > 0), weighting, settings.level
+            )
+    return estimated
+
+
+def area_masks(
+    records: Sequence[Record], clusters: Mapping[str, Sequence[str]]
+) -> dict[tuple[str, str, str], np.ndarray]:
+    """Which respondents belong to each (area kind, area, subgroup)."""
+    villages = np.array([r.village for r in records])
+    older = np.array([r.age_band in OLDER_BANDS for r in records], dtype=bool)
+    wholes = {(MUNICIPALITY, ""): np.ones(len(records), dtype=bool)}
+    for village in sorted(set(villages.tolist())):
+        wholes[(VILLAGE, village)] = villages == village
+    for name, members in sorted(clusters.items()):
+        wholes[(CLUSTER, name)] = np.isin(villages, list(members))
+    areas = {}
+    for (kind, name), mask in wholes.items():
+        areas[(kind, name, "")] = mask
+        if kind != CLUSTER:
+            areas[(kind, name, "under_65")] = mask & ~older
+            areas[(kind, name, "65_plus")] = mask & older
+    return areas
+
+
+def raw_figure(
+    indicator: Indicator, value: np.ndarray, domain: np.ndarray, weighting: Weighting, level: float
+) -> RawFigure:
+    n = int(domain.sum())
+    hits = int(value[domain].sum()) if indicator.kind is IndicatorKind.SHARE else None
+    if n < 2:
+        return RawFigure(n, hits, None)
+    estimate_of = estimates.proportion if hits is not None else estimates.mean
+    estimate = estimate_of(value, weighting.weights, weighting.raked_by, level, domain=domain)
+    return RawFigure(n, hits, estimate)
+
+
+def effective_n(estimated: Estimated, mask: np.ndarray) -> float:
+    """Kish's effective n of the respondents in `mask` (0 when there are none)."""
+    if not mask.any():
+        return 0.0
+    return effective_sample_size(estimated.weighting.weights[mask])

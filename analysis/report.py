@@ -1,0 +1,316 @@
+"""What of a wave may be published, and how: disclosure control on every figure, the
+comparisons (village against the rest, change since the previous wave) with
+Benjamini–Hochberg flags, and rounding. The result is a plain JSON-ready document: the one
+the app stores and shows, and the one `flask analysis compute` writes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from analysis import comparisons
+from analysis.disclosure import (
+    ShareOutcome,
+    one_decimal,
+    publish_margin,
+    rounded_count,
+    threshold_of,
+    whole_percentage,
+)
+from analysis.indicators import Indicator, IndicatorKind
+from analysis.pipeline import (
+    CLUSTER,
+    MUNICIPALITY,
+    SUBGROUPS,
+    VILLAGE,
+    Estimated,
+    FigureKey,
+    RawFigure,
+    Settings,
+    effective_n,
+)
+from analysis.publication import Cell, decide
+
+FORMAT = 1
+PUBLISH = ShareOutcome.PUBLISH
+
+
+@dataclass
+class Disclosure:
+    outcomes: dict[FigureKey, ShareOutcome] = field(default_factory=dict)
+    #: (village, indicator) -> the cluster whose figure stands in for the hidden village.
+    shown_in_cluster: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def published(self, key: FigureKey) -> bool:
+        return self.outcomes.get(key) is PUBLISH
+
+
+def report(
+    current: Estimated,
+    indicators: Sequence[Indicator],
+    settings: Settings,
+    previous: Estimated | None = None,
+) -> dict[str, Any]:
+    """The published document of a wave (and its comparison with the previous one)."""
+    disclosure = disclose(current, indicators, settings)
+    by_code = {indicator.code: indicator for indicator in indicators}
+    figures = {
+        key: figure_entry(current, key, disclosure, by_code[key[3]], settings)
+        for key in disclosure.outcomes
+    }
+    add_versus_rest(figures, current, disclosure, by_code, settings)
+    if previous is not None:
+        previous_disclosure = disclose(previous, indicators, settings)
+        add_changes(figures, current, previous, disclosure, previous_disclosure, by_code, settings)
+    return {
+        "format": FORMAT,
+        "threshold": threshold_of(settings.threshold),
+        "indicators": [indicator_entry(indicator) for indicator in indicators],
+        "weighting": weighting_entry(current, settings),
+        "figures": [figures[key] for key in sorted(figures, key=_order)],
+    }
+
+
+# Disclosure -------------------------------------------------------------------------------
+
+
+def disclose(
+    estimated: Estimated, indicators: Sequence[Indicator], settings: Settings
+) -> Disclosure:
+    """Rules 1, 2, 3 and 5 for every figure of the wave (analysis.publication)."""
+    disclosure = Disclosure()
+    villages = sorted(name for kind, name, sub in estimated.areas if kind == VILLAGE and not sub)
+    for indicator in indicators:
+        cells = {
+            (village, sub): _cell(estimated.figures[(VILLAGE, village, sub, indicator.code)])
+            for village in villages
+            for sub in SUBGROUPS
+        }
+        decision = decide(cells, settings.clusters, indicator.sensitive, settings.threshold)
+        for (kind, name, sub), outcome in decision.outcomes.items():
+            disclosure.outcomes[(kind, name, sub, indicator.code)] = outcome
+        for village, cluster in decision.shown_in_cluster.items():
+            disclosure.shown_in_cluster[(village, indicator.code)] = cluster
+    return disclosure
+
+
+def _cell(figure: RawFigure) -> Cell:
+    return Cell(figure.n, figure.hits)
+
+
+# Figures ----------------------------------------------------------------------------------
+
+
+def figure_entry(
+    estimated: Estimated,
+    key: FigureKey,
+    disclosure: Disclosure,
+    indicator: Indicator,
+    settings: Settings,
+) -> dict[str, Any]:
+    """One figure as published: only a published figure has numbers."""
+    kind, area, subgroup, code = key
+    outcome = disclosure.outcomes[key]
+    entry: dict[str, Any] = {
+        "area_kind": kind,
+        "area": area,
+        "subgroup": subgroup,
+        "indicator": code,
+        "status": outcome.value,
+        "n": None,
+        "value": None,
+        "low": None,
+        "high": None,
+        "indicative": False,
+        "shown_in_cluster": disclosure.shown_in_cluster.get((area, code))
+        if kind == VILLAGE and not subgroup
+        else None,
+        "versus_rest": None,
+        "change": None,
+    }
+    estimate = estimated.figures[key].estimate
+    if outcome is PUBLISH and estimate is not None:
+        entry.update(
+            n=rounded_count(estimate.n),
+            value=_rounded(indicator, estimate.value),
+            low=_rounded(indicator, estimate.low),
+            high=_rounded(indicator, estimate.high),
+            indicative=estimate.effective_n < settings.minimum_effective_n,
+        )
+    return entry
+
+
+def _rounded(indicator: Indicator, number: float) -> float | int | None:
+    """Rule 4, signed (differences may be negative): shares as whole percentages, marks to
+    one decimal."""
+    if not math.isfinite(number):
+        return None
+    sign = -1 if number < 0 else 1
+    if indicator.kind is IndicatorKind.SHARE:
+        return sign * whole_percentage(abs(number))
+    return sign * one_decimal(abs(number))
+
+
+def _comparison_entry(
+    indicator: Indicator, difference: comparisons.Difference, tested: bool
+) -> dict[str, Any]:
+    return {
+        "value": _rounded(indicator, difference.value),
+        "low": _rounded(indicator, difference.low),
+        "high": _rounded(indicator, difference.high),
+        "tested": tested,
+        "flagged": False,
+    }
+
+
+def _flag(entries: list[tuple[dict[str, Any], float]], settings: Settings) -> None:
+    """Benjamini–Hochberg over one family of comparisons: only those tested take part."""
+    rejected = comparisons.benjamini_hochberg(
+        [p for _, p in entries], settings.false_discovery_rate
+    )
+    for (entry, _), flagged in zip(entries, rejected, strict=True):
+        entry["flagged"] = flagged
+
+
+def add_versus_rest(
+    figures: dict[FigureKey, dict[str, Any]],
+    current: Estimated,
+    disclosure: Disclosure,
+    indicators: Mapping[str, Indicator],
+    settings: Settings,
+) -> None:
+    """Each published village against the rest of the municipality (not against the total
+    it is part of), flagged only when both sides have an effective n of at least 30."""
+    tested: list[tuple[dict[str, Any], float]] = []
+    for key, entry in figures.items():
+        kind, village, subgroup, code = key
+        whole = (MUNICIPALITY, "", "", code)
+        if (
+            kind != VILLAGE
+            or subgroup
+            or not (disclosure.published(key) and disclosure.published(whole))
+        ):
+            continue
+        value, answered = current.indicator_values[code]
+        inside = current.areas[(VILLAGE, village, "")]
+        if not (answered & ~inside).any():
+            continue
+        weighting = current.weighting
+        difference = comparisons.versus_rest(
+            value, weighting.weights, weighting.raked_by, inside, answered, settings.level
+        )
+        eligible = _eligible(
+            settings,
+            effective_n(current, inside & answered),
+            effective_n(current, ~inside & answered),
+        ) and math.isfinite(difference.p_value)
+        entry["versus_rest"] = _comparison_entry(indicators[code], difference, eligible)
+        if eligible:
+            tested.append((entry["versus_rest"], difference.p_value))
+    _flag(tested, settings)
+
+
+def add_changes(
+    figures: dict[FigureKey, dict[str, Any]],
+    current: Estimated,
+    previous: Estimated,
+    disclosure: Disclosure,
+    previous_disclosure: Disclosure,
+    indicators: Mapping[str, Indicator],
+    settings: Settings,
+) -> None:
+    """Each figure published in both waves against the previous wave; a respondent in both
+    waves of a pseudonymous survey is one cluster, so their covariance counts."""
+    tested: list[tuple[dict[str, Any], float]] = []
+    for key, entry in figures.items():
+        kind, area, subgroup, code = key
+        if subgroup or not (disclosure.published(key) and previous_disclosure.published(key)):
+            continue
+        now, then = _side(current, key), _side(previous, key)
+        if now is None or then is None:
+            continue
+        difference = comparisons.change(now, then, settings.level)
+        eligible = _eligible(
+            settings,
+            effective_n(current, now.domain),
+            effective_n(previous, then.domain),
+        ) and math.isfinite(difference.p_value)
+        entry["change"] = _comparison_entry(indicators[code], difference, eligible)
+        if eligible:
+            tested.append((entry["change"], difference.p_value))
+    _flag(tested, settings)
+
+
+def _side(estimated: Estimated, key: FigureKey) -> comparisons.Side | None:
+    kind, area, subgroup, code = key
+    if (kind, area, subgroup) not in estimated.areas or code not in estimated.indicator_values:
+        return None
+    value, answered = estimated.indicator_values[code]
+    weighting = estimated.weighting
+    return comparisons.Side(
+        values=value,
+        weights=weighting.weights,
+        raked_by=weighting.raked_by,
+        domain=estimated.areas[(kind, area, subgroup)] & answered,
+        keys=[record.key for record in estimated.records],
+    )
+
+
+def _eligible(settings: Settings, *effective: float) -> bool:
+    return all(n >= settings.minimum_effective_n for n in effective)
+
+
+# The rest of the document -----------------------------------------------------------------
+
+
+def indicator_entry(indicator: Indicator) -> dict[str, Any]:
+    return {
+        "code": indicator.code,
+        "kind": indicator.kind.value,
+        "label": dict(indicator.label),
+        "sensitive": indicator.sensitive,
+        "unit": "percent" if indicator.kind is IndicatorKind.SHARE else "mark",
+    }
+
+
+def weighting_entry(current: Estimated, settings: Settings) -> dict[str, Any]:
+    """How the weights came about. Respondents per village form a margin of their own
+    (rule 3), and a hidden village shows no effective n either."""
+    weighting = current.weighting
+    counts = {village: summary.n for village, summary in weighting.villages.items()}
+    cells, total = publish_margin(counts, threshold_of(settings.threshold))
+    villages = []
+    for cell in cells:
+        summary = weighting.villages[cell.key]
+        shown = cell.count is not None
+        villages.append(
+            {
+                "village": cell.key,
+                "n": cell.count,
+                "effective_n": one_decimal(summary.effective_n) if shown else None,
+                "design_effect": round(summary.design_effect, 2) if shown else None,
+            }
+        )
+    result, overall = weighting.result, weighting.overall
+    return {
+        "converged": result.converged,
+        "iterations": result.iterations,
+        "bounds_bind": result.bounds_bind,
+        "collapsed": list(weighting.collapsed),
+        "without_respondents": list(current.uncovered),
+        "n": total,
+        "effective_n": one_decimal(overall.effective_n) if overall else None,
+        "design_effect": round(overall.design_effect, 2) if overall else None,
+        "villages": villages,
+    }
+
+
+_KIND_ORDER = {MUNICIPALITY: 0, CLUSTER: 1, VILLAGE: 2}
+
+
+def _order(key: FigureKey) -> tuple:
+    kind, area, subgroup, code = key
+    return (_KIND_ORDER[kind], area, ("", *SUBGROUPS).index(subgroup), code)

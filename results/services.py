@@ -1,0 +1,372 @@
+"""Running the analysis of a survey wave: load its respondents, margins, indicators and
+clusters, call `analysis`, and store what passed disclosure control.
+
+A run happens in a background job (when a survey closes, or when an official asks again)
+or from `flask analysis run`. Pages read the stored figures and never recompute.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select
+
+from accounts.models import Account
+from analysis.indicators import DEFINITIONS, Indicator
+from analysis.indicators import load as load_indicators
+from analysis.pipeline import Estimated, Record, Settings, Wave, analyse
+from analysis.report import report
+from analysis.scheme import NoPopulation
+from analysis.weighting import EmptyCell
+from audit.services import record
+from core.db import db, utcnow
+from fieldwork.answering import questionnaire_of
+from fieldwork.models import Response, ResponseStatus
+from jobs.services import enqueue
+from panel.models import Respondent
+from population.models import MarginCell, MarginImport
+from population.services import current_margins
+from results.files import indicators_json, population_cells, record_from_row, settings_json
+from results.models import AnalysisRun, AreaKind, ResultFigure, RunStatus, VillageCluster
+from surveys.models import Survey, SurveyStatus
+from villages.models import Village
+
+log = logging.getLogger(__name__)
+
+RUN_JOB = "results.run_analysis"
+#: Surveys whose waves can be analysed and compared.
+FINISHED = (SurveyStatus.CLOSED, SurveyStatus.ARCHIVED)
+
+
+class CannotAnalyse(ValueError):
+    """A wave without what the analysis needs; the message is for the official."""
+
+
+@dataclass(frozen=True)
+class WaveInput:
+    """Everything a run takes from the database, in the form `flask analysis compute`
+    reads from files."""
+
+    records: list[Record]
+    population: dict[tuple[str, str, str], float]
+    indicators: list[Indicator]
+    codes: list[str]
+    margin_import: MarginImport
+    #: Completed responses left out: no village or age band to weigh them by.
+    left_out: int
+
+
+# Starting a run -----------------------------------------------------------------------------
+
+
+def request_run(survey: Survey, trigger: str, by: Account | None = None) -> AnalysisRun:
+    """Queue a run, unless one is already waiting or running (a double click, a second
+    close): then that one."""
+    waiting = db.session.scalar(
+        select(AnalysisRun).where(
+            AnalysisRun.survey_id == survey.id,
+            AnalysisRun.status.in_([RunStatus.QUEUED, RunStatus.RUNNING]),
+        )
+    )
+    if waiting is not None:
+        return waiting
+    run = AnalysisRun(survey=survey, trigger=trigger, requested_by_id=by.id if by else None)
+    db.session.add(run)
+    db.session.flush()
+    run.job_id = enqueue(RUN_JOB, run_id=run.id).id
+    record("analysis.run_requested", survey, run=run.id, trigger=trigger)
+    return run
+
+
+def run_analysis(run: AnalysisRun) -> AnalysisRun:
+    """Compute and store the run's figures, or record why it could not. Flushes only."""
+    run.start()
+    survey = run.survey
+    try:
+        current = wave_input(survey)
+        settings = wave_settings()
+        previous_survey = previous_wave(survey)
+        estimated = analyse(Wave(current.records, current.population), current.indicators, settings)
+        previous = _previous_estimated(previous_survey, current.indicators, settings)
+        output = report(estimated, current.indicators, settings, previous)
+    except (CannotAnalyse, NoPopulation, EmptyCell) as error:
+        run.fail(str(error), utcnow())
+        log.warning("Analysis run %s of survey %s failed: %s", run.id, survey.id, error)
+        return run
+    run.margin_import_id = current.margin_import.id
+    run.reference_date = current.margin_import.reference_date
+    run.previous_survey_id = previous_survey.id if previous_survey and previous else None
+    run.settings = _run_settings(settings, current)
+    store_figures(run, output)
+    _lock_clusters(settings)
+    run.succeed(output, utcnow())
+    log.info("Analysis run %s of survey %s: %s figures", run.id, survey.id, len(run.figures))
+    return run
+
+
+def _run_settings(settings: Settings, current: WaveInput) -> dict[str, Any]:
+    return {
+        **settings_json(settings),
+        "indicators": indicators_json(current.indicators),
+        "left_out": current.left_out,
+    }
+
+
+def _previous_estimated(
+    survey: Survey | None, indicators: Sequence[Indicator], settings: Settings
+) -> Estimated | None:
+    """The previous wave, recomputed: the comparison needs its respondents, not its
+    rounded figures. None when it cannot be analysed."""
+    if survey is None:
+        return None
+    try:
+        previous = wave_input(survey)
+    except CannotAnalyse:
+        return None
+    shared = [i for i in indicators if i.code in {p.code for p in previous.indicators}]
+    try:
+        return analyse(Wave(previous.records, previous.population), shared, settings)
+    except (NoPopulation, EmptyCell):
+        return None
+
+
+# The inputs ---------------------------------------------------------------------------------
+
+
+def wave_input(survey: Survey) -> WaveInput:
+    indicators = survey_indicators(survey)
+    if not indicators:
+        raise CannotAnalyse("the questionnaire has no questions that feed an indicator")
+    codes = sorted({code for indicator in indicators for code in indicator.questions})
+    rows, left_out = respondent_rows(survey)
+    if not rows:
+        raise CannotAnalyse("no completed responses")
+    margin_import = margins_for_wave(survey)
+    if margin_import is None:
+        raise CannotAnalyse("no population margins have been imported")
+    return WaveInput(
+        records=[record_from_row(row, codes) for row in rows],
+        population=population_of(margin_import),
+        indicators=indicators,
+        codes=codes,
+        margin_import=margin_import,
+        left_out=left_out,
+    )
+
+
+def survey_indicators(survey: Survey) -> list[Indicator]:
+    """The defined indicators the survey's questions feed, in the order they are defined."""
+    version = survey.live_version or survey.current_version
+    if version is None:
+        return []
+    fed = {q.indicator for q in questionnaire_of(version).questions() if q.indicator}
+    return [indicator for indicator in all_indicators() if indicator.code in fed]
+
+
+def all_indicators() -> list[Indicator]:
+    return [i for path in sorted(DEFINITIONS.glob("*.json")) for i in load_indicators(path.stem)]
+
+
+def respondent_rows(survey: Survey) -> tuple[list[dict[str, Any]], int]:
+    """The completed responses as rows of the respondents file, and how many were left
+    out. The key is the respondent's pseudonym, never anything that identifies them."""
+    result = db.session.execute(
+        select(Response, Village.name, Respondent.pseudonym)
+        .outerjoin(Village, Village.id == Response.village_id)
+        .outerjoin(Respondent, Respondent.id == Response.respondent_id)
+        .where(Response.survey_id == survey.id, Response.status == ResponseStatus.COMPLETED)
+        .order_by(Response.id)
+    )
+    rows, left_out = [], 0
+    for response, village, pseudonym in result:
+        if village is None or response.age_band is None:
+            left_out += 1
+            continue
+        rows.append(
+            {
+                **response.answers,
+                "respondent": None if survey.anonymous else pseudonym,
+                "village": village,
+                "age_band": response.age_band,
+                "sex": response.sex if response.sex in ("female", "male") else "unknown",
+            }
+        )
+    return rows, left_out
+
+
+def margins_for_wave(survey: Survey) -> MarginImport | None:
+    """The margins of the wave's reference date: the latest on or before the day it
+    opened; the earliest after it when none is older (better than none at all)."""
+    if survey.opens_on is None:
+        return current_margins()
+    before = db.session.scalar(
+        select(MarginImport)
+        .where(MarginImport.reference_date <= survey.opens_on)
+        .order_by(MarginImport.reference_date.desc(), MarginImport.id.desc())
+        .limit(1)
+    )
+    return before or db.session.scalar(
+        select(MarginImport).order_by(MarginImport.reference_date, MarginImport.id).limit(1)
+    )
+
+
+def population_of(margin_import: MarginImport) -> dict[tuple[str, str, str], float]:
+    rows = db.session.execute(
+        select(Village.name, MarginCell.age_band, MarginCell.sex, MarginCell.count)
+        .join(Village, Village.id == MarginCell.village_id)
+        .where(MarginCell.import_id == margin_import.id)
+    )
+    return population_cells(
+        {(name, band.value, sex.value): count for name, band, sex, count in rows}
+    )
+
+
+def wave_settings() -> Settings:
+    clusters = db.session.scalars(select(VillageCluster).order_by(VillageCluster.name)).all()
+    return Settings(
+        threshold=current_app.config["DISCLOSURE_THRESHOLD"],
+        clusters={c.name: tuple(v.name for v in c.villages) for c in clusters},
+    )
+
+
+def previous_wave(survey: Survey) -> Survey | None:
+    """The latest finished survey of the same kind that closed before this one opened and
+    shares an indicator with it."""
+    if survey.opens_on is None:
+        return None
+    candidates = db.session.scalars(
+        select(Survey)
+        .where(
+            Survey.id != survey.id,
+            Survey.kind == survey.kind,
+            Survey.status.in_(FINISHED),
+            Survey.closes_on < survey.opens_on,
+        )
+        .order_by(Survey.closes_on.desc(), Survey.id.desc())
+    )
+    codes = {i.code for i in survey_indicators(survey)}
+    return next((s for s in candidates if codes & {i.code for i in survey_indicators(s)}), None)
+
+
+# Storing ------------------------------------------------------------------------------------
+
+
+def store_figures(run: AnalysisRun, output: dict[str, Any]) -> None:
+    villages = dict(db.session.execute(select(Village.name, Village.id)).tuples().all())
+    for figure in output["figures"]:
+        kind = AreaKind(figure["area_kind"])
+        run.figures.append(
+            ResultFigure(
+                area_kind=kind,
+                area=figure["area"],
+                village_id=villages.get(figure["area"]) if kind is AreaKind.VILLAGE else None,
+                subgroup=figure["subgroup"],
+                indicator=figure["indicator"],
+                status=figure["status"],
+                n=figure["n"],
+                value=figure["value"],
+                low=figure["low"],
+                high=figure["high"],
+                indicative=figure["indicative"],
+                shown_in_cluster=figure["shown_in_cluster"],
+                versus_rest=figure["versus_rest"],
+                change=figure["change"],
+            )
+        )
+    db.session.flush()
+
+
+def _lock_clusters(settings: Settings) -> None:
+    """Clusters, once used, keep their villages: later waves stay comparable."""
+    if not settings.clusters:
+        return
+    clusters = db.session.scalars(
+        select(VillageCluster).where(VillageCluster.name.in_(list(settings.clusters)))
+    )
+    for cluster in clusters:
+        cluster.first_used_at = cluster.first_used_at or utcnow()
+
+
+# Reading ------------------------------------------------------------------------------------
+
+
+def latest_run(survey: Survey) -> AnalysisRun | None:
+    """The newest run of the survey, whatever its outcome."""
+    return db.session.scalar(
+        select(AnalysisRun)
+        .where(AnalysisRun.survey_id == survey.id)
+        .order_by(AnalysisRun.created_at.desc(), AnalysisRun.id.desc())
+        .limit(1)
+    )
+
+
+def published_run(survey: Survey) -> AnalysisRun | None:
+    """The newest run that succeeded: the one pages show."""
+    return db.session.scalar(
+        select(AnalysisRun)
+        .where(AnalysisRun.survey_id == survey.id, AnalysisRun.status == RunStatus.SUCCEEDED)
+        .order_by(AnalysisRun.finished_at.desc(), AnalysisRun.id.desc())
+        .limit(1)
+    )
+
+
+def figures_of(run: AnalysisRun, village_ids: frozenset[int] | None = None) -> list[ResultFigure]:
+    """The run's figures; for an association (`village_ids`), only those of its own
+    villages and the municipality as a whole (clusters of its villages too)."""
+    if village_ids is None:
+        return list(run.figures)
+    own = {
+        name
+        for (name,) in db.session.execute(select(Village.name).where(Village.id.in_(village_ids)))
+    }
+    own_clusters = {f.shown_in_cluster for f in run.figures if f.area in own} - {None}
+    return [
+        f
+        for f in run.figures
+        if f.area_kind is AreaKind.MUNICIPALITY
+        or (f.area_kind is AreaKind.VILLAGE and f.village_id in village_ids)
+        or (f.area_kind is AreaKind.CLUSTER and f.area in own_clusters)
+    ]
+
+
+def surveys_with_results() -> list[tuple[Survey, AnalysisRun]]:
+    """Each survey that has a succeeded run, with its newest one; newest waves first."""
+    runs = db.session.scalars(
+        select(AnalysisRun)
+        .where(AnalysisRun.status == RunStatus.SUCCEEDED)
+        .order_by(AnalysisRun.finished_at.desc(), AnalysisRun.id.desc())
+    )
+    newest: dict[int, AnalysisRun] = {}
+    for run in runs:
+        newest.setdefault(run.survey_id, run)
+    return sorted(
+        ((run.survey, run) for run in newest.values()),
+        key=lambda pair: (pair[0].opens_on or pair[0].created_at.date(), pair[0].id),
+        reverse=True,
+    )
+
+
+def published_document(run: AnalysisRun, village_ids: frozenset[int] | None) -> dict[str, Any]:
+    """The run's published document; for an association, only the figures it may see (and
+    no weighting details of other villages)."""
+    if village_ids is None:
+        return run.output
+    shown = {
+        (f.area_kind.value, f.area, f.subgroup, f.indicator) for f in figures_of(run, village_ids)
+    }
+    own = {f.area for f in figures_of(run, village_ids) if f.area_kind is AreaKind.VILLAGE}
+    weighting = dict(run.output["weighting"])
+    weighting["villages"] = [v for v in weighting["villages"] if v["village"] in own]
+    return {
+        **run.output,
+        "weighting": weighting,
+        "figures": [
+            f
+            for f in run.output["figures"]
+            if (f["area_kind"], f["area"], f["subgroup"], f["indicator"]) in shown
+        ],
+    }

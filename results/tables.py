@@ -1,0 +1,62 @@
+"""The stored figures of a run arranged as the results page shows them: per indicator, one
+row per area with the whole area and its under 65 / 65+ beside it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from results.models import AreaKind, ResultFigure
+
+_KIND_ORDER = {AreaKind.MUNICIPALITY: 0, AreaKind.CLUSTER: 1, AreaKind.VILLAGE: 2}
+
+
+@dataclass
+class AreaRow:
+    kind: AreaKind
+    name: str
+    whole: ResultFigure | None = None
+    subgroups: dict[str, ResultFigure] = field(default_factory=dict)
+
+
+@dataclass
+class IndicatorTable:
+    code: str
+    label: str
+    unit: str
+    sensitive: bool
+    rows: list[AreaRow]
+
+    @property
+    def percent(self) -> bool:
+        return self.unit == "percent"
+
+
+def indicator_tables(
+    figures: Iterable[ResultFigure], indicators: list[Mapping[str, Any]], language: str
+) -> list[IndicatorTable]:
+    """One table per indicator, in the order the run defined them; areas: the municipality,
+    then clusters, then villages, each by name."""
+    rows: dict[str, dict[tuple[AreaKind, str], AreaRow]] = {}
+    for figure in figures:
+        key = (figure.area_kind, figure.area)
+        row = rows.setdefault(figure.indicator, {}).setdefault(key, AreaRow(*key))
+        if figure.subgroup:
+            row.subgroups[figure.subgroup] = figure
+        else:
+            row.whole = figure
+    return [
+        IndicatorTable(
+            code=entry["code"],
+            label=entry["label"].get(language) or entry["label"].get("nl") or entry["code"],
+            unit=entry["unit"],
+            sensitive=entry["sensitive"],
+            rows=sorted(
+                rows.get(entry["code"], {}).values(),
+                key=lambda row: (_KIND_ORDER[row.kind], row.name),
+            ),
+        )
+        for entry in indicators
+        if entry["code"] in rows
+    ]

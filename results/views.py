@@ -1,0 +1,110 @@
+"""The results of survey waves (the village mirror): officials see every area and can
+recompute; a village association sees its own villages beside the municipality. Pages show
+stored figures that passed disclosure control; nothing is computed here."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+from accounts.models import Role
+from accounts.permissions import official_required, roles_required
+from audit.services import record
+from core.db import db
+from core.forms import ButtonForm
+from fieldwork.monitor import visible_villages
+from results import services
+from results.quotes import published_quotes
+from results.tables import indicator_tables
+from surveys.models import Survey
+
+bp = Blueprint("results", __name__)
+readers = roles_required(Role.OFFICIAL, Role.ASSOCIATION)
+
+
+def _survey_and_villages(survey_id: int) -> tuple[Survey, frozenset[int] | None]:
+    """The survey and the villages the account may see (None: all), or 404 / 403."""
+    survey = db.session.get(Survey, survey_id) or abort(404)
+    villages = visible_villages(g.account, survey)
+    if villages is not None and not villages:
+        abort(403)
+    return survey, villages
+
+
+@bp.get("/results")
+@readers
+def index():
+    """The survey waves with published results the account may see."""
+    surveys = [
+        (survey, run)
+        for survey, run in services.surveys_with_results()
+        if visible_villages(g.account, survey) != frozenset()
+    ]
+    return render_template(
+        "results/index.html", surveys=surveys, is_official=g.account.has_role(Role.OFFICIAL)
+    )
+
+
+@bp.get("/surveys/<int:survey_id>/results")
+@readers
+def show(survey_id: int):
+    """Every indicator per area, with its interval, the comparison with the rest of the
+    municipality and the change since the previous wave."""
+    survey, villages = _survey_and_villages(survey_id)
+    run = services.published_run(survey)
+    if run is None and villages is not None:
+        abort(404)
+    language = str(get_locale() or "nl")
+    tables = (
+        indicator_tables(services.figures_of(run, villages), run.output["indicators"], language)
+        if run
+        else []
+    )
+    return render_template(
+        "results/show.html",
+        survey=survey,
+        run=run,
+        latest=services.latest_run(survey) if villages is None else None,
+        tables=tables,
+        quotes=published_quotes(survey) if run else [],
+        is_official=villages is None,
+        form=ButtonForm(),
+    )
+
+
+@bp.post("/surveys/<int:survey_id>/results/run")
+@official_required
+def rerun(survey_id: int):
+    """Compute the wave's figures again (new margins, clusters or corrections)."""
+    survey = db.session.get(Survey, survey_id) or abort(404)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    services.request_run(survey, trigger="official", by=g.account)
+    db.session.commit()
+    flash(_("The figures are being computed again. Refresh this page in a minute."), "ok")
+    return redirect(url_for(".show", survey_id=survey.id))
+
+
+@bp.get("/surveys/<int:survey_id>/results.json")
+@readers
+def download(survey_id: int):
+    """The published figures as JSON (an association's: of its own villages)."""
+    survey, villages = _survey_and_villages(survey_id)
+    run = services.published_run(survey) or abort(404)
+    document = services.published_document(run, villages)
+    record("analysis.results_exported", survey, run=run.id, villages=_ids(villages))
+    db.session.commit()
+    return Response(
+        json.dumps(document, ensure_ascii=False, indent=1),
+        mimetype="application/json",
+        headers={
+            "Content-Disposition": f'attachment; filename="results-{survey.id}-{run.id}.json"'
+        },
+    )
+
+
+def _ids(villages: frozenset[int] | None) -> list[int] | str:
+    return "all" if villages is None else sorted(villages)

@@ -1,0 +1,89 @@
+"""axe-core on the results pages, village clusters and quotes, in Dutch and English, and the
+results page on a small phone."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from core.db import db
+from fieldwork.models import Response
+from results import services
+from results.models import AnalysisRun, VillageCluster
+from tests.e2e.conftest import log_in, new_page
+from tests.e2e.test_accessibility import check_pages
+from tests.waves import make_margins, make_wave  # noqa: F401  (fixtures)
+from villages.queries import village_by_name
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def analysed(make_margins, make_wave):  # noqa: F811
+    make_margins()
+    db.session.add(
+        VillageCluster(
+            name="Kleine kernen",
+            villages=[village_by_name("Orvelte"), village_by_name("Eursinge")],
+        )
+    )
+    survey = make_wave(per_village={"Beilen": 60, "Bovensmilde": 40, "Orvelte": 5, "Eursinge": 6})
+    response = db.session.scalars(select(Response).where(Response.survey_id == survey.id)).first()
+    response.answers = {**response.answers, "TOEKOMST_TOELICHTING": "Meer bankjes bij de brink."}
+    run = AnalysisRun(survey=survey, trigger="cli")
+    db.session.add(run)
+    db.session.flush()
+    services.run_analysis(run)
+    db.session.commit()
+    return survey
+
+
+def official_pages(survey_id: int, cluster_id: int) -> dict:
+    return {
+        "results": lambda: "/results",
+        "results of a wave": lambda: f"/surveys/{survey_id}/results",
+        "village clusters": lambda: "/analysis/clusters",
+        "new cluster": lambda: "/analysis/clusters/new",
+        "locked cluster": lambda: f"/analysis/clusters/{cluster_id}/edit",
+        "quotes": lambda: f"/surveys/{survey_id}/quotes",
+    }
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_results_pages_have_no_wcag_violations(
+    browser, live_server, analysed, make_account, language
+):
+    cluster_id = db.session.scalar(select(VillageCluster.id))
+    context, page = new_page(browser, bypass_csp=True)
+    try:
+        log_in(page, live_server, make_account("official").email)
+        check_pages(page, live_server, official_pages(analysed.id, cluster_id), language)
+    finally:
+        context.close()
+
+
+def test_an_associations_results_page_has_no_wcag_violations(
+    browser, live_server, analysed, make_account
+):
+    context, page = new_page(browser, bypass_csp=True)
+    try:
+        log_in(page, live_server, make_account("association", village="Beilen").email)
+        pages = {"results of a wave": lambda: f"/surveys/{analysed.id}/results"}
+        check_pages(page, live_server, pages, "nl")
+        assert page.get_by_role("heading", name="Rapportcijfer voor het dorp").is_visible()
+    finally:
+        context.close()
+
+
+def test_the_results_page_fits_a_small_phone(browser, live_server, analysed, make_account):
+    context, page = new_page(browser, viewport={"width": 320, "height": 640})
+    try:
+        log_in(page, live_server, make_account("association", village="Beilen").email)
+        page.goto(f"{live_server}/surveys/{analysed.id}/results")
+        # Wide tables scroll inside their own region, reachable by keyboard; the page not.
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 320
+        region = page.locator(".utrecht-table-container").first
+        assert region.get_attribute("tabindex") == "0"
+    finally:
+        context.close()

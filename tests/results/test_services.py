@@ -1,0 +1,162 @@
+"""Running a wave's analysis in the app: what is stored, what is hidden, and that the same
+files give the same figures outside the app."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from audit.models import AuditEvent
+from core.db import db
+from fieldwork.models import Response
+from jobs.models import Job
+from panel.models import Respondent
+from results import services
+from results.models import AnalysisRun, AreaKind, ResultFigure, RunStatus, VillageCluster
+from surveys import services as survey_services
+from villages.queries import village_by_name
+
+
+def run_now(survey) -> AnalysisRun:
+    run = AnalysisRun(survey=survey, trigger="cli")
+    db.session.add(run)
+    db.session.flush()
+    services.run_analysis(run)
+    db.session.commit()
+    return run
+
+
+def figure(run, indicator, area="", kind=AreaKind.MUNICIPALITY, subgroup="") -> ResultFigure:
+    return next(
+        f
+        for f in run.figures
+        if (f.indicator, f.area, f.area_kind, f.subgroup) == (indicator, area, kind, subgroup)
+    )
+
+
+def test_a_run_stores_published_figures_and_hides_small_villages(make_margins, make_wave):
+    make_margins()
+    run = run_now(make_wave())
+    assert run.status is RunStatus.SUCCEEDED
+    whole = figure(run, "leefbaarheid_cijfer")
+    assert whole.published and whole.n == 215 and 4 <= whole.value <= 10
+    assert whole.low < whole.value < whole.high and not whole.indicative
+    beilen = figure(run, "leefbaarheid_cijfer", "Beilen", AreaKind.VILLAGE)
+    assert beilen.published and beilen.village_id == village_by_name("Beilen").id
+    assert beilen.versus_rest is not None and "flagged" in beilen.versus_rest
+    for tiny in ("Orvelte", "Eursinge"):
+        hidden = figure(run, "leefbaarheid_cijfer", tiny, AreaKind.VILLAGE)
+        assert hidden.status == "suppressed"
+        assert (hidden.n, hidden.value, hidden.low, hidden.high) == (None,) * 4
+    assert run.output["weighting"]["converged"]
+    assert run.reference_date == date(2026, 1, 1)
+    assert run.settings["threshold"] == 10
+
+
+def test_a_village_below_30_effective_respondents_is_indicative(make_margins, make_wave):
+    make_margins()
+    run = run_now(make_wave())
+    hooghalen = figure(run, "leefbaarheid_cijfer", "Hooghalen", AreaKind.VILLAGE)
+    assert hooghalen.published and hooghalen.indicative
+    assert hooghalen.versus_rest["tested"] is False and hooghalen.versus_rest["flagged"] is False
+
+
+def test_tiny_villages_appear_in_their_cluster(make_margins, make_wave):
+    make_margins()
+    cluster = VillageCluster(
+        name="Kleine kernen", villages=[village_by_name("Orvelte"), village_by_name("Eursinge")]
+    )
+    db.session.add(cluster)
+    db.session.commit()
+    run = run_now(
+        make_wave(per_village={"Beilen": 60, "Bovensmilde": 40, "Orvelte": 5, "Eursinge": 6})
+    )
+    together = figure(run, "leefbaarheid_cijfer", "Kleine kernen", AreaKind.CLUSTER)
+    assert together.published and together.n == 10
+    orvelte = figure(run, "leefbaarheid_cijfer", "Orvelte", AreaKind.VILLAGE)
+    assert orvelte.status == "suppressed" and orvelte.shown_in_cluster == "Kleine kernen"
+    assert db.session.get(VillageCluster, cluster.id).locked
+
+
+def test_closing_a_survey_queues_one_run(make_margins, make_wave):
+    make_margins()
+    survey = make_wave(close=False)
+    survey_services.close(survey)
+    again = services.request_run(survey, trigger="official")
+    db.session.commit()
+    runs = db.session.scalars(select(AnalysisRun)).all()
+    assert len(runs) == 1 and runs[0] is again and runs[0].trigger == "closed"
+    assert db.session.get(Job, runs[0].job_id).name == services.RUN_JOB
+
+
+def test_a_wave_without_margins_fails_with_a_reason(make_wave):
+    run = run_now(make_wave())
+    assert run.status is RunStatus.FAILED
+    assert "margins" in run.error and run.figures == []
+
+
+def test_the_change_since_the_previous_wave_is_stored(make_margins, make_wave):
+    make_margins()
+    first = make_wave(opens_on=date(2025, 3, 1), seed=2)
+    same_people = [
+        db.session.get(Respondent, r.respondent_id)
+        for r in db.session.scalars(select(Response).where(Response.survey_id == first.id))
+    ]
+    second = make_wave(opens_on=date(2026, 3, 1), seed=3, respondents=same_people[:150])
+    run = run_now(second)
+    assert run.previous_survey_id == first.id
+    change = figure(run, "leefbaarheid_cijfer").change
+    assert change["low"] <= change["value"] <= change["high"] and change["tested"]
+    assert figure(run, "leefbaarheid_cijfer", "Orvelte", AreaKind.VILLAGE).change is None
+
+
+def test_computing_on_the_exported_files_gives_the_stored_figures(
+    app, make_margins, make_wave, tmp_path
+):
+    make_margins()
+    survey = make_wave()
+    run = run_now(survey)
+    cli = app.test_cli_runner()
+    exported = cli.invoke(args=["analysis", "export", str(survey.id), "--out", str(tmp_path)])
+    assert exported.exit_code == 0, exported.output
+    out = tmp_path / "results.json"
+    computed = cli.invoke(
+        args=[
+            "analysis", "compute",
+            "--responses", str(tmp_path / "responses.csv"),
+            "--margins", str(tmp_path / "margins.csv"),
+            "--indicators", str(tmp_path / "indicators.json"),
+            "--scheme", str(tmp_path / "scheme.json"),
+            "--out", str(out),
+        ]
+    )  # fmt: skip
+    assert computed.exit_code == 0, computed.output
+    assert json.loads(out.read_text()) == db.session.get(AnalysisRun, run.id).output
+    header = (tmp_path / "responses.csv").read_text().splitlines()[0]
+    assert (
+        header.startswith("respondent,village,age_band,sex,")
+        and "TOEKOMST_TOELICHTING" not in header
+    )
+    assert db.session.scalar(
+        select(AuditEvent).where(AuditEvent.action == "analysis.inputs_exported")
+    )
+
+
+def test_analysis_run_from_the_command_line(app, make_margins, make_wave):
+    make_margins()
+    survey = make_wave()
+    result = app.test_cli_runner().invoke(args=["analysis", "run", str(survey.id)])
+    assert result.exit_code == 0, result.output
+    assert "published" in result.output
+    assert db.session.scalar(select(AnalysisRun)).status is RunStatus.SUCCEEDED
+
+
+@pytest.mark.parametrize(
+    "args", [["analysis", "run", "999"], ["analysis", "export", "999", "--out", "x"]]
+)
+def test_an_unknown_survey_is_refused(app, args):
+    result = app.test_cli_runner().invoke(args=args)
+    assert result.exit_code != 0 and "No survey 999" in result.output
