@@ -79,6 +79,8 @@ class Estimated:
     weighting: Weighting
     #: Villages with inhabitants but no respondents: left out of the weighting.
     uncovered: list[str]
+    #: Respondents left out: their village is not in the margins.
+    without_margins: int
     areas: dict[tuple[str, str, str], np.ndarray]
     figures: dict[FigureKey, RawFigure]
     #: Per indicator: each respondent's value and whether they answered.
@@ -86,16 +88,21 @@ class Estimated:
 
 
 def analyse(wave: Wave, indicators: Sequence[Indicator], settings: Settings) -> Estimated:
-    """Weigh the wave and estimate every indicator in every area."""
-    covered = {record.village for record in wave.records}
+    """Weigh the wave and estimate every indicator in every area.
+
+    Respondents of a village the margins do not hold cannot be weighed: they are left out
+    and counted. Villages without respondents are left out of the weighting and listed."""
+    known = {cell[0] for cell in wave.population}
+    records = [record for record in wave.records if record.village in known]
+    covered = {record.village for record in records}
     population = {cell: people for cell, people in wave.population.items() if cell[0] in covered}
-    uncovered = sorted({cell[0] for cell in wave.population} - covered)
-    records = list(wave.records)
+    uncovered = sorted(known - covered)
     weighting = weigh(
         [Respondent(r.village, r.age_band, r.sex) for r in records], population, settings.scheme
     )
     areas = area_masks(records, settings.clusters)
-    estimated = Estimated(wave, records, weighting, uncovered, areas, {}, {})
+    without_margins = len(wave.records) - len(records)
+    estimated = Estimated(wave, records, weighting, uncovered, without_margins, areas, {}, {})
     for indicator in indicators:
         value, answered = values(indicator, [r.answers for r in records])
         estimated.indicator_values[indicator.code] = (value, answered > 0)

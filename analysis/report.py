@@ -15,7 +15,6 @@ from analysis import comparisons
 from analysis.disclosure import (
     ShareOutcome,
     one_decimal,
-    publish_margin,
     rounded_count,
     threshold_of,
     whole_percentage,
@@ -33,6 +32,7 @@ from analysis.pipeline import (
     effective_n,
 )
 from analysis.publication import Cell, decide
+from analysis.scheme import OLDER_BANDS
 
 FORMAT = 1
 PUBLISH = ShareOutcome.PUBLISH
@@ -53,8 +53,13 @@ def report(
     indicators: Sequence[Indicator],
     settings: Settings,
     previous: Estimated | None = None,
+    previous_settings: Settings | None = None,
 ) -> dict[str, Any]:
-    """The published document of a wave (and its comparison with the previous one)."""
+    """The published document of a wave (and its comparison with the previous one).
+
+    The previous wave is disclosed with its own settings (its clusters and threshold), so a
+    change is only given for a figure that wave itself published: otherwise the change and
+    this wave's figure would give away a figure the previous wave hid."""
     disclosure = disclose(current, indicators, settings)
     by_code = {indicator.code: indicator for indicator in indicators}
     figures = {
@@ -63,7 +68,8 @@ def report(
     }
     add_versus_rest(figures, current, disclosure, by_code, settings)
     if previous is not None:
-        previous_disclosure = disclose(previous, indicators, settings)
+        shared = [i for i in indicators if i.code in previous.indicator_values]
+        previous_disclosure = disclose(previous, shared, previous_settings or settings)
         add_changes(figures, current, previous, disclosure, previous_disclosure, by_code, settings)
     return {
         "format": FORMAT,
@@ -277,21 +283,20 @@ def indicator_entry(indicator: Indicator) -> dict[str, Any]:
 
 
 def weighting_entry(current: Estimated, settings: Settings) -> dict[str, Any]:
-    """How the weights came about. Respondents per village form a margin of their own
-    (rule 3), and a hidden village shows no effective n either."""
+    """How the weights came about. The respondents per village are a margin of their own,
+    disclosed like any figure (rules 1, 3 and 5); effective n is rounded to 5 like counts,
+    since with the design effect it would give the exact n back."""
     weighting = current.weighting
-    counts = {village: summary.n for village, summary in weighting.villages.items()}
-    cells, total = publish_margin(counts, threshold_of(settings.threshold))
+    shown = _villages_with_shown_counts(current, settings)
     villages = []
-    for cell in cells:
-        summary = weighting.villages[cell.key]
-        shown = cell.count is not None
+    for village, summary in sorted(weighting.villages.items()):
+        visible = village in shown
         villages.append(
             {
-                "village": cell.key,
-                "n": cell.count,
-                "effective_n": one_decimal(summary.effective_n) if shown else None,
-                "design_effect": round(summary.design_effect, 2) if shown else None,
+                "village": village,
+                "n": rounded_count(summary.n) if visible else None,
+                "effective_n": rounded_count(round(summary.effective_n)) if visible else None,
+                "design_effect": round(summary.design_effect, 2) if visible else None,
             }
         )
     result, overall = weighting.result, weighting.overall
@@ -300,11 +305,26 @@ def weighting_entry(current: Estimated, settings: Settings) -> dict[str, Any]:
         "iterations": result.iterations,
         "bounds_bind": result.bounds_bind,
         "collapsed": list(weighting.collapsed),
+        "merged_age_groups": list(weighting.merged),
         "without_respondents": list(current.uncovered),
-        "n": total,
-        "effective_n": one_decimal(overall.effective_n) if overall else None,
+        "without_margins": current.without_margins,
+        "n": rounded_count(overall.n) if overall else 0,
+        "effective_n": rounded_count(round(overall.effective_n)) if overall else None,
         "design_effect": round(overall.design_effect, 2) if overall else None,
         "villages": villages,
+    }
+
+
+def _villages_with_shown_counts(current: Estimated, settings: Settings) -> set[str]:
+    cells: dict[tuple[str, str], Cell] = {}
+    for record in current.records:
+        key = (record.village, "65_plus" if record.age_band in OLDER_BANDS else "under_65")
+        cells[key] = Cell(cells.get(key, Cell(0)).n + 1)
+    decision = decide(cells, settings.clusters, sensitive=False, threshold=settings.threshold)
+    return {
+        name
+        for (kind, name, subgroup), outcome in decision.outcomes.items()
+        if kind == VILLAGE and not subgroup and outcome is PUBLISH
     }
 
 

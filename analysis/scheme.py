@@ -61,6 +61,8 @@ class Weighting:
     raked_by: list[np.ndarray]
     #: Villages whose under-65 / 65+ split was collapsed for too few respondents.
     collapsed: list[str]
+    #: Age bands × sex without respondents, weighted together with the next band.
+    merged: list[str] = field(default_factory=list)
     villages: dict[str, VillageWeighting] = field(default_factory=dict)
     overall: VillageWeighting | None = None
 
@@ -79,7 +81,8 @@ def weigh(
         raise NoPopulation(f"no margins for {unknown}")
     start = np.full(len(respondents), sum(population.values()) / len(respondents))
     margins = [_village_margin(respondents, population, villages)]
-    margins.append(_age_sex_margin(respondents, population, start))
+    age_sex, merged = _age_sex_margin(respondents, population, start)
+    margins.append(age_sex)
     collapsed: list[str] = []
     if scheme.split_by_65:
         split, collapsed = _village_age_margin(respondents, population, villages, scheme.min_cell)
@@ -91,6 +94,7 @@ def weigh(
         result=result,
         raked_by=[margin.cells for margin in margins],
         collapsed=collapsed,
+        merged=merged,
         villages=_per_village(respondents, result.weights, villages),
         overall=_summary(result.weights),
     )
@@ -104,11 +108,16 @@ def _village_margin(respondents, population, villages) -> Margin:
     return Margin(cells, np.array([totals[v] for v in villages]))
 
 
-def _age_sex_margin(respondents, population, start: Floats) -> Margin:
-    keys = sorted({(band, sex) for _, band, sex in population})
+def _age_sex_margin(respondents, population, start: Floats) -> tuple[Margin, list[str]]:
+    groups, merged = _age_groups(respondents, population)
+    keys = sorted({(groups[(band, sex)], sex) for _, band, sex in population})
     totals = {key: 0.0 for key in keys}
     for (_, band, sex), people in population.items():
-        totals[(band, sex)] += people
+        totals[(groups[(band, sex)], sex)] += people
+    respondents = [
+        Respondent(r.village, groups.get((r.age_band, r.sex), r.age_band), r.sex)
+        for r in respondents
+    ]
     # Respondents of a sex the margins lack get a cell per age band holding their starting
     # weight; the known sexes of that band share the rest, so every band still adds up.
     unknown: dict[str, float] = {}
@@ -126,7 +135,46 @@ def _age_sex_margin(respondents, population, start: Floats) -> Margin:
         keys.index((r.age_band, r.sex) if (r.age_band, r.sex) in totals else (r.age_band, None))
         for r in respondents
     ]
-    return Margin(np.array(cells), np.array([totals[key] for key in keys]))
+    return Margin(np.array(cells), np.array([totals[key] for key in keys])), merged
+
+
+def _age_groups(respondents, population) -> tuple[dict[tuple[str, str], str], list[str]]:
+    """(age band, sex) -> the group it is weighted in: its own band, unless no respondent
+    is in it; then it joins the next band of the same sex (the last one the band before),
+    until the group has a respondent. A cell with people and no respondents could never be
+    met by any weights. Bands are merged on their own side of 65 where they can be, since
+    the village × 65+ margin needs that line. Returns the merged groups, e.g.
+    "18-34/35-49 male"."""
+    bands = sorted({band for _, band, _ in population})
+    sides = [[b for b in bands if b not in OLDER_BANDS], [b for b in bands if b in OLDER_BANDS]]
+    groups: dict[tuple[str, str], str] = {}
+    merged = []
+    for sex in sorted({sex for _, _, sex in population}):
+        answered = {r.age_band for r in respondents if r.sex == sex}
+        runs = [_runs(side, answered) for side in sides if side]
+        if len(runs) == 2 and not any(set(run) & answered for run in runs[1]):
+            runs = [runs[0][:-1] + [runs[0][-1] + runs[1][0]]]  # no one 65+: across 65
+        elif len(runs) == 2 and not any(set(run) & answered for run in runs[0]):
+            runs = [[runs[0][0] + runs[1][0]] + runs[1][1:]]
+        for run in (run for side in runs for run in side):
+            name = "/".join(run)
+            groups.update({(band, sex): name for band in run})
+            if len(run) > 1:
+                merged.append(f"{name} {sex}")
+    return groups, merged
+
+
+def _runs(bands: list[str], answered: set[str]) -> list[list[str]]:
+    """Consecutive bands grouped so that each group has a respondent (where any has)."""
+    runs: list[list[str]] = []
+    for band in bands:
+        if runs and not (set(runs[-1]) & answered):
+            runs[-1].append(band)
+        else:
+            runs.append([band])
+    if len(runs) > 1 and not (set(runs[-1]) & answered):
+        runs[-2].extend(runs.pop())
+    return runs
 
 
 def _village_age_margin(respondents, population, villages, min_cell):

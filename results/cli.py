@@ -3,7 +3,9 @@ same figures from files (docs/methods.md)."""
 
 from __future__ import annotations
 
+import getpass
 import json
+import os
 from pathlib import Path
 
 import click
@@ -66,22 +68,38 @@ def export(survey_id: int, folder: Path) -> None:
     personal data: the export is audit-logged)."""
     survey = _survey(survey_id)
     try:
+        services.ensure_finished(survey)
         wave = services.wave_input(survey)
     except services.CannotAnalyse as error:
         raise click.ClickException(str(error)) from error
     rows, _ = services.respondent_rows(survey)
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "responses.csv").write_text(write_respondents(rows, wave.codes), encoding="utf-8")
-    (folder / "margins.csv").write_text(write_margins(wave.population), encoding="utf-8")
-    (folder / "indicators.json").write_text(
-        json.dumps(indicators_json(wave.indicators), ensure_ascii=False, indent=1), "utf-8"
+    record(
+        "analysis.inputs_exported",
+        survey,
+        respondents=len(rows),
+        by=getpass.getuser(),
+        folder=str(folder.resolve()),
     )
-    (folder / "scheme.json").write_text(
-        json.dumps(settings_json(services.wave_settings()), indent=1), "utf-8"
-    )
-    record("analysis.inputs_exported", survey, respondents=len(rows))
-    db.session.commit()
+    db.session.commit()  # the record first: an export that fails halfway is logged too
+    settings = settings_json(services.settings_for(survey))
+    files = {
+        "responses.csv": write_respondents(rows, wave.codes),
+        "margins.csv": write_margins(wave.population),
+        "indicators.json": json.dumps(indicators_json(wave.indicators), ensure_ascii=False),
+        "scheme.json": json.dumps(settings, ensure_ascii=False, indent=1),
+    }
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for name, text in files.items():
+        _write_private(folder / name, text)
     click.echo(f"Wrote the inputs of {len(rows)} respondents to {folder}.")
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Pseudonymous personal data: readable by its owner only."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as out:
+        out.write(text)
+    os.chmod(path, 0o600)
 
 
 @analysis_cli.command("compute")
@@ -91,13 +109,24 @@ def export(survey_id: int, folder: Path) -> None:
 @click.option("--scheme", type=click.File("r", encoding="utf-8"), help="Settings (JSON).")
 @click.option("--previous-responses", type=click.File("r", encoding="utf-8-sig"))
 @click.option("--previous-margins", type=click.File("rb"))
+@click.option("--previous-scheme", type=click.File("r", encoding="utf-8"))
 @click.option("--out", type=click.File("w", encoding="utf-8"), required=True)
-def compute(responses, margins, indicators, scheme, previous_responses, previous_margins, out):
+def compute(
+    responses,
+    margins,
+    indicators,
+    scheme,
+    previous_responses,
+    previous_margins,
+    previous_scheme,
+    out,
+):
     """The whole pipeline on files: the same figures the app publishes."""
     try:
         defined = read_indicators(indicators.read())
         codes = sorted({code for indicator in defined for code in indicator.questions})
         settings = read_settings(scheme.read() if scheme else None)
+        before_settings = read_settings(previous_scheme.read()) if previous_scheme else settings
         population = read_margins(margins.read())
         current = Wave(read_respondents(responses.read(), codes), population)
         previous = None
@@ -107,8 +136,9 @@ def compute(responses, margins, indicators, scheme, previous_responses, previous
                 read_margins(previous_margins.read()) if previous_margins else population,
             )
         estimated = analyse(current, defined, settings)
-        before = analyse(previous, defined, settings) if previous else None
+        before = analyse(previous, defined, before_settings) if previous else None
     except (BadFile, NoPopulation, EmptyCell) as error:
         raise click.ClickException(str(error)) from error
-    json.dump(report(estimated, defined, settings, before), out, ensure_ascii=False, indent=1)
+    document = report(estimated, defined, settings, before, before_settings)
+    json.dump(document, out, ensure_ascii=False, indent=1)
     click.echo(f"Wrote the figures of {len(current.records)} respondents.", err=True)

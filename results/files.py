@@ -183,13 +183,19 @@ def read_settings(text: str | None) -> Settings:
     if not text:
         return Settings()
     try:
-        data = json.loads(text)
+        return settings_from_json(json.loads(text))
+    except json.JSONDecodeError as error:
+        raise BadFile(f"scheme file: {error}") from error
+
+
+def settings_from_json(data: Mapping[str, Any]) -> Settings:
+    try:
         scheme = dict(data.get("scheme", {}))
         if scheme.get("bounds") is not None:
             scheme["bounds"] = tuple(float(b) for b in scheme["bounds"])
         fields = {key: data[key] for key in _SETTING_KEYS if key in data}
         return Settings(scheme=Scheme(**scheme), **fields)
-    except (json.JSONDecodeError, TypeError, ValueError, AttributeError) as error:
+    except (TypeError, ValueError, AttributeError) as error:
         raise BadFile(f"scheme file: {error}") from error
 
 

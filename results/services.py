@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from flask import current_app
@@ -26,11 +27,17 @@ from audit.services import record
 from core.db import db, utcnow
 from fieldwork.answering import questionnaire_of
 from fieldwork.models import Response, ResponseStatus
+from jobs.models import Job, JobStatus
 from jobs.services import enqueue
 from panel.models import Respondent
 from population.models import MarginCell, MarginImport
-from population.services import current_margins
-from results.files import indicators_json, population_cells, record_from_row, settings_json
+from results.files import (
+    indicators_json,
+    population_cells,
+    record_from_row,
+    settings_from_json,
+    settings_json,
+)
 from results.models import AnalysisRun, AreaKind, ResultFigure, RunStatus, VillageCluster
 from surveys.models import Survey, SurveyStatus
 from villages.models import Village
@@ -65,15 +72,20 @@ class WaveInput:
 
 def request_run(survey: Survey, trigger: str, by: Account | None = None) -> AnalysisRun:
     """Queue a run, unless one is already waiting or running (a double click, a second
-    close): then that one."""
+    close): then that one. Only for a closed survey (CannotAnalyse otherwise)."""
+    ensure_finished(survey)
     waiting = db.session.scalar(
-        select(AnalysisRun).where(
+        select(AnalysisRun)
+        .join(Job, Job.id == AnalysisRun.job_id)
+        .where(
             AnalysisRun.survey_id == survey.id,
             AnalysisRun.status.in_([RunStatus.QUEUED, RunStatus.RUNNING]),
+            Job.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]),
         )
     )
     if waiting is not None:
         return waiting
+    _give_up_abandoned_runs(survey)
     run = AnalysisRun(survey=survey, trigger=trigger, requested_by_id=by.id if by else None)
     db.session.add(run)
     db.session.flush()
@@ -82,30 +94,64 @@ def request_run(survey: Survey, trigger: str, by: Account | None = None) -> Anal
     return run
 
 
+def _give_up_abandoned_runs(survey: Survey) -> None:
+    """Runs still waiting whose job is over or gone (a worker that died): failed."""
+    abandoned = db.session.scalars(
+        select(AnalysisRun).where(
+            AnalysisRun.survey_id == survey.id,
+            AnalysisRun.status.in_([RunStatus.QUEUED, RunStatus.RUNNING]),
+            AnalysisRun.job_id.is_not(None),
+        )
+    )
+    for run in abandoned:
+        run.fail("the background job stopped before the run finished", utcnow())
+
+
 def run_analysis(run: AnalysisRun) -> AnalysisRun:
     """Compute and store the run's figures, or record why it could not. Flushes only."""
     run.start()
     survey = run.survey
     try:
+        ensure_finished(survey)
+        settings = settings_for(survey)
         current = wave_input(survey)
-        settings = wave_settings()
-        previous_survey = previous_wave(survey)
         estimated = analyse(Wave(current.records, current.population), current.indicators, settings)
-        previous = _previous_estimated(previous_survey, current.indicators, settings)
-        output = report(estimated, current.indicators, settings, previous)
+        previous_run = previous_published_run(survey)
+        previous, previous_settings = _previous_estimated(previous_run, current.indicators)
+        output = report(estimated, current.indicators, settings, previous, previous_settings)
     except (CannotAnalyse, NoPopulation, EmptyCell) as error:
         run.fail(str(error), utcnow())
         log.warning("Analysis run %s of survey %s failed: %s", run.id, survey.id, error)
         return run
     run.margin_import_id = current.margin_import.id
     run.reference_date = current.margin_import.reference_date
-    run.previous_survey_id = previous_survey.id if previous_survey and previous else None
+    run.previous_survey_id = previous_run.survey_id if previous is not None else None
     run.settings = _run_settings(settings, current)
     store_figures(run, output)
     _lock_clusters(settings)
     run.succeed(output, utcnow())
     log.info("Analysis run %s of survey %s: %s figures", run.id, survey.id, len(run.figures))
     return run
+
+
+def ensure_finished(survey: Survey) -> None:
+    """Figures of a wave still answering would change with each late answer: comparing two
+    such runs would show what that one resident said."""
+    if survey.status not in FINISHED:
+        raise CannotAnalyse("the survey is still open: its figures are computed once it closes")
+
+
+def settings_for(survey: Survey) -> Settings:
+    """The settings of the wave's first published run, so a rerun never publishes another
+    cut of the same answers (new clusters, a lower threshold) that, set beside the first,
+    would give away a hidden village; the current settings for a first run."""
+    first = db.session.scalar(
+        select(AnalysisRun)
+        .where(AnalysisRun.survey_id == survey.id, AnalysisRun.status == RunStatus.SUCCEEDED)
+        .order_by(AnalysisRun.finished_at, AnalysisRun.id)
+        .limit(1)
+    )
+    return settings_from_json(first.settings) if first else wave_settings()
 
 
 def _run_settings(settings: Settings, current: WaveInput) -> dict[str, Any]:
@@ -117,27 +163,32 @@ def _run_settings(settings: Settings, current: WaveInput) -> dict[str, Any]:
 
 
 def _previous_estimated(
-    survey: Survey | None, indicators: Sequence[Indicator], settings: Settings
-) -> Estimated | None:
-    """The previous wave, recomputed: the comparison needs its respondents, not its
-    rounded figures. None when it cannot be analysed."""
-    if survey is None:
-        return None
+    previous_run: AnalysisRun | None, indicators: Sequence[Indicator]
+) -> tuple[Estimated | None, Settings | None]:
+    """The previous wave, recomputed as its published run computed it (its margins and
+    settings): the comparison needs its respondents, not its rounded figures."""
+    if previous_run is None:
+        return None, None
+    margins = db.session.get(MarginImport, previous_run.margin_import_id or -1)
+    settings = settings_from_json(previous_run.settings)
     try:
-        previous = wave_input(survey)
+        previous = wave_input(previous_run.survey, margins)
     except CannotAnalyse:
-        return None
+        return None, None
     shared = [i for i in indicators if i.code in {p.code for p in previous.indicators}]
     try:
-        return analyse(Wave(previous.records, previous.population), shared, settings)
+        wave = Wave(previous.records, previous.population)
+        return analyse(wave, shared, settings), settings
     except (NoPopulation, EmptyCell):
-        return None
+        return None, None
 
 
 # The inputs ---------------------------------------------------------------------------------
 
 
-def wave_input(survey: Survey) -> WaveInput:
+def wave_input(survey: Survey, margin_import: MarginImport | None = None) -> WaveInput:
+    """The wave's respondents, margins (those of its reference date unless given) and
+    indicators."""
     indicators = survey_indicators(survey)
     if not indicators:
         raise CannotAnalyse("the questionnaire has no questions that feed an indicator")
@@ -145,7 +196,7 @@ def wave_input(survey: Survey) -> WaveInput:
     rows, left_out = respondent_rows(survey)
     if not rows:
         raise CannotAnalyse("no completed responses")
-    margin_import = margins_for_wave(survey)
+    margin_import = margin_import or margins_for_wave(survey)
     if margin_import is None:
         raise CannotAnalyse("no population margins have been imported")
     return WaveInput(
@@ -200,12 +251,11 @@ def respondent_rows(survey: Survey) -> tuple[list[dict[str, Any]], int]:
 
 def margins_for_wave(survey: Survey) -> MarginImport | None:
     """The margins of the wave's reference date: the latest on or before the day it
-    opened; the earliest after it when none is older (better than none at all)."""
-    if survey.opens_on is None:
-        return current_margins()
+    opened; the oldest import when none is that old (better than none at all)."""
+    opened = survey.opens_on or date.max
     before = db.session.scalar(
         select(MarginImport)
-        .where(MarginImport.reference_date <= survey.opens_on)
+        .where(MarginImport.reference_date <= opened)
         .order_by(MarginImport.reference_date.desc(), MarginImport.id.desc())
         .limit(1)
     )
@@ -231,6 +281,11 @@ def wave_settings() -> Settings:
         threshold=current_app.config["DISCLOSURE_THRESHOLD"],
         clusters={c.name: tuple(v.name for v in c.villages) for c in clusters},
     )
+
+
+def previous_published_run(survey: Survey) -> AnalysisRun | None:
+    previous = previous_wave(survey)
+    return published_run(previous) if previous else None
 
 
 def previous_wave(survey: Survey) -> Survey | None:
@@ -361,6 +416,9 @@ def published_document(run: AnalysisRun, village_ids: frozenset[int] | None) -> 
     own = {f.area for f in figures_of(run, village_ids) if f.area_kind is AreaKind.VILLAGE}
     weighting = dict(run.output["weighting"])
     weighting["villages"] = [v for v in weighting["villages"] if v["village"] in own]
+    for listed in ("collapsed", "without_respondents"):
+        weighting[listed] = [village for village in weighting[listed] if village in own]
+    weighting.pop("without_margins", None)  # an exact count, for officials
     return {
         **run.output,
         "weighting": weighting,

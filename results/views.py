@@ -71,6 +71,7 @@ def show(survey_id: int):
         tables=tables,
         quotes=published_quotes(survey) if run else [],
         is_official=villages is None,
+        finished=survey.status in services.FINISHED,
         form=ButtonForm(),
     )
 
@@ -82,9 +83,13 @@ def rerun(survey_id: int):
     survey = db.session.get(Survey, survey_id) or abort(404)
     if not ButtonForm().validate_on_submit():
         abort(400)
-    services.request_run(survey, trigger="official", by=g.account)
-    db.session.commit()
-    flash(_("The figures are being computed again. Refresh this page in a minute."), "ok")
+    try:
+        services.request_run(survey, trigger="official", by=g.account)
+    except services.CannotAnalyse:
+        flash(_("Figures are computed once the survey has closed."), "error")
+    else:
+        db.session.commit()
+        flash(_("The figures are being computed again. Refresh this page in a minute."), "ok")
     return redirect(url_for(".show", survey_id=survey.id))
 
 

@@ -159,3 +159,11 @@ def test_the_pipeline_gives_r_surveys_weights_and_figures(tmp_path):
             assert [figure.value, figure.standard_error, figure.low, figure.high] == pytest.approx(
                 [float(expected[k]) for k in ("value", "se", "low", "high")], rel=1e-6
             ), (name, indicator.code)
+
+
+def test_respondents_of_a_village_without_margins_are_left_out_and_counted():
+    wave = synthetic_wave(n=200)
+    stray = Record("Nergenshuizen", "35-49", "female", {"MARK": 8})
+    estimated = analyse(Wave([*wave.records, stray], wave.population), INDICATORS, Settings())
+    assert estimated.without_margins == 1
+    assert estimated.figures[(MUNICIPALITY, "", "", "cijfer")].n == 200

@@ -92,3 +92,25 @@ def test_the_default_bounds_are_kept_and_said_when_they_bind():
     ratio = weighting.weights / start
     assert ratio.min() >= 0.3 - 1e-12 and ratio.max() <= 3.5 + 1e-12
     assert weighting.result.converged or weighting.result.bounds_bind
+
+
+@pytest.mark.parametrize(
+    ("empty", "merged"),
+    [("18-34", "18-34/35-49 male"), ("75+", "65-74/75+ male"), ("50-64", "35-49/50-64 male")],
+)
+def test_an_age_band_without_respondents_is_weighted_with_the_next(empty, merged):
+    people = population()
+    sample = [
+        r if not (r.sex == "male" and r.age_band == empty) else Respondent(r.village, empty, "female")
+        for r in respondents()
+    ]
+    weighting = weigh(sample, people, Scheme(bounds=None))
+    assert weighting.result.converged and weighting.merged == [merged]
+    bands = merged.split(" ")[0].split("/")
+    target = sum(n for (_, band, sex), n in people.items() if sex == "male" and band in bands)
+    got = sum(
+        w
+        for w, r in zip(weighting.weights, sample, strict=True)
+        if r.sex == "male" and r.age_band in bands
+    )
+    assert got == pytest.approx(target, rel=1e-7)

@@ -101,6 +101,7 @@ def test_a_wave_without_margins_fails_with_a_reason(make_wave):
 def test_the_change_since_the_previous_wave_is_stored(make_margins, make_wave):
     make_margins()
     first = make_wave(opens_on=date(2025, 3, 1), seed=2)
+    run_now(first)
     same_people = [
         db.session.get(Respondent, r.respondent_id)
         for r in db.session.scalars(select(Response).where(Response.survey_id == first.id))
@@ -160,3 +161,124 @@ def test_analysis_run_from_the_command_line(app, make_margins, make_wave):
 def test_an_unknown_survey_is_refused(app, args):
     result = app.test_cli_runner().invoke(args=args)
     assert result.exit_code != 0 and "No survey 999" in result.output
+
+
+def test_a_run_whose_job_died_does_not_block_a_new_one(make_margins, make_wave):
+    make_margins()
+    survey = make_wave()
+    stuck = services.request_run(survey, trigger="closed")
+    db.session.get(Job, stuck.job_id).fail("Interrupted: the worker stopped.")
+    db.session.commit()
+    fresh = services.request_run(survey, trigger="official")
+    db.session.commit()
+    assert fresh.id != stuck.id and fresh.status is RunStatus.QUEUED
+    assert db.session.get(AnalysisRun, stuck.id).status is RunStatus.FAILED
+
+
+def test_an_unexpected_error_fails_the_run_and_the_job(app, make_margins, make_wave, monkeypatch):
+    from results import jobs
+
+    make_margins()
+    survey = make_wave()
+    run = services.request_run(survey, trigger="closed")
+    db.session.commit()
+
+    def broken(survey):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(services, "wave_input", broken)
+    with pytest.raises(RuntimeError):
+        jobs.run(lambda *args: None, run_id=run.id)
+    failed = db.session.get(AnalysisRun, run.id)
+    assert failed.status is RunStatus.FAILED and "disk full" in failed.error
+
+
+def test_a_rerun_keeps_the_clusters_of_the_first_run(make_margins, make_wave):
+    make_margins()
+    survey = make_wave()
+    first = run_now(survey)
+    assert first.settings["clusters"] == {}
+    db.session.add(
+        VillageCluster(
+            name="Nieuw", villages=[village_by_name("Orvelte"), village_by_name("Hooghalen")]
+        )
+    )
+    db.session.commit()
+    again = run_now(survey)
+    assert again.status is RunStatus.SUCCEEDED and again.settings["clusters"] == {}
+    assert not any(f.area_kind is AreaKind.CLUSTER for f in again.figures)
+
+
+def test_an_open_survey_is_not_analysed(make_margins, make_wave):
+    make_margins()
+    survey = make_wave(close=False)
+    with pytest.raises(services.CannotAnalyse):
+        services.request_run(survey, trigger="official")
+    run = run_now(survey)
+    assert run.status is RunStatus.FAILED and "still open" in run.error
+
+
+def test_a_previous_wave_without_an_indicator_gives_changes_for_the_rest(
+    make_margins, make_wave
+):
+    make_margins()
+    first = make_wave(opens_on=date(2025, 3, 1), seed=2)
+    version = first.live_version
+    definition = json.loads(json.dumps(version.definition))
+    for page in definition["pages"]:
+        page["questions"] = [q for q in page["questions"] if q["code"] != "SOC"]
+    version.definition = definition
+    db.session.commit()
+    run_now(first)
+    run = run_now(make_wave(opens_on=date(2026, 3, 1), seed=3))
+    assert run.status is RunStatus.SUCCEEDED and run.previous_survey_id == first.id
+    assert figure(run, "leefbaarheid_cijfer").change is not None
+    assert figure(run, "sociale_samenhang").change is None
+
+
+def test_a_change_is_given_only_for_what_the_previous_wave_published(make_margins, make_wave):
+    make_margins()
+    first = make_wave(opens_on=date(2025, 3, 1), seed=2)
+    run_now(first)  # no clusters yet
+    db.session.add(
+        VillageCluster(
+            name="Kleine kernen",
+            villages=[village_by_name("Orvelte"), village_by_name("Eursinge")],
+        )
+    )
+    db.session.commit()
+    run = run_now(make_wave(opens_on=date(2026, 3, 1), seed=3))
+    together = figure(run, "leefbaarheid_cijfer", "Kleine kernen", AreaKind.CLUSTER)
+    assert together.published and together.change is None
+    assert figure(run, "leefbaarheid_cijfer", "Beilen", AreaKind.VILLAGE).change is not None
+
+
+def test_the_weighting_table_gives_no_exact_counts(make_margins, make_wave):
+    make_margins()
+    run = run_now(make_wave())
+    table = run.output["weighting"]
+    assert table["n"] % 5 == 0 and table["effective_n"] % 5 == 0
+    rows = {row["village"]: row for row in table["villages"]}
+    assert rows["Beilen"]["n"] == 120 and rows["Beilen"]["effective_n"] % 5 == 0
+    # Orvelte (4) and Eursinge (6) together are 10: both hidden, and their sum passes.
+    assert rows["Orvelte"]["n"] is None and rows["Eursinge"]["n"] is None
+    assert rows["Hooghalen"]["n"] == 25
+
+
+def test_exported_inputs_are_private_and_an_open_survey_is_refused(
+    app, make_margins, make_wave, tmp_path
+):
+    make_margins()
+    cli = app.test_cli_runner()
+    open_survey = make_wave(close=False)
+    refused = cli.invoke(args=["analysis", "export", str(open_survey.id), "--out", str(tmp_path)])
+    assert refused.exit_code != 0 and "still open" in refused.output
+    survey = make_wave(seed=4)
+    folder = tmp_path / "wave"
+    assert cli.invoke(args=["analysis", "export", str(survey.id), "--out", str(folder)]).exit_code == 0
+    for name in ("responses.csv", "margins.csv", "indicators.json", "scheme.json"):
+        assert (folder / name).stat().st_mode & 0o777 == 0o600
+    event = db.session.scalar(
+        select(AuditEvent).where(AuditEvent.action == "analysis.inputs_exported")
+    )
+    assert event.detail["by"] and event.detail["respondents"] == 215

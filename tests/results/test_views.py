@@ -144,3 +144,13 @@ def test_published_quotes_appear_with_the_results(client, login_as, wave, englis
     login_as("association", village="Beilen")
     page = client.get(f"/surveys/{wave.id}/results").text
     assert "Meer bankjes bij de brink." in page and "Nog niet gecontroleerd." not in page
+
+
+def test_an_open_survey_cannot_be_computed(client, login_as, make_wave, post_form, english):
+    survey = make_wave(close=False)
+    login_as("official")
+    page = f"/surveys/{survey.id}/results"
+    assert "Compute again" not in client.get(page).text
+    response = post_form(page, f"{page}/run", follow_redirects=True)
+    assert "Figures are computed once the survey has closed." in response.text
+    assert db.session.scalar(select(AnalysisRun)) is None
