@@ -100,8 +100,9 @@ def test_the_default_bounds_are_kept_and_said_when_they_bind():
 )
 def test_an_age_band_without_respondents_is_weighted_with_the_next(empty, merged):
     people = population()
+    # The men of the empty band answer as women of that band instead.
     sample = [
-        r if not (r.sex == "male" and r.age_band == empty) else Respondent(r.village, empty, "female")
+        Respondent(r.village, empty, "female") if (r.sex, r.age_band) == ("male", empty) else r
         for r in respondents()
     ]
     weighting = weigh(sample, people, Scheme(bounds=None))

@@ -218,9 +218,7 @@ def test_an_open_survey_is_not_analysed(make_margins, make_wave):
     assert run.status is RunStatus.FAILED and "still open" in run.error
 
 
-def test_a_previous_wave_without_an_indicator_gives_changes_for_the_rest(
-    make_margins, make_wave
-):
+def test_a_previous_wave_without_an_indicator_gives_changes_for_the_rest(make_margins, make_wave):
     make_margins()
     first = make_wave(opens_on=date(2025, 3, 1), seed=2)
     version = first.live_version
@@ -275,7 +273,8 @@ def test_exported_inputs_are_private_and_an_open_survey_is_refused(
     assert refused.exit_code != 0 and "still open" in refused.output
     survey = make_wave(seed=4)
     folder = tmp_path / "wave"
-    assert cli.invoke(args=["analysis", "export", str(survey.id), "--out", str(folder)]).exit_code == 0
+    exported = cli.invoke(args=["analysis", "export", str(survey.id), "--out", str(folder)])
+    assert exported.exit_code == 0, exported.output
     for name in ("responses.csv", "margins.csv", "indicators.json", "scheme.json"):
         assert (folder / name).stat().st_mode & 0o777 == 0o600
     event = db.session.scalar(
