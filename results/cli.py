@@ -46,6 +46,10 @@ def _survey(survey_id: int) -> Survey:
 def run(survey_id: int) -> None:
     """Recompute the figures of survey SURVEY_ID now (the pages show the new run)."""
     survey = _survey(survey_id)
+    try:
+        services.ensure_finished(survey)
+    except services.CannotAnalyse as error:
+        raise click.ClickException(str(error)) from error
     analysis_run = services.AnalysisRun(survey=survey, trigger="cli")
     db.session.add(analysis_run)
     db.session.flush()

@@ -281,3 +281,10 @@ def test_exported_inputs_are_private_and_an_open_survey_is_refused(
         select(AuditEvent).where(AuditEvent.action == "analysis.inputs_exported")
     )
     assert event.detail["by"] and event.detail["respondents"] == 215
+
+
+def test_the_command_line_refuses_an_open_survey_without_a_run(app, make_wave):
+    survey = make_wave(close=False)
+    result = app.test_cli_runner().invoke(args=["analysis", "run", str(survey.id)])
+    assert result.exit_code != 0 and "still open" in result.output
+    assert db.session.scalar(select(AnalysisRun)) is None
