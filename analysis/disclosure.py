@@ -5,18 +5,14 @@ The rules (docs of the analysis issue):
    below 5) answered it.
 2. A share of x out of n is published only when x ≥ 3 and n − x ≥ 3. Otherwise a harmless
    item reads "(almost) everyone" or "(almost) no one"; a sensitive one is suppressed.
-3. Secondary suppression within a margin (the cells that add up to a published total): a
-   single suppressed cell could be recovered from the total and the others, so then the
-   next smallest cell is suppressed too. A subgroup is shown only when its complement
-   within the parent also passes rule 1.
+3. Secondary suppression within a margin (the cells that add up to a published total):
+   analysis.publication, over all margins of a table at once (and rule 5, clusters).
 4. Counts rounded to 5, percentages whole, marks to one decimal.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Hashable, Mapping
-from dataclasses import dataclass
 
 MINIMUM_THRESHOLD = 5
 DEFAULT_THRESHOLD = 10
@@ -54,26 +50,6 @@ def share_outcome(
     return ShareOutcome.ALMOST_NO_ONE if hits < MINIMUM_EACH_SIDE else ShareOutcome.ALMOST_EVERYONE
 
 
-def suppress_margin(
-    counts: Mapping[Hashable, int], threshold: int = DEFAULT_THRESHOLD
-) -> set[Hashable]:
-    """Rules 1 and 3 for the cells of one margin (e.g. the villages of the municipality):
-    the cells to suppress. Never exactly one: then the next smallest goes too, so no cell
-    can be recovered from the published total by subtraction."""
-    hidden = {key for key, n in counts.items() if not enough_respondents(n, threshold)}
-    if len(hidden) == 1 and len(counts) > 1:
-        shown = sorted((n, repr(key), key) for key, n in counts.items() if key not in hidden)
-        hidden.add(shown[0][2])
-    return hidden
-
-
-def subgroup_shown(n_subgroup: int, n_parent: int, threshold: int = DEFAULT_THRESHOLD) -> bool:
-    """Rule 3 for a subgroup (e.g. the 65+ of a village): it and its complement pass rule 1."""
-    return enough_respondents(n_subgroup, threshold) and enough_respondents(
-        n_parent - n_subgroup, threshold
-    )
-
-
 def rounded_count(n: int) -> int:
     """Rule 4: counts to the nearest 5 (halves up)."""
     return 5 * ((n + 2) // 5)
@@ -87,23 +63,3 @@ def whole_percentage(share: float) -> int:
 def one_decimal(mark: float) -> float:
     """Rule 4: marks to one decimal (halves up)."""
     return int(mark * 10 + 0.5) / 10
-
-
-@dataclass(frozen=True)
-class PublishedCell:
-    """One cell of a published margin: its rounded count, or None when suppressed."""
-
-    key: Hashable
-    count: int | None
-
-
-def publish_margin(
-    counts: Mapping[Hashable, int], threshold: int = DEFAULT_THRESHOLD
-) -> tuple[list[PublishedCell], int]:
-    """A margin as it may be published: suppressed cells as None, the rest rounded, and
-    the rounded total."""
-    hidden = suppress_margin(counts, threshold)
-    cells = [
-        PublishedCell(key, None if key in hidden else rounded_count(n)) for key, n in counts.items()
-    ]
-    return cells, rounded_count(sum(counts.values()))

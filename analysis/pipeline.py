@@ -16,14 +16,9 @@ import numpy as np
 
 from analysis import estimates
 from analysis.indicators import Indicator, IndicatorKind, values
+from analysis.publication import CLUSTER, MUNICIPALITY, VILLAGE
 from analysis.scheme import OLDER_BANDS, PopulationCells, Respondent, Scheme, Weighting, weigh
 from analysis.weighting import effective_sample_size
-
-MUNICIPALITY = "municipality"
-VILLAGE = "village"
-CLUSTER = "cluster"
-#: Subgroups of an area; "" is the whole area.
-SUBGROUPS = ("under_65", "65_plus")
 
 
 @dataclass(frozen=True)

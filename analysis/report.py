@@ -21,17 +21,13 @@ from analysis.disclosure import (
 )
 from analysis.indicators import Indicator, IndicatorKind
 from analysis.pipeline import (
-    CLUSTER,
-    MUNICIPALITY,
-    SUBGROUPS,
-    VILLAGE,
     Estimated,
     FigureKey,
     RawFigure,
     Settings,
     effective_n,
 )
-from analysis.publication import Cell, decide
+from analysis.publication import CLUSTER, MUNICIPALITY, SUBGROUPS, VILLAGE, Cell, decide
 from analysis.scheme import OLDER_BANDS
 
 FORMAT = 1
