@@ -7,6 +7,7 @@ or from `flask analysis run`. Pages read the stored figures and never recompute.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -65,6 +66,8 @@ class WaveInput:
     margin_import: MarginImport
     #: Completed responses left out: no village or age band to weigh them by.
     left_out: int
+    #: Which responses these are (a hash of their ids), to tell when they changed.
+    digest: str
 
 
 # Starting a run -----------------------------------------------------------------------------
@@ -115,6 +118,7 @@ def run_analysis(run: AnalysisRun) -> AnalysisRun:
         ensure_finished(survey)
         settings = settings_for(survey)
         current = wave_input(survey)
+        ensure_same_responses(survey, current)
         estimated = analyse(Wave(current.records, current.population), current.indicators, settings)
         previous_run = previous_published_run(survey)
         previous, previous_settings = _previous_estimated(previous_run, current.indicators)
@@ -145,13 +149,28 @@ def settings_for(survey: Survey) -> Settings:
     """The settings of the wave's first published run, so a rerun never publishes another
     cut of the same answers (new clusters, a lower threshold) that, set beside the first,
     would give away a hidden village; the current settings for a first run."""
-    first = db.session.scalar(
+    first = first_published_run(survey)
+    return settings_from_json(first.settings) if first else wave_settings()
+
+
+def first_published_run(survey: Survey) -> AnalysisRun | None:
+    return db.session.scalar(
         select(AnalysisRun)
         .where(AnalysisRun.survey_id == survey.id, AnalysisRun.status == RunStatus.SUCCEEDED)
         .order_by(AnalysisRun.finished_at, AnalysisRun.id)
         .limit(1)
     )
-    return settings_from_json(first.settings) if first else wave_settings()
+
+
+def ensure_same_responses(survey: Survey, current: WaveInput) -> None:
+    """A rerun on other answers than the published figures (a response removed since)
+    would show, beside them, just what changed: those residents' answers."""
+    first = first_published_run(survey)
+    if first is not None and first.settings.get("responses", current.digest) != current.digest:
+        raise CannotAnalyse(
+            "the answers changed since the figures were first published; computing again "
+            "would show the difference, so the published figures stay"
+        )
 
 
 def _run_settings(settings: Settings, current: WaveInput) -> dict[str, Any]:
@@ -159,6 +178,7 @@ def _run_settings(settings: Settings, current: WaveInput) -> dict[str, Any]:
         **settings_json(settings),
         "indicators": indicators_json(current.indicators),
         "left_out": current.left_out,
+        "responses": current.digest,
     }
 
 
@@ -206,7 +226,17 @@ def wave_input(survey: Survey, margin_import: MarginImport | None = None) -> Wav
         codes=codes,
         margin_import=margin_import,
         left_out=left_out,
+        digest=responses_digest(survey),
     )
+
+
+def responses_digest(survey: Survey) -> str:
+    ids = db.session.scalars(
+        select(Response.id)
+        .where(Response.survey_id == survey.id, Response.status == ResponseStatus.COMPLETED)
+        .order_by(Response.id)
+    )
+    return hashlib.sha256("\n".join(ids).encode()).hexdigest()
 
 
 def survey_indicators(survey: Survey) -> list[Indicator]:

@@ -288,3 +288,18 @@ def test_the_command_line_refuses_an_open_survey_without_a_run(app, make_wave):
     result = app.test_cli_runner().invoke(args=["analysis", "run", str(survey.id)])
     assert result.exit_code != 0 and "still open" in result.output
     assert db.session.scalar(select(AnalysisRun)) is None
+
+
+def test_no_rerun_once_the_answers_changed(make_margins, make_wave):
+    make_margins()
+    survey = make_wave()
+    first = run_now(survey)
+    assert first.settings["responses"]
+    again = run_now(survey)
+    assert again.status is RunStatus.SUCCEEDED  # the same answers: fine
+    removed = db.session.scalars(select(Response).where(Response.survey_id == survey.id)).first()
+    db.session.delete(removed)
+    db.session.commit()
+    refused = run_now(survey)
+    assert refused.status is RunStatus.FAILED and "answers changed" in refused.error
+    assert services.published_run(survey).id == again.id
