@@ -139,3 +139,13 @@ def _number(answer: Any) -> float | None:
 
 #: The agree scale in the three categories figures are reported in.
 LIKERT_THREE = {"1": "disagree", "2": "disagree", "3": "neutral", "4": "agree", "5": "agree"}
+
+
+def in_three_categories(indicator: Indicator) -> bool:
+    """Whether a share of agree-scale answers counts whole categories of the three (agree,
+    neutral, disagree): "strongly agree" alone would be a smaller, more telling group."""
+    if indicator.kind is not IndicatorKind.SHARE:
+        return True
+    counted = {LIKERT_THREE[c] for c in indicator.categories if c in LIKERT_THREE}
+    chosen = {c for c in indicator.categories if c in LIKERT_THREE}
+    return chosen == {code for code, group in LIKERT_THREE.items() if group in counted}

@@ -18,7 +18,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from accounts.models import Account
-from analysis.indicators import DEFINITIONS, Indicator
+from analysis.indicators import DEFINITIONS, Indicator, in_three_categories
 from analysis.indicators import load as load_indicators
 from analysis.pipeline import Estimated, Record, Settings, Wave, analyse
 from analysis.report import report
@@ -40,6 +40,7 @@ from results.files import (
     settings_json,
 )
 from results.models import AnalysisRun, AreaKind, ResultFigure, RunStatus, VillageCluster
+from surveys.definition import QuestionType
 from surveys.models import Survey, SurveyStatus
 from villages.models import Village
 
@@ -244,8 +245,22 @@ def survey_indicators(survey: Survey) -> list[Indicator]:
     version = survey.live_version or survey.current_version
     if version is None:
         return []
-    fed = {q.indicator for q in questionnaire_of(version).questions() if q.indicator}
-    return [indicator for indicator in all_indicators() if indicator.code in fed]
+    questions = questionnaire_of(version).questions()
+    fed = {q.indicator for q in questions if q.indicator}
+    chosen = [indicator for indicator in all_indicators() if indicator.code in fed]
+    agree_scale = {
+        code
+        for q in questions
+        if q.type in (QuestionType.LIKERT, QuestionType.LIKERT_GRID)
+        for code in (q.code, *(item.code for item in q.items))
+    }
+    for indicator in chosen:
+        if set(indicator.questions) & agree_scale and not in_three_categories(indicator):
+            raise CannotAnalyse(
+                f"indicator {indicator.code} counts part of an agree category: agree-scale "
+                "answers are reported in three categories (disagree, neutral, agree)"
+            )
+    return chosen
 
 
 def all_indicators() -> list[Indicator]:

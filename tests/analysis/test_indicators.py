@@ -88,3 +88,22 @@ def test_a_mark_of_9_counts_for_a_mean():
     (mark,) = from_json([{"code": "cijfer", "kind": "mean", "questions": ["LEEF_CIJFER"]}])
     value, answered = values(mark, [{"LEEF_CIJFER": 9}, {"LEEF_CIJFER": "9"}])
     assert value.tolist() == [9.0, 9.0] and answered.tolist() == [1.0, 1.0]
+
+
+@pytest.mark.parametrize(
+    ("categories", "whole"),
+    [
+        (["4", "5"], True),
+        (["3"], True),
+        (["1", "2", "3"], True),
+        (["5"], False),
+        (["2", "3"], False),
+    ],
+)
+def test_agree_scale_shares_count_whole_categories_of_three(categories, whole):
+    from analysis.indicators import in_three_categories
+
+    (share,) = from_json(
+        [{"code": "x", "kind": "share", "questions": ["Q"], "categories": categories}]
+    )
+    assert in_three_categories(share) is whole

@@ -303,3 +303,28 @@ def test_no_rerun_once_the_answers_changed(make_margins, make_wave):
     refused = run_now(survey)
     assert refused.status is RunStatus.FAILED and "answers changed" in refused.error
     assert services.published_run(survey).id == again.id
+
+
+def test_a_share_of_strongly_agree_alone_is_refused(make_margins, make_wave, monkeypatch):
+    from analysis.indicators import from_json
+
+    make_margins()
+    survey = make_wave()
+    shipped = services.all_indicators()
+    narrow = from_json(
+        [
+            {
+                "code": "openbare_ruimte",
+                "kind": "share",
+                "questions": ["OMG_WEGEN"],
+                "categories": ["5"],
+            }
+        ]
+    )
+    monkeypatch.setattr(
+        services,
+        "all_indicators",
+        lambda: [i for i in shipped if i.code != "openbare_ruimte"] + narrow,
+    )
+    run = run_now(survey)
+    assert run.status is RunStatus.FAILED and "three categories" in run.error
