@@ -52,7 +52,12 @@ FINISHED = (SurveyStatus.CLOSED, SurveyStatus.ARCHIVED)
 
 
 class CannotAnalyse(ValueError):
-    """A wave without what the analysis needs; the message is for the official."""
+    """A wave without what the analysis needs. `reason` names it for the page (which words
+    it in the reader's language); the message is for logs and the command line."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -126,6 +131,7 @@ def run_analysis(run: AnalysisRun) -> AnalysisRun:
         output = report(estimated, current.indicators, settings, previous, previous_settings)
     except (CannotAnalyse, NoPopulation, EmptyCell) as error:
         run.fail(str(error), utcnow())
+        run.settings = {"failure": getattr(error, "reason", "margins")}
         log.warning("Analysis run %s of survey %s failed: %s", run.id, survey.id, error)
         return run
     run.margin_import_id = current.margin_import.id
@@ -143,7 +149,9 @@ def ensure_finished(survey: Survey) -> None:
     """Figures of a wave still answering would change with each late answer: comparing two
     such runs would show what that one resident said."""
     if survey.status not in FINISHED:
-        raise CannotAnalyse("the survey is still open: its figures are computed once it closes")
+        raise CannotAnalyse(
+            "still_open", "the survey is still open: its figures are computed once it closes"
+        )
 
 
 def settings_for(survey: Survey) -> Settings:
@@ -169,8 +177,9 @@ def ensure_same_responses(survey: Survey, current: WaveInput) -> None:
     first = first_published_run(survey)
     if first is not None and first.settings.get("responses", current.digest) != current.digest:
         raise CannotAnalyse(
+            "answers_changed",
             "the answers changed since the figures were first published; computing again "
-            "would show the difference, so the published figures stay"
+            "would show the difference, so the published figures stay",
         )
 
 
@@ -212,14 +221,16 @@ def wave_input(survey: Survey, margin_import: MarginImport | None = None) -> Wav
     indicators."""
     indicators = survey_indicators(survey)
     if not indicators:
-        raise CannotAnalyse("the questionnaire has no questions that feed an indicator")
+        raise CannotAnalyse(
+            "no_indicators", "the questionnaire has no questions that feed an indicator"
+        )
     codes = sorted({code for indicator in indicators for code in indicator.questions})
     rows, left_out = respondent_rows(survey)
     if not rows:
-        raise CannotAnalyse("no completed responses")
+        raise CannotAnalyse("no_responses", "no completed responses")
     margin_import = margin_import or margins_for_wave(survey)
     if margin_import is None:
-        raise CannotAnalyse("no population margins have been imported")
+        raise CannotAnalyse("no_margins", "no population margins have been imported")
     return WaveInput(
         records=[record_from_row(row, codes) for row in rows],
         population=population_of(margin_import),
@@ -257,8 +268,9 @@ def survey_indicators(survey: Survey) -> list[Indicator]:
     for indicator in chosen:
         if set(indicator.questions) & agree_scale and not in_three_categories(indicator):
             raise CannotAnalyse(
+                "partial_category",
                 f"indicator {indicator.code} counts part of an agree category: agree-scale "
-                "answers are reported in three categories (disagree, neutral, agree)"
+                "answers are reported in three categories (disagree, neutral, agree)",
             )
     return chosen
 

@@ -9,6 +9,7 @@ import json
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from accounts.models import Role
 from accounts.permissions import official_required, roles_required
@@ -22,6 +23,26 @@ from results.tables import indicator_tables
 from surveys.models import Survey
 
 bp = Blueprint("results", __name__)
+
+#: Why a run failed, in the reader's language (results.services.CannotAnalyse reasons).
+FAILURES = {
+    "still_open": _l("The survey is still open: its figures are computed once it closes."),
+    "answers_changed": _l(
+        "The answers changed since the figures were first published. Computing again would "
+        "show the difference, so the published figures stay."
+    ),
+    "no_indicators": _l("The questionnaire has no questions that feed an indicator."),
+    "no_responses": _l("There are no completed responses."),
+    "no_margins": _l("No population margins have been imported (see Population)."),
+    "partial_category": _l(
+        "An indicator counts part of an agree category; agree-scale answers are reported in "
+        "three categories (disagree, neutral, agree)."
+    ),
+    "margins": _l(
+        "The population margins do not fit the respondents (a village or group with people "
+        "but no respondents, or respondents without margins). Check the margins."
+    ),
+}
 readers = roles_required(Role.OFFICIAL, Role.ASSOCIATION)
 
 
@@ -72,6 +93,7 @@ def show(survey_id: int):
         quotes=published_quotes(survey) if run else [],
         is_official=villages is None,
         finished=survey.status in services.FINISHED,
+        failures=FAILURES,
         form=ButtonForm(),
     )
 

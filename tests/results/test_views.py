@@ -154,3 +154,12 @@ def test_an_open_survey_cannot_be_computed(client, login_as, make_wave, post_for
     response = post_form(page, f"{page}/run", follow_redirects=True)
     assert "Figures are computed once the survey has closed." in response.text
     assert db.session.scalar(select(AnalysisRun)) is None
+
+
+def test_a_failed_run_says_why_in_the_readers_language(client, login_as, make_wave):
+    survey = make_wave()
+    run_now(survey)  # no margins imported
+    login_as("official")
+    page = client.get(f"/surveys/{survey.id}/results").text
+    assert "De laatste berekening is mislukt" in page
+    assert "Er zijn nog geen bevolkingsaantallen ingelezen" in page
