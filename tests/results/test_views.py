@@ -163,3 +163,13 @@ def test_a_failed_run_says_why_in_the_readers_language(client, login_as, make_wa
     page = client.get(f"/surveys/{survey.id}/results").text
     assert "De laatste berekening is mislukt" in page
     assert "Er zijn nog geen bevolkingsaantallen ingelezen" in page
+
+
+@pytest.mark.parametrize("role", ["official", "association"])
+def test_the_results_page_runs_a_fixed_number_of_queries(client, login_as, wave, role):
+    from tests.panel.test_overview import counted_queries
+
+    login_as(role, village="Beilen" if role == "association" else None)
+    with counted_queries() as statements:
+        assert client.get(f"/surveys/{wave.id}/results").status_code == 200
+    assert len(statements) <= 14, "\n".join(statements)
