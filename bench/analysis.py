@@ -20,9 +20,11 @@ from analysis.pipeline import Record, Settings, Wave, analyse
 from analysis.report import report as publish
 from core.db import db
 from demo.panel import seed_panel
-from demo.results import DEMO_WAVE_TITLE, seed_results_wave
+from demo.results import DEMO_WAVE_TITLE, seed_results_wave, synthetic_answers
 from population.demo import seed_demo_margins
+from surveys.format import from_json as questionnaire_from_json
 from surveys.models import Survey
+from surveys.templates import load_template
 from villages.models import Village
 
 BANDS = ("18-34", "35-49", "50-64", "65-74", "75+")
@@ -38,7 +40,7 @@ def synthetic_wave(villages: dict[str, int], n: int, seed: int, keys: list[str])
             names[v],
             str(rng.choice(BANDS)),
             str(rng.choice(["female", "male"])),
-            _answers(rng),
+            synthetic_answers(QUESTIONNAIRE, rng),
             keys[i] if i < len(keys) else None,
         )
         for i, v in enumerate(village)
@@ -52,25 +54,9 @@ def synthetic_wave(villages: dict[str, int], n: int, seed: int, keys: list[str])
     return Wave(records, population)
 
 
-def _answers(rng) -> dict:
-    likert = ["1", "2", "3", "4", "5", "9"]
-    answers = {code: str(rng.choice(likert)) for code in LIKERT_CODES}
-    answers |= {"LEEF_CIJFER": int(rng.integers(4, 11)), "VEILIG": str(rng.integers(1, 6))}
-    for code, options in SINGLE_CODES.items():
-        answers[code] = str(rng.choice(options))
-    answers["VERHUIZEN_WAAROM"] = ["woning", "zorg"]
-    return answers
-
-
 INDICATORS = load("leefbaarheid")
-SINGLE_CODES = {
-    "VRIJWILLIG": ["1", "2", "3"],
-    "LID_DV": ["1", "2", "3"],
-    "TOEKOMST": ["1", "2", "3", "9"],
-    "VERHUIZEN": ["1", "2", "3", "4", "9"],
-    "DIGITAAL": ["1", "2", "3", "4"],
-}
-LIKERT_CODES = sorted({code for i in INDICATORS if i.kind.value == "scale" for code in i.questions})
+#: The liveability questionnaire, for made-up answers to it.
+QUESTIONNAIRE, _ = questionnaire_from_json(load_template("leefbaarheid"))
 
 
 def whole_wave(current: Wave, previous: Wave) -> dict:

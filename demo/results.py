@@ -14,8 +14,7 @@ from fieldwork.answering import questionnaire_of
 from fieldwork.models import Response
 from panel.models import Channel, Member, MemberStatus
 from population.representativeness import age_band_on
-from results.models import AnalysisRun
-from results.services import run_analysis
+from results.services import run_now
 from surveys.definition import Questionnaire, QuestionType
 from surveys.models import Survey
 from surveys.services import create_survey
@@ -80,8 +79,5 @@ def seed_results_wave() -> int:
         response.complete(datetime.combine(opens_on, time(12), tzinfo=UTC))
         db.session.add(response)
     survey.close()
-    run = AnalysisRun(survey=survey, trigger="cli")
-    db.session.add(run)
-    db.session.flush()
-    run_analysis(run)
+    run_now(survey)
     return len(answered)

@@ -50,10 +50,7 @@ def run(survey_id: int) -> None:
         services.ensure_finished(survey)
     except services.CannotAnalyse as error:
         raise click.ClickException(str(error)) from error
-    analysis_run = services.AnalysisRun(survey=survey, trigger="cli")
-    db.session.add(analysis_run)
-    db.session.flush()
-    services.run_analysis(analysis_run)
+    analysis_run = services.run_now(survey)
     record("analysis.run_from_cli", survey, run=analysis_run.id)
     db.session.commit()
     if analysis_run.error:
@@ -76,18 +73,17 @@ def export(survey_id: int, folder: Path) -> None:
         wave = services.wave_input(survey)
     except services.CannotAnalyse as error:
         raise click.ClickException(str(error)) from error
-    rows, _ = services.respondent_rows(survey)
     record(
         "analysis.inputs_exported",
         survey,
-        respondents=len(rows),
+        respondents=len(wave.records),
         by=getpass.getuser(),
         folder=str(folder.resolve()),
     )
     db.session.commit()  # the record first: an export that fails halfway is logged too
     settings = settings_json(services.settings_for(survey))
     files = {
-        "responses.csv": write_respondents(rows, wave.codes),
+        "responses.csv": write_respondents(wave.records, wave.codes),
         "margins.csv": write_margins(wave.population),
         "indicators.json": json.dumps(indicators_json(wave.indicators), ensure_ascii=False),
         "scheme.json": json.dumps(settings, ensure_ascii=False, indent=1),
@@ -95,7 +91,7 @@ def export(survey_id: int, folder: Path) -> None:
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     for name, text in files.items():
         _write_private(folder / name, text)
-    click.echo(f"Wrote the inputs of {len(rows)} respondents to {folder}.")
+    click.echo(f"Wrote the inputs of {len(wave.records)} respondents to {folder}.")
 
 
 def _write_private(path: Path, text: str) -> None:

@@ -58,13 +58,12 @@ def record_from_row(row: Mapping[str, Any], codes: Sequence[str]) -> Record:
     )
 
 
-def write_respondents(rows: Iterable[Mapping[str, Any]], codes: Sequence[str]) -> str:
+def write_respondents(records: Iterable[Record], codes: Sequence[str]) -> str:
     """The respondents file: one row per respondent, answers by question code."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([*RESPONDENT_COLUMNS, *codes])
-    for row in rows:
-        record = record_from_row(row, codes)
+    for record in records:
         writer.writerow(
             [record.key or "", record.village, record.age_band, record.sex]
             + [answer_cell(record.answers[code]) for code in codes]

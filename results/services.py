@@ -103,6 +103,14 @@ def request_run(survey: Survey, trigger: str, by: Account | None = None) -> Anal
     return run
 
 
+def run_now(survey: Survey, trigger: str = "cli") -> AnalysisRun:
+    """A run computed in this transaction (the command line, the demo), not in a job."""
+    run = AnalysisRun(survey=survey, trigger=trigger)
+    db.session.add(run)
+    db.session.flush()
+    return run_analysis(run)
+
+
 def _give_up_abandoned_runs(survey: Survey) -> None:
     """Runs still waiting whose job is over or gone (a worker that died): failed."""
     abandoned = db.session.scalars(
@@ -225,7 +233,7 @@ def wave_input(survey: Survey, margin_import: MarginImport | None = None) -> Wav
             "no_indicators", "the questionnaire has no questions that feed an indicator"
         )
     codes = sorted({code for indicator in indicators for code in indicator.questions})
-    rows, left_out = respondent_rows(survey)
+    rows, left_out, digest = respondent_rows(survey)
     if not rows:
         raise CannotAnalyse("no_responses", "no completed responses")
     margin_import = margin_import or margins_for_wave(survey)
@@ -238,17 +246,8 @@ def wave_input(survey: Survey, margin_import: MarginImport | None = None) -> Wav
         codes=codes,
         margin_import=margin_import,
         left_out=left_out,
-        digest=responses_digest(survey),
+        digest=digest,
     )
-
-
-def responses_digest(survey: Survey) -> str:
-    ids = db.session.scalars(
-        select(Response.id)
-        .where(Response.survey_id == survey.id, Response.status == ResponseStatus.COMPLETED)
-        .order_by(Response.id)
-    )
-    return hashlib.sha256("\n".join(ids).encode()).hexdigest()
 
 
 def survey_indicators(survey: Survey) -> list[Indicator]:
@@ -279,9 +278,10 @@ def all_indicators() -> list[Indicator]:
     return [i for path in sorted(DEFINITIONS.glob("*.json")) for i in load_indicators(path.stem)]
 
 
-def respondent_rows(survey: Survey) -> tuple[list[dict[str, Any]], int]:
-    """The completed responses as rows of the respondents file, and how many were left
-    out. The key is the respondent's pseudonym, never anything that identifies them."""
+def respondent_rows(survey: Survey) -> tuple[list[dict[str, Any]], int, str]:
+    """The completed responses as rows of the respondents file, how many were left out, and
+    a hash of all their ids (to tell when they changed). The key is the respondent's
+    pseudonym, never anything that identifies them."""
     result = db.session.execute(
         select(Response, Village.name, Respondent.pseudonym)
         .outerjoin(Village, Village.id == Response.village_id)
@@ -289,8 +289,9 @@ def respondent_rows(survey: Survey) -> tuple[list[dict[str, Any]], int]:
         .where(Response.survey_id == survey.id, Response.status == ResponseStatus.COMPLETED)
         .order_by(Response.id)
     )
-    rows, left_out = [], 0
+    rows, left_out, ids = [], 0, hashlib.sha256()
     for response, village, pseudonym in result:
+        ids.update(f"{response.id}\n".encode())
         if village is None or response.age_band is None:
             left_out += 1
             continue
@@ -303,7 +304,7 @@ def respondent_rows(survey: Survey) -> tuple[list[dict[str, Any]], int]:
                 "sex": response.sex if response.sex in ("female", "male") else "unknown",
             }
         )
-    return rows, left_out
+    return rows, left_out, ids.hexdigest()
 
 
 def margins_for_wave(survey: Survey) -> MarginImport | None:
@@ -467,10 +468,9 @@ def published_document(run: AnalysisRun, village_ids: frozenset[int] | None) -> 
     no weighting details of other villages)."""
     if village_ids is None:
         return run.output
-    shown = {
-        (f.area_kind.value, f.area, f.subgroup, f.indicator) for f in figures_of(run, village_ids)
-    }
-    own = {f.area for f in figures_of(run, village_ids) if f.area_kind is AreaKind.VILLAGE}
+    visible = figures_of(run, village_ids)
+    shown = {(f.area_kind.value, f.area, f.subgroup, f.indicator) for f in visible}
+    own = {f.area for f in visible if f.area_kind is AreaKind.VILLAGE}
     weighting = dict(run.output["weighting"])
     weighting["villages"] = [v for v in weighting["villages"] if v["village"] in own]
     for listed in ("collapsed", "without_respondents"):

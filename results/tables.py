@@ -9,8 +9,6 @@ from typing import Any
 
 from results.models import AreaKind, ResultFigure
 
-_KIND_ORDER = {AreaKind.MUNICIPALITY: 0, AreaKind.CLUSTER: 1, AreaKind.VILLAGE: 2}
-
 
 @dataclass
 class AreaRow:
@@ -36,8 +34,8 @@ class IndicatorTable:
 def indicator_tables(
     figures: Iterable[ResultFigure], indicators: list[Mapping[str, Any]], language: str
 ) -> list[IndicatorTable]:
-    """One table per indicator, in the order the run defined them; areas: the municipality,
-    then clusters, then villages, each by name."""
+    """One table per indicator, in the order the run defined them; areas in the order the
+    run stored its figures (analysis.report: the municipality, clusters, then villages)."""
     rows: dict[str, dict[tuple[AreaKind, str], AreaRow]] = {}
     for figure in figures:
         key = (figure.area_kind, figure.area)
@@ -52,10 +50,7 @@ def indicator_tables(
             label=entry["label"].get(language) or entry["label"].get("nl") or entry["code"],
             unit=entry["unit"],
             sensitive=entry["sensitive"],
-            rows=sorted(
-                rows.get(entry["code"], {}).values(),
-                key=lambda row: (_KIND_ORDER[row.kind], row.name),
-            ),
+            rows=list(rows.get(entry["code"], {}).values()),
         )
         for entry in indicators
         if entry["code"] in rows

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from core.db import db
 from fieldwork.models import Response
 from results import services
-from results.models import AnalysisRun, VillageCluster
+from results.models import VillageCluster
 from tests.e2e.conftest import log_in, new_page
 from tests.e2e.test_accessibility import check_pages
 from tests.waves import make_margins, make_wave  # noqa: F401  (fixtures)
@@ -30,10 +30,7 @@ def analysed(make_margins, make_wave):  # noqa: F811
     survey = make_wave(per_village={"Beilen": 60, "Bovensmilde": 40, "Orvelte": 5, "Eursinge": 6})
     response = db.session.scalars(select(Response).where(Response.survey_id == survey.id)).first()
     response.answers = {**response.answers, "TOEKOMST_TOELICHTING": "Meer bankjes bij de brink."}
-    run = AnalysisRun(survey=survey, trigger="cli")
-    db.session.add(run)
-    db.session.flush()
-    services.run_analysis(run)
+    services.run_now(survey)
     db.session.commit()
     return survey
 

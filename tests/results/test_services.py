@@ -21,10 +21,7 @@ from villages.queries import village_by_name
 
 
 def run_now(survey) -> AnalysisRun:
-    run = AnalysisRun(survey=survey, trigger="cli")
-    db.session.add(run)
-    db.session.flush()
-    services.run_analysis(run)
+    run = services.run_now(survey)
     db.session.commit()
     return run
 
