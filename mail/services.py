@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import current_app, render_template
 from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import delete, event
 from sqlalchemy.orm import Session
 
@@ -27,7 +28,11 @@ def queue_mail(
 ) -> OutboxMail:
     """Render `templates/emails/<kind>.{txt,html}` and put the mail in the outbox."""
     with force_locale(language):
-        context = {"municipality": current_app.config["MUNICIPALITY_NAME"], **context}
+        context = {
+            "municipality": current_app.config["MUNICIPALITY_NAME"],
+            "greeting": greeting,
+            **context,
+        }
         subject = render_template(f"emails/{kind}.subject.txt", **context).strip()
         text = render_template(f"emails/{kind}.txt", **context)
         html = render_template(f"emails/{kind}.html", subject=subject, **context)
@@ -44,6 +49,20 @@ def queue_mail(
     db.session.info[QUEUED_FLAG] = True
     log.info("Mail %s (%s) queued", mail.id, kind)
     return mail
+
+
+def greeting(name: str | None, reader: str | None = None) -> str:
+    """The one way every mail opens: "Dear <name>," when we know the name, otherwise the
+    reader by what they are to us (resident, official, association, volunteer)."""
+    if name:
+        return _("Dear %(name)s,", name=name)
+    texts = {
+        "resident": lambda: _("Dear resident,"),
+        "official": lambda: _("Dear colleague,"),
+        "association": lambda: _("Dear board member,"),
+        "volunteer": lambda: _("Dear volunteer,"),
+    }
+    return texts[reader]() if reader in texts else _("Dear Naoberpanel user,")
 
 
 @event.listens_for(Session, "after_commit")

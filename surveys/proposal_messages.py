@@ -7,7 +7,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from surveys.models import ProposalEvent, ProposalEventKind, ReviewStatus
+from surveys.models import ProposalEvent, ProposalEventKind, ReviewStatus, Survey
 
 
 def review_status_text(status: ReviewStatus | None) -> str:
@@ -20,6 +20,23 @@ def review_status_text(status: ReviewStatus | None) -> str:
         ReviewStatus.APPROVED: lambda: _("Approved by the municipality: it can be scheduled"),
     }
     return texts[status]() if status in texts else ""
+
+
+def review_state_label(status: ReviewStatus | None) -> str:
+    """The review state in a few words, for the list of surveys."""
+    texts = {
+        ReviewStatus.DRAFTING: lambda: _("In preparation"),
+        ReviewStatus.SUBMITTED: lambda: _("Submitted, awaiting review"),
+        ReviewStatus.CHANGES_REQUESTED: lambda: _("Changes requested"),
+        ReviewStatus.APPROVED: lambda: _("Approved"),
+    }
+    return texts[status]() if status in texts else ""
+
+
+def association_text(survey: Survey) -> str:
+    """Who proposes: the associations of the proposal's villages, by name."""
+    names = dict.fromkeys(a.name for village in survey.villages for a in village.associations)
+    return ", ".join(names) or _("Village association")
 
 
 def event_kind_text(kind: ProposalEventKind) -> str:

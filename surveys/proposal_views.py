@@ -39,6 +39,8 @@ for name in (
     "author_text",
     "describe_change",
     "changed_texts",
+    "review_state_label",
+    "association_text",
 ):
     bp.add_app_template_global(getattr(proposal_messages, name), f"proposal_{name}")
 
@@ -147,7 +149,7 @@ def _step(survey: Survey, service: Callable, comment: str, done: str):
     # new status and is refused, instead of both passing the check.
     db.session.refresh(survey, with_for_update=True)
     try:
-        service(survey, g.account, comment)
+        proposal_services.take_step(survey, service, g.account, comment)
     except LifecycleError:
         db.session.rollback()
         flash(

@@ -448,3 +448,96 @@ def test_two_officials_approving_at_once_approve_once(app, people, make_account)
         ProposalEventKind.SUBMITTED,
         ProposalEventKind.APPROVED,
     ]
+
+
+# --- who hears about each step ---------------------------------------------------------
+
+
+def proposal_mails(kind: str) -> list:
+    from mail.models import OutboxMail
+
+    query = select(OutboxMail).where(OutboxMail.kind == kind).order_by(OutboxMail.id)
+    return list(db.session.scalars(query))
+
+
+def test_each_step_mails_the_side_that_must_act_next(client, post_form, people, make_account):
+    association, official = people["association"], people["official"]
+    colleague = make_account("official")
+    make_account("association", village="Beilen")  # another village: hears nothing
+    make_account("volunteer")
+    survey = proposal(association)
+    history = f"/surveys/{survey.id}/history"
+    link = f"http://naoberpanel.test{history}"
+
+    start_session(client, association)
+    for _ in range(2):  # a double click mails once
+        post_form(history, f"/surveys/{survey.id}/submit", {"submit-comment": "Klaar!"})
+    mails = proposal_mails("proposal_submitted")
+    assert [m.recipient for m in mails] == [official.email, colleague.email]
+    assert mails[0].subject == "Voorstel voor een dorpsvisie ter beoordeling: Dorpsvisie Orvelte"
+    body = mails[0].body_text
+    assert body.startswith("Beste collega,")
+    assert "De dorpsvereniging van Orvelte heeft het voorstel" in body
+    assert "Klaar!" in body and link in body and link in mails[0].body_html
+
+    start_session(client, official)
+    post_form(
+        history,
+        f"/surveys/{survey.id}/review",
+        {"review-decision": "request_changes", "review-comment": "Vraag MIST is te algemeen."},
+    )
+    mails = proposal_mails("proposal_reviewed")
+    assert [m.recipient for m in mails] == [association.email]
+    assert mails[0].subject == (
+        "De gemeente vraagt om wijzigingen in uw voorstel: Dorpsvisie Orvelte"
+    )
+    assert mails[0].body_text.startswith("Beste bestuurslid,")
+    assert "Vraag MIST is te algemeen." in mails[0].body_text and link in mails[0].body_text
+
+    # The association's own comment is for the history: nobody is mailed about it.
+    start_session(client, association)
+    post_form(history, f"/surveys/{survey.id}/comments", {"comment-comment": "Wij passen aan."})
+    post_form(history, f"/surveys/{survey.id}/submit", {"submit-comment": ""})
+    assert len(proposal_mails("proposal_reviewed")) == 1
+    assert len(proposal_mails("proposal_submitted")) == 4
+
+    start_session(client, official)
+    post_form(history, f"/surveys/{survey.id}/comments", {"comment-comment": "Mooi zo."})
+    post_form(history, f"/surveys/{survey.id}/review", {"review-decision": "approve"})
+    subjects = [m.subject for m in proposal_mails("proposal_reviewed")]
+    assert subjects[1:] == [
+        "De gemeente heeft gereageerd op uw voorstel: Dorpsvisie Orvelte",
+        "Uw voorstel voor een dorpsvisie is goedgekeurd: Dorpsvisie Orvelte",
+    ]
+
+
+def test_a_refused_step_mails_nobody(client, post_form, people):
+    survey = proposal(people["association"], ReviewStatus.APPROVED)
+    start_session(client, people["official"])
+    post_form("/", f"/surveys/{survey.id}/review", {"review-decision": "approve"})
+    assert proposal_mails("proposal_reviewed") == []
+
+
+def test_the_list_names_the_association_and_the_review_state(client, people):
+    survey = proposal(people["association"])
+    start_session(client, people["official"])
+
+    def row() -> str:
+        page = client.get("/surveys/").text
+        return page.split(f'href="/surveys/{survey.id}"', 1)[1].split("</tr>", 1)[0]
+
+    assert "Algemeen Belang Orvelte (dorpsvisie)" in row()
+    assert "In voorbereiding" in row()
+    services.submit_proposal(survey, people["association"])
+    db.session.commit()
+    assert "Ingediend, wacht op beoordeling" in row() and "Concept" not in row()
+    services.request_changes(survey, people["official"], "Graag aanpassen")
+    db.session.commit()
+    assert "Wijzigingen gevraagd" in row()
+    services.submit_proposal(survey, people["association"])
+    services.approve_proposal(survey, people["official"])
+    db.session.commit()
+    assert "Goedgekeurd" in row()
+    publish(survey)
+    db.session.commit()
+    assert "Gepubliceerd" in row()
