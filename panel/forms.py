@@ -29,8 +29,8 @@ def panel_villages(villages: list[Village]) -> list[Village]:
     return [v for v in villages if v.kind is not VillageKind.NEIGHBOURHOOD]
 
 
-def village_choices(villages: list[Village]) -> list[SelectChoice]:
-    return [SelectChoice("", _l("Choose your village"))] + [
+def village_choices(villages: list[Village], prompt=None) -> list[SelectChoice]:
+    return [SelectChoice("", prompt or _l("Choose your village"))] + [
         SelectChoice(str(v.id), v.name) for v in panel_villages(villages)
     ]
 
@@ -67,6 +67,11 @@ def association_choices() -> list[SelectChoice]:
 
 class ProfileForm(FlaskForm):
     """The profile of a member. Pass `villages` (all places) to the constructor."""
+
+    #: Texts that speak to the resident; the paper form, filled in for them, overrides them.
+    village_prompt = _l("Choose your village")
+    birth_year_missing = _l("Enter your year of birth, or choose your age group.")
+    birth_year_format = _l("Enter your year of birth as four digits, like 1956.")
 
     village = SelectField(
         _l("Village"),
@@ -113,7 +118,7 @@ class ProfileForm(FlaskForm):
 
     def __init__(self, *args, villages: list[Village], **kwargs):
         super().__init__(*args, **kwargs)
-        self.village.choices = village_choices(villages)
+        self.village.choices = village_choices(villages, self.village_prompt)
         self._village_ids = {v.id for v in panel_villages(villages)}
 
     def validate_village(self, field) -> None:
@@ -123,10 +128,10 @@ class ProfileForm(FlaskForm):
     def validate_birth_year(self, field) -> None:
         if not field.data:
             if not self.age_band.data:
-                raise ValidationError(_l("Enter your year of birth, or choose your age group."))
+                raise ValidationError(self.birth_year_missing)
             return
         if not (field.data.isdigit() and len(field.data) == 4):
-            raise ValidationError(_l("Enter your year of birth as four digits, like 1956."))
+            raise ValidationError(self.birth_year_format)
         oldest, youngest = birth_year_range()
         if not oldest <= int(field.data) <= youngest:
             raise ValidationError(
@@ -231,11 +236,74 @@ class ConsentForm(FlaskForm):
     )
 
 
-class PaperMemberForm(ProfileForm):
-    """An official or volunteer registers a resident who answers on paper."""
+def paper_household_choices() -> list[SelectChoice]:
+    return [
+        SelectChoice(Household.SINGLE.value, _l("Lives alone")),
+        SelectChoice(Household.COUPLE.value, _l("With partner, no children at home")),
+        SelectChoice(Household.COUPLE_WITH_CHILDREN.value, _l("With partner and children")),
+        SelectChoice(Household.SINGLE_PARENT.value, _l("Alone with children")),
+        SelectChoice(Household.OTHER.value, _l("Otherwise (for example with parents or friends)")),
+    ]
 
+
+class PaperMemberForm(ProfileForm):
+    """An official or volunteer registers a resident who answers on paper. They fill it in
+    for the resident, so every text speaks about the resident, not to them."""
+
+    village_prompt = _l("Choose the resident's village")
+    birth_year_missing = _l("Enter the resident's year of birth, or choose their age group.")
+    birth_year_format = _l("Enter the year of birth as four digits, like 1956.")
+
+    village = SelectField(
+        _l("Village"),
+        description=_l(
+            "The village or hamlet the resident lives in. Residents of Beilen-West and "
+            "Nagtegael choose Beilen."
+        ),
+        validators=[InputRequired(message=_l("Choose the village the resident lives in."))],
+    )
+    birth_year = StringField(
+        _l("Year of birth of the resident"),
+        description=_l(
+            "If the resident prefers not to give it, choose their age group below instead."
+        ),
+        filters=[strip],
+        render_kw={"inputmode": "numeric", "class": "short"},
+    )
+    age_band = RadioField(
+        _l("Or the resident's age group"),
+        choices=age_band_choices(),
+        validators=[Optional()],
+        validate_choice=True,
+    )
+    sex = RadioField(
+        _l("Sex of the resident"),
+        description=_l("Used only to check that women and men take part in the right numbers."),
+        choices=[
+            SelectChoice(Sex.FEMALE.value, _l("Female")),
+            SelectChoice(Sex.MALE.value, _l("Male")),
+            SelectChoice(Sex.OTHER.value, _l("Other, or the resident prefers not to say")),
+        ],
+        validators=[InputRequired(message=_l("Choose an answer about the resident's sex."))],
+    )
+    household = RadioField(
+        _l("Who does the resident live with?"),
+        description=_l("Households differ in what they need from a village."),
+        choices=paper_household_choices(),
+        validators=[InputRequired(message=_l("Choose who the resident lives with."))],
+    )
+    association_member = RadioField(
+        _l("Is the resident a member of their village association (dorpsbelangen)?"),
+        description=_l("Optional. Helps to see whether the results reach beyond its members."),
+        choices=[
+            SelectChoice("yes", _l("Yes")),
+            SelectChoice("no", _l("No")),
+            SelectChoice("unknown", _l("Not known, or the resident prefers not to say")),
+        ],
+        validators=[Optional()],
+    )
     name = StringField(
-        _l("Name"),
+        _l("Name of the resident"),
         validators=[DataRequired(message=_l("Enter the resident's name.")), Length(max=120)],
     )
     address = StringField(
@@ -254,8 +322,18 @@ class PaperMemberForm(ProfileForm):
     town = StringField(
         _l("Town"), validators=[DataRequired(message=_l("Enter the town.")), Length(max=80)]
     )
-    phone = StringField(_l("Phone (optional)"), validators=[Optional(), Length(max=20)])
-    association_contact = association_contact_field()
+    phone = StringField(
+        _l("Phone number of the resident (optional)"), validators=[Optional(), Length(max=20)]
+    )
+    association_contact = BooleanField(
+        _l("The village association may contact the resident, for example about a village vision"),
+        description=_l(
+            "Only if the resident ticked this on the consent form. It is separate from the "
+            "panel: the resident's name and address are then given to the board of their "
+            "village association."
+        ),
+        default=False,
+    )
     agree = BooleanField(
         _l("The resident has signed the paper consent form for the privacy statement"),
         validators=[
@@ -282,6 +360,7 @@ REASON_CHOICES = [
     SelectChoice("correction", _l("The resident asked for a correction")),
     SelectChoice("rights", _l("A request to see, export or delete data")),
     SelectChoice("bounce", _l("Mail to the resident bounced")),
+    SelectChoice("paper", _l("A paper questionnaire to send or enter")),
     SelectChoice("other", _l("Other (explain below)")),
 ]
 
@@ -312,10 +391,22 @@ class ReasonForm(FlaskForm):
 
 
 class MemberSearchForm(ReasonForm):
-    """Find a member by email address for support; the reason goes into the audit log."""
+    """Find members for support; the reason goes into the audit log, the search text not."""
 
-    email = EmailField(
-        _l("Email address of the member"), validators=EMAIL_VALIDATORS, filters=[strip]
+    query = StringField(
+        _l("Name, postcode, email address or respondent number"),
+        description=_l("For example: Hoving, 9441 PC, name@example.nl or 7KQ2M9XH4T."),
+        validators=[
+            DataRequired(
+                message=_l(
+                    "Enter what you know of the member: a name, postcode, email address "
+                    "or respondent number."
+                )
+            ),
+            Length(max=254),
+        ],
+        filters=[strip],
+        render_kw={"autocomplete": "off", "spellcheck": "false"},
     )
 
 

@@ -29,18 +29,36 @@ bp = Blueprint("members", __name__, url_prefix="/panel")
 
 
 @bp.route("/members", methods=["GET", "POST"])
-@official_required
+@roles_required(Role.OFFICIAL, Role.VOLUNTEER)
 def search():
-    """Find a member by email address; the reason is asked with it and logged."""
+    """Find members by name, postcode, email address or respondent number. The reason is
+    asked with it; the search and every member it shows are logged. Volunteers find paper
+    members only, and do not open their details."""
     form = MemberSearchForm()
-    if form.validate_on_submit():
-        member = queries.member_by_email(form.email.data)
-        record("member.searched", member, **_why(form), found=member is not None)
-        if member is not None:
-            return _show(member, form)
-        db.session.commit()
-        flash(_("No panel member has this email address."), "warning")
-    return render_template("panel/members/search.html", form=form), 422 if form.errors else 200
+    official = g.account.has_role(Role.OFFICIAL)
+    if not form.validate_on_submit():
+        return _search_page(form, official, None), 422 if form.errors else 200
+    found = queries.find_members(form.query.data, paper_only=not official)
+    more, found = len(found) > queries.SEARCH_LIMIT, found[: queries.SEARCH_LIMIT]
+    kind = queries.search_kind(form.query.data)
+    record("member.searched", None, **_why(form), by=kind, found=bool(found), shown=len(found))
+    if official and len(found) == 1 and kind != "name":
+        return _show(found[0], form)
+    for member in found:
+        record("member.listed", member, **_why(form))
+    db.session.commit()
+    return _search_page(form, official, found, more=more)
+
+
+def _search_page(form: MemberSearchForm, official: bool, found: list[Member] | None, **extra):
+    return render_template(
+        "panel/members/search.html",
+        form=form,
+        official=official,
+        found=found,
+        today=local_today(),
+        **extra,
+    )
 
 
 @bp.route("/members/<int:member_id>", methods=["GET", "POST"])

@@ -1,5 +1,6 @@
 """Officials: audited member search, paper members, privacy statement versions and re-consent."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -27,7 +28,7 @@ def as_role(login_as, role):
 @pytest.mark.parametrize(
     ("path", "allowed"),
     [
-        ("/panel/members", {"official"}),
+        ("/panel/members", {"official", "volunteer"}),
         ("/panel/privacy", {"official"}),
         ("/panel/privacy/new", {"official"}),
         ("/panel/members/paper", {"official", "volunteer"}),
@@ -45,9 +46,9 @@ def test_anonymous_visitors_go_to_login(client, path):
     assert response.status_code == 302 and response.location.startswith("/login?next=")
 
 
-def search(client, email, reason="question", explanation=""):
+def search(client, query, reason="question", explanation=""):
     token = csrf_token_from(client.get("/panel/members").text)
-    data = {"csrf_token": token, "email": email, "reason": reason, "explanation": explanation}
+    data = {"csrf_token": token, "query": query, "reason": reason, "explanation": explanation}
     return client.post("/panel/members", data=data)
 
 
@@ -123,6 +124,109 @@ def test_unknown_address_is_said_plainly(app, client, login_as):
     assert response.status_code == 200
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "member.searched"))
     assert event.detail["found"] is False and "niemand" not in str(event.detail)
+    assert "Geen panellid past bij uw zoekopdracht." in response.text
+
+
+def test_an_empty_search_says_what_to_enter(app, client, login_as):
+    login_as("official")
+    response = search(client, "  ")
+    assert response.status_code == 422
+    assert "Vul in wat u van het panellid weet: een naam, postcode, e-mailadres of" in (
+        response.text
+    )
+    assert "Vul uw e-mailadres in" not in response.text
+    assert audit("member.searched") == []
+
+
+def audit(action: str) -> list[AuditEvent]:
+    query = select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)
+    return list(db.session.scalars(query))
+
+
+def test_a_volunteer_finds_the_paper_member_again(
+    app, client, login_as, seeded, privacy_statement, make_member
+):
+    privacy_statement()
+    make_member("Orvelte", email="jan@example.nl", name="Jan Hoving")  # online: not theirs
+    login_as("volunteer")
+    assert 'href="/panel/members"' in client.get("/panel/members/paper").text
+    paper_form(client)
+    geesje = db.session.scalar(select(Member).where(Member.channel == Channel.PAPER))
+    number = geesje.respondent.pseudonym
+
+    for query in ("hoving", "9441pc", "9441 P", number.lower()):
+        page = search(client, query, reason="paper")
+        assert page.status_code == 200, query
+        assert "1 panellid gevonden" in page.text and "Geesje Hoving" in page.text, query
+        assert number in page.text and "Brink 3, 9441 PC Orvelte" in page.text
+        assert "Jan Hoving" not in page.text and "jan@example.nl" not in page.text
+        assert f'action="/panel/members/{geesje.id}"' not in page.text  # no details for them
+    assert search(client, "jan@example.nl").text.count("0 panelleden gevonden") == 1
+
+    listed = audit("member.listed")
+    assert [e.object_id for e in listed] == [str(geesje.id)] * 4
+    searches = audit("member.searched")
+    assert [e.detail["by"] for e in searches] == [
+        "name",
+        "postcode",
+        "postcode",
+        "respondent_number",
+        "email",
+    ]
+    logged = str([e.detail for e in db.session.scalars(select(AuditEvent))])
+    assert "oving" not in logged and "9441" not in logged and number not in logged
+    token = csrf_token_from(client.get("/panel/members").text)
+    opened = client.post(f"/panel/members/{geesje.id}", data={"csrf_token": token, "reason": "x"})
+    assert opened.status_code == 403
+
+
+def test_an_official_finds_members_by_name_postcode_and_number(
+    app, client, login_as, seeded, privacy_statement, make_member
+):
+    privacy_statement()
+    online = make_member("Orvelte", email="jan@example.nl", name="Jan Hoving")
+    official = login_as("official")
+    paper_form(client)
+    paper = db.session.scalar(select(Member).where(Member.channel == Channel.PAPER))
+
+    page = search(client, "Hoving", reason="correction").text
+    assert "2 panelleden gevonden" in page
+    assert "Jan Hoving" in page and "Geesje Hoving" in page
+    assert paper.respondent.pseudonym in page
+    # An online member's answers carry their number: it is never shown beside their name,
+    # and cannot be searched for.
+    assert online.respondent.pseudonym not in page
+    assert "0 panelleden gevonden" in search(client, online.respondent.pseudonym).text
+    assert [e.object_id for e in audit("member.listed")] == [str(online.id), str(paper.id)]
+
+    # "Open" carries the reason given with the search: the details are logged with it.
+    token = csrf_token_from(page)
+    details = client.post(
+        f"/panel/members/{online.id}",
+        data={"csrf_token": token, "reason": "correction", "explanation": ""},
+    )
+    assert details.status_code == 200 and "jan@example.nl" in details.text
+    viewed = audit("member.viewed")
+    assert [(e.object_id, e.actor_id, e.detail["reason"]) for e in viewed] == [
+        (str(online.id), official.id, "correction")
+    ]
+
+    # One exact match (a respondent number, an email address) opens the details at once.
+    details = search(client, paper.respondent.pseudonym)
+    assert "Brink 3" in details.text and "Panellid" in details.text
+    assert audit("member.viewed")[-1].object_id == str(paper.id)
+
+
+def test_the_paper_form_speaks_about_the_resident(app, client, login_as, seeded, privacy_statement):
+    privacy_statement()
+    login_as("volunteer")
+    page = client.get("/panel/members/paper").text
+    form = page.split('action="/panel/members/paper"', 1)[1].split("</form>", 1)[0]
+    assert re.findall(r"\b(?:u|uw|ik|mijn|me)\b", form, flags=re.IGNORECASE) == []
+    assert "Kies het dorp van de inwoner" in form
+    assert "Met wie woont de inwoner?" in form
+    response = paper_form(client, age_band="", birth_year="")
+    assert "Vul het geboortejaar van de inwoner in, of kies de leeftijdsgroep." in response.text
 
 
 def paper_form(client, **overrides):
