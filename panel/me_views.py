@@ -13,6 +13,7 @@ from core.dates import local_today
 from core.db import db
 from core.forms import ButtonForm
 from fieldwork import queries as fieldwork
+from panel import me_labels
 from panel import me_services as services
 from panel.me_forms import AssociationContactForm, DeleteForm, MyProfileForm, PauseForm
 from panel.models import Member, MemberStatus
@@ -20,6 +21,8 @@ from panel.services import association_contact_allowed, member_for, privacy_cons
 from villages import queries as villages
 
 bp = Blueprint("me", __name__, url_prefix="/me")
+bp.add_app_template_global(me_labels.mail_kind_label, "mail_kind_label")
+bp.add_app_template_global(me_labels.audit_action_label, "audit_action_label")
 
 
 def _member() -> Member:

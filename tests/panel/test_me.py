@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -317,9 +318,27 @@ def test_export_page_shows_everything(client, traces):
     for text in ["Privacy statement, version 1", "Contact by your village association"]:
         assert text in html
     assert "Resident (panel member)" in html and "Lives alone" in html
-    assert "member.profile_changed" in html and "member.paused" in html
-    assert "<code>login</code>" in html and "Waiting to be sent" in html
+    assert "Details changed" in html and "Invitations paused" in html
+    assert "Login link" in html and "Waiting to be sent" in html
+    # Readable words, not the codes the JSON file keeps.
+    for code in ["member.profile_changed", "member.paused", "consent.changed", ">login<"]:
+        assert code not in html
     assert actions()[-1] == "member.exported"
+
+
+def test_every_mail_kind_and_audit_action_has_a_readable_label():
+    """A new mail or audit action must get a label, or the export page shows its code."""
+    from panel.me_labels import AUDIT_ACTIONS, MAIL_KINDS
+
+    root = Path(__file__).parents[2]
+    subjects = root.glob("templates/emails/*.subject.txt")
+    kinds = {path.name.removesuffix(".subject.txt") for path in subjects}
+    assert kinds - set(MAIL_KINDS) == set()
+    recorded = set()
+    for source in root.glob("*/**/*.py"):
+        if source.parts[len(root.parts)] not in {"tests", ".venv", "node_modules"}:
+            recorded |= set(re.findall(r'\brecord\(\s*"([a-z_.]+)"', source.read_text()))
+    assert len(recorded) > 40 and recorded - set(AUDIT_ACTIONS) == set()
 
 
 def test_deletion_needs_the_box_ticked(client, member, post_form):
