@@ -728,3 +728,60 @@ def test_the_same_comment_twice_in_a_row_is_kept_once(app, proposal, make_accoun
         services.comment_on_proposal(proposal, official, "Graag vraag 3 korter.")
     db.session.commit()
     assert [e.comment for e in proposal.events] == ["Graag vraag 3 korter."]
+
+
+PYTHON_REPR = re.compile(r"object at 0x|<built-in|<bound method|<function ")
+
+
+def python_repr(html: str) -> str:
+    """The Python repr a page shows, with some context; empty when there is none."""
+    found = PYTHON_REPR.search(html)
+    return html[max(found.start() - 80, 0) : found.end() + 40] if found else ""
+
+
+def designer_pages(survey_id: int) -> list[str]:
+    """Every page of the designer an official opens on a survey."""
+    return [
+        "/surveys/",
+        "/surveys/new",
+        "/surveys/import",
+        f"/surveys/{survey_id}",
+        f"/surveys/{survey_id}/texts",
+        f"/surveys/{survey_id}/scope",
+        f"/surveys/{survey_id}/fieldwork",
+        f"/surveys/{survey_id}/pages/new",
+        f"/surveys/{survey_id}/pages/DORP/edit",
+        f"/surveys/{survey_id}/pages/DORP/questions/new",
+        *(f"/surveys/{survey_id}/pages/DORP/questions/new?type={kind}" for kind in TYPES),
+        *(f"/surveys/{survey_id}/questions/{code}" for code in ("VEILIG", "SOC", "LEEF_CIJFER")),
+        f"/surveys/{survey_id}/questions/VEILIG/delete",
+        f"/surveys/{survey_id}/delete",
+        f"/surveys/{survey_id}/preview",
+        f"/surveys/{survey_id}/preview/phone",
+    ]
+
+
+TYPES = ["single", "multiple", "likert", "likert_grid", "mark", "number", "text", "long_text"]
+TYPES += ["ranking", "info"]
+
+
+def test_the_copy_button_names_itself_and_its_question(client, login_as, seeded):
+    """It read "<built-in method copy of dict object at 0x…>": Jinja's words.copy is the
+    dict's own method, not the word stored under "copy"."""
+    login_as("official")
+    survey = services.create_survey(load_template("leefbaarheid"), by=None)
+    db.session.commit()
+    html = client.get(f"/surveys/{survey.id}").text
+    for code in ("LEEF_CIJFER", "VEILIG", "SOC", "DIGITAAL"):
+        assert f'Kopiëren<span class="visually-hidden">, vraag {code}</span></button>' in html
+    assert not python_repr(html)
+
+
+def test_no_designer_page_shows_python_internals(client, login_as, seeded):
+    login_as("official")
+    survey = services.create_survey(load_template("leefbaarheid"), by=None)
+    db.session.commit()
+    for path in designer_pages(survey.id):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert not python_repr(response.text), path
