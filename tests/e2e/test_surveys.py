@@ -4,6 +4,7 @@ designer page in Dutch and English."""
 
 from __future__ import annotations
 
+import os
 import re
 
 import pytest
@@ -161,3 +162,28 @@ def test_association_pages_have_no_wcag_violations(
         check_pages(page, live_server, ASSOCIATION_PAGES, language)
     finally:
         context.close()
+
+
+def test_the_phone_preview_shows_what_a_resident_sees(official_page, live_server, seeded):
+    """At 360 px, the resident's layout: no staff menu, nothing wider than the phone."""
+    survey = services.create_survey(load_template("dorpsvisie"), by=None)
+    db.session.commit()
+    page = official_page
+    page.set_viewport_size({"width": 1280, "height": 1000})
+    page.goto(f"{live_server}/surveys/{survey.id}/preview/phone")
+    frame = page.frame_locator("iframe.app-phone-frame")
+    frame.get_by_role("heading", level=1).wait_for()
+    assert page.locator("iframe.app-phone-frame").evaluate("frame => frame.clientWidth") == 360
+    assert frame.locator("html").evaluate("html => html.scrollWidth") <= 360
+    header_links = frame.get_by_role("navigation", name="Account").get_by_role("link")
+    assert header_links.all_inner_texts() == ["Inloggen"]  # as a resident following their link
+    for staff_link in ("Enquêtes", "Panel", "Leden", "Auditlog", "Mijn account"):
+        assert frame.get_by_role("link", name=staff_link, exact=True).count() == 0, staff_link
+    assert page.get_by_role("link", name="Enquêtes", exact=True).count() == 1  # outside
+    page.screenshot(path=os.environ.get("SCREENSHOT_DIR", "/tmp") + "/phone-preview.png")
+
+    # Answering a page in the frame keeps the resident's layout.
+    frame.get_by_role("button", name="Volgende").click()
+    frame.get_by_text("Pagina 2 van 3").first.wait_for()
+    assert frame.get_by_role("link", name="Enquêtes", exact=True).count() == 0
+    assert frame.locator("html").evaluate("html => html.scrollWidth") <= 360
