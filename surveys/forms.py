@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -34,6 +35,7 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from accounts.forms import strip
+from core.db import utcnow
 from surveys import editing
 from surveys.conditions import COMPARISONS
 from surveys.definition import QuestionType
@@ -419,6 +421,9 @@ class NewSurveyForm(FlaskForm):
 
 
 class ImportForm(FlaskForm):
+    #: When this form was first shown (UTC, ISO 8601). The same questionnaire imported again
+    #: through it is a double submit; opening the form again is a deliberate new import.
+    shown_at = HiddenField()
     file = FileField(_l("Questionnaire file (.json)"))
     pasted = TextAreaField(
         _l("Or paste the JSON here"), filters=[strip], render_kw={"rows": 8, "class": "code"}
@@ -438,6 +443,18 @@ class ImportForm(FlaskForm):
         except ValueError as error:
             field.errors = [_l("This is not valid JSON (%(error)s).", error=str(error))]
         return UNREADABLE
+
+    def opened(self) -> datetime | None:
+        """When the form was shown; None when it is being shown now (it is stamped) or the
+        stamp is unreadable."""
+        if not self.shown_at.data:
+            self.shown_at.data = utcnow().isoformat()
+            return None
+        try:
+            shown = datetime.fromisoformat(self.shown_at.data)
+        except ValueError:
+            return None
+        return shown if shown.tzinfo else None
 
 
 #: What ImportForm.document returns when there is nothing to import (JSON null is a

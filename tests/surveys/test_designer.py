@@ -785,3 +785,59 @@ def test_no_designer_page_shows_python_internals(client, login_as, seeded):
         response = client.get(path)
         assert response.status_code == 200, path
         assert not python_repr(response.text), path
+
+
+def import_form(client) -> dict:
+    """The hidden fields of a freshly opened import form."""
+    html = client.get("/surveys/import").text
+    shown = re.search(r'<input[^>]*name="shown_at"[^>]*value="([^"]+)"', html)
+    return {"csrf_token": csrf_token_from(html), "shown_at": shown.group(1)}
+
+
+def survey_count() -> int:
+    return db.session.scalar(select(db.func.count(Survey.id)))
+
+
+def test_a_double_submit_of_the_import_form_imports_once(client, login_as, seeded):
+    login_as("official")
+    data = {**import_form(client), "pasted": json.dumps(small_questionnaire())}
+    first, second = (
+        client.post("/surveys/import", data=data),
+        client.post("/surveys/import", data=data),
+    )
+    assert first.status_code == second.status_code == 302
+    assert first.location == second.location
+    assert survey_count() == 1
+
+
+def test_importing_the_same_file_again_makes_a_second_survey(client, login_as, seeded):
+    """The double-click guard returned the first import's survey for two minutes, while the
+    page said it had made a new one."""
+    login_as("official")
+    document = json.dumps(small_questionnaire())
+    first = client.post("/surveys/import", data={**import_form(client), "pasted": document})
+    second = client.post("/surveys/import", data={**import_form(client), "pasted": document})
+    assert first.location != second.location
+    assert survey_count() == 2
+    assert "geïmporteerd als nieuwe concept-enquête" in client.get(second.location).text
+
+    # A double submit of the second form still gets the second survey, not a third.
+    data = {**import_form(client), "pasted": document}
+    third, again = (
+        client.post("/surveys/import", data=data),
+        client.post("/surveys/import", data=data),
+    )
+    assert third.location == again.location
+    assert survey_count() == 3
+
+
+def test_a_refused_import_corrected_in_the_same_form_imports_once(client, login_as, seeded):
+    login_as("official")
+    data = {**import_form(client), "pasted": "{not json"}
+    refused = client.post("/surveys/import", data=data)
+    assert refused.status_code == 422
+    shown = re.search(r'<input[^>]*name="shown_at"[^>]*value="([^"]+)"', refused.text)
+    assert shown.group(1) == data["shown_at"]  # still the same form
+    data["pasted"] = json.dumps(small_questionnaire())
+    assert client.post("/surveys/import", data=data).status_code == 302
+    assert survey_count() == 1
