@@ -39,6 +39,7 @@ from core.db import utcnow
 from surveys import editing
 from surveys.conditions import COMPARISONS
 from surveys.definition import QuestionType
+from surveys.messages import type_choice_label
 from surveys.templates import TEMPLATES
 
 
@@ -61,19 +62,7 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 def type_choices() -> list[SelectChoice]:
-    labels = {
-        QuestionType.SINGLE: _l("Single choice (one answer)"),
-        QuestionType.MULTIPLE: _l("Multiple choice (several answers)"),
-        QuestionType.LIKERT: _l("Statement: agree or disagree (5 points and don't know)"),
-        QuestionType.LIKERT_GRID: _l("Grid of statements on the agree scale"),
-        QuestionType.MARK: _l("Report mark 1 to 10"),
-        QuestionType.NUMBER: _l("Number"),
-        QuestionType.TEXT: _l("Short open answer"),
-        QuestionType.LONG_TEXT: _l("Long open answer"),
-        QuestionType.RANKING: _l("Ranking of priorities"),
-        QuestionType.INFO: _l("Information text (no answer)"),
-    }
-    return [SelectChoice(kind.value, label) for kind, label in labels.items()]
+    return [SelectChoice(kind.value, type_choice_label(kind)) for kind in QuestionType]
 
 
 def operator_choices() -> list[SelectChoice]:

@@ -841,3 +841,46 @@ def test_a_refused_import_corrected_in_the_same_form_imports_once(client, login_
     data["pasted"] = json.dumps(small_questionnaire())
     assert client.post("/surveys/import", data=data).status_code == 302
     assert survey_count() == 1
+
+
+def type_labels(html: str) -> dict[str, str]:
+    """The question-type chooser's labels by type (the radio buttons' values)."""
+    radios = re.findall(
+        r'<input[^>]*name="type"[^>]*value="(\w+)"[^>]*>.*?<label[^>]*>([^<]+)<', html, re.S
+    )
+    return dict(radios)
+
+
+def outline_types(html: str) -> dict[str, str]:
+    """The type name the outline shows for each question, by question code."""
+    return dict(re.findall(r"<strong>(\w+)</strong> · ([^<·]+?)(?: ·|</p>)", html))
+
+
+@pytest.mark.parametrize(
+    ("language", "ranking", "choice"),
+    [
+        ("nl", "Rangorde", "Rangorde (prioriteiten op volgorde zetten)"),
+        ("en", "Ranking", "Ranking (put priorities in order)"),
+    ],
+)
+def test_each_question_type_has_one_name(client, login_as, seeded, language, ranking, choice):
+    """The outline said "Rangorde" and the list to choose from "Prioriteiten op volgorde
+    zetten" for the same type; every type's choice now starts with the outline's name."""
+    login_as("official")
+    with client.session_transaction() as session:
+        session["language"] = language
+    shown = {}
+    for template in ("dorpsvisie", "leefbaarheid"):
+        survey = services.create_survey(load_template(template), by=None)
+        db.session.commit()
+        definition = survey.current_version.definition
+        kinds = {q["code"]: q["type"] for p in definition["pages"] for q in p["questions"]}
+        names = outline_types(client.get(f"/surveys/{survey.id}").text)
+        assert names.keys() == kinds.keys()
+        shown.update({kinds[code]: name for code, name in names.items()})
+    page = definition["pages"][0]["code"]
+    labels = type_labels(client.get(f"/surveys/{survey.id}/pages/{page}/questions/new").text)
+    assert labels.keys() == set(TYPES)
+    assert shown["ranking"] == ranking and labels["ranking"] == choice
+    for kind, name in shown.items():
+        assert labels[kind] == name or labels[kind].startswith(f"{name} ("), kind
