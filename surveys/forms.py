@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -34,9 +35,11 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from accounts.forms import strip
+from core.db import utcnow
 from surveys import editing
 from surveys.conditions import COMPARISONS
 from surveys.definition import QuestionType
+from surveys.messages import type_choice_label
 from surveys.templates import TEMPLATES
 
 
@@ -59,19 +62,7 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 def type_choices() -> list[SelectChoice]:
-    labels = {
-        QuestionType.SINGLE: _l("Single choice (one answer)"),
-        QuestionType.MULTIPLE: _l("Multiple choice (several answers)"),
-        QuestionType.LIKERT: _l("Statement: agree or disagree (5 points and don't know)"),
-        QuestionType.LIKERT_GRID: _l("Grid of statements on the agree scale"),
-        QuestionType.MARK: _l("Report mark 1 to 10"),
-        QuestionType.NUMBER: _l("Number"),
-        QuestionType.TEXT: _l("Short open answer"),
-        QuestionType.LONG_TEXT: _l("Long open answer"),
-        QuestionType.RANKING: _l("Ranking of priorities"),
-        QuestionType.INFO: _l("Information text (no answer)"),
-    }
-    return [SelectChoice(kind.value, label) for kind, label in labels.items()]
+    return [SelectChoice(kind.value, type_choice_label(kind)) for kind in QuestionType]
 
 
 def operator_choices() -> list[SelectChoice]:
@@ -419,6 +410,9 @@ class NewSurveyForm(FlaskForm):
 
 
 class ImportForm(FlaskForm):
+    #: When this form was first shown (UTC, ISO 8601). The same questionnaire imported again
+    #: through it is a double submit; opening the form again is a deliberate new import.
+    shown_at = HiddenField()
     file = FileField(_l("Questionnaire file (.json)"))
     pasted = TextAreaField(
         _l("Or paste the JSON here"), filters=[strip], render_kw={"rows": 8, "class": "code"}
@@ -438,6 +432,18 @@ class ImportForm(FlaskForm):
         except ValueError as error:
             field.errors = [_l("This is not valid JSON (%(error)s).", error=str(error))]
         return UNREADABLE
+
+    def opened(self) -> datetime | None:
+        """When the form was shown; None when it is being shown now (it is stamped) or the
+        stamp is unreadable."""
+        if not self.shown_at.data:
+            self.shown_at.data = utcnow().isoformat()
+            return None
+        try:
+            shown = datetime.fromisoformat(self.shown_at.data)
+        except ValueError:
+            return None
+        return shown if shown.tzinfo else None
 
 
 #: What ImportForm.document returns when there is nothing to import (JSON null is a

@@ -1,5 +1,5 @@
 """Problems (surveys.checks, surveys.format) in the words of the person designing or
-importing a questionnaire, with where they are."""
+importing a questionnaire, with where they are; and the names of the question types."""
 
 from __future__ import annotations
 
@@ -10,6 +10,46 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from surveys.checks import Problem
+from surveys.definition import QuestionType
+
+#: Each question type's one name, wherever the designer shows it.
+TYPE_NAMES = {
+    QuestionType.SINGLE: _l("Single choice"),
+    QuestionType.MULTIPLE: _l("Multiple choice"),
+    QuestionType.LIKERT: _l("Agree scale"),
+    QuestionType.LIKERT_GRID: _l("Grid of statements"),
+    QuestionType.MARK: _l("Report mark"),
+    QuestionType.NUMBER: _l("Number"),
+    QuestionType.TEXT: _l("Short open answer"),
+    QuestionType.LONG_TEXT: _l("Long open answer"),
+    QuestionType.RANKING: _l("Ranking"),
+    QuestionType.INFO: _l("Information text"),
+}
+#: What the choice of a type adds to its name, in brackets.
+TYPE_HINTS = {
+    QuestionType.SINGLE: _l("one answer"),
+    QuestionType.MULTIPLE: _l("several answers"),
+    QuestionType.LIKERT: _l("one statement: 5 points and don't know"),
+    QuestionType.LIKERT_GRID: _l("on the agree scale"),
+    QuestionType.MARK: _l("1 to 10"),
+    QuestionType.RANKING: _l("put priorities in order"),
+    QuestionType.INFO: _l("no answer"),
+}
+
+
+def type_name(kind: str) -> str:
+    """The name of a question type (a QuestionType value); an unknown one as it is."""
+    try:
+        return str(TYPE_NAMES[QuestionType(kind)])
+    except ValueError:
+        return kind
+
+
+def type_choice_label(kind: QuestionType) -> str:
+    """The type's name with what it means, to choose it by: “Ranking (put priorities in
+    order)”."""
+    hint = TYPE_HINTS.get(kind)
+    return f"{TYPE_NAMES[kind]} ({hint})" if hint else str(TYPE_NAMES[kind])
 
 
 def problem_message(problem: Problem) -> str:

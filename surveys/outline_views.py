@@ -21,12 +21,13 @@ from surveys.forms import (
     QuestionForm,
     SurveyTextsForm,
 )
-from surveys.messages import put_on_fields
+from surveys.messages import put_on_fields, type_name
 from surveys.models import LifecycleError, Survey
 from surveys.permissions import survey_for_editing
 from surveys.views import described, designers, render_designer, render_form
 
 bp = Blueprint("outline", __name__, url_prefix="/surveys")
+bp.add_app_template_filter(type_name, "type_name")
 QUESTION_TYPES = {kind.value for kind in QuestionType}
 STALE_FORM = _l(
     "The questionnaire was changed after you opened this form, by you in another window or "

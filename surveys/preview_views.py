@@ -2,7 +2,8 @@
 
 Nothing is stored: the answers so far travel between pages in a hidden field (JSON), and
 are checked and routed with the same form and routing as the real survey. The phone view
-frames the preview at phone width, so officials see the narrow layout on a desktop.
+frames the preview at phone width, so officials see the narrow layout on a desktop, as a
+resident sees it: without the official's menu.
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ log = logging.getLogger(__name__)
 FRAMABLE_POLICY = CONTENT_SECURITY_POLICY.replace(
     "frame-ancestors 'none'", "frame-ancestors 'self'"
 )
+#: The query parameter and value of a preview page shown in the phone frame.
+FRAME, PHONE = "frame", "phone"
 #: Names of the preview's own form fields: they start with "_", which no code can.
 PAGE, ANSWERS, ACTION = "_page", "_answers", "_action"
 
@@ -147,8 +150,18 @@ class PreviewPages:
             version=self.version,
             title=text_in(self.questionnaire.title, self.language),
             pages=len(self.questionnaire.pages),
+            **framing(),
             **context,
         )
+
+
+def framing() -> dict[str, Any]:
+    """In the phone frame, a page is drawn as for a resident following their link: no
+    account, so no official's menu in the header, and no preview banner (the phone page
+    around the frame says what this is)."""
+    if request.args.get(FRAME) != PHONE:
+        return {"frame": None}
+    return {"frame": PHONE, "current_account": None}
 
 
 def framable(response: Response) -> Response:

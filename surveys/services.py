@@ -4,7 +4,7 @@ proposal flow. Callers commit."""
 from __future__ import annotations
 
 import copy
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -84,17 +84,25 @@ def duplicate_survey(survey: Survey, by: Account) -> Survey:
     return twin
 
 
-def create_survey_once(definition: Any, by: Account) -> Survey:
+def create_survey_once(
+    definition: Any, by: Account, form_shown_at: datetime | None = None
+) -> Survey:
     """create_survey, except that the same account sending the same questionnaire again
-    within moments (a double click) gets the survey it just made."""
-    return _recent_twin(definition, by) or create_survey(definition, by)
+    within moments (a double click) gets the survey it just made. With `form_shown_at`, only
+    a survey made since the form was shown counts: the same file imported again through a
+    form opened afterwards is a deliberate second import."""
+    return _recent_twin(definition, by, form_shown_at) or create_survey(definition, by)
 
 
-def _recent_twin(definition: dict[str, Any], by: Account) -> Survey | None:
+def _recent_twin(
+    definition: dict[str, Any], by: Account, form_shown_at: datetime | None = None
+) -> Survey | None:
     """A survey this account made moments ago with exactly this questionnaire."""
     if not isinstance(definition, dict) or not isinstance(definition.get("title"), dict):
         return None
     since = utcnow() - DOUBLE_SUBMIT_WINDOW
+    if form_shown_at is not None:
+        since = max(since, form_shown_at)
     candidates = db.session.scalars(
         select(Survey).where(
             Survey.created_by_id == by.id,

@@ -68,9 +68,10 @@ def new():
 def import_questionnaire():
     """A questionnaire from a JSON file (docs/questionnaire-format.md): all of it or nothing."""
     form, problems = ImportForm(), []
+    opened = form.opened()
     if form.validate_on_submit() and (document := form.document()) is not UNREADABLE:
         try:
-            survey = services.create_survey_once(document, by=g.account)
+            survey = services.create_survey_once(document, by=g.account, form_shown_at=opened)
         except services.InvalidQuestionnaire as invalid:
             problems = described(invalid.problems, document)
         else:

@@ -4,6 +4,7 @@ designer page in Dutch and English."""
 
 from __future__ import annotations
 
+import os
 import re
 
 import pytest
@@ -19,6 +20,7 @@ from tests.e2e.test_accessibility import check_pages
 from villages.queries import village_by_name
 
 pytestmark = pytest.mark.browser
+PYTHON_REPR = re.compile(r"object at 0x|<built-in|<bound method")
 
 
 def add_question(page, page_code: str, kind_label: str, fields: dict[str, str]) -> None:
@@ -65,6 +67,12 @@ def test_an_official_designs_and_previews_a_routed_questionnaire(
     page.get_by_label("Antwoordcode of getal").fill("2")
     page.get_by_role("button", name="Opslaan").click()
     page.get_by_text("Alleen getoond als: HUIS is 2").wait_for()
+    # Each question's buttons say what they do and to which question. (Chromium puts a space
+    # before the hidden ", vraag …": it is out of the text's flow.)
+    for code in ("HUIS", "WAAROM"):
+        copy = page.get_by_role("button", name=re.compile(rf"^Kopiëren ?, vraag {code}$"))
+        assert copy.count() == 1, code
+    assert not PYTHON_REPR.search(page.content())
 
     # Moving the routed question above the one it depends on is refused with the reason.
     page.get_by_role("button", name=re.compile(r"Omhoog.*vraag WAAROM")).click()
@@ -154,3 +162,28 @@ def test_association_pages_have_no_wcag_violations(
         check_pages(page, live_server, ASSOCIATION_PAGES, language)
     finally:
         context.close()
+
+
+def test_the_phone_preview_shows_what_a_resident_sees(official_page, live_server, seeded):
+    """At 360 px, the resident's layout: no staff menu, nothing wider than the phone."""
+    survey = services.create_survey(load_template("dorpsvisie"), by=None)
+    db.session.commit()
+    page = official_page
+    page.set_viewport_size({"width": 1280, "height": 1000})
+    page.goto(f"{live_server}/surveys/{survey.id}/preview/phone")
+    frame = page.frame_locator("iframe.app-phone-frame")
+    frame.get_by_role("heading", level=1).wait_for()
+    assert page.locator("iframe.app-phone-frame").evaluate("frame => frame.clientWidth") == 360
+    assert frame.locator("html").evaluate("html => html.scrollWidth") <= 360
+    header_links = frame.get_by_role("navigation", name="Account").get_by_role("link")
+    assert header_links.all_inner_texts() == ["Inloggen"]  # as a resident following their link
+    for staff_link in ("Enquêtes", "Panel", "Leden", "Auditlog", "Mijn account"):
+        assert frame.get_by_role("link", name=staff_link, exact=True).count() == 0, staff_link
+    assert page.get_by_role("link", name="Enquêtes", exact=True).count() == 1  # outside
+    page.screenshot(path=os.environ.get("SCREENSHOT_DIR", "/tmp") + "/phone-preview.png")
+
+    # Answering a page in the frame keeps the resident's layout.
+    frame.get_by_role("button", name="Volgende").click()
+    frame.get_by_text("Pagina 2 van 3").first.wait_for()
+    assert frame.get_by_role("link", name="Enquêtes", exact=True).count() == 0
+    assert frame.locator("html").evaluate("html => html.scrollWidth") <= 360

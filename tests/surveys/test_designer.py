@@ -728,3 +728,159 @@ def test_the_same_comment_twice_in_a_row_is_kept_once(app, proposal, make_accoun
         services.comment_on_proposal(proposal, official, "Graag vraag 3 korter.")
     db.session.commit()
     assert [e.comment for e in proposal.events] == ["Graag vraag 3 korter."]
+
+
+PYTHON_REPR = re.compile(r"object at 0x|<built-in|<bound method|<function ")
+
+
+def python_repr(html: str) -> str:
+    """The Python repr a page shows, with some context; empty when there is none."""
+    found = PYTHON_REPR.search(html)
+    return html[max(found.start() - 80, 0) : found.end() + 40] if found else ""
+
+
+def designer_pages(survey_id: int) -> list[str]:
+    """Every page of the designer an official opens on a survey."""
+    return [
+        "/surveys/",
+        "/surveys/new",
+        "/surveys/import",
+        f"/surveys/{survey_id}",
+        f"/surveys/{survey_id}/texts",
+        f"/surveys/{survey_id}/scope",
+        f"/surveys/{survey_id}/fieldwork",
+        f"/surveys/{survey_id}/pages/new",
+        f"/surveys/{survey_id}/pages/DORP/edit",
+        f"/surveys/{survey_id}/pages/DORP/questions/new",
+        *(f"/surveys/{survey_id}/pages/DORP/questions/new?type={kind}" for kind in TYPES),
+        *(f"/surveys/{survey_id}/questions/{code}" for code in ("VEILIG", "SOC", "LEEF_CIJFER")),
+        f"/surveys/{survey_id}/questions/VEILIG/delete",
+        f"/surveys/{survey_id}/delete",
+        f"/surveys/{survey_id}/preview",
+        f"/surveys/{survey_id}/preview/phone",
+    ]
+
+
+TYPES = ["single", "multiple", "likert", "likert_grid", "mark", "number", "text", "long_text"]
+TYPES += ["ranking", "info"]
+
+
+def test_the_copy_button_names_itself_and_its_question(client, login_as, seeded):
+    """It read "<built-in method copy of dict object at 0x…>": Jinja's words.copy is the
+    dict's own method, not the word stored under "copy"."""
+    login_as("official")
+    survey = services.create_survey(load_template("leefbaarheid"), by=None)
+    db.session.commit()
+    html = client.get(f"/surveys/{survey.id}").text
+    for code in ("LEEF_CIJFER", "VEILIG", "SOC", "DIGITAAL"):
+        assert f'Kopiëren<span class="visually-hidden">, vraag {code}</span></button>' in html
+    assert not python_repr(html)
+
+
+def test_no_designer_page_shows_python_internals(client, login_as, seeded):
+    login_as("official")
+    survey = services.create_survey(load_template("leefbaarheid"), by=None)
+    db.session.commit()
+    for path in designer_pages(survey.id):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert not python_repr(response.text), path
+
+
+def import_form(client) -> dict:
+    """The hidden fields of a freshly opened import form."""
+    html = client.get("/surveys/import").text
+    shown = re.search(r'<input[^>]*name="shown_at"[^>]*value="([^"]+)"', html)
+    return {"csrf_token": csrf_token_from(html), "shown_at": shown.group(1)}
+
+
+def survey_count() -> int:
+    return db.session.scalar(select(db.func.count(Survey.id)))
+
+
+def test_a_double_submit_of_the_import_form_imports_once(client, login_as, seeded):
+    login_as("official")
+    data = {**import_form(client), "pasted": json.dumps(small_questionnaire())}
+    first, second = (
+        client.post("/surveys/import", data=data),
+        client.post("/surveys/import", data=data),
+    )
+    assert first.status_code == second.status_code == 302
+    assert first.location == second.location
+    assert survey_count() == 1
+
+
+def test_importing_the_same_file_again_makes_a_second_survey(client, login_as, seeded):
+    """The double-click guard returned the first import's survey for two minutes, while the
+    page said it had made a new one."""
+    login_as("official")
+    document = json.dumps(small_questionnaire())
+    first = client.post("/surveys/import", data={**import_form(client), "pasted": document})
+    second = client.post("/surveys/import", data={**import_form(client), "pasted": document})
+    assert first.location != second.location
+    assert survey_count() == 2
+    assert "geïmporteerd als nieuwe concept-enquête" in client.get(second.location).text
+
+    # A double submit of the second form still gets the second survey, not a third.
+    data = {**import_form(client), "pasted": document}
+    third, again = (
+        client.post("/surveys/import", data=data),
+        client.post("/surveys/import", data=data),
+    )
+    assert third.location == again.location
+    assert survey_count() == 3
+
+
+def test_a_refused_import_corrected_in_the_same_form_imports_once(client, login_as, seeded):
+    login_as("official")
+    data = {**import_form(client), "pasted": "{not json"}
+    refused = client.post("/surveys/import", data=data)
+    assert refused.status_code == 422
+    shown = re.search(r'<input[^>]*name="shown_at"[^>]*value="([^"]+)"', refused.text)
+    assert shown.group(1) == data["shown_at"]  # still the same form
+    data["pasted"] = json.dumps(small_questionnaire())
+    assert client.post("/surveys/import", data=data).status_code == 302
+    assert survey_count() == 1
+
+
+def type_labels(html: str) -> dict[str, str]:
+    """The question-type chooser's labels by type (the radio buttons' values)."""
+    radios = re.findall(
+        r'<input[^>]*name="type"[^>]*value="(\w+)"[^>]*>.*?<label[^>]*>([^<]+)<', html, re.S
+    )
+    return dict(radios)
+
+
+def outline_types(html: str) -> dict[str, str]:
+    """The type name the outline shows for each question, by question code."""
+    return dict(re.findall(r"<strong>(\w+)</strong> · ([^<·]+?)(?: ·|</p>)", html))
+
+
+@pytest.mark.parametrize(
+    ("language", "ranking", "choice"),
+    [
+        ("nl", "Rangorde", "Rangorde (prioriteiten op volgorde zetten)"),
+        ("en", "Ranking", "Ranking (put priorities in order)"),
+    ],
+)
+def test_each_question_type_has_one_name(client, login_as, seeded, language, ranking, choice):
+    """The outline said "Rangorde" and the list to choose from "Prioriteiten op volgorde
+    zetten" for the same type; every type's choice now starts with the outline's name."""
+    login_as("official")
+    with client.session_transaction() as session:
+        session["language"] = language
+    shown = {}
+    for template in ("dorpsvisie", "leefbaarheid"):
+        survey = services.create_survey(load_template(template), by=None)
+        db.session.commit()
+        definition = survey.current_version.definition
+        kinds = {q["code"]: q["type"] for p in definition["pages"] for q in p["questions"]}
+        names = outline_types(client.get(f"/surveys/{survey.id}").text)
+        assert names.keys() == kinds.keys()
+        shown.update({kinds[code]: name for code, name in names.items()})
+    page = definition["pages"][0]["code"]
+    labels = type_labels(client.get(f"/surveys/{survey.id}/pages/{page}/questions/new").text)
+    assert labels.keys() == set(TYPES)
+    assert shown["ranking"] == ranking and labels["ranking"] == choice
+    for kind, name in shown.items():
+        assert labels[kind] == name or labels[kind].startswith(f"{name} ("), kind

@@ -197,7 +197,7 @@ def test_the_phone_page_frames_the_preview(client, official, survey):
     assert response.status_code == 200
     frame = re.search(r"<iframe[^>]*>", response.text).group(0)
     assert 'class="app-phone-frame"' in frame and 'title="' in frame
-    assert f'src="/surveys/{survey.id}/preview?version=1"' in frame
+    assert f'src="/surveys/{survey.id}/preview?version=1&amp;frame=phone"' in frame
     assert "style=" not in response.text
     assert response.headers["X-Frame-Options"] == "DENY"  # the phone page itself is not framed
 
