@@ -116,7 +116,7 @@ def _save_page(token: str, response: SurveyResponse, questionnaire: Questionnair
     back = request.form.get(ACTION) == "back"
     outcome = answering.save_page(response, index, request.form, _language(), utcnow(), back)
     if not outcome.saved:
-        return _page(token, response, questionnaire, index, outcome.form, 422, outcome.refused)
+        return _page(token, response, questionnaire, index, outcome.form, 422)
     db.session.commit()
     if outcome.goes_to is None:
         return redirect(url_for("answer.send", token=token), 303)
@@ -242,7 +242,6 @@ def _page(
     index: int,
     form: PageForm,
     status: int = 200,
-    refused: bool = False,
     revealed: str | None = None,
 ):
     language, answers = _language(), response.answers
@@ -258,7 +257,6 @@ def _page(
         page_title=text_in(questionnaire.pages[index].title, language),
         first=first,
         last=next_page(questionnaire, index, answers) is None,
-        refused=refused,
         revealed=revealed if revealed in {q.code for q in form.questions} else None,
     )
     return html, status

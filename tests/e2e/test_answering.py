@@ -233,7 +233,8 @@ def answer_liveability(page) -> None:
     choose(page, "Doet u vrijwilligerswerk in of voor uw dorp?", "Ja, af en toe")
     next_page(page, "De toekomst")
     shoot(page, "leefbaarheid-5")
-    choose(page, "Bent u van plan om in de komende twee jaar te verhuizen?", "Ja, buiten de gemeente")
+    moving = "Bent u van plan om in de komende twee jaar te verhuizen?"
+    choose(page, moving, "Ja, buiten de gemeente")
     page.get_by_role("button", name="Volgende").click()
     page.get_by_text("Door uw antwoorden staat er een vraag bij op deze pagina.").wait_for()
     shoot(page, "leefbaarheid-5-revealed")

@@ -375,6 +375,23 @@ def test_the_services_check_and_store_a_page_without_http(app, invitation):
     assert responses()[0].status is ResponseStatus.COMPLETED
 
 
+def test_the_village_vision_ranking_page_is_answered_through_the_link(app, member):
+    resident = Resident(app, survey_token(invite(publish(load_template("dorpsvisie")), member)))
+    resident.start()
+    assert resident.post(1, {}).location == resident.url("/pagina/2")
+    page = resident.page(2).text
+    assert page.count('name="PRIO_TOP3"') == 3  # one select per place, one name
+
+    twice = resident.post(2, {"PRIO_TOP3": ["natuur", "natuur", "zorg"]})
+    assert twice.status_code == 422 and "Choose each answer only once." in twice.text
+    top_three = {"PRIO_TOP3": ["natuur", "wonen_jong", "zorg"], "IDEE": "Een moestuin"}
+    ranked = resident.post(2, top_three)
+    assert ranked.status_code == 303 and ranked.location == resident.url("/pagina/3")
+    assert responses()[0].answers == top_three
+    again = resident.page(2).text  # the places show the choices made, in order
+    assert re.findall(r'<option value="([a-z_]+)" selected>', again) == top_three["PRIO_TOP3"]
+
+
 # --- anonymity -------------------------------------------------------------------------
 
 
