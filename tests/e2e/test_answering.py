@@ -332,3 +332,19 @@ def test_a_resident_answers_each_template_on_a_phone_from_the_invitation_mail(
     assert response.status is ResponseStatus.COMPLETED
     assert response.respondent_id == member.respondent_id
     assert response.answers == expected
+
+
+def test_a_link_to_a_survey_closed_early_thanks_the_resident_on_a_phone(
+    browser, live_server, seeded, make_member
+):
+    from surveys import services
+
+    link = live_server + invitation_link(make_member)
+    services.close(db.session.scalars(select(Invitation)).one().survey)
+    db.session.commit()
+    context, page = new_page(browser, bypass_csp=True, viewport=PHONE)
+    page.goto(link)
+    page.get_by_role("heading", name="Deze enquête is gesloten").wait_for()
+    page.get_by_text("“Wonen in het dorp” kan niet meer worden ingevuld").wait_for()
+    shoot(page, "closed")
+    context.close()
