@@ -348,3 +348,31 @@ def test_a_link_to_a_survey_closed_early_thanks_the_resident_on_a_phone(
     page.get_by_text("“Wonen in het dorp” kan niet meer worden ingevuld").wait_for()
     shoot(page, "closed")
     context.close()
+
+
+ERROR_RED = "rgb(176, 0, 32)"  # --midden-drenthe-color-error
+
+
+def border_colour(locator) -> str:
+    return locator.evaluate("element => getComputedStyle(element).borderTopColor")
+
+
+def test_required_radio_buttons_are_not_red_before_anything_was_entered(
+    browser, live_server, seeded, make_member, privacy_statement
+):
+    """The join form's radio buttons carry `required`, so they match :invalid until one is
+    chosen; red is for an answer checked and found wrong, not for one still to come."""
+    privacy_statement()
+    context, page = new_page(browser, bypass_csp=True, viewport=PHONE)
+    page.goto(live_server + "/join")
+    sex = page.get_by_role("group", name="Geslacht").get_by_role("radio").first
+    assert sex.get_attribute("required") is not None
+    shoot(page, "join-untouched")
+    assert border_colour(sex) != ERROR_RED
+
+    page.goto(live_server + invitation_link(make_member))
+    page.get_by_role("button", name="Begin met de enquête").click()
+    required = page.get_by_role("group", name="Voelt u zich thuis in uw dorp?")
+    for radio in required.get_by_role("radio").all():
+        assert border_colour(radio) != ERROR_RED
+    context.close()
