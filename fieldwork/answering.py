@@ -349,7 +349,10 @@ def _in_words(question: Question, answers: dict, language: str) -> Any:
     labels = {option.code: text_in(option.label, language) for option in question.options}
     if question.type is QuestionType.SINGLE:
         return labels.get(value, value)
-    if question.type in (QuestionType.MULTIPLE, QuestionType.RANKING):
+    if question.type is QuestionType.RANKING:
+        places = enumerate((labels.get(code, code) for code in value), start=1)
+        return ", ".join(f"{place}. {label}" for place, label in places)
+    if question.type is QuestionType.MULTIPLE:
         words = [labels.get(code, code) for code in value if code != OTHER]
         other = answers.get(other_key(question.code))
         return ", ".join(words + ([other] if other else []))

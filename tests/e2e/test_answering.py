@@ -294,6 +294,16 @@ TEMPLATES = {
 }
 
 
+#: Answers as the check-and-send step shows them.
+CHECKED = {
+    "leefbaarheid": ["8", "Veilig", "Voor mijn werk of opleiding, Dichter bij de kleinkinderen"],
+    "dorpsvisie": [
+        "1. Natuur en groen, 2. Woningen voor jongeren, 3. Zorg en hulp dichtbij",
+        "De rust.\n\nEn de brink.",
+    ],
+}
+
+
 def published_template(name: str):
     kind = SurveyKind.VILLAGE_VISION if name == "dorpsvisie" else SurveyKind.GENERAL
     survey = create_survey(load_template(name), by=None, kind=kind)
@@ -322,6 +332,8 @@ def test_a_resident_answers_each_template_on_a_phone_from_the_invitation_mail(
     answer(page)
     page.get_by_role("heading", name="Controleer en verstuur uw antwoorden").wait_for()
     shoot(page, f"{template}-check")
+    for given in CHECKED[template]:
+        page.get_by_text(given, exact=True).wait_for()  # the answers in words, to check
     page.get_by_role("button", name="Verstuur mijn antwoorden").click()
     page.get_by_role("heading", name="Bedankt voor het meedoen").wait_for()
     shoot(page, f"{template}-thanks")
