@@ -25,15 +25,17 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField
 
+from core.dates import local_today
 from core.db import db, utcnow
 from core.forms import ButtonForm
 from core.limits import limiter
 from fieldwork import answering
-from fieldwork.links import invitation_for, may_answer
+from fieldwork.links import genuine_invitation, may_answer
 from fieldwork.models import Invitation, ResponseLocked
 from fieldwork.models import Response as SurveyResponse
 from surveys.answer_form import PageForm, text_in
 from surveys.definition import Questionnaire
+from surveys.models import SurveyStatus
 from surveys.routing import next_page, previous_page
 
 bp = Blueprint("answer", __name__)
@@ -116,7 +118,7 @@ def _save_page(token: str, response: SurveyResponse, questionnaire: Questionnair
     back = request.form.get(ACTION) == "back"
     outcome = answering.save_page(response, index, request.form, _language(), utcnow(), back)
     if not outcome.saved:
-        return _page(token, response, questionnaire, index, outcome.form, 422, outcome.refused)
+        return _page(token, response, questionnaire, index, outcome.form, 422)
     db.session.commit()
     if outcome.goes_to is None:
         return redirect(url_for("answer.send", token=token), 303)
@@ -173,8 +175,8 @@ def thanks(token: str):
 
 def _invitation(token: str, lock: bool = False) -> Invitation:
     """The link's invitation (row-locked for a write), or a plain page saying why not."""
-    invitation = invitation_for(token)
-    if invitation is None:
+    invitation = genuine_invitation(token)
+    if invitation is None or not (invitation.survey.is_open(local_today()) or _closed(invitation)):
         abort(
             _unusable(
                 404,
@@ -196,7 +198,30 @@ def _invitation(token: str, lock: bool = False) -> Invitation:
                 ),
             )
         )
+    if _closed(invitation):
+        abort(_survey_closed(invitation))
     return answering.locked(invitation) if lock else invitation
+
+
+def _closed(invitation: Invitation) -> bool:
+    """The survey's answering is over: closed (perhaps before the date in the invitation
+    mail), archived, or past its closing date."""
+    survey = invitation.survey
+    over = survey.closes_on is not None and survey.closes_on < local_today()
+    return survey.status in (SurveyStatus.CLOSED, SurveyStatus.ARCHIVED) or over
+
+
+def _survey_closed(invitation: Invitation) -> Response:
+    """410 Gone, like the page for a member who left: the link was genuine and worked, but
+    answering is over. Not a 404, which says the link itself is wrong; and no-store
+    (`_not_stored`) means a survey that is reopened is answered again at once."""
+    questionnaire = answering.questionnaire_of(invitation.survey.live_version)
+    html = render_template(
+        "fieldwork/answer/closed.html",
+        title=text_in(questionnaire.title, _language()),
+        completed_at=invitation.completed_at,
+    )
+    return make_response(html, 410)
 
 
 def _unusable(status: int, title: str, message: str) -> Response:
@@ -242,7 +267,6 @@ def _page(
     index: int,
     form: PageForm,
     status: int = 200,
-    refused: bool = False,
     revealed: str | None = None,
 ):
     language, answers = _language(), response.answers
@@ -258,7 +282,6 @@ def _page(
         page_title=text_in(questionnaire.pages[index].title, language),
         first=first,
         last=next_page(questionnaire, index, answers) is None,
-        refused=refused,
         revealed=revealed if revealed in {q.code for q in form.questions} else None,
     )
     return html, status

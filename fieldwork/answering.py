@@ -23,21 +23,13 @@ from fieldwork.models import Invitation, Response, ResponseLocked, ResponseStatu
 from mail.services import queue_mail
 from panel.models import Channel
 from population.representativeness import age_band_on
-from surveys.answer_form import (
-    LIKERT_LABELS,
-    OTHER,
-    PageForm,
-    answers_from,
-    page_form,
-    posted_page,
-    text_in,
-)
+from surveys.answer_form import LIKERT_LABELS, OTHER, PageForm, page_form, text_in
 from surveys.conditions import is_answered
 from surveys.definition import LIKERT_CODES, Question, Questionnaire, QuestionType
 from surveys.format import from_json
 from surveys.models import QuestionnaireVersion, Survey
+from surveys.page_check import check_page, revealed, with_page
 from surveys.routing import (
-    answer_keys,
     answers_on_route,
     first_page,
     next_page,
@@ -213,62 +205,28 @@ def save_page(
     """Check posted page `index` against the questionnaire and store its answers.
 
     Refused, storing nothing: a missing required answer, an unknown answer code, a number
-    out of range, or an answer to a question the page does not show. Going back stores the
-    page's answers when they pass, and never complains about missing ones.
+    out of range, or an answer our form never sends (see `surveys.page_check`). Going back
+    stores the page's answers when they pass, and never complains about missing ones.
     """
     if response.completed:
         raise ResponseLocked("this response has been submitted")
     questionnaire = questionnaire_of(response.version)
     page, earlier = questionnaire.pages[index], response.answers
-    form, asked = posted_page(page, earlier, language, formdata)
-    if _answers_not_shown(formdata, visible_questions(page, earlier)):
-        form.validate()  # also mark what else is wrong on the page
-        return PageOutcome(form, saved=False, refused=True)
-    valid = form.validate()
-    answers = _merged(questionnaire, earlier, asked, answers_from(form, asked)) if valid else None
+    checked = check_page(page, earlier, language, formdata)
+    if checked.refused:
+        return PageOutcome(checked.form, saved=False, refused=True)
+    answers = None if checked.answers is None else with_page(questionnaire, earlier, checked)
     if back:
         kept = earlier if answers is None else answers
         previous = previous_page(questionnaire, index, kept)
         response.save_page(kept, index if previous is None else previous, now)
-        return PageOutcome(form, saved=True, goes_to=response.current_page)
+        return PageOutcome(checked.form, saved=True, goes_to=response.current_page)
     if answers is None:
-        return PageOutcome(form, saved=False)
-    revealed = _revealed(page, asked, answers)
-    goes_to = index if revealed else next_page(questionnaire, index, answers)
+        return PageOutcome(checked.form, saved=False)
+    added = revealed(page, checked, answers)
+    goes_to = index if added else next_page(questionnaire, index, answers)
     response.save_page(answers, _or_end(goes_to, questionnaire), now)
-    return PageOutcome(form, saved=True, goes_to=goes_to, revealed=revealed)
-
-
-def _answers_not_shown(formdata: MultiDict, shown: list[Question]) -> bool:
-    """Answers posted to anything but the questions shown, or several answers to a
-    question that takes one: never from our own form. Our own fields start with "_",
-    which no question code can, or are the CSRF token."""
-    allowed = {key for question in shown for key in answer_keys(question)}
-    several = {q.code for q in shown if q.type is QuestionType.MULTIPLE}
-    return any(
-        (key not in allowed and not key.startswith("_") and key != "csrf_token")
-        and any(is_answered(value) for value in formdata.getlist(key))
-        or (key in allowed and key not in several and len(formdata.getlist(key)) > 1)
-        for key in formdata
-    )
-
-
-def _merged(
-    questionnaire: Questionnaire,
-    earlier: dict[str, Any],
-    asked: list[Question],
-    page_answers: dict[str, Any],
-) -> dict[str, Any]:
-    """The earlier answers with this page's replaced, minus those routing now skips."""
-    replaced = {key for question in asked for key in answer_keys(question)}
-    kept = {key: value for key, value in earlier.items() if key not in replaced}
-    return answers_on_route(questionnaire, kept | page_answers)
-
-
-def _revealed(page, asked: list[Question], answers: dict[str, Any]) -> str | None:
-    """A question the page's own answers added to it: the page is shown again for it."""
-    before = {question.code for question in asked}
-    return next((q.code for q in visible_questions(page, answers) if q.code not in before), None)
+    return PageOutcome(checked.form, saved=True, goes_to=goes_to, revealed=added)
 
 
 def submit(
@@ -391,7 +349,10 @@ def _in_words(question: Question, answers: dict, language: str) -> Any:
     labels = {option.code: text_in(option.label, language) for option in question.options}
     if question.type is QuestionType.SINGLE:
         return labels.get(value, value)
-    if question.type in (QuestionType.MULTIPLE, QuestionType.RANKING):
+    if question.type is QuestionType.RANKING:
+        places = enumerate((labels.get(code, code) for code in value), start=1)
+        return ", ".join(f"{place}. {label}" for place, label in places)
+    if question.type is QuestionType.MULTIPLE:
         words = [labels.get(code, code) for code in value if code != OTHER]
         other = answers.get(other_key(question.code))
         return ", ".join(words + ([other] if other else []))

@@ -30,6 +30,14 @@ def survey_token(invitation: Invitation) -> str:
 def invitation_for(token: str) -> Invitation | None:
     """The invitation a survey link belongs to, if the link is genuine and still usable:
     the survey is open today and the member has not been deleted."""
+    invitation = genuine_invitation(token)
+    if invitation is None or not invitation.survey.is_open(local_today()):
+        return None
+    return invitation
+
+
+def genuine_invitation(token: str) -> Invitation | None:
+    """The invitation of a correctly signed survey link, whether or not its survey is open."""
     try:
         invitation_id, survey_id, member_id = _signer(SURVEY_SALT).loads(token)
     except (BadSignature, ValueError, TypeError):
@@ -39,8 +47,6 @@ def invitation_for(token: str) -> Invitation | None:
         survey_id,
         member_id,
     ):
-        return None
-    if not invitation.survey.is_open(local_today()):
         return None
     return invitation
 

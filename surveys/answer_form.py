@@ -36,8 +36,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from accounts.forms import strip
 from surveys.conditions import is_answered
-from surveys.definition import LIKERT_CODES, MARK_RANGE, Page, Question, QuestionType, Text
-from surveys.routing import answer_keys, other_key, still_asked, visible_questions
+from surveys.definition import LIKERT_CODES, MARK_RANGE, Question, QuestionType, Text
+from surveys.routing import answer_keys, other_key
 
 TEXT_MAX = 500
 LONG_TEXT_MAX = 5000
@@ -97,19 +97,6 @@ def page_form(
     )
     data = {PREFIX + key: value for key, value in _prefill(questions, answers or {}).items()}
     return form_class(formdata=formdata, data=data)
-
-
-def posted_page(
-    page: Page, answers: Mapping[str, Any], language: str, formdata: Any
-) -> tuple[PageForm, list[Question]]:
-    """The posted form of a page, and the questions it asks: those shown given the earlier
-    `answers`, less those an answer posted on the page itself now hides. So a required
-    question hidden by a changed answer cannot block the page; one newly revealed is not
-    checked before the resident has seen it."""
-    shown = visible_questions(page, answers)
-    tentative = answers_from(page_form(shown, language, formdata=formdata), shown)
-    asked = still_asked(page, shown, answers, tentative)
-    return page_form(asked, language, formdata=formdata), asked
 
 
 def answers_from(form: PageForm, questions: Sequence[Question]) -> dict[str, Any]:
@@ -223,7 +210,7 @@ def _typed(question: Question, label: str, help_text: str) -> Field:
             label,
             name=question.code,
             description=help_text,
-            filters=[strip],
+            filters=[strip, _plain_newlines],
             validators=[required, _at_most(LONG_TEXT_MAX)],
             render_kw={"rows": 6},
         )
@@ -234,6 +221,11 @@ def _typed(question: Question, label: str, help_text: str) -> Field:
         filters=[strip],
         validators=[required, _at_most(TEXT_MAX)],
     )
+
+
+def _plain_newlines(text: str | None) -> str | None:
+    """Browsers post a text area's line breaks as CRLF; answers keep them as "\\n"."""
+    return text.replace("\r\n", "\n").replace("\r", "\n") if text else text
 
 
 def _ranking(question: Question, label: str, help_text: str, options: list) -> Field:

@@ -1,7 +1,7 @@
 """The designer's preview: the questionnaire exactly as a resident will see it, page by page.
 
 Nothing is stored: the answers so far travel between pages in a hidden field (JSON), and
-are checked and routed with the same form and routing as the real survey. The phone view
+each page is checked by the same code as the real survey's (`surveys.page_check`). The phone view
 frames the preview at phone width, so officials see the narrow layout on a desktop, as a
 resident sees it: without the official's menu.
 """
@@ -18,19 +18,13 @@ from flask_babel import get_locale
 from accounts.models import Role
 from accounts.permissions import roles_required
 from core.security import CONTENT_SECURITY_POLICY
-from surveys.answer_form import PageForm, answers_from, page_form, posted_page, text_in
-from surveys.definition import Question, Questionnaire
+from surveys.answer_form import PageForm, page_form, text_in
+from surveys.definition import Questionnaire
 from surveys.format import from_json
 from surveys.models import QuestionnaireVersion, Survey
+from surveys.page_check import CheckedPage, check_page, revealed, with_page
 from surveys.permissions import survey_for_viewing
-from surveys.routing import (
-    answer_keys,
-    answers_on_route,
-    first_page,
-    next_page,
-    previous_page,
-    visible_questions,
-)
+from surveys.routing import answer_keys, first_page, next_page, previous_page, visible_questions
 
 bp = Blueprint("preview", __name__, url_prefix="/surveys")
 log = logging.getLogger(__name__)
@@ -56,16 +50,17 @@ def preview(survey_id: int):
         return pages.start()
     answers, index = _carried_answers(), _page_index(pages.questionnaire)
     page = pages.questionnaire.pages[index]
-    form, asked = posted_page(page, answers, pages.language, request.form)
-    valid = form.validate()
+    checked = check_page(page, answers, pages.language, request.form)
+    if checked.refused:
+        return pages.page(index, answers, checked.form, status=422)
     if request.form.get(ACTION) == "back":
         # Going back keeps this page's answers when they are complete, and never complains.
-        if valid:
-            answers = pages.merged(answers, asked, answers_from(form, asked))
+        if checked.answers is not None:
+            answers = with_page(pages.questionnaire, answers, checked)
         return pages.back(index, answers)
-    if not valid:
-        return pages.page(index, answers, form, status=422)
-    return pages.forward(index, asked, pages.merged(answers, asked, answers_from(form, asked)))
+    if checked.answers is None:
+        return pages.page(index, answers, checked.form, status=422)
+    return pages.forward(index, checked, with_page(pages.questionnaire, answers, checked))
 
 
 @bp.get("/<int:survey_id>/preview/phone")
@@ -92,23 +87,13 @@ class PreviewPages:
         previous = previous_page(self.questionnaire, index, answers)
         return self.page(index if previous is None else previous, answers)
 
-    def forward(self, index: int, asked: list[Question], answers: dict[str, Any]) -> Response:
+    def forward(self, index: int, checked: CheckedPage, answers: dict[str, Any]) -> Response:
         """The next page; or this one again when its answers revealed more questions on it."""
-        before = {question.code for question in asked}
-        now_asked = visible_questions(self.questionnaire.pages[index], answers)
-        revealed = [question.code for question in now_asked if question.code not in before]
-        if revealed:
-            return self.page(index, answers, revealed=revealed[0])
+        added = revealed(self.questionnaire.pages[index], checked, answers)
+        if added:
+            return self.page(index, answers, revealed=added)
         following = next_page(self.questionnaire, index, answers)
         return self.done(answers) if following is None else self.page(following, answers)
-
-    def merged(
-        self, answers: dict[str, Any], asked: list[Question], page_answers: dict[str, Any]
-    ) -> dict[str, Any]:
-        """The carried answers with this page's replaced, minus those routing now skips."""
-        replaced = {key for question in asked for key in answer_keys(question)}
-        kept = {key: value for key, value in answers.items() if key not in replaced}
-        return answers_on_route(self.questionnaire, kept | page_answers)
 
     def page(
         self,

@@ -375,6 +375,23 @@ def test_the_services_check_and_store_a_page_without_http(app, invitation):
     assert responses()[0].status is ResponseStatus.COMPLETED
 
 
+def test_the_village_vision_ranking_page_is_answered_through_the_link(app, member):
+    resident = Resident(app, survey_token(invite(publish(load_template("dorpsvisie")), member)))
+    resident.start()
+    assert resident.post(1, {}).location == resident.url("/pagina/2")
+    page = resident.page(2).text
+    assert page.count('name="PRIO_TOP3"') == 3  # one select per place, one name
+
+    twice = resident.post(2, {"PRIO_TOP3": ["natuur", "natuur", "zorg"]})
+    assert twice.status_code == 422 and "Choose each answer only once." in twice.text
+    top_three = {"PRIO_TOP3": ["natuur", "wonen_jong", "zorg"], "IDEE": "Een moestuin"}
+    ranked = resident.post(2, top_three)
+    assert ranked.status_code == 303 and ranked.location == resident.url("/pagina/3")
+    assert responses()[0].answers == top_three
+    again = resident.page(2).text  # the places show the choices made, in order
+    assert re.findall(r'<option value="([a-z_]+)" selected>', again) == top_three["PRIO_TOP3"]
+
+
 # --- anonymity -------------------------------------------------------------------------
 
 
@@ -517,14 +534,45 @@ def test_the_link_opens_only_its_own_survey_for_its_own_member(
     assert every_row_as_text() == before
 
 
-def test_the_link_of_a_closed_survey_no_longer_works(resident, survey):
+def test_a_survey_closed_early_says_so_through_the_link_and_stores_nothing(resident, survey):
+    from surveys import services
+
     resident.start()
+    services.close(survey)  # before the closing date the invitation mail gave
+    db.session.commit()
+    before = every_row_as_text()
+    for closed in (
+        resident.client.get(resident.url()),
+        resident.page(1),
+        resident.post(1, DORP),
+        resident.start(),
+        resident.send(),
+    ):
+        assert closed.status_code == 410 and closed.headers["Cache-Control"] == "no-store"
+        assert "This survey has closed" in closed.text
+        assert "Liveability in your village” can no longer be filled in" in closed.text
+        assert "This link does not work" not in closed.text
+    assert every_row_as_text() == before
+
+
+def test_a_survey_past_its_closing_date_thanks_those_who_took_part(resident, survey):
+    resident.answer_all()
+    resident.send()
+    survey.closes_on = local_today() - timedelta(days=1)
+    db.session.commit()
+    closed = resident.client.get(resident.url("/bedankt"))
+    assert closed.status_code == 410 and "This survey has closed" in closed.text
+    assert "We received your answers to “Liveability in your village” on" in closed.text
+
+
+def test_a_forged_link_to_a_closed_survey_still_does_not_work(resident, survey, invitation):
     survey.close()
     db.session.commit()
-    closed = resident.post(1, DORP)
-    assert closed.status_code == 404 and "This link does not work" in closed.text
-    assert resident.client.get(resident.url()).status_code == 404
-    assert responses()[0].answers == {}
+    signer = _signer(SURVEY_SALT)
+    forged = signer.dumps([invitation.id, survey.id, invitation.member_id + 1])
+    for token in (forged, survey_token(invitation)[:-2]):
+        refused = resident.client.get(f"/enquete/{token}")
+        assert refused.status_code == 404 and "This link does not work" in refused.text
 
 
 def test_the_link_of_a_member_who_left_no_longer_works(resident, member):
