@@ -2,6 +2,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -66,3 +67,29 @@ def test_catalogue_holds_every_text_in_the_code(tmp_path):
     with open(ROOT / "translations/nl/LC_MESSAGES/messages.po", "rb") as handle:
         in_catalogue = {m.id for m in read_po(handle) if m.id}
     assert in_code - in_catalogue == set()
+
+
+def dutch_texts() -> list[str]:
+    with open(ROOT / "translations/nl/LC_MESSAGES/messages.po", "rb") as handle:
+        catalog = read_po(handle)
+    texts = []
+    for message in catalog:
+        if message.id:
+            strings = message.string if isinstance(message.string, tuple) else (message.string,)
+            texts.extend(" ".join(s.split()) for s in strings)
+    return texts
+
+
+@pytest.mark.parametrize(
+    "slip",
+    [
+        "Antwoordt",  # "Answers" is a noun: "Antwoorden"
+        "kunnen niet meer veranderen",  # answers don't change by themselves: "wijzigen"
+        "kan niet meer veranderen",
+        "kan hij niet meer veranderen",
+        "van Gemeente Midden-Drenthe",  # "van de gemeente Midden-Drenthe"
+        "Goedendag,",  # mails greet with "Beste …,"
+    ],
+)
+def test_dutch_texts_avoid_known_slips(slip):
+    assert [text for text in dutch_texts() if slip in text] == []
