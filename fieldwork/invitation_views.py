@@ -13,6 +13,7 @@ from core.limits import limiter
 from fieldwork import invitations
 from fieldwork.links import member_id_for_unsubscribe
 from panel.models import Member, MemberStatus
+from results.clusters import clusters_by_village
 from surveys.permissions import survey_for_viewing
 
 bp = Blueprint("invitations", __name__)
@@ -25,14 +26,18 @@ def _unsubscribe_limit() -> str:
 @bp.get("/surveys/<int:survey_id>/invitations")
 @official_required
 def index(survey_id: int):
-    """Who gets an invitation per village, who not and why; what was sent; the send button."""
+    """Who gets an invitation per village, who not and why; the responses to expect and
+    where they fall short of the disclosure threshold; what was sent; the send button."""
     survey = survey_for_viewing(survey_id)
     today = local_today()
     sent, sent_totals = invitations.sent_so_far(survey)
+    preview = invitations.invitation_preview(survey, today)
     return render_template(
         "fieldwork/invitations/index.html",
         survey=survey,
-        preview=invitations.invitation_preview(survey, today),
+        preview=preview,
+        expected=invitations.expected_responses(survey, preview, clusters_by_village()),
+        min_past_invitations=invitations.MIN_PAST_INVITATIONS,
         sent=sent,
         sent_totals=sent_totals,
         refused=invitations.why_not_sendable(survey, today),

@@ -7,13 +7,17 @@ members are counted apart: they get a paper questionnaire, not a mail.
 
 One SQL expression (`_reason`) decides this for the preview and for the sending job alike,
 so the number the official sees is the number that is sent.
+
+Before publishing and while inviting, the official also sees per village how many
+responses to expect, and a warning where that is below the disclosure threshold.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
-from dataclasses import dataclass, fields
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -21,6 +25,7 @@ from flask import current_app
 from sqlalchemy import Integer, Select, and_, case, exists, func, or_, select, true
 
 from accounts.models import Account
+from analysis.disclosure import threshold_of
 from audit.services import record
 from core.db import db, utcnow
 from core.urls import external_url
@@ -212,6 +217,114 @@ def sent_so_far(survey: Survey) -> tuple[list[SentCount], SentCount]:
     )
     rows = [SentCount(village, *found[village.id]) for village in villages]
     return rows, _sum(SentCount, rows)
+
+
+# Expected responses -------------------------------------------------------------------------
+
+#: Past invitations a village (or else the whole panel) needs before its own response rate
+#: is used; fewer say too little, and the EXPECTED_RESPONSE_RATE setting is used instead.
+MIN_PAST_INVITATIONS = 20
+
+
+@dataclass(frozen=True)
+class ResponseRate:
+    rate: float
+    #: "village": this village's past surveys; "panel": all past surveys of the panel;
+    #: "setting": the EXPECTED_RESPONSE_RATE setting (too few past invitations).
+    source: str
+    #: The past invitations it is based on (0 for the setting).
+    invitations: int = 0
+
+
+@dataclass(frozen=True)
+class ExpectedResponses:
+    """How many responses a village in the survey's scope is likely to give."""
+
+    village: Village
+    #: Members invited by mail: already, or when the invitations are sent.
+    members: int
+    rate: ResponseRate
+    threshold: int
+    #: The village cluster whose figures stand in for the village's, if any.
+    cluster: str | None = None
+    #: The expected responses of the cluster's villages in this survey together.
+    cluster_expected: int | None = None
+
+    @property
+    def expected(self) -> int:
+        """Rounded down: a threshold of 10 is not met by 9.6 expected responses."""
+        return math.floor(self.members * self.rate.rate + 1e-9)
+
+    @property
+    def below_threshold(self) -> bool:
+        return self.expected < self.threshold
+
+    @property
+    def covered_by_cluster(self) -> bool:
+        return self.cluster_expected is not None and self.cluster_expected >= self.threshold
+
+    @property
+    def members_short(self) -> int | None:
+        """Members to recruit besides those invited to expect the threshold; None when the
+        expected rate is nil (no number of members is then enough)."""
+        if self.rate.rate <= 0:
+            return None
+        return max(0, math.ceil(self.threshold / self.rate.rate - 1e-9) - self.members)
+
+
+def past_response_rates(survey: Survey) -> tuple[dict[int, tuple[int, int]], tuple[int, int]]:
+    """(invited, completed) of the panel's closed surveys other than this one, per village
+    of the member now and for the whole panel: one grouped query."""
+    completed = func.coalesce(
+        func.sum(case((Invitation.completed_at.is_not(None), 1), else_=0)), 0
+    ).cast(Integer)
+    rows = db.session.execute(
+        select(Member.village_id, func.count(), completed)
+        .join(Member, Member.id == Invitation.member_id)
+        .join(Survey, Survey.id == Invitation.survey_id)
+        .where(
+            Survey.status.in_([SurveyStatus.CLOSED, SurveyStatus.ARCHIVED]),
+            Survey.id != survey.id,
+        )
+        .group_by(Member.village_id)
+    ).all()
+    per_village = {village_id: (invited, done) for village_id, invited, done in rows}
+    panel = (sum(row[1] for row in rows), sum(row[2] for row in rows))
+    return per_village, panel
+
+
+def _rate(counts: tuple[int, int] | None, panel: tuple[int, int]) -> ResponseRate:
+    for source, (invited, completed) in (("village", counts or (0, 0)), ("panel", panel)):
+        if invited >= MIN_PAST_INVITATIONS:
+            return ResponseRate(completed / invited, source, invited)
+    return ResponseRate(current_app.config["EXPECTED_RESPONSE_RATE"], "setting")
+
+
+def expected_responses(
+    survey: Survey, preview: InvitationPreview, clusters: Mapping[int, str]
+) -> list[ExpectedResponses]:
+    """Per village of `preview`: members invited × the response rate of past surveys (of
+    the village, else of the panel, else the setting). `clusters`: village id -> the name
+    of its cluster (results.clusters.clusters_by_village)."""
+    per_village, panel = past_response_rates(survey)
+    threshold = threshold_of(current_app.config["DISCLOSURE_THRESHOLD"])
+    rows = [
+        ExpectedResponses(
+            village=row.village,
+            members=row.invite + row.already_invited,
+            rate=_rate(per_village.get(row.village.id), panel),
+            threshold=threshold,
+            cluster=clusters.get(row.village.id),
+        )
+        for row in preview.rows
+    ]
+    together: dict[str, int] = {}
+    for row in rows:
+        if row.cluster is not None:
+            together[row.cluster] = together.get(row.cluster, 0) + row.expected
+    return [
+        replace(row, cluster_expected=together[row.cluster]) if row.cluster else row for row in rows
+    ]
 
 
 # Sending ----------------------------------------------------------------------------------

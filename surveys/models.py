@@ -1,6 +1,7 @@
 """Surveys and their frozen questionnaire versions, with a lifecycle the model enforces.
 
 A survey is drafted, published (open for answers between two dates), closed, then archived.
+A closed survey may be reopened with a later closing date until its results are published.
 Its questionnaire lives in versions: the draft version may change; publishing freezes it.
 Editing a published survey makes a new version, so every answer can record the version it
 answered (the fieldwork issue adds responses).
@@ -193,6 +194,18 @@ class Survey(Base):
         self._require(SurveyStatus.PUBLISHED, "close")
         self.status = SurveyStatus.CLOSED
 
+    def reopen(self, closes_on: date, today: date, results_published: bool) -> None:
+        """Open a closed survey again until a later date. Not once its results are
+        published: figures of the same wave computed twice, on fewer and on more answers,
+        would show what the late answers were."""
+        self._require(SurveyStatus.CLOSED, "reopen")
+        if results_published:
+            raise LifecycleError("cannot reopen a survey whose results are published")
+        if closes_on <= today or closes_on < self.opens_on:
+            raise LifecycleError("a reopened survey closes after today and after it opens")
+        self.closes_on = closes_on
+        self.status = SurveyStatus.PUBLISHED
+
     def archive(self) -> None:
         self._require(SurveyStatus.CLOSED, "archive")
         self.status = SurveyStatus.ARCHIVED
@@ -200,6 +213,11 @@ class Survey(Base):
     def ensure_deletable(self) -> None:
         """Only a draft may be deleted: once published, answers may refer to it."""
         self._require(SurveyStatus.DRAFT, "delete")
+
+    @property
+    def finished(self) -> bool:
+        """Answering is over (closed or archived): the wave has, or will have, results."""
+        return self.status in (SurveyStatus.CLOSED, SurveyStatus.ARCHIVED)
 
     def is_open(self, today: date) -> bool:
         return (

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 
 from accounts.models import Role
@@ -23,6 +24,7 @@ from surveys.forms import (
     PublishForm,
     ScopeForm,
 )
+from surveys.lifecycle_forms import ReopenForm
 from surveys.messages import describe_condition, problem_message, where
 from surveys.models import LifecycleError, Survey, SurveyStatus
 from surveys.permissions import can_delete, can_edit, survey_for_editing, survey_for_viewing
@@ -90,7 +92,7 @@ def show(survey_id: int):
     return render_designer(survey)
 
 
-def render_designer(survey: Survey, problems=(), status: int = 200, publish_form=None):
+def render_designer(survey: Survey, problems=(), status: int = 200):
     from surveys.proposal_views import panel_context
 
     return render_template(
@@ -101,9 +103,10 @@ def render_designer(survey: Survey, problems=(), status: int = 200, publish_form
         deletable=can_delete(g.account, survey),
         is_official=g.account.has_role(Role.OFFICIAL),
         button=ButtonForm(),
-        publish_form=publish_form or PublishForm(),
+        publish_form=PublishForm(meta={"csrf": False}),
         problems=problems,
         today=local_today(),
+        results_published=survey.finished and services.results_published(survey),
         **panel_context(survey),
     ), status
 
@@ -207,6 +210,36 @@ def delete(survey_id: int):
     return redirect(url_for(".index"))
 
 
+@bp.get("/<int:survey_id>/publish")
+@official_required
+def confirm_publish(survey_id: int):
+    """What publishing with the chosen dates does, per village what response to expect;
+    nothing changes until the official confirms."""
+    survey = survey_for_editing(survey_id)
+    if survey.status is not SurveyStatus.DRAFT:
+        return redirect(url_for(".show", survey_id=survey.id))
+    form = PublishForm(formdata=request.args or None, meta={"csrf": False})
+    chosen = bool(request.args) and form.validate()
+    return render_publish(survey, form, chosen, 422 if request.args and not chosen else 200)
+
+
+def render_publish(survey: Survey, form, chosen: bool, status: int = 200):
+    # fieldwork and results build on surveys
+    from fieldwork import invitations
+    from results.clusters import clusters_by_village
+
+    preview = invitations.invitation_preview(survey, local_today())
+    return render_template(
+        "surveys/publish.html",
+        survey=survey,
+        form=form,
+        chosen=chosen,
+        expected=invitations.expected_responses(survey, preview, clusters_by_village()),
+        min_past_invitations=invitations.MIN_PAST_INVITATIONS,
+        button=ButtonForm(),
+    ), status
+
+
 @bp.post("/<int:survey_id>/publish")
 @official_required
 def publish(survey_id: int):
@@ -221,7 +254,7 @@ def publish(survey_id: int):
             _("The survey has been published."),
             done=lambda: (survey.opens_on, survey.closes_on) == dates,
         )
-    return render_designer(survey, status=422, publish_form=form)
+    return render_publish(survey, form, chosen=False, status=422)
 
 
 @bp.post("/<int:survey_id>/publish-version")
@@ -237,11 +270,29 @@ def publish_version(survey_id: int):
     )
 
 
+@bp.get("/<int:survey_id>/close")
+@official_required
+def confirm_close(survey_id: int):
+    """What closing does now: who is still answering, and that the results are computed."""
+    from fieldwork.monitor import survey_progress  # fieldwork builds on surveys
+
+    survey = survey_for_viewing(survey_id)
+    if survey.status is not SurveyStatus.PUBLISHED:
+        return redirect(url_for(".show", survey_id=survey.id))
+    return render_template(
+        "surveys/close.html",
+        survey=survey,
+        tally=survey_progress(survey, local_today()).total,
+        today=local_today(),
+        button=ButtonForm(),
+    )
+
+
 @bp.post("/<int:survey_id>/<any(close, archive):action>")
 @official_required
 def change_status(survey_id: int, action: str):
     """Close a published survey, or archive a closed one."""
-    survey = survey_for_viewing(survey_id)
+    survey = survey_for_viewing(survey_id, locking=True)
     messages = {"close": _("The survey is closed."), "archive": _("The survey is archived.")}
     target = {"close": SurveyStatus.CLOSED, "archive": SurveyStatus.ARCHIVED}[action]
     return _lifecycle(
@@ -252,9 +303,49 @@ def change_status(survey_id: int, action: str):
     )
 
 
-def _lifecycle(survey: Survey, change, message: str, done=lambda: False):
+@bp.route("/<int:survey_id>/reopen", methods=["GET", "POST"])
+@official_required
+def reopen(survey_id: int):
+    """Open a closed survey again until a new closing date, while no results are published."""
+    survey = survey_for_viewing(survey_id, locking=request.method == "POST")
+    today = local_today()
+    form = ReopenForm(today, survey.opens_on)
+    if form.validate_on_submit():
+        closes_on = form.closes_on.data
+        return _lifecycle(
+            survey,
+            lambda: services.reopen(survey, closes_on, today),
+            _(
+                "The survey is open again until and including %(date)s.",
+                date=format_date(closes_on, "long"),
+            ),
+            done=lambda: survey.status is SurveyStatus.PUBLISHED and survey.closes_on == closes_on,
+            refused=lambda error: _reopen_refused(survey, error),
+        )
+    if survey.status is not SurveyStatus.CLOSED:
+        return redirect(url_for(".show", survey_id=survey.id))
+    return render_template(
+        "surveys/reopen.html",
+        survey=survey,
+        form=form,
+        results_published=services.results_published(survey),
+    ), 422 if form.errors else 200
+
+
+def _reopen_refused(survey: Survey, error: LifecycleError) -> str:
+    if isinstance(error, services.ResultsBeingComputed):
+        return _(
+            "The results are being computed right now. Try again in a minute; once they "
+            "are published, the survey can no longer be reopened."
+        )
+    if services.results_published(survey):
+        return _("The results of this survey are published, so it cannot be reopened.")
+    return _("That is not possible in the survey's current state.")
+
+
+def _lifecycle(survey: Survey, change, message: str, done=lambda: False, refused=None):
     """Run one lifecycle step; `done` says whether it has already happened (a double click
-    then gets the same message, not an error)."""
+    then gets the same message, not an error); `refused` words a LifecycleError."""
     if not ButtonForm().validate_on_submit():
         abort(400)
     if done():
@@ -262,8 +353,12 @@ def _lifecycle(survey: Survey, change, message: str, done=lambda: False):
         return redirect(url_for(".show", survey_id=survey.id))
     try:
         change()
-    except LifecycleError:
-        flash(_("That is not possible in the survey's current state."), "error")
+    except LifecycleError as error:
+        db.session.rollback()
+        flash(
+            refused(error) if refused else _("That is not possible in the survey's current state."),
+            "error",
+        )
     else:
         db.session.commit()
         flash(message, "ok")

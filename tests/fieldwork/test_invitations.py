@@ -169,7 +169,8 @@ def test_invitations_page_takes_the_same_few_queries_however_big_the_panel(
         make_member(village, paused_until=local_today() + timedelta(days=3))
     with counted_queries() as many:
         html = client.get(page).text
-    assert len(many) == len(few) <= 12
+    # 13: the expected responses add the past response rates and the village clusters.
+    assert len(many) == len(few) <= 13
     assert "Sent so far" in html and "Invitations sent, per village" in html
 
 
@@ -504,3 +505,106 @@ def test_a_bad_unsubscribe_link_gives_a_clear_404(client, survey, make_member, t
     assert client.post(f"/afmelden/{token}", data={"csrf_token": csrf}).status_code == 404
     db.session.expire_all()
     assert member.status is MemberStatus.ACTIVE
+
+
+# Expected responses ------------------------------------------------------------------------
+
+
+def expected_row(html: str, village: str) -> str:
+    """The village's row of the expected responses table."""
+    table = html[html.index('id="expected-responses"') :]
+    start = table.index(f'data-village="{village}"')
+    return table[start : table.index("</tr>", start)]
+
+
+def warning_of(html: str) -> str:
+    if 'id="expected-warning"' not in html:
+        return ""
+    return html[html.index('id="expected-warning"') : html.index('id="expected-responses"')]
+
+
+def test_the_page_warns_where_a_village_cannot_reach_the_disclosure_threshold(
+    client, official, seeded, make_member, today
+):
+    survey = new_survey(
+        today - timedelta(days=1),
+        today + timedelta(days=20),
+        villages=[village_by_name("Orvelte"), village_by_name("Beilen")],
+    )
+    for _ in range(8):
+        make_member("Orvelte")
+    make_member("Orvelte", None, channel="paper")  # not mailed, not counted
+    for _ in range(17):
+        make_member("Beilen")
+    html = client.get(f"/surveys/{survey.id}/invitations").text
+    assert "8</td>" in expected_row(html, "Orvelte")
+    assert "data-expected>4<" in expected_row(html, "Orvelte")
+    assert "Probably not: fewer than 10" in expected_row(html, "Orvelte")
+    assert "data-expected>10<" in expected_row(html, "Beilen")
+    assert "60% (assumed)" in expected_row(html, "Beilen")
+    warning = warning_of(html)
+    assert "Orvelte: 8 members invited, about 4 responses expected; 10 are needed." in warning
+    assert "About 9 more members are needed." in warning
+    assert "Beilen" not in warning
+    for remedy in ("in a cluster", "Recruit more members", "paper questionnaires"):
+        assert remedy in warning
+
+
+def test_members_already_invited_still_count_towards_the_expected_responses(
+    client, official, seeded, make_member, today
+):
+    survey = new_survey(
+        today - timedelta(days=1), today + timedelta(days=20), villages=[village_by_name("Elp")]
+    )
+    for _ in range(17):
+        invite(survey, make_member("Elp"))
+    html = client.get(f"/surveys/{survey.id}/invitations").text
+    assert "data-expected>10<" in expected_row(html, "Elp")
+    assert warning_of(html) == ""
+
+
+def test_the_expected_rate_comes_from_past_surveys_of_the_village_else_the_panel(
+    client, official, seeded, make_member, today
+):
+    past = new_survey(today - timedelta(days=60), today - timedelta(days=40))
+    past.close()
+    orvelte = [make_member("Orvelte") for _ in range(25)]
+    for number, member in enumerate(orvelte):
+        invite(past, member, completed_at=utcnow() if number < 10 else None)  # 40%
+    beilen = [make_member("Beilen") for _ in range(20)]
+    survey = new_survey(
+        today - timedelta(days=1),
+        today + timedelta(days=20),
+        villages=[village_by_name("Orvelte"), village_by_name("Beilen")],
+    )
+    html = client.get(f"/surveys/{survey.id}/invitations").text
+    assert "40% (this village, 25 earlier invitations)" in expected_row(html, "Orvelte")
+    assert "data-expected>10<" in expected_row(html, "Orvelte")  # 25 × 40%
+    assert "40% (whole panel, 25 earlier invitations)" in expected_row(html, "Beilen")
+    assert "data-expected>8<" in expected_row(html, "Beilen")  # 20 × 40%
+    warning = warning_of(html)
+    assert "Beilen: 20 members invited, about 8 responses expected" in warning
+    assert "About 5 more members are needed." in warning  # 25 at 40%
+    assert len(beilen) == 20
+
+
+def test_a_village_whose_cluster_reaches_the_threshold_is_not_warned_about(
+    client, official, seeded, make_member, today
+):
+    from results.clusters import create_cluster
+
+    create_cluster("Orvelte en Elp", [village_by_name("Orvelte"), village_by_name("Elp")])
+    db.session.commit()
+    survey = new_survey(
+        today - timedelta(days=1),
+        today + timedelta(days=20),
+        villages=[village_by_name("Orvelte"), village_by_name("Elp")],
+    )
+    for village, members in (("Orvelte", 10), ("Elp", 8)):
+        for _ in range(members):
+            make_member(village)
+    html = client.get(f"/surveys/{survey.id}/invitations").text
+    assert "within cluster Orvelte en Elp (about 10 responses together)" in expected_row(
+        html, "Elp"
+    )
+    assert warning_of(html) == ""
