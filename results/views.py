@@ -43,6 +43,10 @@ FAILURES = {
         "but no respondents, or respondents without margins). Check the margins."
     ),
 }
+NO_INDICATORS_TO_COMPUTE = _l(
+    "There are no figures to compute: this questionnaire has no questions for the liveability "
+    "indicators."
+)
 readers = roles_required(Role.OFFICIAL, Role.ASSOCIATION)
 
 
@@ -58,10 +62,10 @@ def _survey_and_villages(survey_id: int) -> tuple[Survey, frozenset[int] | None]
 @bp.get("/results")
 @readers
 def index():
-    """The survey waves with published results the account may see."""
+    """The closed surveys the account may see, with their results or what will come."""
     surveys = [
-        (survey, run)
-        for survey, run in services.surveys_with_results()
+        (survey, run, run is not None or services.feeds_indicators(survey))
+        for survey, run in services.finished_surveys()
         if visible_villages(g.account, survey) != frozenset()
     ]
     return render_template(
@@ -76,8 +80,6 @@ def show(survey_id: int):
     municipality and the change since the previous wave."""
     survey, villages = _survey_and_villages(survey_id)
     run = services.published_run(survey)
-    if run is None and villages is not None:
-        abort(404)
     language = str(get_locale() or "nl")
     tables = (
         indicator_tables(services.figures_of(run, villages), run.output["indicators"], language)
@@ -93,6 +95,7 @@ def show(survey_id: int):
         quotes=published_quotes(survey) if run else [],
         is_official=villages is None,
         finished=survey.status in services.FINISHED,
+        has_figures=services.feeds_indicators(survey),
         failures=FAILURES,
         form=ButtonForm(),
     )
@@ -106,13 +109,19 @@ def rerun(survey_id: int):
     if not ButtonForm().validate_on_submit():
         abort(400)
     try:
-        services.request_run(survey, trigger="official", by=g.account)
+        run = services.request_run(survey, trigger="official", by=g.account)
     except services.CannotAnalyse:
         flash(_("Figures are computed once the survey has closed."), "error")
     else:
         db.session.commit()
-        flash(_("The figures are being computed again. Refresh this page in a minute."), "ok")
+        flash(*_computing_message(run))
     return redirect(url_for(".show", survey_id=survey.id))
+
+
+def _computing_message(run) -> tuple[str, str]:
+    if run is None:
+        return NO_INDICATORS_TO_COMPUTE, "info"
+    return _("The figures are being computed again. Refresh this page in a minute."), "ok"
 
 
 @bp.get("/surveys/<int:survey_id>/results.json")

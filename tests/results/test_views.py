@@ -4,15 +4,23 @@ so the texts the tests look for stay put when translations change."""
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pytest
 from sqlalchemy import select
 
 from audit.models import AuditEvent
-from core.db import db
+from core.db import db, utcnow
+from fieldwork.models import Response
+from jobs.runner import run_next
+from panel.models import Channel
 from results.models import AnalysisRun, RunStatus
+from surveys.models import SurveyKind
+from surveys.services import create_survey
+from surveys.templates import load_template
 from tests.conftest import csrf_token_from
 from tests.results.test_services import run_now
+from villages.queries import village_by_name
 
 
 @pytest.fixture
@@ -128,7 +136,19 @@ def test_a_survey_without_results_says_so(client, login_as, make_wave, english):
     login_as("official")
     assert "There are no figures yet" in client.get(f"/surveys/{survey.id}/results").text
     login_as("association", village="Beilen")
-    assert client.get(f"/surveys/{survey.id}/results").status_code == 404
+    page = client.get(f"/surveys/{survey.id}/results")
+    assert page.status_code == 200 and "they are computed when the survey closes" in page.text
+
+
+def test_an_association_waits_for_the_figures_of_a_closed_wave(
+    client, login_as, make_wave, english
+):
+    survey = make_wave()  # closed, not computed yet
+    login_as("association", village="Beilen")
+    page = client.get(f"/surveys/{survey.id}/results")
+    assert page.status_code == 200 and "The figures are not ready yet" in page.text
+    listed = client.get("/results").text
+    assert f"/surveys/{survey.id}/results" in listed and "not ready yet" in listed
 
 
 def test_published_quotes_appear_with_the_results(client, login_as, wave, english):
@@ -173,3 +193,75 @@ def test_the_results_page_runs_a_fixed_number_of_queries(client, login_as, wave,
     with counted_queries() as statements:
         assert client.get(f"/surveys/{wave.id}/results").status_code == 200
     assert len(statements) <= 14, "\n".join(statements)
+
+
+# A questionnaire that feeds no indicator (a village vision) ---------------------------------
+
+
+@pytest.fixture
+def village_vision(make_margins):
+    """The approved Orvelte village-vision survey, published, with two completed answers."""
+    make_margins()
+    orvelte = village_by_name("Orvelte")
+    survey = create_survey(
+        load_template("dorpsvisie"), by=None, kind=SurveyKind.VILLAGE_VISION, villages=[orvelte]
+    )
+    survey.submit_for_review()
+    survey.approve()
+    survey.publish(date(2026, 11, 1), date(2026, 11, 30), utcnow())
+    for _ in range(2):
+        response = Response(
+            survey_id=survey.id,
+            version_id=survey.live_version.id,
+            channel=Channel.WEB,
+            village_id=orvelte.id,
+            age_band="45-64",
+            sex="female",
+            answers={},
+        )
+        response.complete(utcnow())
+        db.session.add(response)
+    db.session.commit()
+    return survey
+
+
+def close_and_run_jobs(app, post_form, survey_id: int):
+    """Close the survey as an official does, then run the background jobs to the end (the
+    web process's job thread may have started one: it is stopped once that is done)."""
+    response = post_form(f"/surveys/{survey_id}", f"/surveys/{survey_id}/close")
+    assert response.status_code == 302
+    app.extensions["jobs"].stop()
+    while run_next():
+        pass
+    db.session.expire_all()
+
+
+def test_closing_a_village_vision_says_what_its_results_will_be(
+    app, client, login_as, village_vision, post_form, english
+):
+    login_as("official")
+    close_and_run_jobs(app, post_form, village_vision.id)
+    assert db.session.scalar(select(AnalysisRun)) is None  # nothing to compute, nothing failed
+    page = client.get(f"/surveys/{village_vision.id}/results")
+    assert page.status_code == 200
+    assert "no questions for the liveability indicators" in page.text
+    assert "A summary of the answers will be added to this page" in page.text
+    assert "failed" not in page.text and "Compute again" not in page.text
+    login_as("association", village="Orvelte")
+    page = client.get(f"/surveys/{village_vision.id}/results")
+    assert page.status_code == 200
+    assert "no questions for the liveability indicators" in page.text
+    assert "failed" not in page.text
+    listed = client.get("/results").text
+    assert f"/surveys/{village_vision.id}/results" in listed
+
+
+def test_a_village_vision_is_not_computed_again(
+    app, client, login_as, village_vision, post_form, english
+):
+    login_as("official")
+    close_and_run_jobs(app, post_form, village_vision.id)
+    page = f"/surveys/{village_vision.id}/results"
+    response = post_form(page, f"{page}/run", follow_redirects=True)
+    assert "There are no figures to compute" in response.text
+    assert db.session.scalar(select(AnalysisRun)) is None
