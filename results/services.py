@@ -463,20 +463,16 @@ def figures_of(run: AnalysisRun, village_ids: frozenset[int] | None = None) -> l
     ]
 
 
-def finished_surveys() -> list[tuple[Survey, AnalysisRun | None]]:
-    """Each closed survey with its newest succeeded run (None: no figures yet, or none to
-    compute); newest waves first."""
-    runs = db.session.scalars(
-        select(AnalysisRun)
-        .where(AnalysisRun.status == RunStatus.SUCCEEDED)
-        .order_by(AnalysisRun.finished_at.desc(), AnalysisRun.id.desc())
+def finished_surveys() -> list[tuple[Survey, bool]]:
+    """Each closed survey, and whether it has published figures; newest waves first."""
+    published = set(
+        db.session.scalars(
+            select(AnalysisRun.survey_id).where(AnalysisRun.status == RunStatus.SUCCEEDED)
+        )
     )
-    newest: dict[int, AnalysisRun] = {}
-    for run in runs:
-        newest.setdefault(run.survey_id, run)
     surveys = db.session.scalars(select(Survey).where(Survey.status.in_(FINISHED)))
     return sorted(
-        ((survey, newest.get(survey.id)) for survey in surveys),
+        ((survey, survey.id in published) for survey in surveys),
         key=lambda pair: (pair[0].opens_on or pair[0].created_at.date(), pair[0].id),
         reverse=True,
     )

@@ -17,7 +17,8 @@ from audit.services import record
 from core.db import db
 from core.forms import ButtonForm
 from fieldwork.monitor import visible_villages
-from results import services
+from results import clusters, services
+from results.models import AnalysisRun
 from results.quotes import published_quotes
 from results.tables import indicator_tables
 from surveys.models import Survey
@@ -43,10 +44,6 @@ FAILURES = {
         "but no respondents, or respondents without margins). Check the margins."
     ),
 }
-NO_INDICATORS_TO_COMPUTE = _l(
-    "There are no figures to compute: this questionnaire has no questions for the liveability "
-    "indicators."
-)
 readers = roles_required(Role.OFFICIAL, Role.ASSOCIATION)
 
 
@@ -64,8 +61,8 @@ def _survey_and_villages(survey_id: int) -> tuple[Survey, frozenset[int] | None]
 def index():
     """The closed surveys the account may see, with their results or what will come."""
     surveys = [
-        (survey, run, run is not None or services.feeds_indicators(survey))
-        for survey, run in services.finished_surveys()
+        (survey, published, published or services.feeds_indicators(survey))
+        for survey, published in services.finished_surveys()
         if visible_villages(g.account, survey) != frozenset()
     ]
     return render_template(
@@ -96,6 +93,7 @@ def show(survey_id: int):
         is_official=villages is None,
         finished=survey.status in services.FINISHED,
         has_figures=services.feeds_indicators(survey),
+        kept_clusters=clusters.kept_clusters(survey) if run and villages is None else None,
         failures=FAILURES,
         form=ButtonForm(),
     )
@@ -104,7 +102,8 @@ def show(survey_id: int):
 @bp.post("/surveys/<int:survey_id>/results/run")
 @official_required
 def rerun(survey_id: int):
-    """Compute the wave's figures again (new margins, clusters or corrections)."""
+    """Compute the wave's figures again (new margins, corrections); a published wave keeps
+    its clusters, and the message says so."""
     survey = db.session.get(Survey, survey_id) or abort(404)
     if not ButtonForm().validate_on_submit():
         abort(400)
@@ -114,13 +113,23 @@ def rerun(survey_id: int):
         flash(_("Figures are computed once the survey has closed."), "error")
     else:
         db.session.commit()
-        flash(*_computing_message(run))
+        flash(*_rerun_message(survey, run))
     return redirect(url_for(".show", survey_id=survey.id))
 
 
-def _computing_message(run) -> tuple[str, str]:
+def _rerun_message(survey: Survey, run: AnalysisRun | None) -> tuple[str, str]:
     if run is None:
-        return NO_INDICATORS_TO_COMPUTE, "info"
+        text = _(
+            "There are no figures to compute: this questionnaire has no questions for the "
+            "liveability indicators."
+        )
+        return text, "info"
+    if clusters.kept_clusters(survey):
+        text = _(
+            "The figures are being computed again, with the village clusters they were first "
+            "published with (see below). Refresh this page in a minute."
+        )
+        return text, "warning"
     return _("The figures are being computed again. Refresh this page in a minute."), "ok"
 
 

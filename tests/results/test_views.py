@@ -15,7 +15,7 @@ from fieldwork.models import Response
 from jobs.runner import run_next
 from panel.models import Channel
 from results.models import AnalysisRun, RunStatus
-from surveys.models import SurveyKind
+from surveys.models import Survey, SurveyKind
 from surveys.services import create_survey
 from surveys.templates import load_template
 from tests.conftest import csrf_token_from
@@ -198,10 +198,8 @@ def test_the_results_page_runs_a_fixed_number_of_queries(client, login_as, wave,
 # A questionnaire that feeds no indicator (a village vision) ---------------------------------
 
 
-@pytest.fixture
-def village_vision(make_margins):
+def make_village_vision() -> Survey:
     """The approved Orvelte village-vision survey, published, with two completed answers."""
-    make_margins()
     orvelte = village_by_name("Orvelte")
     survey = create_survey(
         load_template("dorpsvisie"), by=None, kind=SurveyKind.VILLAGE_VISION, villages=[orvelte]
@@ -225,15 +223,26 @@ def village_vision(make_margins):
     return survey
 
 
-def close_and_run_jobs(app, post_form, survey_id: int):
-    """Close the survey as an official does, then run the background jobs to the end (the
-    web process's job thread may have started one: it is stopped once that is done)."""
-    response = post_form(f"/surveys/{survey_id}", f"/surveys/{survey_id}/close")
-    assert response.status_code == 302
+@pytest.fixture
+def village_vision(make_margins):
+    make_margins()
+    return make_village_vision()
+
+
+def run_jobs(app) -> None:
+    """Run the queued jobs to the end (the web process's job thread may have started one:
+    it is stopped once that is done)."""
     app.extensions["jobs"].stop()
     while run_next():
         pass
     db.session.expire_all()
+
+
+def close_and_run_jobs(app, post_form, survey_id: int):
+    """Close the survey as an official does, then let the background jobs run."""
+    response = post_form(f"/surveys/{survey_id}", f"/surveys/{survey_id}/close")
+    assert response.status_code == 302
+    run_jobs(app)
 
 
 def test_closing_a_village_vision_says_what_its_results_will_be(
@@ -265,3 +274,60 @@ def test_a_village_vision_is_not_computed_again(
     response = post_form(page, f"{page}/run", follow_redirects=True)
     assert "There are no figures to compute" in response.text
     assert db.session.scalar(select(AnalysisRun)) is None
+
+
+# A cluster made after the figures were published -------------------------------------------
+
+SMALL_WAVE = {"Beilen": 60, "Bovensmilde": 40, "Orvelte": 5, "Eursinge": 6}
+
+
+def make_cluster_page(post_form) -> None:
+    small = [village_by_name("Orvelte").id, village_by_name("Eursinge").id]
+    data = {"name": "Kleine kernen", "villages": small}
+    assert post_form("/analysis/clusters/new", data=data).status_code == 303
+
+
+def test_a_cluster_made_after_publication_waits_for_the_next_wave_and_says_so(
+    app, client, login_as, make_margins, make_wave, post_form, english
+):
+    make_margins()
+    survey = make_wave(per_village=SMALL_WAVE)
+    run_now(survey)  # published without clusters: Orvelte and Eursinge hidden
+    login_as("official")
+    make_cluster_page(post_form)
+    clusters_page = client.get("/analysis/clusters").text
+    assert (
+        f"Applies from the next survey wave: the published wave “{survey.title}” keeps the "
+        "clusters it was published with." in clusters_page
+    )
+    page = f"/surveys/{survey.id}/results"
+    response = post_form(page, f"{page}/run", follow_redirects=True)
+    assert "with the village clusters they were first published with" in response.text
+    run_jobs(app)
+    shown = client.get(page).text
+    assert "These figures keep the village clusters they were first published with" in shown
+    assert "Clusters made since then do not apply to them" in shown
+    assert "(cluster of villages)" not in shown
+    runs = db.session.scalars(select(AnalysisRun).order_by(AnalysisRun.id)).all()
+    assert [r.status for r in runs] == [RunStatus.SUCCEEDED] * 2
+    assert runs[1].settings["clusters"] == {}
+
+
+def test_a_cluster_made_before_the_figures_are_published_applies_to_them(
+    app, client, login_as, make_margins, make_wave, post_form, english
+):
+    survey = make_wave(per_village=SMALL_WAVE)
+    run_now(survey)  # fails: no margins yet, so nothing was published
+    login_as("official")
+    make_cluster_page(post_form)
+    assert "Applies from the next survey wave" not in client.get("/analysis/clusters").text
+    make_margins()
+    page = f"/surveys/{survey.id}/results"
+    response = post_form(page, f"{page}/run", follow_redirects=True)
+    assert "The figures are being computed again." in response.text
+    assert "first published with" not in response.text
+    run_jobs(app)
+    shown = client.get(page).text
+    assert "Kleine kernen (cluster of villages)" in shown
+    assert "first published with" not in shown
+    assert "Applies from the next survey wave" not in client.get("/analysis/clusters").text
