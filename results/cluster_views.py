@@ -31,8 +31,15 @@ def _chosen(form: ClusterForm) -> list:
 @bp.get("")
 @official_required
 def index():
-    """Every cluster with its villages, and whether a run has locked it."""
-    return render_template("results/clusters/index.html", clusters=clusters.all_clusters())
+    """Every cluster with its villages, whether a run has locked it, and whether the newest
+    published wave uses it (if not, it applies from the next wave)."""
+    published_wave, waiting = clusters.newest_published_wave()
+    return render_template(
+        "results/clusters/index.html",
+        clusters=clusters.all_clusters(),
+        published_wave=published_wave,
+        waiting=waiting,
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -13,7 +13,9 @@ from sqlalchemy.orm import selectinload
 
 from audit.services import record
 from core.db import db
-from results.models import ClusterLocked, VillageCluster, cluster_villages
+from results import services
+from results.models import AnalysisRun, ClusterLocked, VillageCluster, cluster_villages
+from surveys.models import Survey
 from villages.models import Village
 
 #: Fewer than two villages is no group: the one village's figure would be published alone.
@@ -53,6 +55,38 @@ def clusters_by_village(leaving_out: VillageCluster | None = None) -> dict[int, 
     if leaving_out is not None:
         statement = statement.where(VillageCluster.id != leaving_out.id)
     return {village_id: name for village_id, name in db.session.execute(statement)}
+
+
+# Which figures a cluster applies to ---------------------------------------------------------
+# A wave's figures keep the clusters of its first published run, also when computed again
+# (results.services.settings_for): beside the published figures, other clusters could give
+# away a small village's. So a new or changed cluster applies from the next wave.
+
+
+def kept_clusters(survey: Survey) -> AnalysisRun | None:
+    """The wave's first published run, when it used other clusters than there are now."""
+    first = services.first_published_run(survey)
+    if first is None:
+        return None
+    return first if _groups(first) != {_group(c) for c in all_clusters()} else None
+
+
+def newest_published_wave() -> tuple[Survey | None, set[int]]:
+    """The newest wave with published figures, and the clusters (ids) it does not use."""
+    survey = next((s for s, published in services.finished_surveys() if published), None)
+    if survey is None:
+        return None, set()
+    used = _groups(services.first_published_run(survey))
+    return survey, {c.id for c in all_clusters() if _group(c) not in used}
+
+
+def _groups(run: AnalysisRun) -> set[frozenset[str]]:
+    """A run's clusters as sets of village names: a renamed cluster is still the same."""
+    return {frozenset(villages) for villages in run.settings.get("clusters", {}).values()}
+
+
+def _group(cluster: VillageCluster) -> frozenset[str]:
+    return frozenset(village.name for village in cluster.villages)
 
 
 def create_cluster(name: str, villages: list[Village]) -> VillageCluster:

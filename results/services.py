@@ -40,7 +40,7 @@ from results.files import (
     settings_json,
 )
 from results.models import AnalysisRun, AreaKind, ResultFigure, RunStatus, VillageCluster
-from surveys.definition import QuestionType
+from surveys.definition import Question, QuestionType
 from surveys.models import Survey, SurveyStatus
 from villages.models import Village
 
@@ -79,10 +79,15 @@ class WaveInput:
 # Starting a run -----------------------------------------------------------------------------
 
 
-def request_run(survey: Survey, trigger: str, by: Account | None = None) -> AnalysisRun:
+def request_run(survey: Survey, trigger: str, by: Account | None = None) -> AnalysisRun | None:
     """Queue a run, unless one is already waiting or running (a double click, a second
-    close): then that one. Only for a closed survey (CannotAnalyse otherwise)."""
+    close): then that one. None when the questionnaire feeds no indicator (a village
+    vision): there is nothing to compute, and a run could only fail. Only for a closed
+    survey (CannotAnalyse otherwise)."""
     ensure_finished(survey)
+    if not feeds_indicators(survey):
+        log.info("Survey %s feeds no indicator: no analysis run", survey.id)
+        return None
     waiting = db.session.scalar(
         select(AnalysisRun)
         .join(Job, Job.id == AnalysisRun.job_id)
@@ -252,12 +257,8 @@ def wave_input(survey: Survey, margin_import: MarginImport | None = None) -> Wav
 
 def survey_indicators(survey: Survey) -> list[Indicator]:
     """The defined indicators the survey's questions feed, in the order they are defined."""
-    version = survey.live_version or survey.current_version
-    if version is None:
-        return []
-    questions = questionnaire_of(version).questions()
-    fed = {q.indicator for q in questions if q.indicator}
-    chosen = [indicator for indicator in all_indicators() if indicator.code in fed]
+    questions = _questions(survey)
+    chosen = _indicators_fed_by(questions)
     agree_scale = {
         code
         for q in questions
@@ -272,6 +273,22 @@ def survey_indicators(survey: Survey) -> list[Indicator]:
                 "answers are reported in three categories (disagree, neutral, agree)",
             )
     return chosen
+
+
+def feeds_indicators(survey: Survey) -> bool:
+    """Whether the survey has figures to compute: a village vision's questions feed no
+    indicator (a summary of its answers is the village mirror's to give)."""
+    return bool(_indicators_fed_by(_questions(survey)))
+
+
+def _questions(survey: Survey) -> list[Question]:
+    version = survey.live_version or survey.current_version
+    return questionnaire_of(version).questions() if version else []
+
+
+def _indicators_fed_by(questions: Sequence[Question]) -> list[Indicator]:
+    fed = {q.indicator for q in questions if q.indicator}
+    return [indicator for indicator in all_indicators() if indicator.code in fed]
 
 
 def all_indicators() -> list[Indicator]:
@@ -446,18 +463,16 @@ def figures_of(run: AnalysisRun, village_ids: frozenset[int] | None = None) -> l
     ]
 
 
-def surveys_with_results() -> list[tuple[Survey, AnalysisRun]]:
-    """Each survey that has a succeeded run, with its newest one; newest waves first."""
-    runs = db.session.scalars(
-        select(AnalysisRun)
-        .where(AnalysisRun.status == RunStatus.SUCCEEDED)
-        .order_by(AnalysisRun.finished_at.desc(), AnalysisRun.id.desc())
+def finished_surveys() -> list[tuple[Survey, bool]]:
+    """Each closed survey, and whether it has published figures; newest waves first."""
+    published = set(
+        db.session.scalars(
+            select(AnalysisRun.survey_id).where(AnalysisRun.status == RunStatus.SUCCEEDED)
+        )
     )
-    newest: dict[int, AnalysisRun] = {}
-    for run in runs:
-        newest.setdefault(run.survey_id, run)
+    surveys = db.session.scalars(select(Survey).where(Survey.status.in_(FINISHED)))
     return sorted(
-        ((run.survey, run) for run in newest.values()),
+        ((survey, survey.id in published) for survey in surveys),
         key=lambda pair: (pair[0].opens_on or pair[0].created_at.date(), pair[0].id),
         reverse=True,
     )

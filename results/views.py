@@ -17,7 +17,8 @@ from audit.services import record
 from core.db import db
 from core.forms import ButtonForm
 from fieldwork.monitor import visible_villages
-from results import services
+from results import clusters, services
+from results.models import AnalysisRun
 from results.quotes import published_quotes
 from results.tables import indicator_tables
 from surveys.models import Survey
@@ -58,10 +59,10 @@ def _survey_and_villages(survey_id: int) -> tuple[Survey, frozenset[int] | None]
 @bp.get("/results")
 @readers
 def index():
-    """The survey waves with published results the account may see."""
+    """The closed surveys the account may see, with their results or what will come."""
     surveys = [
-        (survey, run)
-        for survey, run in services.surveys_with_results()
+        (survey, published, published or services.feeds_indicators(survey))
+        for survey, published in services.finished_surveys()
         if visible_villages(g.account, survey) != frozenset()
     ]
     return render_template(
@@ -76,8 +77,6 @@ def show(survey_id: int):
     municipality and the change since the previous wave."""
     survey, villages = _survey_and_villages(survey_id)
     run = services.published_run(survey)
-    if run is None and villages is not None:
-        abort(404)
     language = str(get_locale() or "nl")
     tables = (
         indicator_tables(services.figures_of(run, villages), run.output["indicators"], language)
@@ -93,6 +92,8 @@ def show(survey_id: int):
         quotes=published_quotes(survey) if run else [],
         is_official=villages is None,
         finished=survey.status in services.FINISHED,
+        has_figures=services.feeds_indicators(survey),
+        kept_clusters=clusters.kept_clusters(survey) if run and villages is None else None,
         failures=FAILURES,
         form=ButtonForm(),
     )
@@ -101,18 +102,35 @@ def show(survey_id: int):
 @bp.post("/surveys/<int:survey_id>/results/run")
 @official_required
 def rerun(survey_id: int):
-    """Compute the wave's figures again (new margins, clusters or corrections)."""
+    """Compute the wave's figures again (new margins, corrections); a published wave keeps
+    its clusters, and the message says so."""
     survey = db.session.get(Survey, survey_id) or abort(404)
     if not ButtonForm().validate_on_submit():
         abort(400)
     try:
-        services.request_run(survey, trigger="official", by=g.account)
+        run = services.request_run(survey, trigger="official", by=g.account)
     except services.CannotAnalyse:
         flash(_("Figures are computed once the survey has closed."), "error")
     else:
         db.session.commit()
-        flash(_("The figures are being computed again. Refresh this page in a minute."), "ok")
+        flash(*_rerun_message(survey, run))
     return redirect(url_for(".show", survey_id=survey.id))
+
+
+def _rerun_message(survey: Survey, run: AnalysisRun | None) -> tuple[str, str]:
+    if run is None:
+        text = _(
+            "There are no figures to compute: this questionnaire has no questions for the "
+            "liveability indicators."
+        )
+        return text, "info"
+    if clusters.kept_clusters(survey):
+        text = _(
+            "The figures are being computed again, with the village clusters they were first "
+            "published with (see below). Refresh this page in a minute."
+        )
+        return text, "warning"
+    return _("The figures are being computed again. Refresh this page in a minute."), "ok"
 
 
 @bp.get("/surveys/<int:survey_id>/results.json")

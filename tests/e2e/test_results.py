@@ -12,6 +12,7 @@ from results import services
 from results.models import VillageCluster
 from tests.e2e.conftest import log_in, new_page
 from tests.e2e.test_accessibility import check_pages
+from tests.results.test_views import make_village_vision
 from tests.waves import make_margins, make_wave  # noqa: F401  (fixtures)
 from villages.queries import village_by_name
 
@@ -82,5 +83,49 @@ def test_the_results_page_fits_a_small_phone(browser, live_server, analysed, mak
         assert width <= 320
         region = page.locator(".utrecht-table-container").first
         assert region.get_attribute("tabindex") == "0"
+    finally:
+        context.close()
+
+
+def test_pages_say_what_a_wave_keeps_and_what_will_come(
+    browser, live_server, analysed, make_account
+):
+    """A cluster made after publication waits for the next wave; a village vision has no
+    figures. Both pages say so in Dutch, without WCAG violations."""
+    db.session.add(
+        VillageCluster(
+            name="Noord", villages=[village_by_name("Hooghalen"), village_by_name("Bovensmilde")]
+        )
+    )
+    vision = make_village_vision()
+    vision.close()
+    db.session.commit()
+    context, page = new_page(browser, bypass_csp=True)
+    try:
+        log_in(page, live_server, make_account("official").email)
+        pages = {
+            "results keeping their clusters": lambda: f"/surveys/{analysed.id}/results",
+            "village clusters": lambda: "/analysis/clusters",
+            "village vision": lambda: f"/surveys/{vision.id}/results",
+            "results": lambda: "/results",
+        }
+        check_pages(page, live_server, pages, "nl")
+        page.goto(f"{live_server}/surveys/{analysed.id}/results")
+        page.get_by_role("button", name="Opnieuw berekenen").click()
+        assert page.get_by_text(
+            "waarmee ze voor het eerst zijn gepubliceerd (zie hieronder)"
+        ).is_visible()
+        assert page.get_by_text("Clusters die daarna zijn gemaakt, gelden niet").is_visible()
+        page.goto(f"{live_server}/analysis/clusters")
+        assert page.get_by_text("Geldt vanaf de volgende meting").count() == 1
+    finally:
+        context.close()
+    context, page = new_page(browser, bypass_csp=True)
+    try:
+        log_in(page, live_server, make_account("association", village="Orvelte").email)
+        pages = {"village vision": lambda: f"/surveys/{vision.id}/results"}
+        check_pages(page, live_server, pages, "nl")
+        assert page.get_by_text("Een overzicht van de antwoorden komt later").is_visible()
+        assert page.get_by_text("mislukt").count() == 0
     finally:
         context.close()

@@ -4,15 +4,23 @@ so the texts the tests look for stay put when translations change."""
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pytest
 from sqlalchemy import select
 
 from audit.models import AuditEvent
-from core.db import db
+from core.db import db, utcnow
+from fieldwork.models import Response
+from jobs.runner import run_next
+from panel.models import Channel
 from results.models import AnalysisRun, RunStatus
+from surveys.models import Survey, SurveyKind
+from surveys.services import create_survey
+from surveys.templates import load_template
 from tests.conftest import csrf_token_from
 from tests.results.test_services import run_now
+from villages.queries import village_by_name
 
 
 @pytest.fixture
@@ -128,7 +136,19 @@ def test_a_survey_without_results_says_so(client, login_as, make_wave, english):
     login_as("official")
     assert "There are no figures yet" in client.get(f"/surveys/{survey.id}/results").text
     login_as("association", village="Beilen")
-    assert client.get(f"/surveys/{survey.id}/results").status_code == 404
+    page = client.get(f"/surveys/{survey.id}/results")
+    assert page.status_code == 200 and "they are computed when the survey closes" in page.text
+
+
+def test_an_association_waits_for_the_figures_of_a_closed_wave(
+    client, login_as, make_wave, english
+):
+    survey = make_wave()  # closed, not computed yet
+    login_as("association", village="Beilen")
+    page = client.get(f"/surveys/{survey.id}/results")
+    assert page.status_code == 200 and "The figures are not ready yet" in page.text
+    listed = client.get("/results").text
+    assert f"/surveys/{survey.id}/results" in listed and "not ready yet" in listed
 
 
 def test_published_quotes_appear_with_the_results(client, login_as, wave, english):
@@ -173,3 +193,141 @@ def test_the_results_page_runs_a_fixed_number_of_queries(client, login_as, wave,
     with counted_queries() as statements:
         assert client.get(f"/surveys/{wave.id}/results").status_code == 200
     assert len(statements) <= 14, "\n".join(statements)
+
+
+# A questionnaire that feeds no indicator (a village vision) ---------------------------------
+
+
+def make_village_vision() -> Survey:
+    """The approved Orvelte village-vision survey, published, with two completed answers."""
+    orvelte = village_by_name("Orvelte")
+    survey = create_survey(
+        load_template("dorpsvisie"), by=None, kind=SurveyKind.VILLAGE_VISION, villages=[orvelte]
+    )
+    survey.submit_for_review()
+    survey.approve()
+    survey.publish(date(2026, 11, 1), date(2026, 11, 30), utcnow())
+    for _ in range(2):
+        response = Response(
+            survey_id=survey.id,
+            version_id=survey.live_version.id,
+            channel=Channel.WEB,
+            village_id=orvelte.id,
+            age_band="45-64",
+            sex="female",
+            answers={},
+        )
+        response.complete(utcnow())
+        db.session.add(response)
+    db.session.commit()
+    return survey
+
+
+@pytest.fixture
+def village_vision(make_margins):
+    make_margins()
+    return make_village_vision()
+
+
+def run_jobs(app) -> None:
+    """Run the queued jobs to the end (the web process's job thread may have started one:
+    it is stopped once that is done)."""
+    app.extensions["jobs"].stop()
+    while run_next():
+        pass
+    db.session.expire_all()
+
+
+def close_and_run_jobs(app, post_form, survey_id: int):
+    """Close the survey as an official does, then let the background jobs run."""
+    response = post_form(f"/surveys/{survey_id}", f"/surveys/{survey_id}/close")
+    assert response.status_code == 302
+    run_jobs(app)
+
+
+def test_closing_a_village_vision_says_what_its_results_will_be(
+    app, client, login_as, village_vision, post_form, english
+):
+    login_as("official")
+    close_and_run_jobs(app, post_form, village_vision.id)
+    assert db.session.scalar(select(AnalysisRun)) is None  # nothing to compute, nothing failed
+    page = client.get(f"/surveys/{village_vision.id}/results")
+    assert page.status_code == 200
+    assert "no questions for the liveability indicators" in page.text
+    assert "A summary of the answers will be added to this page" in page.text
+    assert "failed" not in page.text and "Compute again" not in page.text
+    login_as("association", village="Orvelte")
+    page = client.get(f"/surveys/{village_vision.id}/results")
+    assert page.status_code == 200
+    assert "no questions for the liveability indicators" in page.text
+    assert "failed" not in page.text
+    listed = client.get("/results").text
+    assert f"/surveys/{village_vision.id}/results" in listed
+
+
+def test_a_village_vision_is_not_computed_again(
+    app, client, login_as, village_vision, post_form, english
+):
+    login_as("official")
+    close_and_run_jobs(app, post_form, village_vision.id)
+    page = f"/surveys/{village_vision.id}/results"
+    response = post_form(page, f"{page}/run", follow_redirects=True)
+    assert "There are no figures to compute" in response.text
+    assert db.session.scalar(select(AnalysisRun)) is None
+
+
+# A cluster made after the figures were published -------------------------------------------
+
+SMALL_WAVE = {"Beilen": 60, "Bovensmilde": 40, "Orvelte": 5, "Eursinge": 6}
+
+
+def make_cluster_page(post_form) -> None:
+    small = [village_by_name("Orvelte").id, village_by_name("Eursinge").id]
+    data = {"name": "Kleine kernen", "villages": small}
+    assert post_form("/analysis/clusters/new", data=data).status_code == 303
+
+
+def test_a_cluster_made_after_publication_waits_for_the_next_wave_and_says_so(
+    app, client, login_as, make_margins, make_wave, post_form, english
+):
+    make_margins()
+    survey = make_wave(per_village=SMALL_WAVE)
+    run_now(survey)  # published without clusters: Orvelte and Eursinge hidden
+    login_as("official")
+    make_cluster_page(post_form)
+    clusters_page = client.get("/analysis/clusters").text
+    assert (
+        f"Applies from the next survey wave: the published wave “{survey.title}” keeps the "
+        "clusters it was published with." in clusters_page
+    )
+    page = f"/surveys/{survey.id}/results"
+    response = post_form(page, f"{page}/run", follow_redirects=True)
+    assert "with the village clusters they were first published with" in response.text
+    run_jobs(app)
+    shown = client.get(page).text
+    assert "These figures keep the village clusters they were first published with" in shown
+    assert "Clusters made since then do not apply to them" in shown
+    assert "(cluster of villages)" not in shown
+    runs = db.session.scalars(select(AnalysisRun).order_by(AnalysisRun.id)).all()
+    assert [r.status for r in runs] == [RunStatus.SUCCEEDED] * 2
+    assert runs[1].settings["clusters"] == {}
+
+
+def test_a_cluster_made_before_the_figures_are_published_applies_to_them(
+    app, client, login_as, make_margins, make_wave, post_form, english
+):
+    survey = make_wave(per_village=SMALL_WAVE)
+    run_now(survey)  # fails: no margins yet, so nothing was published
+    login_as("official")
+    make_cluster_page(post_form)
+    assert "Applies from the next survey wave" not in client.get("/analysis/clusters").text
+    make_margins()
+    page = f"/surveys/{survey.id}/results"
+    response = post_form(page, f"{page}/run", follow_redirects=True)
+    assert "The figures are being computed again." in response.text
+    assert "first published with" not in response.text
+    run_jobs(app)
+    shown = client.get(page).text
+    assert "Kleine kernen (cluster of villages)" in shown
+    assert "first published with" not in shown
+    assert "Applies from the next survey wave" not in client.get("/analysis/clusters").text
