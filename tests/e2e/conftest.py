@@ -119,13 +119,14 @@ def new_page(browser, **context_options):
     return context, context.new_page()
 
 
-def screenshot(page, name: str) -> None:
+def screenshot(page, name: str, *, full_page: bool = True) -> None:
     """Save the page as `<name>.png` in the folder SCREENSHOTS_DIR names (`make screenshots`
-    sets docs/screenshots); without it, do nothing, so the tests stay fast."""
+    sets docs/screenshots); without it, do nothing, so the tests stay fast. `full_page`
+    False: only what fits in the window."""
     folder = os.environ.get("SCREENSHOTS_DIR")
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=full_page)
 
 
 @pytest.fixture
