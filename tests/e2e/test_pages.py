@@ -147,6 +147,8 @@ def test_the_officials_menu_keeps_the_header_small(
         screenshot(page, f"official-menu-{width}")
         page.get_by_role("link", name="Uitgaande mail").click()
         assert page.get_by_role("heading", level=1).inner_text() == "Uitgaande mail"
+        page.get_by_role("button", name="English").click()
+        assert page.evaluate(HEADER_ROWS) == rows, "in English"
     finally:
         context.close()
 
