@@ -3,22 +3,27 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
-DEV_ENV := APP_ENV=development DEMO_JOBS_ENABLED=1 MAIL_BACKEND=console
+# `make run PORT=5101` serves on another port; links in mails follow through BASE_URL.
+PORT ?= 5000
+BASE_URL ?= http://127.0.0.1:$(PORT)
+DEV_ENV := APP_ENV=development DEMO_JOBS_ENABLED=1 MAIL_BACKEND=console BASE_URL=$(BASE_URL)
+# Where `make screenshots` saves the browser journeys' screenshots (README.md shows some).
+SCREENSHOTS_DIR ?= docs/screenshots
 
-.PHONY: run test install install-dev translations translations-update migrate seed lint format css screenshot
+.PHONY: run test install install-dev translations translations-update migrate seed lint format css screenshots
 
-run: install translations ## Install, migrate, load demo data and serve on http://127.0.0.1:5000
+run: install translations ## Install, migrate, load demo data and serve on http://127.0.0.1:$(PORT)
 	$(DEV_ENV) $(FLASK) db upgrade
 	$(DEV_ENV) $(FLASK) demo seed
 	@echo
-	@echo "  Naoberpanel is running: open http://127.0.0.1:5000"
-	@echo "  Log in at http://127.0.0.1:5000/login with a demo account listed above,"
+	@echo "  Naoberpanel is running: open $(BASE_URL)"
+	@echo "  Log in at $(BASE_URL)/login with a demo account listed above,"
 	@echo "  e.g. ambtenaar@middendrenthe.example (official); the login mail with its"
 	@echo "  link is printed below in this terminal."
-	@echo "  As the official: demo job with progress at http://127.0.0.1:5000/jobs/demo"
-	@echo "  Health check: http://127.0.0.1:5000/healthz. Stop with Ctrl+C."
+	@echo "  As the official: demo job with progress at $(BASE_URL)/jobs/demo"
+	@echo "  Health check: $(BASE_URL)/healthz. Stop with Ctrl+C."
 	@echo
-	$(DEV_ENV) $(FLASK) run --host 127.0.0.1 --port 5000
+	$(DEV_ENV) $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 test: install-dev translations ## Install everything and run lint and the whole suite
 	$(BIN)/ruff check .
@@ -60,3 +65,7 @@ format: install-dev
 
 css: ## Rebuild static/css/naoberpanel.css from the NL Design System packages (needs Node.js)
 	bash frontend/build.sh
+
+screenshots: install-dev translations ## Walk the browser journeys and save their screenshots in $(SCREENSHOTS_DIR)
+	rm -f $(SCREENSHOTS_DIR)/*.png
+	SCREENSHOTS_DIR=$(SCREENSHOTS_DIR) REQUIRE_BROWSER=1 $(BIN)/pytest -q tests/e2e/test_journeys.py

@@ -72,6 +72,7 @@ def register_blueprints(app: Flask) -> None:
     from accounts.views import bp as accounts_bp
     from audit.views import bp as audit_bp
     from core.views import bp as core_bp
+    from dashboard.views import bp as dashboard_bp
     from fieldwork.answer_views import bp as answer_bp
     from fieldwork.invitation_views import bp as invitations_bp
     from fieldwork.monitor_views import bp as monitor_bp
@@ -93,6 +94,7 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (
         core_bp,
+        dashboard_bp,
         accounts_bp,
         people_bp,
         audit_bp,

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 
 from accounts import services, sessions
 from accounts.forms import LoginForm
+from accounts.models import Role
 from accounts.permissions import login_required
 from core.db import db
 from core.forms import ButtonForm
@@ -68,7 +69,9 @@ def complete_login(token: str):
     sessions.log_in(account)
     db.session.commit()
     flash(_("You are logged in."), "ok")
-    return redirect(safe_next_url(request.args.get("next"), "accounts.account"), 303)
+    # Officials start on their start page; everybody else on their account page.
+    start = "dashboard.index" if account.has_role(Role.OFFICIAL) else "accounts.account"
+    return redirect(safe_next_url(request.args.get("next"), start), 303)
 
 
 @bp.post("/logout")

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from sqlalchemy import case, select
+from sqlalchemy.orm import selectinload
 
 from accounts.models import Account, Role
 from core.db import db
-from surveys.models import Survey, SurveyKind, SurveyStatus, survey_villages
+from surveys.models import ReviewStatus, Survey, SurveyKind, SurveyStatus, survey_villages
 
 STATUS_ORDER = case(
     {status.value: rank for rank, status in enumerate(SurveyStatus)}, value=Survey.status
@@ -28,3 +29,26 @@ def visible_surveys(account: Account) -> list[Survey]:
             Survey.id.not_in(others),
         )
     return list(db.session.scalars(query))
+
+
+def published_surveys() -> list[Survey]:
+    """Surveys in fieldwork (or about to start), closing first on top."""
+    return list(
+        db.session.scalars(
+            select(Survey)
+            .where(Survey.status == SurveyStatus.PUBLISHED)
+            .order_by(Survey.closes_on, Survey.id)
+        )
+    )
+
+
+def proposals_waiting_for_review() -> list[Survey]:
+    """Village-vision proposals an association handed in, oldest first, with their villages."""
+    return list(
+        db.session.scalars(
+            select(Survey)
+            .where(Survey.review_status == ReviewStatus.SUBMITTED)
+            .options(selectinload(Survey.villages))
+            .order_by(Survey.created_at, Survey.id)
+        )
+    )

@@ -149,7 +149,7 @@ def test_next_may_only_be_a_local_path(app, client, make_account, smtp_server):
     wait_for_jobs()
     deliver_all_due()
     path = LINK.search(smtp_server.inbox.messages[0].get_body(("plain",)).get_content()).group(1)
-    assert confirm(client, path).location == "/account"
+    assert confirm(client, path).location == "/overzicht"
 
 
 def test_login_starts_a_fresh_session(app, client, make_account):

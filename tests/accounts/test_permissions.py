@@ -7,6 +7,7 @@ from accounts.permissions import can_see_village
 from villages.queries import village_by_name
 
 OFFICIAL_PAGES = [
+    "/overzicht",
     "/people/",
     "/people/invite",
     "/people/hand-over",
@@ -101,7 +102,7 @@ def test_every_route_is_public_on_purpose_or_guarded(app):
 
 def test_official_role_is_required_by_each_official_view(app):
     for endpoint, view in app.view_functions.items():
-        if endpoint.startswith(("people.", "audit.", "mail.", "jobs.")):
+        if endpoint.startswith(("people.", "audit.", "mail.", "jobs.", "dashboard.")):
             assert view.required_roles == {Role.OFFICIAL}, endpoint
 
 

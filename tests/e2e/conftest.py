@@ -5,10 +5,13 @@ Set REQUIRE_BROWSER=1 (CI does) to fail instead of skip when Chromium is missing
 
 from __future__ import annotations
 
+import html
 import os
+import re
 import shutil
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
@@ -66,10 +69,64 @@ def live_server(app) -> Iterator[str]:
     thread.join(timeout=5)
 
 
+#: Python's repr of an object leaking into a page, e.g. a template printing a method instead
+#: of calling it: `<built-in method copy of dict object at 0x7f…>`.
+PYTHON_REPR = re.compile(r"<built-in [^>]*>|<bound method [^>]*>|\S* object at 0x[0-9a-fA-F]+")
+
+TEXT_TYPES = ("text/html", "application/json")
+
+#: Reprs the browser received during the current test: (url, text).
+_reprs_seen: list[tuple[str, str]] = []
+#: Browser contexts not closed yet, whose last responses may still be on their way.
+_open_contexts: set = set()
+
+
+def _look_for_python_reprs(response) -> None:
+    """Every page and JSON answer the browser receives is searched, as text (entities
+    decoded), for a Python repr."""
+    content_type = response.headers.get("content-type", "")
+    if 300 <= response.status < 400 or not content_type.startswith(TEXT_TYPES):
+        return
+    for found in PYTHON_REPR.finditer(html.unescape(response.text())):
+        _reprs_seen.append((response.url, found.group(0).strip()))
+
+
+def check_python_reprs() -> None:
+    """Fail when a page of this test showed a Python repr; forget what was seen."""
+    for context in list(_open_contexts):
+        # Playwright hands events over at the next call: one round trip brings them all in.
+        context.cookies()
+    seen, _reprs_seen[:] = list(_reprs_seen), []
+    assert not seen, "Python repr on a page:\n" + "\n".join(f"{u}: {t}" for u, t in seen)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """Every browser test fails when any page it visited showed a Python repr."""
+    _reprs_seen.clear()
+    result = yield
+    check_python_reprs()
+    return result
+
+
 def new_page(browser, **context_options):
+    """A fresh browser context (its own cookies) in Dutch, and its first page."""
     context = browser.new_context(locale="nl-NL", **context_options)
     context.set_default_timeout(10_000)
+    context.on("response", _look_for_python_reprs)
+    _open_contexts.add(context)
+    context.on("close", lambda closed: _open_contexts.discard(closed))
     return context, context.new_page()
+
+
+def screenshot(page, name: str, *, full_page: bool = True) -> None:
+    """Save the page as `<name>.png` in the folder SCREENSHOTS_DIR names (`make screenshots`
+    sets docs/screenshots); without it, do nothing, so the tests stay fast. `full_page`
+    False: only what fits in the window."""
+    folder = os.environ.get("SCREENSHOTS_DIR")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=full_page)
 
 
 @pytest.fixture

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import log_in, new_page
+from accounts.models import Role
+from accounts.services import grant_role
+from core.db import db
+from tests.e2e.conftest import log_in, new_page, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -89,3 +92,114 @@ def test_login_errors_are_announced_and_linked_to_the_field(page, live_server):
     alert.get_by_role("link").click()
     assert page.evaluate("document.activeElement.id") == "email"
     assert page.get_by_label("E-mailadres").input_value() == "anne bij beilen"
+
+
+def test_a_python_repr_on_a_page_fails_the_test(page, live_server, app):
+    """The check every browser test runs (tests/e2e/conftest.py) catches what a template
+    prints when it shows a method instead of calling it."""
+    from flask import render_template_string
+
+    from tests.e2e.conftest import check_python_reprs
+
+    app.add_url_rule(
+        "/repr", "repr", lambda: render_template_string("<p>{{ copy.copy }}</p>", copy={})
+    )
+    page.goto(live_server + "/repr")
+    with pytest.raises(AssertionError, match="/repr: <built-in method copy of dict object at 0x"):
+        check_python_reprs()
+    page.goto(live_server + "/")
+    check_python_reprs()
+
+
+#: How many rows the header's parts take: a part starts a new row when it begins below the
+#: bottom of everything before it.
+HEADER_ROWS = """() => {
+  const parts = [...document.querySelectorAll(
+    '.app-header__site-name, .app-nav__item, .app-nav__menu > summary, .language-switch li')]
+    .filter(part => part.checkVisibility())
+    .map(part => part.getBoundingClientRect())
+    .sort((a, b) => a.top - b.top);
+  let rows = 0, bottom = -Infinity;
+  for (const part of parts) {
+    if (part.top >= bottom - 1) rows += 1;
+    bottom = Math.max(bottom, part.bottom);
+  }
+  return rows;
+}"""
+
+
+@pytest.mark.parametrize(("width", "rows"), [(1280, 1), (360, 2)])
+def test_the_officials_menu_keeps_the_header_small(
+    browser, live_server, seeded, make_account, width, rows
+):
+    account = make_account("official", email="ambtenaar@middendrenthe.example")
+    grant_role(account, Role.VOLUNTEER)  # the most items any account has
+    db.session.commit()
+    context, page = new_page(browser, viewport={"width": width, "height": 800})
+    try:
+        log_in(page, live_server, account.email)
+        screenshot(page, f"official-start-{width}")
+        assert page.evaluate(HEADER_ROWS) == rows
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        if width < 1024:
+            page.get_by_text("Menu", exact=True).click()
+        page.get_by_text("Beheer", exact=True).filter(visible=True).click()
+        screenshot(page, f"official-menu-{width}")
+        page.get_by_role("link", name="Uitgaande mail").click()
+        assert page.get_by_role("heading", level=1).inner_text() == "Uitgaande mail"
+        page.get_by_role("button", name="English").click()
+        assert page.evaluate(HEADER_ROWS) == rows, "in English"
+    finally:
+        context.close()
+
+
+def test_the_menu_opens_by_keyboard(official_page, live_server):
+    page = official_page
+    page.get_by_text("Panel", exact=True).filter(visible=True).focus()
+    page.keyboard.press("Enter")
+    page.get_by_role("link", name="Werving").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(live_server + "/recruitment/")
+    bar = page.locator(".app-nav__bar")
+    werving = bar.get_by_role("link", name="Werving", include_hidden=True)
+    assert werving.get_attribute("aria-current") == "page"
+    assert "app-nav__summary--current" in bar.get_by_text("Panel", exact=True).get_attribute(
+        "class"
+    )
+
+
+#: Words of headings that a line break cuts in two, and headings wider than their box.
+SPLIT_HEADING_WORDS = """() => {
+  const split = [];
+  for (const heading of document.querySelectorAll('h1, h2, h3')) {
+    const texts = document.createTreeWalker(heading, NodeFilter.SHOW_TEXT);
+    for (let text = texts.nextNode(); text; text = texts.nextNode()) {
+      for (const word of text.data.matchAll(/\\S+/g)) {
+        const range = document.createRange();
+        range.setStart(text, word.index);
+        range.setEnd(text, word.index + word[0].length);
+        const lines = new Set([...range.getClientRects()].map(rect => Math.round(rect.top)));
+        if (lines.size > 1) split.push(word[0]);
+      }
+    }
+    if (heading.scrollWidth > heading.clientWidth) split.push(heading.textContent.trim());
+  }
+  return split;
+}"""
+
+
+def test_headings_keep_their_words_whole_on_a_small_phone(
+    browser, live_server, seeded, make_account, privacy_statement
+):
+    privacy_statement()  # so /join shows its form: "Lid worden van het inwonerspanel"
+    context, page = new_page(browser, viewport={"width": 360, "height": 740})
+    try:
+        for path in ("/", "/join", "/join/code", "/login", "/privacy"):
+            page.goto(live_server + path)
+            assert page.evaluate(SPLIT_HEADING_WORDS) == [], path
+        log_in(page, live_server, make_account("official").email)
+        for path in ("/overzicht", "/panel/", "/surveys/", "/results", "/panel/members"):
+            page.goto(live_server + path)
+            assert page.evaluate(SPLIT_HEADING_WORDS) == [], path
+    finally:
+        context.close()

@@ -1,0 +1,1 @@
+"""The officials' start page: what needs attention across the rooms below."""
