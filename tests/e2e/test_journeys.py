@@ -11,15 +11,22 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from core.dates import local_today
 from core.db import db, utcnow
-from panel.models import ContactDetails
+from fieldwork.invitations import start_sending
+from fieldwork.models import Response, ResponseStatus
+from mail.models import OutboxMail
+from panel.models import ContactDetails, Member
 from results.models import RunStatus
 from tests.dashboard.test_start_page import failed_mail, run, submitted_proposal
 from tests.e2e.conftest import log_in, new_page, screenshot
 from tests.e2e.test_accessibility import assert_no_violations
+from tests.e2e.test_answering import SURVEY_LINK, TEMPLATES, published_template
+from tests.e2e.test_panel import latest_confirm_link
 from tests.fieldwork.test_monitor import invite, new_survey
+from tests.helpers import wait_for_jobs
 
 pytestmark = pytest.mark.browser
 
@@ -115,3 +122,69 @@ def test_a_resident_looks_after_their_details_on_a_phone(
     page.get_by_text("Uw gegevens zijn opgeslagen.").wait_for()
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     step(page, "resident-saved-phone")
+
+
+# --- a resident joins on a phone and answers both templates from the invitation mail -------
+
+
+def invitation_link_to(survey, live_server: str) -> str:
+    """The municipality sends the survey's invitations; the link from the resident's mail."""
+    start_sending(survey, None, local_today())
+    db.session.commit()
+    wait_for_jobs()
+    body = db.session.scalars(
+        select(OutboxMail.body_text)
+        .where(OutboxMail.kind == "survey_invitation")
+        .order_by(OutboxMail.id.desc())
+    ).first()
+    return live_server + SURVEY_LINK.search(body).group(1)
+
+
+def test_a_resident_joins_on_a_phone_and_answers_both_templates(
+    journey, live_server, seeded, privacy_statement
+):
+    privacy_statement()
+    surveys = {name: published_template(name) for name in TEMPLATES}  # both for Orvelte
+    page = journey(PHONE)
+
+    page.goto(live_server + "/")
+    page.get_by_role("link", name="Lid worden van het inwonerspanel").click()
+    page.get_by_role("heading", level=1, name="Lid worden van het inwonerspanel").wait_for()
+    step(page, "resident-join-phone")
+    page.get_by_label("Postcode", exact=True).fill("9441 PA")
+    page.get_by_role("button", name="Zoek mijn dorp").click()
+    page.get_by_text("we hebben Orvelte voor u gekozen").wait_for()
+    page.get_by_label("E-mailadres").fill("nieuw.orvelte@example.nl")
+    page.get_by_label("Geboortejaar").fill("1984")
+    page.get_by_role("group", name="Geslacht").get_by_label("Vrouw").check()
+    page.get_by_label("Met mijn partner en kinderen").check()
+    page.locator("#agree").check()
+    page.get_by_role("button", name="Lid worden van het panel").click()
+    page.get_by_role("heading", name="Controleer uw mail").wait_for()
+    step(page, "resident-join-check-mail-phone")
+
+    wait_for_jobs()
+    page.goto(latest_confirm_link(live_server))
+    step(page, "resident-join-confirm-phone")
+    page.get_by_role("main").get_by_role("button", name="Bevestigen en lid worden").click()
+    page.get_by_text("Welkom bij het panel! Uw adres is bevestigd.").wait_for()
+    step(page, "resident-welcome-phone")
+    member = db.session.scalars(select(Member)).one()
+    assert member.village.name == "Orvelte"
+
+    for name, (answer, expected) in TEMPLATES.items():
+        page.goto(invitation_link_to(surveys[name], live_server))
+        step(page, f"resident-{name}-start-phone")
+        page.get_by_role("button", name="Begin met de enquête").click()
+        answer(page)  # every page checked by axe, and for its width
+        page.get_by_role("heading", name="Controleer en verstuur uw antwoorden").wait_for()
+        step(page, f"resident-{name}-check-phone")
+        page.get_by_role("button", name="Verstuur mijn antwoorden").click()
+        page.get_by_role("heading", name="Bedankt voor het meedoen").wait_for()
+        step(page, f"resident-{name}-thanks-phone")
+        db.session.expire_all()
+        response = db.session.scalars(
+            select(Response).where(Response.survey_id == surveys[name].id)
+        ).one()
+        assert (response.status, response.answers) == (ResponseStatus.COMPLETED, expected)
+        assert response.respondent_id == member.respondent_id
