@@ -8,18 +8,23 @@ runs axe and saves the screenshot under that name (only when SCREENSHOTS_DIR is 
 
 from __future__ import annotations
 
+import secrets
 from datetime import timedelta
 
+import numpy as np
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from core.dates import local_today
 from core.db import db, utcnow
+from demo.results import synthetic_answers
+from fieldwork.answering import questionnaire_of
 from fieldwork.invitations import start_sending
-from fieldwork.models import Response, ResponseStatus
+from fieldwork.models import Invitation, Response, ResponseStatus
 from mail.models import OutboxMail
-from panel.models import ContactDetails, Member
+from panel.models import Channel, ContactDetails, Member, Respondent
 from results.models import RunStatus
+from surveys.models import Survey
 from tests.dashboard.test_start_page import failed_mail, run, submitted_proposal
 from tests.e2e.conftest import log_in, new_page, screenshot
 from tests.e2e.test_accessibility import assert_no_violations
@@ -27,6 +32,8 @@ from tests.e2e.test_answering import SURVEY_LINK, TEMPLATES, published_template
 from tests.e2e.test_panel import latest_confirm_link
 from tests.fieldwork.test_monitor import invite, new_survey
 from tests.helpers import wait_for_jobs
+from tests.waves import BANDS, make_margins  # noqa: F401  (a fixture)
+from villages.queries import village_by_name
 
 pytestmark = pytest.mark.browser
 
@@ -188,3 +195,109 @@ def test_a_resident_joins_on_a_phone_and_answers_both_templates(
         ).one()
         assert (response.status, response.answers) == (ResponseStatus.COMPLETED, expected)
         assert response.respondent_id == member.respondent_id
+
+
+# --- an official designs, publishes, invites, closes and sees the results ------------------
+
+
+def residents_answer(survey, per_village: dict[str, int]) -> None:
+    """Completed responses to `survey`, as answering stores them, while the official watches."""
+    questionnaire = questionnaire_of(survey.live_version)
+    rng = np.random.default_rng(7)
+    for name, count in per_village.items():
+        village = village_by_name(name)
+        for i in range(count):
+            respondent = Respondent(pseudonym=secrets.token_hex(8))
+            db.session.add(respondent)
+            db.session.flush()
+            response = Response(
+                survey_id=survey.id,
+                version_id=survey.live_version.id,
+                respondent_id=respondent.id,
+                channel=Channel.WEB,
+                village_id=village.id,
+                age_band=BANDS[i % len(BANDS)],
+                sex=("female", "male")[i % 2],
+                answers=synthetic_answers(questionnaire, rng),
+            )
+            response.complete(utcnow())
+            db.session.add(response)
+    db.session.commit()
+
+
+def test_an_official_designs_publishes_invites_closes_and_sees_the_results(
+    journey,
+    live_server,
+    seeded,
+    make_account,
+    make_member,
+    make_margins,  # noqa: F811
+):
+    make_margins()
+    for i in range(30):
+        make_member("Beilen" if i % 3 else "Orvelte")  # Orvelte: 10 members, too few
+    official = make_account("official", email="ambtenaar@middendrenthe.example")
+    today = local_today()
+    page = journey(DESKTOP)
+    log_in(page, live_server, official.email)
+
+    page.get_by_role("link", name="Enquêtes", exact=True).filter(visible=True).click()
+    page.get_by_role("link", name="Nieuwe enquête").click()
+    page.get_by_label("Titel (Nederlands)").fill("Leefbaarheid 2027")
+    page.get_by_label("Het sjabloon leefbaarheid").check()
+    step(page, "official-new-survey")
+    page.get_by_role("button", name="Concept maken").click()
+    page.get_by_role("heading", level=1, name="Leefbaarheid 2027").wait_for()
+    step(page, "official-designer")
+    page.get_by_role("link", name="Dorpen wijzigen").click()
+    page.get_by_label("Beilen", exact=True).check()
+    page.get_by_label("Orvelte", exact=True).check()
+    page.get_by_role("button", name="Opslaan").click()
+    page.get_by_text("Beilen, Orvelte").wait_for()
+    page.get_by_role("link", name="Vraag toevoegen aan pagina DORP").click()
+    page.get_by_label("Kort open antwoord", exact=True).check()
+    page.get_by_role("button", name="Volgende").click()
+    page.get_by_label("Code", exact=True).fill("STRAAT")
+    page.get_by_label("Vraag (Nederlands)").fill("In welke straat woont u het liefst?")
+    step(page, "official-designer-question")
+    page.get_by_role("button", name="Opslaan").click()
+    page.get_by_text("Opgeslagen.").wait_for()
+
+    page.get_by_label("Open voor antwoorden vanaf").fill(str(today))
+    page.get_by_label("Tot en met").fill(str(today + timedelta(days=21)))
+    page.get_by_role("button", name="Publiceren…").click()
+    page.get_by_role("heading", name="“Leefbaarheid 2027” publiceren?").wait_for()
+    assert "Orvelte: 10 leden uitgenodigd" in page.locator("#expected-warning").inner_text()
+    step(page, "official-publish-confirm")
+    page.get_by_role("button", name="Publiceren", exact=True).click()
+    page.get_by_text("De enquête is gepubliceerd.").wait_for()
+
+    page.get_by_role("link", name="Uitnodigingen en herinneringen").click()
+    page.get_by_role("heading", level=1, name="Uitnodigingen: Leefbaarheid 2027").wait_for()
+    step(page, "official-invitations")
+    page.get_by_role("button", name="30 uitnodigingen versturen").click()
+    page.get_by_role("heading", name="Voortgang van de taak").wait_for()
+    wait_for_jobs()
+    page.reload()
+    step(page, "official-invitations-sent")
+    assert db.session.scalar(select(func.count()).select_from(Invitation)) == 30
+
+    survey = db.session.scalars(select(Survey).where(Survey.title == "Leefbaarheid 2027")).one()
+    residents_answer(survey, {"Beilen": 40, "Orvelte": 4})
+    page.goto(f"{live_server}/surveys/{survey.id}")
+    page.get_by_role("link", name="Respons volgen").click()
+    page.get_by_role("heading", name="Respons op Leefbaarheid 2027").wait_for()
+    step(page, "official-monitor")
+
+    page.get_by_role("link", name="Terug naar het ontwerp van de vragenlijst").click()
+    page.get_by_role("link", name="Enquête nu sluiten").click()
+    page.get_by_role("heading", name="“Leefbaarheid 2027” nu sluiten?").wait_for()
+    step(page, "official-close-confirm")
+    page.get_by_role("button", name="Enquête sluiten").click()
+    page.get_by_text("De enquête is gesloten.").wait_for()
+    wait_for_jobs()  # the results are computed in the background
+
+    page.get_by_role("main").get_by_role("link", name="Uitkomsten").click()
+    page.get_by_role("heading", level=1, name="Leefbaarheid 2027").wait_for()
+    step(page, "official-results")
+    assert "mislukt" not in page.inner_text("main")
