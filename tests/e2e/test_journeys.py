@@ -30,9 +30,10 @@ from tests.e2e.conftest import log_in, new_page, screenshot
 from tests.e2e.test_accessibility import assert_no_violations
 from tests.e2e.test_answering import SURVEY_LINK, TEMPLATES, published_template
 from tests.e2e.test_panel import latest_confirm_link
+from tests.e2e.test_results import analysed  # noqa: F401  (a fixture)
 from tests.fieldwork.test_monitor import invite, new_survey
 from tests.helpers import wait_for_jobs
-from tests.waves import BANDS, make_margins  # noqa: F401  (a fixture)
+from tests.waves import BANDS, make_margins, make_wave  # noqa: F401  (fixtures)
 from villages.queries import village_by_name
 
 pytestmark = pytest.mark.browser
@@ -45,6 +46,16 @@ def step(page, name: str, *, full_page: bool = True) -> None:
     """A page of a journey: axe finds no WCAG 2.1 AA violation, and its screenshot is saved."""
     assert_no_violations(page)
     screenshot(page, name, full_page=full_page)
+
+
+def menu(page, item: str) -> None:
+    """Follow an item of the header menu (the bar on a desktop, the Menu disclosure on a
+    phone)."""
+    nav = page.get_by_role("navigation", name="Menu")
+    link = nav.get_by_role("link", name=item, exact=True).filter(visible=True)
+    if not link.count():
+        nav.get_by_text("Menu", exact=True).click()
+    link.click()
 
 
 @pytest.fixture
@@ -241,7 +252,7 @@ def test_an_official_designs_publishes_invites_closes_and_sees_the_results(
     page = journey(DESKTOP)
     log_in(page, live_server, official.email)
 
-    page.get_by_role("link", name="Enquêtes", exact=True).filter(visible=True).click()
+    menu(page, "Enquêtes")
     page.get_by_role("link", name="Nieuwe enquête").click()
     page.get_by_label("Titel (Nederlands)").fill("Leefbaarheid 2027")
     page.get_by_label("Het sjabloon leefbaarheid").check()
@@ -301,3 +312,41 @@ def test_an_official_designs_publishes_invites_closes_and_sees_the_results(
     page.get_by_role("heading", level=1, name="Leefbaarheid 2027").wait_for()
     step(page, "official-results")
     assert "mislukt" not in page.inner_text("main")
+
+
+# --- a village association proposes a village vision and sees its village's results --------
+
+
+def test_an_association_proposes_a_village_vision_and_sees_its_results(
+    journey,
+    live_server,
+    analysed,
+    make_account,  # noqa: F811
+):
+    board = make_account("association", email="bestuur@orvelte.example", village="Orvelte")
+    page = journey(DESKTOP)
+    log_in(page, live_server, board.email)
+
+    menu(page, "Dorpsvisie-enquêtes")
+    step(page, "association-surveys")
+    page.get_by_role("link", name="Nieuwe dorpsvisie-enquête").click()
+    page.get_by_label("Titel", exact=True).fill("Orvelte in 2035")
+    step(page, "association-new-proposal")
+    page.get_by_role("button", name="Voorstel beginnen").click()
+    page.get_by_role("heading", level=1, name="Orvelte in 2035").wait_for()
+    step(page, "association-proposal")
+    page.get_by_label("Een toelichting voor de gemeente (niet verplicht)").fill(
+        "Graag in het voorjaar, voor de ledenvergadering."
+    )
+    page.get_by_role("button", name="Indienen bij de gemeente").click()
+    page.get_by_text("Uw voorstel is ingediend bij de gemeente.").wait_for()
+    step(page, "association-proposal-submitted")
+    proposal = db.session.scalars(select(Survey).where(Survey.title == "Orvelte in 2035")).one()
+    assert [village.name for village in proposal.villages] == ["Orvelte"]
+    assert proposal.review_status.value == "submitted"
+
+    menu(page, "Uitkomsten")
+    page.get_by_role("link", name=analysed.title).click()
+    page.get_by_role("heading", level=1, name=analysed.title).wait_for()
+    step(page, "association-results")
+    assert "Orvelte" in page.inner_text("main")
