@@ -320,8 +320,8 @@ def test_an_official_designs_publishes_invites_closes_and_sees_the_results(
 def test_an_association_proposes_a_village_vision_and_sees_its_results(
     journey,
     live_server,
-    analysed,
-    make_account,  # noqa: F811
+    analysed,  # noqa: F811
+    make_account,
 ):
     board = make_account("association", email="bestuur@orvelte.example", village="Orvelte")
     page = journey(DESKTOP)
@@ -350,3 +350,53 @@ def test_an_association_proposes_a_village_vision_and_sees_its_results(
     page.get_by_role("heading", level=1, name=analysed.title).wait_for()
     step(page, "association-results")
     assert "Orvelte" in page.inner_text("main")
+
+
+# --- a volunteer registers a paper member and finds them again -----------------------------
+
+
+def find_member(page, query: str) -> None:
+    page.get_by_label("Naam, postcode, e-mailadres of respondentnummer").fill(query)
+    page.get_by_label("Waarom zoekt u dit op?").select_option(
+        label="Een papieren vragenlijst versturen of invoeren"
+    )
+    page.get_by_role("button", name="Zoeken", exact=True).click()
+    page.get_by_role("heading", name="1 panellid gevonden").wait_for()
+
+
+def test_a_volunteer_registers_a_paper_member_and_finds_them_again(
+    journey, live_server, seeded, make_account, privacy_statement
+):
+    privacy_statement()
+    volunteer = make_account("volunteer", email="vrijwilliger@orvelte.example")
+    page = journey(DESKTOP)
+    log_in(page, live_server, volunteer.email)
+
+    menu(page, "Leden op papier")
+    page.get_by_role(
+        "heading", level=1, name="Een inwoner registreren die op papier antwoordt"
+    ).wait_for()
+    page.get_by_label("Naam van de inwoner").fill("Geesje Hoving")
+    page.get_by_label("Straat en huisnummer").fill("Brink 3")
+    page.get_by_label("Postcode").fill("9441 PC")
+    page.get_by_label("Woonplaats").fill("Orvelte")
+    page.get_by_label("Dorp", exact=True).select_option(label="Orvelte")
+    page.get_by_label("Geboortejaar van de inwoner").fill("1946")
+    page.get_by_role("group", name="Geslacht van de inwoner").get_by_label("Vrouw").check()
+    page.get_by_role("group", name="Met wie woont de inwoner?").get_by_label("Woont alleen").check()
+    page.get_by_label("De inwoner heeft het papieren toestemmingsformulier").check()
+    step(page, "volunteer-paper-member")
+    page.get_by_role("button", name="Registreren").click()
+    page.get_by_text("Geregistreerd.").wait_for()
+    step(page, "volunteer-paper-member-registered")
+    number = db.session.scalars(select(Member)).one().respondent.pseudonym
+    assert number in page.get_by_text("Geregistreerd.").inner_text()
+
+    menu(page, "Leden zoeken")
+    page.get_by_role("heading", level=1, name="Een panellid zoeken").wait_for()
+    step(page, "volunteer-search")
+    for query in ("Hoving", "9441 PC"):
+        find_member(page, query)
+        found = page.get_by_role("table")
+        assert "Geesje Hoving" in found.inner_text() and number in found.inner_text()
+    step(page, "volunteer-found")
