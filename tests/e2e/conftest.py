@@ -126,7 +126,19 @@ def screenshot(page, name: str, *, full_page: bool = True) -> None:
     folder = os.environ.get("SCREENSHOTS_DIR")
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=full_page)
+        path = Path(folder) / f"{name}.png"
+        page.screenshot(path=str(path), full_page=full_page)
+        _to_palette(path)
+
+
+def _to_palette(path: Path) -> None:
+    """Keep the committed screenshots small: 128 colours are plenty for a page of text, and
+    a third of the size."""
+    from PIL import Image
+
+    with Image.open(path) as image:
+        small = image.convert("RGB").quantize(128, Image.Quantize.MEDIANCUT, dither=0)
+    small.save(path, optimize=True)
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ runs axe and saves the screenshot under that name (only when SCREENSHOTS_DIR is 
 
 from __future__ import annotations
 
-import secrets
 from datetime import timedelta
 
 import numpy as np
@@ -22,7 +21,7 @@ from fieldwork.answering import questionnaire_of
 from fieldwork.invitations import start_sending
 from fieldwork.models import Invitation, Response, ResponseStatus
 from mail.models import OutboxMail
-from panel.models import Channel, ContactDetails, Member, Respondent
+from panel.models import Channel, ContactDetails, Member, Sex
 from results.models import RunStatus
 from surveys.models import Survey
 from tests.dashboard.test_start_page import failed_mail, run, submitted_proposal
@@ -212,27 +211,34 @@ def test_a_resident_joins_on_a_phone_and_answers_both_templates(
 
 
 def residents_answer(survey, per_village: dict[str, int]) -> None:
-    """Completed responses to `survey`, as answering stores them, while the official watches."""
+    """Invited members of each village complete `survey`, stored as answering stores it."""
     questionnaire = questionnaire_of(survey.live_version)
     rng = np.random.default_rng(7)
     for name, count in per_village.items():
-        village = village_by_name(name)
-        for i in range(count):
-            respondent = Respondent(pseudonym=secrets.token_hex(8))
-            db.session.add(respondent)
-            db.session.flush()
+        invitations = db.session.scalars(
+            select(Invitation)
+            .join(Member)
+            .where(Invitation.survey_id == survey.id, Member.village == village_by_name(name))
+            .order_by(Invitation.id)
+            .limit(count)
+        )
+        for i, invitation in enumerate(invitations):
+            member = invitation.member
             response = Response(
                 survey_id=survey.id,
                 version_id=survey.live_version.id,
-                respondent_id=respondent.id,
+                respondent_id=member.respondent_id,
                 channel=Channel.WEB,
-                village_id=village.id,
+                village_id=member.village_id,
                 age_band=BANDS[i % len(BANDS)],
                 sex=("female", "male")[i % 2],
                 answers=synthetic_answers(questionnaire, rng),
             )
             response.complete(utcnow())
             db.session.add(response)
+            db.session.flush()
+            invitation.response_id = response.id
+            invitation.completed_at = response.completed_at
     db.session.commit()
 
 
@@ -245,8 +251,9 @@ def test_an_official_designs_publishes_invites_closes_and_sees_the_results(
     make_margins,  # noqa: F811
 ):
     make_margins()
-    for i in range(30):
-        make_member("Beilen" if i % 3 else "Orvelte")  # Orvelte: 10 members, too few
+    for i in range(45):
+        village = ("Orvelte", "Beilen", "Hooghalen")[i % 3]  # Orvelte: 15, too few
+        make_member(village, birth_year=1945 + i, sex=(Sex.FEMALE, Sex.MALE)[i % 2])
     official = make_account("official", email="ambtenaar@middendrenthe.example")
     today = local_today()
     page = journey(DESKTOP)
@@ -259,12 +266,13 @@ def test_an_official_designs_publishes_invites_closes_and_sees_the_results(
     step(page, "official-new-survey")
     page.get_by_role("button", name="Concept maken").click()
     page.get_by_role("heading", level=1, name="Leefbaarheid 2027").wait_for()
-    step(page, "official-designer")
+    step(page, "official-designer", full_page=False)
     page.get_by_role("link", name="Dorpen wijzigen").click()
     page.get_by_label("Beilen", exact=True).check()
+    page.get_by_label("Hooghalen", exact=True).check()
     page.get_by_label("Orvelte", exact=True).check()
     page.get_by_role("button", name="Opslaan").click()
-    page.get_by_text("Beilen, Orvelte").wait_for()
+    page.get_by_text("Beilen, Hooghalen, Orvelte").wait_for()
     page.get_by_role("link", name="Vraag toevoegen aan pagina DORP").click()
     page.get_by_label("Kort open antwoord", exact=True).check()
     page.get_by_role("button", name="Volgende").click()
@@ -278,7 +286,7 @@ def test_an_official_designs_publishes_invites_closes_and_sees_the_results(
     page.get_by_label("Tot en met").fill(str(today + timedelta(days=21)))
     page.get_by_role("button", name="Publiceren…").click()
     page.get_by_role("heading", name="“Leefbaarheid 2027” publiceren?").wait_for()
-    assert "Orvelte: 10 leden uitgenodigd" in page.locator("#expected-warning").inner_text()
+    assert "Orvelte: 15 leden uitgenodigd" in page.locator("#expected-warning").inner_text()
     step(page, "official-publish-confirm")
     page.get_by_role("button", name="Publiceren", exact=True).click()
     page.get_by_text("De enquête is gepubliceerd.").wait_for()
@@ -286,15 +294,15 @@ def test_an_official_designs_publishes_invites_closes_and_sees_the_results(
     page.get_by_role("link", name="Uitnodigingen en herinneringen").click()
     page.get_by_role("heading", level=1, name="Uitnodigingen: Leefbaarheid 2027").wait_for()
     step(page, "official-invitations")
-    page.get_by_role("button", name="30 uitnodigingen versturen").click()
+    page.get_by_role("button", name="45 uitnodigingen versturen").click()
     page.get_by_role("heading", name="Voortgang van de taak").wait_for()
     wait_for_jobs()
     page.reload()
     step(page, "official-invitations-sent")
-    assert db.session.scalar(select(func.count()).select_from(Invitation)) == 30
+    assert db.session.scalar(select(func.count()).select_from(Invitation)) == 45
 
     survey = db.session.scalars(select(Survey).where(Survey.title == "Leefbaarheid 2027")).one()
-    residents_answer(survey, {"Beilen": 40, "Orvelte": 4})
+    residents_answer(survey, {"Beilen": 12, "Hooghalen": 11, "Orvelte": 2})
     page.goto(f"{live_server}/surveys/{survey.id}")
     page.get_by_role("link", name="Respons volgen").click()
     page.get_by_role("heading", name="Respons op Leefbaarheid 2027").wait_for()
@@ -310,7 +318,7 @@ def test_an_official_designs_publishes_invites_closes_and_sees_the_results(
 
     page.get_by_role("main").get_by_role("link", name="Uitkomsten").click()
     page.get_by_role("heading", level=1, name="Leefbaarheid 2027").wait_for()
-    step(page, "official-results")
+    step(page, "official-results", full_page=False)
     assert "mislukt" not in page.inner_text("main")
 
 
@@ -334,13 +342,13 @@ def test_an_association_proposes_a_village_vision_and_sees_its_results(
     step(page, "association-new-proposal")
     page.get_by_role("button", name="Voorstel beginnen").click()
     page.get_by_role("heading", level=1, name="Orvelte in 2035").wait_for()
-    step(page, "association-proposal")
+    step(page, "association-proposal", full_page=False)
     page.get_by_label("Een toelichting voor de gemeente (niet verplicht)").fill(
         "Graag in het voorjaar, voor de ledenvergadering."
     )
     page.get_by_role("button", name="Indienen bij de gemeente").click()
     page.get_by_text("Uw voorstel is ingediend bij de gemeente.").wait_for()
-    step(page, "association-proposal-submitted")
+    step(page, "association-proposal-submitted", full_page=False)
     proposal = db.session.scalars(select(Survey).where(Survey.title == "Orvelte in 2035")).one()
     assert [village.name for village in proposal.villages] == ["Orvelte"]
     assert proposal.review_status.value == "submitted"
@@ -348,7 +356,7 @@ def test_an_association_proposes_a_village_vision_and_sees_its_results(
     menu(page, "Uitkomsten")
     page.get_by_role("link", name=analysed.title).click()
     page.get_by_role("heading", level=1, name=analysed.title).wait_for()
-    step(page, "association-results")
+    step(page, "association-results", full_page=False)
     assert "Orvelte" in page.inner_text("main")
 
 
