@@ -12,8 +12,10 @@ from audit.models import AuditEvent
 from core.db import db
 from surveys import services
 from surveys.models import Survey, SurveyStatus
+from surveys.proposal_services import start_proposal
 from surveys.templates import load_template
 from tests.conftest import csrf_token_from
+from tests.panel.test_overview import counted_queries
 from villages.queries import village_by_name
 
 ROLES = ["resident", "association", "volunteer", "official"]
@@ -910,3 +912,30 @@ def test_each_question_type_has_one_name(client, login_as, seeded, language, ran
     assert shown["ranking"] == ranking and labels["ranking"] == choice
     for kind, name in shown.items():
         assert labels[kind] == name or labels[kind].startswith(f"{name} ("), kind
+
+
+def test_the_survey_list_takes_the_same_queries_however_many_proposals(
+    client, login_as, seeded, make_account
+):
+    """Each proposal's villages and their associations were loaded one by one."""
+    login_as("official")
+
+    def queries() -> int:
+        with counted_queries() as statements:
+            page = client.get("/surveys/")
+        assert page.status_code == 200
+        return len(statements)
+
+    def propose(village: str) -> None:
+        association = make_account("association", village=village)
+        start_proposal(village_by_name(village), f"Dorpsvisie {village}", association)
+        services.create_survey(small_questionnaire(), None)
+        db.session.commit()
+
+    propose("Orvelte")
+    few = queries()
+    for village in ("Hooghalen", "Beilen", "Smilde"):
+        propose(village)
+    assert queries() == few
+    page = client.get("/surveys/").text
+    assert "Algemeen Belang Orvelte" in page and "Bewonersplatform Smilde" in page
