@@ -20,5 +20,6 @@ MAIL_KINDS = {
 
 
 def mail_kind_label(kind: str) -> str:
+    """The mail kind in words, or its code when it has none."""
     label = MAIL_KINDS.get(kind)
     return str(label) if label is not None else kind

@@ -225,6 +225,7 @@ def confirm_publish(survey_id: int):
 
 
 def render_publish(survey: Survey, form, chosen: bool, status: int = 200):
+    """The publish confirmation; `chosen`: the dates in `form` are valid, so it can be sent."""
     # fieldwork and results build on surveys
     from fieldwork import invitations
     from results.clusters import clusters_by_village
