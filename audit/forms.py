@@ -3,6 +3,8 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectChoice, SelectField
 from wtforms.validators import Optional
 
+from audit.labels import action_label
+
 
 class AuditFilterForm(FlaskForm):
     """A GET form: it changes nothing, so it carries no CSRF token."""
@@ -27,8 +29,10 @@ class AuditFilterForm(FlaskForm):
 
     def __init__(self, actions: list[str], actors: dict[int, str], *args, **kwargs):
         super().__init__(*args, **kwargs)
+        named = sorted((action_label(action), action) for action in actions)
         self.action.choices = [SelectChoice("", _l("(everything)"))] + [
-            SelectChoice(action) for action in actions
+            SelectChoice(action, label if label == action else f"{label} ({action})")
+            for label, action in named
         ]
         self.actor.choices = [SelectChoice("", _l("(everyone)"))] + [
             SelectChoice(str(i), email) for i, email in sorted(actors.items(), key=lambda x: x[1])

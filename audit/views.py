@@ -6,10 +6,11 @@ from flask import Blueprint, render_template, request
 
 from accounts.permissions import official_required
 from accounts.queries import names_by_id
-from audit import queries
+from audit import labels, queries
 from audit.forms import AuditFilterForm
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
+bp.add_app_template_global(labels.action_label, "audit_action_label")
 
 
 def _criteria(form: AuditFilterForm) -> queries.AuditFilter:

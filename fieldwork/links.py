@@ -9,7 +9,6 @@ from datetime import timedelta
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
 
-from core.dates import local_today
 from core.db import db
 from fieldwork.models import Invitation
 from panel.models import MemberStatus
@@ -27,17 +26,9 @@ def survey_token(invitation: Invitation) -> str:
     return _signer(SURVEY_SALT).dumps([invitation.id, invitation.survey_id, invitation.member_id])
 
 
-def invitation_for(token: str) -> Invitation | None:
-    """The invitation a survey link belongs to, if the link is genuine and still usable:
-    the survey is open today and the member has not been deleted."""
-    invitation = genuine_invitation(token)
-    if invitation is None or not invitation.survey.is_open(local_today()):
-        return None
-    return invitation
-
-
 def genuine_invitation(token: str) -> Invitation | None:
-    """The invitation of a correctly signed survey link, whether or not its survey is open."""
+    """The invitation of a correctly signed survey link, whether or not its survey is open
+    (the answering pages say when it is not)."""
     try:
         invitation_id, survey_id, member_id = _signer(SURVEY_SALT).loads(token)
     except (BadSignature, ValueError, TypeError):

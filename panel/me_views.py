@@ -22,7 +22,6 @@ from villages import queries as villages
 
 bp = Blueprint("me", __name__, url_prefix="/me")
 bp.add_app_template_global(me_labels.mail_kind_label, "mail_kind_label")
-bp.add_app_template_global(me_labels.audit_action_label, "audit_action_label")
 
 
 def _member() -> Member:

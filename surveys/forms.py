@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import math
 import re
-from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -35,7 +34,7 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from accounts.forms import strip
-from core.db import utcnow
+from core.forms import StampedForm
 from surveys import editing
 from surveys.conditions import COMPARISONS
 from surveys.definition import QuestionType
@@ -390,7 +389,7 @@ class ScopeForm(FlaskForm):
         self.villages.choices = [SelectChoice(str(v.id), v.name) for v in villages]
 
 
-class NewSurveyForm(FlaskForm):
+class NewSurveyForm(StampedForm):
     title = StringField(
         _l("Title (Dutch)"),
         filters=[strip],
@@ -409,10 +408,7 @@ class NewSurveyForm(FlaskForm):
         ]
 
 
-class ImportForm(FlaskForm):
-    #: When this form was first shown (UTC, ISO 8601). The same questionnaire imported again
-    #: through it is a double submit; opening the form again is a deliberate new import.
-    shown_at = HiddenField()
+class ImportForm(StampedForm):
     file = FileField(_l("Questionnaire file (.json)"))
     pasted = TextAreaField(
         _l("Or paste the JSON here"), filters=[strip], render_kw={"rows": 8, "class": "code"}
@@ -432,18 +428,6 @@ class ImportForm(FlaskForm):
         except ValueError as error:
             field.errors = [_l("This is not valid JSON (%(error)s).", error=str(error))]
         return UNREADABLE
-
-    def opened(self) -> datetime | None:
-        """When the form was shown; None when it is being shown now (it is stamped) or the
-        stamp is unreadable."""
-        if not self.shown_at.data:
-            self.shown_at.data = utcnow().isoformat()
-            return None
-        try:
-            shown = datetime.fromisoformat(self.shown_at.data)
-        except ValueError:
-            return None
-        return shown if shown.tzinfo else None
 
 
 #: What ImportForm.document returns when there is nothing to import (JSON null is a

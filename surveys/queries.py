@@ -7,7 +7,15 @@ from sqlalchemy.orm import selectinload
 
 from accounts.models import Account, Role
 from core.db import db
-from surveys.models import ReviewStatus, Survey, SurveyKind, SurveyStatus, survey_villages
+from surveys.models import (
+    QuestionnaireVersion,
+    ReviewStatus,
+    Survey,
+    SurveyKind,
+    SurveyStatus,
+    survey_villages,
+)
+from villages.models import Village
 
 STATUS_ORDER = case(
     {status.value: rank for rank, status in enumerate(SurveyStatus)}, value=Survey.status
@@ -15,8 +23,17 @@ STATUS_ORDER = case(
 
 
 def visible_surveys(account: Account) -> list[Survey]:
-    """Officials: every survey. Associations: their villages' village-vision proposals."""
-    query = select(Survey).order_by(STATUS_ORDER, Survey.created_at.desc())
+    """Officials: every survey. Associations: their villages' village-vision proposals. With
+    what the list shows (villages, proposing associations, version numbers) loaded at once;
+    the questionnaires themselves are left out."""
+    query = (
+        select(Survey)
+        .options(
+            selectinload(Survey.villages).selectinload(Village.associations),
+            selectinload(Survey.versions).load_only(QuestionnaireVersion.number),
+        )
+        .order_by(STATUS_ORDER, Survey.created_at.desc())
+    )
     if not account.has_role(Role.OFFICIAL):
         villages = account.villages_for(Role.ASSOCIATION)
         own = select(survey_villages.c.survey_id).where(survey_villages.c.village_id.in_(villages))

@@ -71,15 +71,16 @@ def create_survey(
     return survey
 
 
-def duplicate_survey(survey: Survey, by: Account) -> Survey:
-    """A new draft with a copy of the current questionnaire, its kind and its villages."""
+def duplicate_survey(survey: Survey, by: Account, form_shown_at: datetime | None = None) -> Survey:
+    """A new draft with a copy of the current questionnaire, its kind and its villages. A
+    double submit of the copy button gets the copy it just made (see `_recent_twin`)."""
     definition = copy.deepcopy(survey.current_version.definition)
     definition["title"]["nl"] = f"{definition['title']['nl']} (kopie)"
     if definition["title"].get("en"):
         definition["title"]["en"] = f"{definition['title']['en']} (copy)"
-    earlier = _recent_twin(definition, by)
+    earlier = _recent_twin(definition, by, form_shown_at)
     if earlier is not None:
-        return earlier  # a double click
+        return earlier
     twin = create_survey(definition, by, kind=survey.kind, villages=survey.villages)
     record("survey.duplicated", twin, original=survey.id)
     return twin
@@ -88,17 +89,17 @@ def duplicate_survey(survey: Survey, by: Account) -> Survey:
 def create_survey_once(
     definition: Any, by: Account, form_shown_at: datetime | None = None
 ) -> Survey:
-    """create_survey, except that the same account sending the same questionnaire again
-    within moments (a double click) gets the survey it just made. With `form_shown_at`, only
-    a survey made since the form was shown counts: the same file imported again through a
-    form opened afterwards is a deliberate second import."""
+    """create_survey, except that a double submit of the form gets the survey it just made
+    (see `_recent_twin`)."""
     return _recent_twin(definition, by, form_shown_at) or create_survey(definition, by)
 
 
 def _recent_twin(
-    definition: dict[str, Any], by: Account, form_shown_at: datetime | None = None
+    definition: dict[str, Any], by: Account, form_shown_at: datetime | None
 ) -> Survey | None:
-    """A survey this account made moments ago with exactly this questionnaire."""
+    """A survey this account made with exactly this questionnaire since the form that sent
+    it was shown (core.forms.StampedForm), and at most moments ago: that form sent twice is a
+    double submit, a form opened again is a deliberate second survey."""
     if not isinstance(definition, dict) or not isinstance(definition.get("title"), dict):
         return None
     since = utcnow() - DOUBLE_SUBMIT_WINDOW

@@ -14,7 +14,7 @@ from accounts.models import Role
 from accounts.permissions import official_required, roles_required
 from core.dates import local_today
 from core.db import db
-from core.forms import ButtonForm
+from core.forms import ButtonForm, StampedForm
 from surveys import editing, queries, services
 from surveys.forms import (
     UNREADABLE,
@@ -58,7 +58,7 @@ def new():
         else:
             definition = load_template(form.start.data)
             definition["title"] = {"nl": form.title.data}
-        survey = services.create_survey_once(definition, by=g.account)
+        survey = services.create_survey_once(definition, g.account, form.shown)
         db.session.commit()
         flash(_("The survey has been created as a draft."), "ok")
         return redirect(url_for(".show", survey_id=survey.id))
@@ -70,10 +70,9 @@ def new():
 def import_questionnaire():
     """A questionnaire from a JSON file (docs/questionnaire-format.md): all of it or nothing."""
     form, problems = ImportForm(), []
-    opened = form.opened()
     if form.validate_on_submit() and (document := form.document()) is not UNREADABLE:
         try:
-            survey = services.create_survey_once(document, by=g.account, form_shown_at=opened)
+            survey = services.create_survey_once(document, g.account, form.shown)
         except services.InvalidQuestionnaire as invalid:
             problems = described(invalid.problems, document)
         else:
@@ -103,6 +102,7 @@ def render_designer(survey: Survey, problems=(), status: int = 200):
         deletable=can_delete(g.account, survey),
         is_official=g.account.has_role(Role.OFFICIAL),
         button=ButtonForm(),
+        copy_form=StampedForm(formdata=None),
         publish_form=PublishForm(meta={"csrf": False}),
         problems=problems,
         today=local_today(),
@@ -131,9 +131,10 @@ def export(survey_id: int):
 def duplicate(survey_id: int):
     """A new draft survey with a copy of this questionnaire."""
     survey = survey_for_viewing(survey_id)
-    if not ButtonForm().validate_on_submit():
+    form = StampedForm()
+    if not form.validate_on_submit():
         abort(400)
-    twin = services.duplicate_survey(survey, by=g.account)
+    twin = services.duplicate_survey(survey, g.account, form.shown)
     db.session.commit()
     flash(_("The copy has been made. You are now working on the copy."), "ok")
     return redirect(url_for(".show", survey_id=twin.id))
@@ -224,6 +225,7 @@ def confirm_publish(survey_id: int):
 
 
 def render_publish(survey: Survey, form, chosen: bool, status: int = 200):
+    """The publish confirmation; `chosen`: the dates in `form` are valid, so it can be sent."""
     # fieldwork and results build on surveys
     from fieldwork import invitations
     from results.clusters import clusters_by_village

@@ -1,9 +1,13 @@
 """The audit log is append-only in the database itself, and officials can filter it."""
 
+import re
+from pathlib import Path
+
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import DatabaseError
 
+from audit.labels import ACTIONS
 from audit.services import record
 from core.db import db
 
@@ -55,3 +59,25 @@ def test_an_invalid_date_is_explained_and_the_other_filters_still_apply(client, 
     assert page.status_code == 200
     assert "<title>Fout: Auditlog" in page.text and "Ongeldige datum." in page.text
     assert "<code>login</code>" in page.text and "<code>role.granted</code>" not in page.text
+
+
+def test_the_log_names_what_happened_in_words_and_keeps_the_code(client, login_as):
+    """The log showed only codes such as member.searched."""
+    official = login_as("official")
+    record("member.searched", None, actor_id=official.id)
+    record("analysis.run_from_cli", None)
+    db.session.commit()
+    page = client.get("/audit/").text
+    assert "Panelleden gezocht<br><small><code>member.searched</code></small>" in page
+    assert "Uitkomsten berekend<br><small><code>analysis.run_from_cli</code></small>" in page
+    assert '<option value="member.searched">Panelleden gezocht (member.searched)</option>' in page
+
+
+def test_every_recorded_action_has_a_readable_label():
+    """A new audit action must get a label, or the log and a member's export show its code."""
+    root = Path(__file__).parents[2]
+    recorded = set()
+    for source in root.glob("*/**/*.py"):
+        if source.parts[len(root.parts)] not in {"tests", ".venv", "node_modules"}:
+            recorded |= set(re.findall(r'\brecord\(\s*"([a-z_.]+)"', source.read_text()))
+    assert len(recorded) > 40 and recorded - set(ACTIONS) == set()

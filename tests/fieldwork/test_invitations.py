@@ -25,7 +25,7 @@ from fieldwork import invitations
 from fieldwork.cli import fieldwork_cli
 from fieldwork.invitations import SendingRefused, send_due_reminders, start_sending
 from fieldwork.links import (
-    invitation_for,
+    genuine_invitation,
     member_id_for_unsubscribe,
     survey_token,
     unsubscribe_token,
@@ -230,7 +230,7 @@ def test_sending_mails_each_member_a_personal_link_through_smtp(
 
     [token] = SURVEY_LINK.findall(text)
     assert SURVEY_LINK.findall(html) == [token]
-    invitation = invitation_for(token)
+    invitation = genuine_invitation(token)
     assert (invitation.survey_id, invitation.member_id) == (survey.id, anna.id)
     [unsubscribe] = UNSUBSCRIBE_LINK.findall(text)
     assert UNSUBSCRIBE_LINK.findall(html) == [unsubscribe]

@@ -326,19 +326,14 @@ def test_export_page_shows_everything(client, traces):
     assert actions()[-1] == "member.exported"
 
 
-def test_every_mail_kind_and_audit_action_has_a_readable_label():
-    """A new mail or audit action must get a label, or the export page shows its code."""
-    from panel.me_labels import AUDIT_ACTIONS, MAIL_KINDS
+def test_every_mail_kind_has_a_readable_label():
+    """A new mail must get a label, or the export page shows its code (audit actions: see
+    tests/audit)."""
+    from panel.me_labels import MAIL_KINDS
 
-    root = Path(__file__).parents[2]
-    subjects = root.glob("templates/emails/*.subject.txt")
+    subjects = Path(__file__).parents[2].glob("templates/emails/*.subject.txt")
     kinds = {path.name.removesuffix(".subject.txt") for path in subjects}
     assert kinds - set(MAIL_KINDS) == set()
-    recorded = set()
-    for source in root.glob("*/**/*.py"):
-        if source.parts[len(root.parts)] not in {"tests", ".venv", "node_modules"}:
-            recorded |= set(re.findall(r'\brecord\(\s*"([a-z_.]+)"', source.read_text()))
-    assert len(recorded) > 40 and recorded - set(AUDIT_ACTIONS) == set()
 
 
 def test_deletion_needs_the_box_ticked(client, member, post_form):

@@ -12,8 +12,10 @@ from audit.models import AuditEvent
 from core.db import db
 from surveys import services
 from surveys.models import Survey, SurveyStatus
+from surveys.proposal_services import start_proposal
 from surveys.templates import load_template
 from tests.conftest import csrf_token_from
+from tests.panel.test_overview import counted_queries
 from villages.queries import village_by_name
 
 ROLES = ["resident", "association", "volunteer", "official"]
@@ -89,6 +91,17 @@ def hidden_fields(client, url: str) -> dict:
     html = client.get(url).text
     revision = re.search(r'name="revision"[^>]*value="([0-9a-f]+)"', html)
     return {"csrf_token": csrf_token_from(html), "revision": revision.group(1) if revision else ""}
+
+
+def stamped_form(client, url: str) -> dict:
+    """The CSRF token and the moment shown of a freshly opened page's form."""
+    html = client.get(url).text
+    shown = re.search(r'<input[^>]*name="shown_at"[^>]*value="([^"]+)"', html)
+    return {"csrf_token": csrf_token_from(html), "shown_at": shown.group(1)}
+
+
+def survey_count() -> int:
+    return db.session.scalar(select(db.func.count(Survey.id)))
 
 
 def post_button(client, survey_id: int, action: str):
@@ -539,11 +552,22 @@ def test_saving_without_changes_makes_no_new_version(client, login_as, seeded, s
 
 def test_a_double_click_on_copying_a_survey_makes_one_copy(client, login_as, seeded, survey):
     login_as("official")
-    csrf = token(client, f"/surveys/{survey.id}")
-    first = client.post(f"/surveys/{survey.id}/duplicate", data={"csrf_token": csrf})
-    second = client.post(f"/surveys/{survey.id}/duplicate", data={"csrf_token": csrf})
+    data = stamped_form(client, f"/surveys/{survey.id}")
+    first = client.post(f"/surveys/{survey.id}/duplicate", data=data)
+    second = client.post(f"/surveys/{survey.id}/duplicate", data=data)
     assert first.location == second.location
-    assert db.session.scalar(select(db.func.count(Survey.id))) == 2
+    assert survey_count() == 2
+
+
+def test_copying_a_survey_again_makes_a_second_copy(client, login_as, seeded, survey):
+    """The double-click guard returned the first copy for two minutes, while the page said
+    a copy had been made."""
+    login_as("official")
+    url = f"/surveys/{survey.id}/duplicate"
+    first = client.post(url, data=stamped_form(client, f"/surveys/{survey.id}"))
+    second = client.post(url, data=stamped_form(client, f"/surveys/{survey.id}"))
+    assert first.location != second.location
+    assert survey_count() == 3
 
 
 def test_a_draft_can_be_deleted_a_published_survey_cannot(client, login_as, seeded, survey):
@@ -671,10 +695,21 @@ def test_a_double_click_on_renaming_returns_to_the_outline(client, login_as, see
 
 def test_a_double_click_on_new_survey_makes_one(client, login_as, seeded):
     login_as("official")
-    data = {"csrf_token": token(client, "/surveys/new"), "title": "Twee keer", "start": "blank"}
+    data = {**stamped_form(client, "/surveys/new"), "title": "Twee keer", "start": "blank"}
     first, second = client.post("/surveys/new", data=data), client.post("/surveys/new", data=data)
     assert first.location == second.location
-    assert db.session.scalar(select(db.func.count(Survey.id))) == 1
+    assert survey_count() == 1
+
+
+def test_the_same_new_survey_made_again_is_a_second_survey(client, login_as, seeded):
+    """The double-click guard returned the first survey for two minutes, while the page said
+    it had made a new one."""
+    login_as("official")
+    choice = {"title": "Leefbaarheid", "start": "leefbaarheid"}
+    first = client.post("/surveys/new", data={**stamped_form(client, "/surveys/new"), **choice})
+    second = client.post("/surveys/new", data={**stamped_form(client, "/surveys/new"), **choice})
+    assert first.location != second.location
+    assert survey_count() == 2
 
 
 def test_a_double_click_on_close_says_it_is_closed(client, login_as, seeded, survey):
@@ -787,20 +822,9 @@ def test_no_designer_page_shows_python_internals(client, login_as, seeded):
         assert not python_repr(response.text), path
 
 
-def import_form(client) -> dict:
-    """The hidden fields of a freshly opened import form."""
-    html = client.get("/surveys/import").text
-    shown = re.search(r'<input[^>]*name="shown_at"[^>]*value="([^"]+)"', html)
-    return {"csrf_token": csrf_token_from(html), "shown_at": shown.group(1)}
-
-
-def survey_count() -> int:
-    return db.session.scalar(select(db.func.count(Survey.id)))
-
-
 def test_a_double_submit_of_the_import_form_imports_once(client, login_as, seeded):
     login_as("official")
-    data = {**import_form(client), "pasted": json.dumps(small_questionnaire())}
+    data = {**stamped_form(client, "/surveys/import"), "pasted": json.dumps(small_questionnaire())}
     first, second = (
         client.post("/surveys/import", data=data),
         client.post("/surveys/import", data=data),
@@ -815,14 +839,18 @@ def test_importing_the_same_file_again_makes_a_second_survey(client, login_as, s
     page said it had made a new one."""
     login_as("official")
     document = json.dumps(small_questionnaire())
-    first = client.post("/surveys/import", data={**import_form(client), "pasted": document})
-    second = client.post("/surveys/import", data={**import_form(client), "pasted": document})
+    first = client.post(
+        "/surveys/import", data={**stamped_form(client, "/surveys/import"), "pasted": document}
+    )
+    second = client.post(
+        "/surveys/import", data={**stamped_form(client, "/surveys/import"), "pasted": document}
+    )
     assert first.location != second.location
     assert survey_count() == 2
     assert "geïmporteerd als nieuwe concept-enquête" in client.get(second.location).text
 
     # A double submit of the second form still gets the second survey, not a third.
-    data = {**import_form(client), "pasted": document}
+    data = {**stamped_form(client, "/surveys/import"), "pasted": document}
     third, again = (
         client.post("/surveys/import", data=data),
         client.post("/surveys/import", data=data),
@@ -833,7 +861,7 @@ def test_importing_the_same_file_again_makes_a_second_survey(client, login_as, s
 
 def test_a_refused_import_corrected_in_the_same_form_imports_once(client, login_as, seeded):
     login_as("official")
-    data = {**import_form(client), "pasted": "{not json"}
+    data = {**stamped_form(client, "/surveys/import"), "pasted": "{not json"}
     refused = client.post("/surveys/import", data=data)
     assert refused.status_code == 422
     shown = re.search(r'<input[^>]*name="shown_at"[^>]*value="([^"]+)"', refused.text)
@@ -884,3 +912,30 @@ def test_each_question_type_has_one_name(client, login_as, seeded, language, ran
     assert shown["ranking"] == ranking and labels["ranking"] == choice
     for kind, name in shown.items():
         assert labels[kind] == name or labels[kind].startswith(f"{name} ("), kind
+
+
+def test_the_survey_list_takes_the_same_queries_however_many_proposals(
+    client, login_as, seeded, make_account
+):
+    """Each proposal's villages and their associations were loaded one by one."""
+    login_as("official")
+
+    def queries() -> int:
+        with counted_queries() as statements:
+            page = client.get("/surveys/")
+        assert page.status_code == 200
+        return len(statements)
+
+    def propose(village: str) -> None:
+        association = make_account("association", village=village)
+        start_proposal(village_by_name(village), f"Dorpsvisie {village}", association)
+        services.create_survey(small_questionnaire(), None)
+        db.session.commit()
+
+    propose("Orvelte")
+    few = queries()
+    for village in ("Hooghalen", "Beilen", "Smilde"):
+        propose(village)
+    assert queries() == few
+    page = client.get("/surveys/").text
+    assert "Algemeen Belang Orvelte" in page and "Bewonersplatform Smilde" in page
