@@ -175,7 +175,7 @@ def test_the_phone_preview_shows_what_a_resident_sees(official_page, live_server
     frame.get_by_role("heading", level=1).wait_for()
     assert page.locator("iframe.app-phone-frame").evaluate("frame => frame.clientWidth") == 360
     assert frame.locator("html").evaluate("html => html.scrollWidth") <= 360
-    header_links = frame.get_by_role("navigation", name="Account").get_by_role("link")
+    header_links = frame.get_by_role("navigation", name="Menu").get_by_role("link")
     assert header_links.all_inner_texts() == ["Inloggen"]  # as a resident following their link
     for staff_link in ("Enquêtes", "Panel", "Leden", "Auditlog", "Mijn account"):
         assert frame.get_by_role("link", name=staff_link, exact=True).count() == 0, staff_link
