@@ -73,7 +73,7 @@ def kept_clusters(survey: Survey) -> AnalysisRun | None:
 
 def newest_published_wave() -> tuple[Survey | None, set[int]]:
     """The newest wave with published figures, and the clusters (ids) it does not use."""
-    survey = next((s for s, published in services.finished_surveys() if published), None)
+    survey = next((s for s, published, _ in services.finished_surveys() if published), None)
     if survey is None:
         return None, set()
     used = _groups(services.first_published_run(survey))
