@@ -12,14 +12,14 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from accounts.models import Account
+from accounts.models import Account, Role, RoleGrant
 from audit.services import record
 from core.db import db, utcnow
 from jobs.models import Job, JobStatus
 from results.models import AnalysisRun, RunStatus, VillageCluster
 from results.services import FINISHED, computed_run, first_published_run
 from surveys.models import ResultsBeingComputed, Survey
-from villages.models import Association, Village
+from villages.models import Village
 
 log = logging.getLogger(__name__)
 
@@ -123,11 +123,16 @@ def _withdraw_job(job_id: str) -> bool:
     return withdrawn.rowcount == 1
 
 
-def audience(survey: Survey) -> list[Association]:
-    """The village associations that will see the figures: those of the survey's villages,
-    or all of them when the survey was for every village."""
-    statement = select(Association).order_by(Association.name)
+def audience(survey: Survey) -> list[Village]:
+    """The villages in the survey's scope whose association has an account: their members
+    will see the figures of their own villages."""
+    statement = (
+        select(Village)
+        .join(RoleGrant, RoleGrant.village_id == Village.id)
+        .where(RoleGrant.role == Role.ASSOCIATION)
+        .distinct()
+        .order_by(Village.name)
+    )
     if survey.villages:
-        scope = [village.id for village in survey.villages]
-        statement = statement.where(Association.villages.any(Village.id.in_(scope)))
+        statement = statement.where(Village.id.in_([village.id for village in survey.villages]))
     return list(db.session.scalars(statement))
