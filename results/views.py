@@ -164,7 +164,7 @@ def confirm_release(survey_id: int):
         run=run,
         audience=release.audience(survey),
         published=services.published_run(survey),
-        form=ReleaseForm(run=run.id),
+        form=ReleaseForm(),
     )
 
 
