@@ -58,9 +58,10 @@ def clusters_by_village(leaving_out: VillageCluster | None = None) -> dict[int, 
 
 
 # Which figures a cluster applies to ---------------------------------------------------------
-# A wave's figures keep the clusters of its first published run, also when computed again
-# (results.services.settings_for): beside the published figures, other clusters could give
-# away a small village's. So a new or changed cluster applies from the next wave.
+# A wave's figures keep the clusters of its first published (released) run, also when
+# computed again (results.services.settings_for): beside the published figures, other
+# clusters could give away a small village's. So a new or changed cluster applies from the
+# next wave.
 
 
 def kept_clusters(survey: Survey) -> AnalysisRun | None:
