@@ -137,9 +137,9 @@ def test_pages_say_what_a_wave_keeps_and_what_will_come(
 def test_an_official_checks_the_figures_then_publishes_them(
     browser,
     live_server,
-    make_margins,
-    make_wave,
-    make_account,  # noqa: F811
+    make_margins,  # noqa: F811
+    make_wave,  # noqa: F811
+    make_account,
 ):
     """Computed figures are for officials first; one confirmed step publishes them."""
     make_margins()
