@@ -33,9 +33,7 @@ def upgrade():
             batch_op.f("ck_analysis_runs_released_has_succeeded"),
             "released_at IS NULL OR status = 'succeeded'",
         )
-    op.execute(
-        "UPDATE analysis_runs SET released_at = finished_at WHERE status = 'succeeded'"
-    )
+    op.execute("UPDATE analysis_runs SET released_at = finished_at WHERE status = 'succeeded'")
 
 
 def downgrade():
