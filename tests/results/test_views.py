@@ -390,9 +390,7 @@ def test_officials_review_figures_the_associations_do_not_see_yet(
     assert "not ready yet" in listed and "computed, not yet published" not in listed
 
 
-def test_publishing_says_what_happens_then_publishes_once(
-    client, login_as, computed, post_form, english
-):
+def test_publishing_says_what_happens_then_publishes_once(client, login_as, computed, english):
     login_as("association", village="Beilen")  # an association with an account
     login_as("official")
     url = RELEASE.format(id=computed.id)
@@ -403,8 +401,12 @@ def test_publishing_says_what_happens_then_publishes_once(
     assert "The survey can then no longer be reopened." in confirmation.text
     assert "keep the village clusters and the threshold" in confirmation.text
     assert released_events() == []  # looking changes nothing
+    data = {
+        "csrf_token": csrf_token_from(confirmation.text),
+        "run": services.computed_run(computed).id,
+    }
     for _ in range(2):  # a double click
-        response = post_form(url, data={"run": services.computed_run(computed).id})
+        response = client.post(url, data=data)
         assert response.status_code == 302
     page = client.get(response.location).text
     assert "The results are published: the village associations now see them." in page
