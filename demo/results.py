@@ -1,5 +1,6 @@
 """A closed demo wave of the liveability survey with synthetic answers from the demo panel,
-analysed, so the results pages have something to show."""
+analysed and released, so the results pages have something to show to officials and
+associations alike."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from fieldwork.answering import questionnaire_of
 from fieldwork.models import Response
 from panel.models import Channel, Member, MemberStatus
 from population.representativeness import age_band_on
+from results.models import RunStatus
+from results.release import release_run
 from results.services import run_now
 from surveys.definition import Questionnaire, QuestionType
 from surveys.models import Survey
@@ -79,5 +82,7 @@ def seed_results_wave() -> int:
         response.complete(datetime.combine(opens_on, time(12), tzinfo=UTC))
         db.session.add(response)
     survey.close()
-    run_now(survey)
+    run = run_now(survey)
+    if run.status is RunStatus.SUCCEEDED:
+        release_run(run, by=None)
     return len(answered)

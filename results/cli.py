@@ -44,7 +44,8 @@ def _survey(survey_id: int) -> Survey:
 @analysis_cli.command("run")
 @click.argument("survey_id", type=int)
 def run(survey_id: int) -> None:
-    """Recompute the figures of survey SURVEY_ID now (the pages show the new run)."""
+    """Recompute the figures of survey SURVEY_ID now (officials see the new run at once;
+    the associations once an official has published it on the results page)."""
     survey = _survey(survey_id)
     try:
         services.ensure_finished(survey)
@@ -55,9 +56,11 @@ def run(survey_id: int) -> None:
     db.session.commit()
     if analysis_run.error:
         raise click.ClickException(f"Run {analysis_run.id} failed: {analysis_run.error}")
-    published = sum(1 for figure in analysis_run.figures if figure.published)
+    shown = sum(1 for figure in analysis_run.figures if figure.published)
     click.echo(
-        f"Run {analysis_run.id}: {len(analysis_run.figures)} figures, {published} published."
+        f"Run {analysis_run.id}: {len(analysis_run.figures)} figures, {shown} above the "
+        "disclosure threshold. Officials see them now; the associations once an official "
+        "has published them on the results page."
     )
 
 

@@ -58,9 +58,10 @@ def clusters_by_village(leaving_out: VillageCluster | None = None) -> dict[int, 
 
 
 # Which figures a cluster applies to ---------------------------------------------------------
-# A wave's figures keep the clusters of its first published run, also when computed again
-# (results.services.settings_for): beside the published figures, other clusters could give
-# away a small village's. So a new or changed cluster applies from the next wave.
+# A wave's figures keep the clusters of its first published (released) run, also when
+# computed again (results.services.settings_for): beside the published figures, other
+# clusters could give away a small village's. So a new or changed cluster applies from the
+# next wave.
 
 
 def kept_clusters(survey: Survey) -> AnalysisRun | None:
@@ -73,7 +74,7 @@ def kept_clusters(survey: Survey) -> AnalysisRun | None:
 
 def newest_published_wave() -> tuple[Survey | None, set[int]]:
     """The newest wave with published figures, and the clusters (ids) it does not use."""
-    survey = next((s for s, published in services.finished_surveys() if published), None)
+    survey = next((s for s, published, _ in services.finished_surveys() if published), None)
     if survey is None:
         return None, set()
     used = _groups(services.first_published_run(survey))

@@ -1,11 +1,19 @@
-"""Forms for village clusters and curated quotes."""
+"""Forms for village clusters, curated quotes and releasing results."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, SelectChoice, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    SelectChoice,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms.widgets import HiddenInput
 
 from accounts.forms import strip
 from results.clusters import ClusterProblem, ClusterRefused
@@ -109,3 +117,9 @@ class PublishQuoteForm(FlaskForm):
             )
         ],
     )
+
+
+class ReleaseForm(FlaskForm):
+    """Publish one run: the one the official checked, not whatever is newest by then."""
+
+    run = IntegerField(widget=HiddenInput(), validators=[InputRequired()])

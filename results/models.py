@@ -77,6 +77,10 @@ class VillageCluster(Base):
             raise ClusterLocked("a cluster used in a run cannot be deleted")
 
 
+#: The failure reason of a run given up because its survey was reopened before release.
+WITHDRAWN = "reopened"
+
+
 class RunStatus(enum.Enum):
     QUEUED = "queued"
     RUNNING = "running"
@@ -85,8 +89,9 @@ class RunStatus(enum.Enum):
 
 
 class AnalysisRun(Base):
-    """One computation of a survey wave's figures. Runs are kept; the newest that
-    succeeded is the one shown."""
+    """One computation of a survey wave's figures. Runs are kept. A run that succeeded is
+    seen by officials only, until one of them releases it: from then on the village
+    associations see it too (the newest released run is the published one)."""
 
     __tablename__ = "analysis_runs"
     __table_args__ = (
@@ -94,6 +99,9 @@ class AnalysisRun(Base):
         CheckConstraint(
             "(status IN ('succeeded', 'failed')) = (finished_at IS NOT NULL)",
             name="finished_has_date",
+        ),
+        CheckConstraint(
+            "released_at IS NULL OR status = 'succeeded'", name="released_has_succeeded"
         ),
     )
 
@@ -124,6 +132,11 @@ class AnalysisRun(Base):
     error: Mapped[str | None] = mapped_column(Text())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: When an official released the figures to the associations: from then on published.
+    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    released_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="SET NULL")
+    )
 
     survey: Mapped[Survey] = relationship(foreign_keys=[survey_id])
     previous_survey: Mapped[Survey | None] = relationship(foreign_keys=[previous_survey_id])
@@ -151,6 +164,31 @@ class AnalysisRun(Base):
 
     def fail(self, error: str, now: datetime) -> None:
         self.status, self.error, self.finished_at = RunStatus.FAILED, error[:4000], now
+
+    @property
+    def released(self) -> bool:
+        return self.released_at is not None
+
+    @property
+    def withdrawn(self) -> bool:
+        """Given up because the survey was reopened before its figures were released."""
+        return self.status is RunStatus.FAILED and (self.settings or {}).get("failure") == WITHDRAWN
+
+    def release(self, by_id: int | None, now: datetime) -> None:
+        if self.status is not RunStatus.SUCCEEDED:
+            raise ValueError(f"run {self.id} is {self.status.value}")
+        if self.released_at is None:
+            self.released_at, self.released_by_id = now, by_id
+
+    def withdraw(self, now: datetime) -> None:
+        """The survey is answered again: this run's figures, on fewer answers, may never be
+        released. A run that succeeded loses its figures; a released one refuses."""
+        if self.released:
+            raise ValueError(f"run {self.id} is released")
+        self.status, self.error = RunStatus.FAILED, "withdrawn: the survey was reopened"
+        self.finished_at = self.finished_at or now
+        self.output, self.settings = None, {"failure": WITHDRAWN}
+        self.figures.clear()
 
 
 class AreaKind(enum.Enum):

@@ -152,7 +152,6 @@ def run_analysis(run: AnalysisRun) -> AnalysisRun:
     run.previous_survey_id = previous_run.survey_id if previous is not None else None
     run.settings = _run_settings(settings, current)
     store_figures(run, output)
-    _lock_clusters(settings)
     run.succeed(output, utcnow())
     log.info("Analysis run %s of survey %s: %s figures", run.id, survey.id, len(run.figures))
     return run
@@ -168,18 +167,21 @@ def ensure_finished(survey: Survey) -> None:
 
 
 def settings_for(survey: Survey) -> Settings:
-    """The settings of the wave's first published run, so a rerun never publishes another
-    cut of the same answers (new clusters, a lower threshold) that, set beside the first,
-    would give away a hidden village; the current settings for a first run."""
+    """The settings of the wave's first published (released) run, so a rerun never
+    publishes another cut of the same answers (new clusters, a lower threshold) that, set
+    beside the first, would give away a hidden village; the current settings until then.
+    Runs not yet released were seen by officials only, who may see every cut anyway: while
+    reviewing they may still mend the clusters (docs/methods.md)."""
     first = first_published_run(survey)
     return settings_from_json(first.settings) if first else wave_settings()
 
 
 def first_published_run(survey: Survey) -> AnalysisRun | None:
+    """The wave's first run released to the associations: its cut of the answers is public."""
     return db.session.scalar(
         select(AnalysisRun)
-        .where(AnalysisRun.survey_id == survey.id, AnalysisRun.status == RunStatus.SUCCEEDED)
-        .order_by(AnalysisRun.finished_at, AnalysisRun.id)
+        .where(AnalysisRun.survey_id == survey.id, AnalysisRun.released_at.is_not(None))
+        .order_by(AnalysisRun.released_at, AnalysisRun.id)
         .limit(1)
     )
 
@@ -410,17 +412,6 @@ def store_figures(run: AnalysisRun, output: dict[str, Any]) -> None:
     db.session.flush()
 
 
-def _lock_clusters(settings: Settings) -> None:
-    """Clusters, once used, keep their villages: later waves stay comparable."""
-    if not settings.clusters:
-        return
-    clusters = db.session.scalars(
-        select(VillageCluster).where(VillageCluster.name.in_(list(settings.clusters)))
-    )
-    for cluster in clusters:
-        cluster.first_used_at = cluster.first_used_at or utcnow()
-
-
 # Reading ------------------------------------------------------------------------------------
 
 
@@ -435,7 +426,17 @@ def latest_run(survey: Survey) -> AnalysisRun | None:
 
 
 def published_run(survey: Survey) -> AnalysisRun | None:
-    """The newest run that succeeded: the one pages show."""
+    """The newest run released to the associations: the one they see."""
+    return db.session.scalar(
+        select(AnalysisRun)
+        .where(AnalysisRun.survey_id == survey.id, AnalysisRun.released_at.is_not(None))
+        .order_by(AnalysisRun.released_at.desc(), AnalysisRun.id.desc())
+        .limit(1)
+    )
+
+
+def computed_run(survey: Survey) -> AnalysisRun | None:
+    """The newest run that succeeded, released or not: the one officials see."""
     return db.session.scalar(
         select(AnalysisRun)
         .where(AnalysisRun.survey_id == survey.id, AnalysisRun.status == RunStatus.SUCCEEDED)
@@ -463,17 +464,20 @@ def figures_of(run: AnalysisRun, village_ids: frozenset[int] | None = None) -> l
     ]
 
 
-def finished_surveys() -> list[tuple[Survey, bool]]:
-    """Each closed survey, and whether it has published figures; newest waves first."""
-    published = set(
-        db.session.scalars(
-            select(AnalysisRun.survey_id).where(AnalysisRun.status == RunStatus.SUCCEEDED)
+def finished_surveys() -> list[tuple[Survey, bool, bool]]:
+    """Each closed survey, whether it has published (released) figures and whether it has
+    computed ones (released or not); newest waves first."""
+    runs = db.session.execute(
+        select(AnalysisRun.survey_id, AnalysisRun.released_at).where(
+            AnalysisRun.status == RunStatus.SUCCEEDED
         )
-    )
+    ).all()
+    published = {survey_id for survey_id, released_at in runs if released_at is not None}
+    computed = {survey_id for survey_id, _ in runs}
     surveys = db.session.scalars(select(Survey).where(Survey.status.in_(FINISHED)))
     return sorted(
-        ((survey, survey.id in published) for survey in surveys),
-        key=lambda pair: (pair[0].opens_on or pair[0].created_at.date(), pair[0].id),
+        ((survey, survey.id in published, survey.id in computed) for survey in surveys),
+        key=lambda row: (row[0].opens_on or row[0].created_at.date(), row[0].id),
         reverse=True,
     )
 

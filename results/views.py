@@ -17,7 +17,8 @@ from audit.services import record
 from core.db import db
 from core.forms import ButtonForm
 from fieldwork.monitor import visible_villages
-from results import clusters, services
+from results import clusters, release, services
+from results.forms import ReleaseForm
 from results.models import AnalysisRun
 from results.quotes import published_quotes
 from results.tables import indicator_tables
@@ -44,6 +45,17 @@ FAILURES = {
         "but no respondents, or respondents without margins). Check the margins."
     ),
 }
+#: Why a run cannot be released (results.release.CannotRelease reasons).
+NOT_RELEASED = {
+    "still_open": _l("The survey is open again: its figures are computed when it closes."),
+    "not_latest": _l(
+        "These are no longer the newest figures. Check the newest figures and publish those."
+    ),
+    "other_cut": _l(
+        "These figures were computed with other village clusters or another threshold than "
+        "the figures already published. Compute them again and publish the new figures."
+    ),
+}
 readers = roles_required(Role.OFFICIAL, Role.ASSOCIATION)
 
 
@@ -61,8 +73,8 @@ def _survey_and_villages(survey_id: int) -> tuple[Survey, frozenset[int] | None]
 def index():
     """The closed surveys the account may see, with their results or what will come."""
     surveys = [
-        (survey, published, published or services.feeds_indicators(survey))
-        for survey, published in services.finished_surveys()
+        (survey, published, computed, published or services.feeds_indicators(survey))
+        for survey, published, computed in services.finished_surveys()
         if visible_villages(g.account, survey) != frozenset()
     ]
     return render_template(
@@ -76,7 +88,11 @@ def show(survey_id: int):
     """Every indicator per area, with its interval, the comparison with the rest of the
     municipality and the change since the previous wave."""
     survey, villages = _survey_and_villages(survey_id)
-    run = services.published_run(survey)
+    is_official = villages is None
+    published = services.published_run(survey)
+    # Officials review the newest figures before they are released; associations see the
+    # released ones only.
+    run = services.computed_run(survey) if is_official else published
     language = str(get_locale() or "nl")
     tables = (
         indicator_tables(services.figures_of(run, villages), run.output["indicators"], language)
@@ -87,13 +103,14 @@ def show(survey_id: int):
         "results/show.html",
         survey=survey,
         run=run,
-        latest=services.latest_run(survey) if villages is None else None,
+        published=published,
+        latest=services.latest_run(survey) if is_official else None,
         tables=tables,
         quotes=published_quotes(survey) if run else [],
-        is_official=villages is None,
+        is_official=is_official,
         finished=survey.status in services.FINISHED,
         has_figures=services.feeds_indicators(survey),
-        kept_clusters=clusters.kept_clusters(survey) if run and villages is None else None,
+        kept_clusters=clusters.kept_clusters(survey) if run and is_official else None,
         failures=FAILURES,
         form=ButtonForm(),
     )
@@ -133,12 +150,53 @@ def _rerun_message(survey: Survey, run: AnalysisRun | None) -> tuple[str, str]:
     return _("The figures are being computed again. Refresh this page in a minute."), "ok"
 
 
+@bp.get("/surveys/<int:survey_id>/results/release")
+@official_required
+def confirm_release(survey_id: int):
+    """What publishing the figures does, and who will see them."""
+    survey = db.session.get(Survey, survey_id) or abort(404)
+    run = services.computed_run(survey)
+    if run is None or run.released or survey.status not in services.FINISHED:
+        return redirect(url_for(".show", survey_id=survey.id))
+    return render_template(
+        "results/release.html",
+        survey=survey,
+        run=run,
+        audience=release.audience(survey),
+        published=services.published_run(survey),
+        form=ReleaseForm(),
+    )
+
+
+@bp.post("/surveys/<int:survey_id>/results/release")
+@official_required
+def release_results(survey_id: int):
+    """Publish the reviewed figures to the village associations; once is enough."""
+    survey = db.session.get(Survey, survey_id, with_for_update=True) or abort(404)
+    form = ReleaseForm()
+    if not form.validate_on_submit():
+        abort(400)
+    run = db.session.get(AnalysisRun, form.run.data)
+    if run is None or run.survey_id != survey.id:
+        abort(404)
+    try:
+        release.release_run(run, g.account)
+    except release.CannotRelease as refused:
+        db.session.rollback()
+        flash(NOT_RELEASED[refused.reason], "error")
+    else:
+        db.session.commit()
+        flash(_("The results are published: the village associations now see them."), "ok")
+    return redirect(url_for(".show", survey_id=survey.id))
+
+
 @bp.get("/surveys/<int:survey_id>/results.json")
 @readers
 def download(survey_id: int):
-    """The published figures as JSON (an association's: of its own villages)."""
+    """The figures as JSON: for officials the newest, for an association the published
+    ones of its own villages."""
     survey, villages = _survey_and_villages(survey_id)
-    run = services.published_run(survey) or abort(404)
+    run = _run_for(survey, villages) or abort(404)
     document = services.published_document(run, villages)
     record("analysis.results_exported", survey, run=run.id, villages=_ids(villages))
     db.session.commit()
@@ -149,6 +207,10 @@ def download(survey_id: int):
             "Content-Disposition": f'attachment; filename="results-{survey.id}-{run.id}.json"'
         },
     )
+
+
+def _run_for(survey: Survey, villages: frozenset[int] | None) -> AnalysisRun | None:
+    return services.computed_run(survey) if villages is None else services.published_run(survey)
 
 
 def _ids(villages: frozenset[int] | None) -> list[int] | str:

@@ -1,7 +1,8 @@
 """Surveys and their frozen questionnaire versions, with a lifecycle the model enforces.
 
 A survey is drafted, published (open for answers between two dates), closed, then archived.
-A closed survey may be reopened with a later closing date until its results are published.
+A closed survey may be reopened with a later closing date until its results are published
+(released by an official to the village associations, results.release).
 Its questionnaire lives in versions: the draft version may change; publishing freezes it.
 Editing a published survey makes a new version, so every answer can record the version it
 answered (the fieldwork issue adds responses).
@@ -57,6 +58,10 @@ class ReviewStatus(enum.Enum):
 
 class LifecycleError(ValueError):
     """A change of status the lifecycle does not allow."""
+
+
+class ResultsBeingComputed(LifecycleError):
+    """The wave's figures are being computed right now: wait until they are ready."""
 
 
 survey_villages = Table(
@@ -196,8 +201,8 @@ class Survey(Base):
 
     def reopen(self, closes_on: date, today: date, results_published: bool) -> None:
         """Open a closed survey again until a later date. Not once its results are
-        published: figures of the same wave computed twice, on fewer and on more answers,
-        would show what the late answers were."""
+        published (released): figures of the same wave computed twice, on fewer and on more
+        answers, would show what the late answers were."""
         self._require(SurveyStatus.CLOSED, "reopen")
         if results_published:
             raise LifecycleError("cannot reopen a survey whose results are published")

@@ -7,12 +7,11 @@ import copy
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from accounts.models import Account, Role
 from audit.services import record
 from core.db import db, utcnow
-from jobs.models import Job, JobStatus
 from surveys import changes
 from surveys.checks import Problem
 from surveys.format import from_json, to_json
@@ -21,6 +20,7 @@ from surveys.models import (
     ProposalEvent,
     ProposalEventKind,
     QuestionnaireVersion,
+    ResultsBeingComputed,  # noqa: F401  (surveys.views words it)
     ReviewStatus,
     Survey,
     SurveyKind,
@@ -220,25 +220,20 @@ def close(survey: Survey) -> None:
     request_run(survey, trigger="closed")
 
 
-class ResultsBeingComputed(LifecycleError):
-    """The wave's figures are being computed right now: wait until they are ready."""
-
-
-#: Why a run queued at closing was given up: the survey was reopened before it ran.
-WITHDRAWN = "the survey was reopened before its figures were computed"
-
-
 def results_published(survey: Survey) -> bool:
-    """Figures of the survey are shown: a run of it succeeded (results.services)."""
-    from results.services import published_run  # results build on surveys
+    """Figures of the survey were released to the associations (results.release)."""
+    from results.release import results_released  # results build on surveys
 
-    return published_run(survey) is not None
+    return results_released(survey)
 
 
 def reopen(survey: Survey, closes_on: date, today: date) -> None:
     """Open a closed survey again until `closes_on`, unless its results are published.
-    A run queued at closing is withdrawn (closing again computes anew), so figures of
-    a survey that is answered again are never published. Personal links work again."""
+    Figures computed but not released are discarded and a run queued at closing is
+    withdrawn (closing again computes anew), so figures of a survey that is answered again
+    are never published. Personal links work again. Lock the survey row first."""
+    from results.release import withdraw_unreleased_runs  # results build on surveys
+
     previous_closes_on = survey.closes_on
     survey.reopen(closes_on, today, results_published=results_published(survey))
     record(
@@ -246,49 +241,8 @@ def reopen(survey: Survey, closes_on: date, today: date) -> None:
         survey,
         closes_on=closes_on.isoformat(),
         previous_closes_on=previous_closes_on.isoformat(),
-        withdrawn_runs=_withdraw_waiting_runs(survey),
+        withdrawn_runs=withdraw_unreleased_runs(survey),
     )
-
-
-def _withdraw_waiting_runs(survey: Survey) -> list[int]:
-    """Fail the survey's runs that wait for a worker, with their jobs; the ids.
-    ResultsBeingComputed if a worker has one already: it may publish any moment."""
-    # This belongs in results.services; it is here until that module offers it.
-    from results.models import AnalysisRun, RunStatus
-
-    waiting = db.session.scalars(
-        select(AnalysisRun)
-        .where(
-            AnalysisRun.survey_id == survey.id,
-            AnalysisRun.status.in_([RunStatus.QUEUED, RunStatus.RUNNING]),
-        )
-        .order_by(AnalysisRun.id)
-    ).all()
-    for run in waiting:
-        if run.job_id is not None and not _withdraw_job(run.job_id):
-            raise ResultsBeingComputed("a worker is computing the figures")
-        run.fail(WITHDRAWN, utcnow())
-        # The reason the results page words as "still open: computed once it closes".
-        run.settings = {"failure": "still_open"}
-    return [run.id for run in waiting]
-
-
-def _withdraw_job(job_id: str) -> bool:
-    """Fail a job no worker has claimed yet; False when one has (it is running).
-
-    A conditional UPDATE, like jobs.runner.claim: a worker claims a job only while it is
-    queued, so either the worker gets it or this does, never both.
-    """
-    job = db.session.get(Job, job_id)
-    if job is None or job.status.finished:
-        return True  # its worker died; the run was abandoned
-    withdrawn = db.session.execute(
-        update(Job)
-        .where(Job.id == job_id, Job.status == JobStatus.QUEUED)
-        .values(status=JobStatus.FAILED, error=WITHDRAWN, finished_at=utcnow())
-        .execution_options(synchronize_session="fetch")
-    )
-    return withdrawn.rowcount == 1
 
 
 def archive(survey: Survey) -> None:

@@ -132,3 +132,16 @@ def test_the_start_page_takes_the_same_few_queries_however_much_there_is(
     failed_mail(3)
     assert queries() == few
     assert few <= 12
+
+
+def test_the_start_page_tells_computed_figures_from_published_ones(
+    client, login_as, seeded, fieldwork
+):
+    computed = run(fieldwork, RunStatus.SUCCEEDED)
+    login_as("official")
+    english(client)
+    assert "Computed, not yet published" in client.get("/overzicht").text
+    computed.release(None, utcnow())
+    db.session.commit()
+    page = client.get("/overzicht").text
+    assert "Published" in page and "Computed, not yet published" not in page

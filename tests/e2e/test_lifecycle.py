@@ -92,6 +92,9 @@ def test_an_official_publishes_closes_and_reopens_a_survey(
         page.get_by_role("button", name="Enquête heropenen").click()
         page.get_by_text("De enquête is weer open tot en met").wait_for()
         assert page.get_by_role("link", name="Enquête nu sluiten").count() == 1
+        page.goto(f"{live_server}/surveys/{survey_id}/results")
+        assert page.get_by_text("heropend voordat de uitkomsten waren gepubliceerd").is_visible()
+        assert page.get_by_text("mislukt").count() == 0
     finally:
         context.close()
 
@@ -99,4 +102,4 @@ def test_an_official_publishes_closes_and_reopens_a_survey(
     reopened = db.session.get(Survey, survey_id)
     assert (reopened.status, reopened.closes_on) == (SurveyStatus.PUBLISHED, new_date)
     run = db.session.scalars(select(AnalysisRun).where(AnalysisRun.survey_id == survey_id)).one()
-    assert run.status is RunStatus.FAILED  # withdrawn, never published
+    assert run.status is RunStatus.FAILED and run.withdrawn  # never published

@@ -3,6 +3,8 @@ results page on a small phone."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -10,8 +12,9 @@ from core.db import db
 from fieldwork.models import Response
 from results import services
 from results.models import VillageCluster
+from results.release import release_run
 from tests.e2e.conftest import log_in, new_page
-from tests.e2e.test_accessibility import check_pages
+from tests.e2e.test_accessibility import assert_no_violations, check_pages
 from tests.results.test_views import make_village_vision
 from tests.waves import make_margins, make_wave  # noqa: F401  (fixtures)
 from villages.queries import village_by_name
@@ -31,7 +34,7 @@ def analysed(make_margins, make_wave):  # noqa: F811
     survey = make_wave(per_village={"Beilen": 60, "Bovensmilde": 40, "Orvelte": 5, "Eursinge": 6})
     response = db.session.scalars(select(Response).where(Response.survey_id == survey.id)).first()
     response.answers = {**response.answers, "TOEKOMST_TOELICHTING": "Meer bankjes bij de brink."}
-    services.run_now(survey)
+    release_run(services.run_now(survey), by=None)
     db.session.commit()
     return survey
 
@@ -127,5 +130,46 @@ def test_pages_say_what_a_wave_keeps_and_what_will_come(
         check_pages(page, live_server, pages, "nl")
         assert page.get_by_text("Een overzicht van de antwoorden komt later").is_visible()
         assert page.get_by_text("mislukt").count() == 0
+    finally:
+        context.close()
+
+
+def test_an_official_checks_the_figures_then_publishes_them(
+    browser,
+    live_server,
+    make_margins,  # noqa: F811
+    make_wave,  # noqa: F811
+    make_account,
+):
+    """Computed figures are for officials first; one confirmed step publishes them."""
+    make_margins()
+    survey = make_wave()
+    services.run_now(survey)
+    db.session.commit()
+    survey_id = survey.id
+    make_account("association", village="Beilen")
+    context, page = new_page(browser, bypass_csp=True)
+    try:
+        log_in(page, live_server, make_account("official").email)
+        page.goto(f"{live_server}/surveys/{survey_id}/results")
+        banner = page.locator("#release-state")
+        assert "Nog niet gepubliceerd: alleen medewerkers van de gemeente zien deze cijfers" in (
+            banner.inner_text()
+        )
+        assert_no_violations(page)
+        banner.get_by_role("link", name="Uitkomsten publiceren").click()
+        page.get_by_role("heading", name=re.compile("publiceren\\?$")).wait_for()
+        assert "De enquête kan daarna niet meer worden heropend." in page.inner_text("main")
+        assert_no_violations(page)
+        page.get_by_role("button", name="Uitkomsten publiceren").click()
+        page.get_by_text("De uitkomsten zijn gepubliceerd").wait_for()
+        assert "Gepubliceerd op" in page.locator("#release-state").inner_text()
+    finally:
+        context.close()
+    context, page = new_page(browser)
+    try:
+        log_in(page, live_server, make_account("association", village="Beilen").email)
+        page.goto(f"{live_server}/surveys/{survey_id}/results")
+        assert page.get_by_role("heading", name="Rapportcijfer voor het dorp").is_visible()
     finally:
         context.close()

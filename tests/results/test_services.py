@@ -16,12 +16,21 @@ from jobs.models import Job
 from panel.models import Respondent
 from results import services
 from results.models import AnalysisRun, AreaKind, ResultFigure, RunStatus, VillageCluster
+from results.release import CannotRelease, release_run
 from surveys import services as survey_services
 from villages.queries import village_by_name
 
 
 def run_now(survey) -> AnalysisRun:
     run = services.run_now(survey)
+    db.session.commit()
+    return run
+
+
+def run_and_release(survey) -> AnalysisRun:
+    """A run computed and released to the associations: published."""
+    run = services.run_now(survey)
+    release_run(run, by=None)
     db.session.commit()
     return run
 
@@ -75,6 +84,9 @@ def test_tiny_villages_appear_in_their_cluster(make_margins, make_wave):
     assert together.published and together.n == 10
     orvelte = figure(run, "leefbaarheid_cijfer", "Orvelte", AreaKind.VILLAGE)
     assert orvelte.status == "suppressed" and orvelte.shown_in_cluster == "Kleine kernen"
+    assert not db.session.get(VillageCluster, cluster.id).locked  # officials only, so far
+    release_run(run, by=None)
+    db.session.commit()
     assert db.session.get(VillageCluster, cluster.id).locked
 
 
@@ -98,7 +110,7 @@ def test_a_wave_without_margins_fails_with_a_reason(make_wave):
 def test_the_change_since_the_previous_wave_is_stored(make_margins, make_wave):
     make_margins()
     first = make_wave(opens_on=date(2025, 3, 1), seed=2)
-    run_now(first)
+    run_and_release(first)
     same_people = [
         db.session.get(Respondent, r.respondent_id)
         for r in db.session.scalars(select(Response).where(Response.survey_id == first.id))
@@ -193,7 +205,7 @@ def test_an_unexpected_error_fails_the_run_and_the_job(app, make_margins, make_w
 def test_a_rerun_keeps_the_clusters_of_the_first_run(make_margins, make_wave):
     make_margins()
     survey = make_wave()
-    first = run_now(survey)
+    first = run_and_release(survey)
     assert first.settings["clusters"] == {}
     db.session.add(
         VillageCluster(
@@ -204,6 +216,30 @@ def test_a_rerun_keeps_the_clusters_of_the_first_run(make_margins, make_wave):
     again = run_now(survey)
     assert again.status is RunStatus.SUCCEEDED and again.settings["clusters"] == {}
     assert not any(f.area_kind is AreaKind.CLUSTER for f in again.figures)
+
+
+def test_before_release_a_rerun_takes_the_clusters_made_since(make_margins, make_wave):
+    """Officials alone saw the first figures: while reviewing, they may still mend the
+    clusters, and nothing outside can be set beside the new cut."""
+    make_margins()
+    survey = make_wave()
+    first = run_now(survey)
+    db.session.add(
+        VillageCluster(
+            name="Nieuw", villages=[village_by_name("Orvelte"), village_by_name("Eursinge")]
+        )
+    )
+    db.session.commit()
+    assert not db.session.scalar(select(VillageCluster)).locked  # not published yet
+    again = run_now(survey)
+    assert again.settings["clusters"] == {"Nieuw": ["Eursinge", "Orvelte"]}
+    assert any(f.area_kind is AreaKind.CLUSTER for f in again.figures)
+    with pytest.raises(CannotRelease):
+        release_run(first, by=None)  # no longer the newest figures
+    assert release_run(again, by=None) and not release_run(again, by=None)
+    db.session.commit()
+    assert db.session.scalar(select(VillageCluster)).locked
+    assert services.published_run(survey) == again and first.released_at is None
 
 
 def test_an_open_survey_is_not_analysed(make_margins, make_wave):
@@ -224,7 +260,7 @@ def test_a_previous_wave_without_an_indicator_gives_changes_for_the_rest(make_ma
         page["questions"] = [q for q in page["questions"] if q["code"] != "SOC"]
     version.definition = definition
     db.session.commit()
-    run_now(first)
+    run_and_release(first)
     run = run_now(make_wave(opens_on=date(2026, 3, 1), seed=3))
     assert run.status is RunStatus.SUCCEEDED and run.previous_survey_id == first.id
     assert figure(run, "leefbaarheid_cijfer").change is not None
@@ -234,7 +270,7 @@ def test_a_previous_wave_without_an_indicator_gives_changes_for_the_rest(make_ma
 def test_a_change_is_given_only_for_what_the_previous_wave_published(make_margins, make_wave):
     make_margins()
     first = make_wave(opens_on=date(2025, 3, 1), seed=2)
-    run_now(first)  # no clusters yet
+    run_and_release(first)  # no clusters yet
     db.session.add(
         VillageCluster(
             name="Kleine kernen",
@@ -290,7 +326,7 @@ def test_the_command_line_refuses_an_open_survey_without_a_run(app, make_wave):
 def test_no_rerun_once_the_answers_changed(make_margins, make_wave):
     make_margins()
     survey = make_wave()
-    first = run_now(survey)
+    first = run_and_release(survey)
     assert first.settings["responses"]
     again = run_now(survey)
     assert again.status is RunStatus.SUCCEEDED  # the same answers: fine
@@ -299,7 +335,18 @@ def test_no_rerun_once_the_answers_changed(make_margins, make_wave):
     db.session.commit()
     refused = run_now(survey)
     assert refused.status is RunStatus.FAILED and "answers changed" in refused.error
-    assert services.published_run(survey).id == again.id
+    assert services.computed_run(survey).id == again.id
+    assert services.published_run(survey).id == first.id
+
+
+def test_before_release_the_answers_may_still_change(make_margins, make_wave):
+    make_margins()
+    survey = make_wave()
+    run_now(survey)  # seen by officials only
+    removed = db.session.scalars(select(Response).where(Response.survey_id == survey.id)).first()
+    db.session.delete(removed)
+    db.session.commit()
+    assert run_now(survey).status is RunStatus.SUCCEEDED
 
 
 def test_a_share_of_strongly_agree_alone_is_refused(make_margins, make_wave, monkeypatch):

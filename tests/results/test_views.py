@@ -14,7 +14,9 @@ from core.db import db, utcnow
 from fieldwork.models import Response
 from jobs.runner import run_next
 from panel.models import Channel
-from results.models import AnalysisRun, RunStatus
+from results import services
+from results.models import AnalysisRun, Quote, RunStatus
+from results.release import release_run
 from surveys.models import Survey, SurveyKind
 from surveys.services import create_survey
 from surveys.templates import load_template
@@ -30,11 +32,20 @@ def english(client):
 
 
 @pytest.fixture
-def wave(make_margins, make_wave):
+def computed(make_margins, make_wave):
+    """A closed wave whose figures are computed, not yet released: officials only."""
     make_margins()
     survey = make_wave()
     run_now(survey)
     return survey
+
+
+@pytest.fixture
+def wave(computed):
+    """A closed wave with published (released) figures."""
+    release_run(services.computed_run(computed), by=None)
+    db.session.commit()
+    return computed
 
 
 PAGES = ["/results", "/surveys/{id}/results", "/surveys/{id}/results.json"]
@@ -135,6 +146,7 @@ def test_a_survey_without_results_says_so(client, login_as, make_wave, english):
     survey = make_wave(close=False)
     login_as("official")
     assert "There are no figures yet" in client.get(f"/surveys/{survey.id}/results").text
+    assert client.get(f"/surveys/{survey.id}/results/release").status_code == 302
     login_as("association", village="Beilen")
     page = client.get(f"/surveys/{survey.id}/results")
     assert page.status_code == 200 and "they are computed when the survey closes" in page.text
@@ -152,9 +164,6 @@ def test_an_association_waits_for_the_figures_of_a_closed_wave(
 
 
 def test_published_quotes_appear_with_the_results(client, login_as, wave, english):
-    from core.db import utcnow
-    from results.models import Quote
-
     db.session.add(Quote(survey_id=wave.id, question="OPEN", text="Meer bankjes bij de brink."))
     draft = Quote(survey_id=wave.id, question="OPEN", text="Nog niet gecontroleerd.")
     db.session.add(draft)
@@ -292,7 +301,8 @@ def test_a_cluster_made_after_publication_waits_for_the_next_wave_and_says_so(
 ):
     make_margins()
     survey = make_wave(per_village=SMALL_WAVE)
-    run_now(survey)  # published without clusters: Orvelte and Eursinge hidden
+    release_run(run_now(survey), by=None)  # published without clusters: Orvelte hidden
+    db.session.commit()
     login_as("official")
     make_cluster_page(post_form)
     clusters_page = client.get("/analysis/clusters").text
@@ -313,15 +323,21 @@ def test_a_cluster_made_after_publication_waits_for_the_next_wave_and_says_so(
     assert runs[1].settings["clusters"] == {}
 
 
+@pytest.mark.parametrize("first_run", ["failed", "computed, not published"])
 def test_a_cluster_made_before_the_figures_are_published_applies_to_them(
-    app, client, login_as, make_margins, make_wave, post_form, english
+    app, client, login_as, make_margins, make_wave, post_form, english, first_run
 ):
     survey = make_wave(per_village=SMALL_WAVE)
-    run_now(survey)  # fails: no margins yet, so nothing was published
+    if first_run == "failed":
+        run_now(survey)  # fails: no margins yet, so nothing was published
+    else:
+        make_margins()
+        run_now(survey)  # seen by officials only: they may still mend the clusters
     login_as("official")
     make_cluster_page(post_form)
     assert "Applies from the next survey wave" not in client.get("/analysis/clusters").text
-    make_margins()
+    if first_run == "failed":
+        make_margins()
     page = f"/surveys/{survey.id}/results"
     response = post_form(page, f"{page}/run", follow_redirects=True)
     assert "The figures are being computed again." in response.text
@@ -331,3 +347,148 @@ def test_a_cluster_made_before_the_figures_are_published_applies_to_them(
     assert "Kleine kernen (cluster of villages)" in shown
     assert "first published with" not in shown
     assert "Applies from the next survey wave" not in client.get("/analysis/clusters").text
+
+
+# Releasing the figures to the associations -------------------------------------------------
+
+RELEASE = "/surveys/{id}/results/release"
+
+
+def released_events() -> list[AuditEvent]:
+    return list(
+        db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "analysis.results_released")
+        )
+    )
+
+
+def test_officials_review_figures_the_associations_do_not_see_yet(
+    client, login_as, computed, english
+):
+    db.session.add(Quote(survey_id=computed.id, question="OPEN", text="Meer bankjes."))
+    db.session.scalar(select(Quote)).publish(utcnow())
+    db.session.commit()
+    login_as("official")
+    page = client.get(f"/surveys/{computed.id}/results").text
+    assert "Not yet published: only municipal staff see these figures." in page
+    assert "Report mark for the village" in page and "Bovensmilde" in page
+    assert f'href="{RELEASE.format(id=computed.id)}"' in page and "Publish the results" in page
+    assert "computed, not yet published" in client.get("/results").text
+    assert client.get(f"/surveys/{computed.id}/results.json").status_code == 200
+
+    login_as("association", village="Beilen")
+    response = client.get(f"/surveys/{computed.id}/results")
+    assert response.status_code == 200
+    assert "The municipality publishes them here once it has computed and checked" in (
+        response.text
+    )
+    assert "Report mark for the village" not in response.text
+    assert "Meer bankjes." not in response.text  # quotes come with the published figures
+    assert "Publish the results" not in response.text
+    assert client.get(f"/surveys/{computed.id}/results.json").status_code == 404
+    listed = client.get("/results").text
+    assert "not ready yet" in listed and "computed, not yet published" not in listed
+
+
+def test_publishing_says_what_happens_then_publishes_once(client, login_as, computed, english):
+    login_as("association", village="Beilen")  # an association with an account
+    login_as("official")
+    url = RELEASE.format(id=computed.id)
+    confirmation = client.get(url)
+    assert confirmation.status_code == 200
+    assert "see the figures of their own village" in confirmation.text
+    assert "Beilen." in confirmation.text and "Bovensmilde" not in confirmation.text
+    assert "The survey can then no longer be reopened." in confirmation.text
+    assert "keep the village clusters and the threshold" in confirmation.text
+    assert released_events() == []  # looking changes nothing
+    data = {
+        "csrf_token": csrf_token_from(confirmation.text),
+        "run": services.computed_run(computed).id,
+    }
+    for _ in range(2):  # a double click
+        response = client.post(url, data=data)
+        assert response.status_code == 302
+    page = client.get(response.location).text
+    assert "The results are published: the village associations now see them." in page
+    assert "Published on" in page and "Not yet published" not in page
+    (event,) = released_events()
+    run = services.computed_run(computed)
+    assert event.detail["run"] == run.id and run.released_by_id is not None
+    assert services.published_run(computed) == run
+    assert client.get(url).status_code == 302  # nothing left to publish
+
+    login_as("association", village="Beilen")
+    page = client.get(f"/surveys/{computed.id}/results").text
+    assert "Report mark for the village" in page and "Beilen" in page
+
+
+def test_publishing_without_the_csrf_token_is_refused(client, login_as, computed):
+    login_as("official")
+    run = services.computed_run(computed)
+    response = client.post(RELEASE.format(id=computed.id), data={"run": run.id})
+    assert response.status_code == 400
+    assert services.published_run(computed) is None and released_events() == []
+
+
+@pytest.mark.parametrize(
+    ("role", "village", "expected"),
+    [
+        (None, None, 302),
+        ("resident", "Beilen", 403),
+        ("volunteer", None, 403),
+        ("association", "Beilen", 403),
+        ("official", None, 200),
+    ],
+)
+def test_only_officials_may_publish_results(client, login_as, computed, role, village, expected):
+    if role is not None:
+        login_as(role, village=village)
+    url = RELEASE.format(id=computed.id)
+    assert client.get(url).status_code == expected
+    token = csrf_token_from(client.get("/account" if role else "/login").text)
+    run = services.computed_run(computed)
+    posted = client.post(url, data={"csrf_token": token, "run": run.id})
+    assert posted.status_code == (302 if role in (None, "official") else 403)
+    assert (services.published_run(computed) is not None) is (role == "official")
+
+
+def test_only_the_newest_figures_can_be_published(client, login_as, computed, post_form, english):
+    older = services.computed_run(computed)
+    newer = run_now(computed)
+    login_as("official")
+    url = RELEASE.format(id=computed.id)
+    response = post_form(url, data={"run": older.id}, follow_redirects=True)
+    assert "These are no longer the newest figures." in response.text
+    assert services.published_run(computed) is None and released_events() == []
+    post_form(url, data={"run": newer.id})
+    assert services.published_run(computed) == newer
+
+
+def test_a_run_of_another_survey_is_not_found(client, login_as, computed, make_wave, post_form):
+    other = make_wave(seed=7)
+    login_as("official")
+    run = services.computed_run(computed)
+    url = RELEASE.format(id=other.id)
+    assert post_form(f"/surveys/{computed.id}/results", url, data={"run": run.id}).status_code == (
+        404
+    )
+
+
+def test_a_survey_reopened_meanwhile_is_not_published(
+    client, login_as, computed, post_form, english
+):
+    """The confirmation was open in one tab while the survey was reopened in another."""
+    from datetime import timedelta
+
+    from core.dates import local_today
+    from surveys.services import reopen
+
+    login_as("official")
+    url = RELEASE.format(id=computed.id)
+    token = csrf_token_from(client.get(url).text)
+    run_id = services.computed_run(computed).id
+    reopen(computed, local_today() + timedelta(days=7), local_today())
+    db.session.commit()
+    response = client.post(url, data={"csrf_token": token, "run": run_id}, follow_redirects=True)
+    assert "The survey is open again" in response.text
+    assert services.published_run(computed) is None and released_events() == []

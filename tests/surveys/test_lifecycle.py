@@ -261,12 +261,45 @@ def test_reopening_opens_the_links_again_and_withdraws_the_queued_computation(
     assert (survey.status, survey.closes_on) == (SurveyStatus.PUBLISHED, new_date)
     assert "Start the survey" in client.get(link).text
     run = db.session.get(AnalysisRun, run.id)
-    assert run.status is RunStatus.FAILED and run.settings == {"failure": "still_open"}
+    assert run.status is RunStatus.FAILED and run.withdrawn
     assert db.session.get(Job, run.job_id).status is JobStatus.FAILED
     assert run_next() is False  # no worker picks the withdrawn job up
     (event,) = audit("survey.reopened")
     assert event.detail["closes_on"] == new_date.isoformat()
     assert event.detail["withdrawn_runs"] == [run.id]
+    results = client.get(f"/surveys/{closed_survey.id}/results").text
+    assert "The survey was reopened before its results were published" in results
+    assert "failed" not in results and "still open" not in results
+
+
+def test_a_survey_whose_figures_are_computed_but_not_published_can_be_reopened(
+    client,
+    official,
+    make_margins,  # noqa: F811
+    make_wave,  # noqa: F811
+    today,
+):
+    make_margins()
+    survey = make_wave(opens_on=today - timedelta(days=30))
+    run = run_now(survey)
+    db.session.commit()
+    assert run.status is RunStatus.SUCCEEDED and run.figures  # officials see them
+    url = f"/surveys/{survey.id}/reopen"
+    assert f'href="{url}"' in client.get(f"/surveys/{survey.id}").text
+    page = client.get(url)
+    assert 'name="closes_on"' in page.text and "will never be published" in page.text
+    response = post_from(client, url, closes_on=str(today + timedelta(days=7)))
+    assert "open again" in client.get(response.location).text
+    assert fresh(survey).status is SurveyStatus.PUBLISHED
+    run = db.session.get(AnalysisRun, run.id)
+    assert run.withdrawn and run.figures == [] and run.output is None
+    (event,) = audit("survey.reopened")
+    assert event.detail["withdrawn_runs"] == [run.id]
+    # Figures on fewer answers can never be published, not even from a stale page.
+    assert client.get(f"/surveys/{survey.id}/results/release").status_code == 302
+    results = client.get(f"/surveys/{survey.id}/results").text
+    assert "The survey was reopened before its results were published" in results
+    assert "Report mark for the village" not in results
 
 
 def test_reopening_twice_reopens_once(client, official, closed_survey, today):
@@ -312,8 +345,11 @@ def test_a_survey_with_published_results_cannot_be_reopened(
 ):
     make_margins()
     survey = make_wave(opens_on=today - timedelta(days=30))
-    assert run_now(survey).status is RunStatus.SUCCEEDED
+    run = run_now(survey)
+    assert run.status is RunStatus.SUCCEEDED
     db.session.commit()
+    post_from(client, f"/surveys/{survey.id}/results/release")  # published
+    assert fresh(run).released
     url = f"/surveys/{survey.id}/reopen"
     page = client.get(url)
     assert "cannot be reopened" in page.text and 'name="closes_on"' not in page.text
