@@ -86,6 +86,7 @@ def dutch_texts() -> list[str]:
         "Antwoordt",  # "Answers" is a noun: "Antwoorden"
         "kunnen niet meer veranderen",  # answers don't change by themselves: "wijzigen"
         "kan niet meer veranderen",
+        "kan daarna niet meer veranderen",
         "kan hij niet meer veranderen",
         "van Gemeente Midden-Drenthe",  # "van de gemeente Midden-Drenthe"
         "Goedendag,",  # mails greet with "Beste …,"

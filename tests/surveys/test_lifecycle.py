@@ -207,6 +207,16 @@ def test_closing_says_how_many_are_still_answering_and_that_results_start(
     assert fresh(open_survey).status is SurveyStatus.PUBLISHED  # cancel: nothing happened
 
 
+def test_closing_a_village_vision_says_no_figures_are_computed(client, official, seeded, today):
+    survey = create_survey(load_template("dorpsvisie"), by=None, villages=[])
+    survey.publish(today - timedelta(days=3), today + timedelta(days=20), utcnow())
+    db.session.commit()
+    page = client.get(f"/surveys/{survey.id}/close").text
+    assert "no figures are computed when it closes" in page
+    assert "Closing starts the computation of the results" not in page
+    assert "reads that the survey has closed" in page
+
+
 def test_the_survey_page_leads_to_the_close_confirmation_instead_of_closing(
     client, official, open_survey
 ):
