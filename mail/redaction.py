@@ -13,8 +13,10 @@ import re
 from urllib.parse import urlsplit
 
 from flask import current_app
+from sqlalchemy import or_, select
 
-from mail.models import OutboxMail
+from core.db import db
+from mail.models import MailStatus, OutboxMail
 
 #: Shown in place of a wiped link; the stored copy is for Dutch-speaking staff.
 REMOVED = "[link verwijderd]"
@@ -42,3 +44,15 @@ def wipe_links(mail: OutboxMail) -> None:
     """Replace every personal link in the stored bodies (after the mail was delivered)."""
     mail.body_text = redact(mail.body_text)
     mail.body_html = redact(mail.body_html)
+
+
+def wipe_links_of_sent_mail() -> int:
+    """Wipe the links of sent mail that still holds some (delivered before links were wiped
+    at delivery). Wiped rows no longer match, so each row is rewritten once."""
+    holds_link = [OutboxMail.body_text.contains(prefix) for prefix in _secret_prefixes()]
+    mails = db.session.scalars(
+        select(OutboxMail).where(OutboxMail.status == MailStatus.SENT, or_(*holds_link))
+    ).all()
+    for mail in mails:
+        wipe_links(mail)
+    return len(mails)

@@ -104,3 +104,20 @@ def test_the_console_backend_still_shows_the_link(make_app, make_account, caplog
         [mail] = db.session.scalars(select(OutboxMail)).all()
         assert "/login/" not in mail.body_text and REMOVED in mail.body_text
     assert re.search(r"http://naoberpanel\.test/login/[A-Za-z0-9_\-]{20,}", caplog.text)
+
+
+def test_the_daily_purge_wipes_links_left_in_mail_sent_before(app, make_account):
+    """Mail delivered before links were wiped at delivery: the first purge wipes them."""
+    token = "k" * 43
+    body = f"Log in: http://naoberpanel.test/login/{token}?next=/people/ My page: http://naoberpanel.test/me/"
+    old = OutboxMail(recipient="a@example.nl", subject="Inloglink", kind="login")
+    old.body_text, old.body_html = body, f'<a href="http://naoberpanel.test/login/{token}">'
+    old.status, old.sent_at = MailStatus.SENT, utcnow() - timedelta(days=2)
+    db.session.add(old)
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["maintenance", "purge"])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    mail = db.session.get(OutboxMail, old.id)
+    assert token not in mail.body_text + mail.body_html
+    assert REMOVED in mail.body_text and "http://naoberpanel.test/me/" in mail.body_text
