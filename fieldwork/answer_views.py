@@ -1,9 +1,10 @@
 """Residents answer a survey from their personal link, one page at a time.
 
 The link never logs anyone in and needs no login: everything is in the database, so a
-resident can stop and continue later on another device. Page numbers in the addresses
-count from 1, the services count from 0. Once the answers are sent, every page of the
-link leads to the thank-you page.
+resident can stop and continue later on another device. The link's key is used once per
+browser: it is swapped for a cookie sent only to the survey's own pages, whose addresses
+hold the survey's id but no key. Page numbers in the addresses count from 1, the services
+count from 0. Once the answers are sent, every page leads to the thank-you page.
 """
 
 from __future__ import annotations
