@@ -315,3 +315,20 @@ def test_the_mail_limit_frees_up_after_its_window(app, client, make_account, smt
     request_link(client, account.email)
     wait_for_jobs()
     assert count(LoginToken) == 6
+
+
+def test_every_session_starts_through_the_audited_log_in():
+    """`sessions.log_in` writes the audit event, so nothing else may put an account in a
+    session (a new way to log in would otherwise go unrecorded)."""
+    from pathlib import Path
+
+    root = Path(__file__).parents[2]
+    writers = set()
+    for source in root.glob("*/**/*.py"):
+        if source.parts[len(root.parts)] in {"tests", ".venv", "node_modules"}:
+            continue
+        if re.search(
+            r"ACCOUNT_KEY\s*:|\[\s*(ACCOUNT_KEY|\"account_id\")\s*\]\s*=", source.read_text()
+        ):
+            writers.add(source.relative_to(root).as_posix())
+    assert writers == {"accounts/sessions.py"}
