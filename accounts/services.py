@@ -8,7 +8,8 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import delete, select, update
+from limits import parse as parse_limit
+from sqlalchemy import delete, func, select, update
 
 from accounts.models import Account, LoginToken, Role, RoleGrant
 from audit.services import record
@@ -107,8 +108,28 @@ def request_login_link(email: str, next_path: str | None = None) -> None:
     if account is None or not account.grants:
         log.info("Login link requested for an address without access")
         return
+    if _login_mails_used_up(account):
+        log.info("Login link for account %s not sent: too many asked for just now", account.id)
+        return
     minutes = current_app.config["LOGIN_TOKEN_MINUTES"]
     mail_login_link(account, "login", timedelta(minutes=minutes), next_path, minutes=minutes)
+
+
+def _login_mails_used_up(account: Account) -> bool:
+    """At most LOGIN_LIMIT_PER_EMAIL login mails per address (e.g. "5 per 15 minutes").
+
+    The mails are limited, not the requests: anyone can ask for links for any address, so
+    refusing requests per address would let a stranger lock a named person out. Beyond the
+    limit the person still has the links already sent, each valid until the window ends.
+    """
+    limit = parse_limit(current_app.config["LOGIN_LIMIT_PER_EMAIL"])
+    since = utcnow() - timedelta(seconds=limit.get_expiry())
+    sent = db.session.scalar(
+        select(func.count(LoginToken.id)).where(
+            LoginToken.account_id == account.id, LoginToken.created_at > since
+        )
+    )
+    return sent >= limit.amount
 
 
 def mail_login_link(
@@ -154,15 +175,17 @@ def consume_login_token(token: str) -> Account | None:
     account = _token_row(token).account
     if not account.grants:
         return None
-    # One login uses up every other link this account still has (older mails, invitations).
+    use_up_login_links(account)
+    return account
+
+
+def use_up_login_links(account: Account) -> None:
+    """One login uses up every other link this account still has (older mails, invitations)."""
     db.session.execute(
         update(LoginToken)
         .where(LoginToken.account_id == account.id, LoginToken.used_at.is_(None))
-        .values(used_at=now)
+        .values(used_at=utcnow())
     )
-    account.last_login_at = now
-    record("login", account, actor_id=account.id)
-    return account
 
 
 def used_moments_ago(token: str, seconds: int = 60) -> bool:

@@ -12,7 +12,8 @@ from flask import Flask, current_app, flash, g, session
 from flask_babel import gettext as _
 
 from accounts.models import Account
-from core.db import db
+from audit.services import record
+from core.db import db, utcnow
 from core.i18n import SESSION_KEY as LANGUAGE_KEY
 
 ACCOUNT_KEY, EPOCH_KEY, SEEN_KEY, SINCE_KEY = "account_id", "epoch", "seen", "since"
@@ -22,8 +23,12 @@ SEEN_RESOLUTION_SECONDS = 60
 MAX_SESSION_SECONDS = 12 * 3600
 
 
-def log_in(account: Account) -> None:
-    """Start a fresh session (a new cookie, nothing carried over but the language)."""
+def log_in(account: Account, via: str) -> None:
+    """Start a fresh session (a new cookie, nothing carried over but the language).
+
+    The one way a session starts, so every login is in the audit log, with how it came
+    about (`via`: the kind of link used).
+    """
     language = session.get(LANGUAGE_KEY) or account.language
     now = int(time.time())
     session.clear()
@@ -38,6 +43,8 @@ def log_in(account: Account) -> None:
         }
     )
     g.account = account
+    account.last_login_at = utcnow()
+    record("login", account, actor_id=account.id, via=via)
 
 
 def log_out(everywhere: bool = True) -> None:

@@ -11,7 +11,7 @@ from accounts.models import Role
 from accounts.permissions import login_required
 from core.db import db
 from core.forms import ButtonForm
-from core.limits import limiter, login_email_key
+from core.limits import limiter
 from core.urls import local_path, safe_next_url
 from jobs import services as jobs
 
@@ -22,16 +22,13 @@ def _address_limit() -> str:
     return current_app.config["LOGIN_LIMIT_PER_ADDRESS"]
 
 
-def _email_limit() -> str:
-    return current_app.config["LOGIN_LIMIT_PER_EMAIL"]
-
-
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_address_limit, methods=["POST"])
-@limiter.limit(_email_limit, methods=["POST"], key_func=login_email_key)
 def login():
     """Ask for an email address; answer the same, equally fast, whether or not it has an
-    account: the link is made and mailed by a background job."""
+    account: the link is made and mailed by a background job. Requests are limited per
+    client; mails per address (`services.request_login_link`), so that nobody can lock a
+    named person out by asking for their links."""
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
         jobs.enqueue(
@@ -66,7 +63,7 @@ def complete_login(token: str):
         return render_template(
             "accounts/link_invalid.html", just_used=services.used_moments_ago(token)
         )
-    sessions.log_in(account)
+    sessions.log_in(account, via="login_link")
     db.session.commit()
     flash(_("You are logged in."), "ok")
     # Officials start on their start page; everybody else on their account page.

@@ -70,10 +70,9 @@ def main() -> None:
             f"{seconds / max(invited, 1) * 1000:.1f} ms each (in the background job)"
         )
         resident = app.test_client()
-        resident.post(
-            f"/enquete/{token}", data={"csrf_token": _csrf(resident, f"/enquete/{token}")}
-        )
-        page = f"/enquete/{token}/pagina/1"
+        address = resident.get(f"/enquete/{token}").location  # the key becomes a cookie
+        resident.post(address, data={"csrf_token": _csrf(resident, address)})
+        page = f"{address}/pagina/1"
         html = resident.get(page).text
         response_id = re.search(r'name="_response"[^>]*value="([0-9a-f]+)"', html).group(1)
         data = {

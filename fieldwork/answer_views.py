@@ -1,9 +1,10 @@
 """Residents answer a survey from their personal link, one page at a time.
 
 The link never logs anyone in and needs no login: everything is in the database, so a
-resident can stop and continue later on another device. Page numbers in the addresses
-count from 1, the services count from 0. Once the answers are sent, every page of the
-link leads to the thank-you page.
+resident can stop and continue later on another device. The link's key is used once per
+browser: it is swapped for a cookie sent only to the survey's own pages, whose addresses
+hold the survey's id but no key. Page numbers in the addresses count from 1, the services
+count from 0. Once the answers are sent, every page leads to the thank-you page.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     make_response,
     redirect,
@@ -53,8 +55,14 @@ class SendForm(FlaskForm):
     confirm = BooleanField(_l("Send me a confirmation by email"))
 
 
+#: The addresses after the link's first use: the survey, but not whose link it was.
+ANSWERING = "/enquete/invullen/<int:survey_id>"
+#: Holds the link's key, sent only to the pages of its own survey.
+LINK_COOKIE = "enquete_link"
+
+
 def _link_key() -> str:
-    return "survey-link:" + str((request.view_args or {}).get("token", ""))
+    return "survey-link:" + request.cookies.get(LINK_COOKIE, "")
 
 
 @bp.after_request
@@ -64,28 +72,50 @@ def _not_stored(response: Response) -> Response:
     return response
 
 
-@bp.route("/enquete/<token>", methods=["GET", "POST"])
-@limiter.limit(POST_LIMIT, methods=["POST"], key_func=_link_key)
+@bp.get("/enquete/<token>")
 def start(token: str):
+    """The link in the mail: swap its key for a cookie and go on at an address without it,
+    so the key stays out of access logs, browser history and Referer headers. Nothing is
+    stored: a mail scanner opening the link only gets the cookie. Any device may do this
+    again; the key keeps working until the survey closes."""
+    invitation = genuine_invitation(token)
+    if invitation is None:
+        abort(_link_does_not_work())
+    survey_id = invitation.survey_id
+    response = redirect(url_for("answer.welcome", survey_id=survey_id), 303)
+    response.set_cookie(
+        LINK_COOKIE,
+        token,
+        path=url_for("answer.welcome", survey_id=survey_id),
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
+
+
+@bp.route(ANSWERING, methods=["GET", "POST"])
+@limiter.limit(POST_LIMIT, methods=["POST"], key_func=_link_key)
+def welcome(survey_id: int):
     """The welcome page: what the survey is about, how anonymity works; start or continue."""
-    invitation = _invitation(token)
+    invitation = _invitation(survey_id)
     if invitation.took_part:
-        return _to_thanks(token)
+        return _to_thanks(survey_id)
     form = ButtonForm()
     if form.validate_on_submit():
         try:
             response = answering.start_or_resume(invitation, utcnow())
         except ResponseLocked:
-            return _to_thanks(token)
+            return _to_thanks(survey_id)
         db.session.commit()
-        return _go_on(token, response)
+        return _go_on(survey_id, response)
     survey, response = invitation.survey, answering.current_response(invitation)
     questionnaire = answering.questionnaire_of(
         response.version if response else survey.live_version
     )
     return render_template(
         "fieldwork/answer/start.html",
-        token=token,
+        survey_id=survey_id,
         survey=survey,
         title=text_in(questionnaire.title, _language()),
         introduction=text_in(questionnaire.introduction, _language()),
@@ -94,60 +124,66 @@ def start(token: str):
     )
 
 
-@bp.route("/enquete/<token>/pagina/<int:number>", methods=["GET", "POST"])
+@bp.route(f"{ANSWERING}/pagina/<int:number>", methods=["GET", "POST"])
 @limiter.limit(POST_LIMIT, methods=["POST"], key_func=_link_key)
-def page(token: str, number: int):
+def page(survey_id: int, number: int):
     """One page of questions; posting checks and saves it, then goes on or back."""
-    invitation = _invitation(token, lock=request.method == "POST")
-    response, questionnaire = _answering(token, invitation)
+    invitation = _invitation(survey_id, lock=request.method == "POST")
+    response, questionnaire = _answering(survey_id, invitation)
     index = number - 1
     if not answering.may_open(response, questionnaire, index):
         # A second click on Back finds the page already left: no complaint for that.
         if request.method == "POST" and request.form.get(ACTION) != "back":
             flash(_("You cannot skip questions. Nothing was saved: please go on here."), "error")
-        return _go_on(token, response)
+        return _go_on(survey_id, response)
     if request.method == "POST":
-        return _save_page(token, response, questionnaire, index)
+        return _save_page(survey_id, response, questionnaire, index)
     form = answering.page_form_for(response, questionnaire, index, _language())
-    return _page(token, response, questionnaire, index, form, revealed=request.args.get("nieuw"))
+    return _page(
+        survey_id, response, questionnaire, index, form, revealed=request.args.get("nieuw")
+    )
 
 
-def _save_page(token: str, response: SurveyResponse, questionnaire: Questionnaire, index: int):
+def _save_page(survey_id: int, response: SurveyResponse, questionnaire: Questionnaire, index: int):
     if request.form.get(RESPONSE) != response.id:
-        return _out_of_date(url_for("answer.page", token=token, number=index + 1))
+        return _out_of_date(url_for("answer.page", survey_id=survey_id, number=index + 1))
     back = request.form.get(ACTION) == "back"
     outcome = answering.save_page(response, index, request.form, _language(), utcnow(), back)
     if not outcome.saved:
-        return _page(token, response, questionnaire, index, outcome.form, 422)
+        return _page(survey_id, response, questionnaire, index, outcome.form, 422)
     db.session.commit()
     if outcome.goes_to is None:
-        return redirect(url_for("answer.send", token=token), 303)
+        return redirect(url_for("answer.send", survey_id=survey_id), 303)
     number = outcome.goes_to + 1
-    return redirect(url_for("answer.page", token=token, number=number, nieuw=outcome.revealed), 303)
+    return redirect(
+        url_for("answer.page", survey_id=survey_id, number=number, nieuw=outcome.revealed), 303
+    )
 
 
-@bp.route("/enquete/<token>/versturen", methods=["GET", "POST"])
+@bp.route(f"{ANSWERING}/versturen", methods=["GET", "POST"])
 @limiter.limit(POST_LIMIT, methods=["POST"], key_func=_link_key)
-def send(token: str):
+def send(survey_id: int):
     """Check the answers, then send them: from then on they cannot change."""
-    invitation = _invitation(token, lock=request.method == "POST")
-    response, questionnaire = _answering(token, invitation)
+    invitation = _invitation(survey_id, lock=request.method == "POST")
+    response, questionnaire = _answering(survey_id, invitation)
     form = SendForm(response=response.id)
     if form.validate_on_submit():
         if form.response.data != response.id:
-            return _out_of_date(url_for("answer.send", token=token))
+            return _out_of_date(url_for("answer.send", survey_id=survey_id))
         try:
             answering.submit(invitation, response, utcnow(), confirm_by_mail=form.confirm.data)
         except answering.NotReady as not_ready:
             flash(_("Some questions still need an answer. Nothing was sent yet."), "error")
-            return redirect(url_for("answer.page", token=token, number=not_ready.page + 1), 303)
+            return redirect(
+                url_for("answer.page", survey_id=survey_id, number=not_ready.page + 1), 303
+            )
         db.session.commit()
-        return _to_thanks(token)
+        return _to_thanks(survey_id)
     if answering.unfinished_page(response, questionnaire) is not None:
-        return _go_on(token, response)
+        return _go_on(survey_id, response)
     return render_template(
         "fieldwork/answer/send.html",
-        token=token,
+        survey_id=survey_id,
         title=text_in(questionnaire.title, _language()),
         answers=answering.given_answers(response, questionnaire, _language()),
         can_confirm=_has_email(invitation),
@@ -155,12 +191,12 @@ def send(token: str):
     )
 
 
-@bp.get("/enquete/<token>/bedankt")
-def thanks(token: str):
+@bp.get(f"{ANSWERING}/bedankt")
+def thanks(survey_id: int):
     """Thank you: the answers were sent, and the link now leads only here."""
-    invitation = _invitation(token)
+    invitation = _invitation(survey_id)
     if not invitation.took_part:
-        return redirect(url_for("answer.start", token=token), 303)
+        return redirect(url_for("answer.welcome", survey_id=survey_id), 303)
     questionnaire = answering.questionnaire_of(invitation.survey.live_version)
     return render_template(
         "fieldwork/answer/thanks.html",
@@ -173,20 +209,15 @@ def thanks(token: str):
 # --- helpers ---------------------------------------------------------------------------
 
 
-def _invitation(token: str, lock: bool = False) -> Invitation:
+def _invitation(survey_id: int, lock: bool = False) -> Invitation:
     """The link's invitation (row-locked for a write), or a plain page saying why not."""
-    invitation = genuine_invitation(token)
-    if invitation is None or not (invitation.survey.is_open(local_today()) or _closed(invitation)):
-        abort(
-            _unusable(
-                404,
-                _("This link does not work"),
-                _(
-                    "Check that you used the whole link from the email. A survey can be "
-                    "filled in until its closing date; after that, its link no longer works."
-                ),
-            )
-        )
+    invitation = genuine_invitation(request.cookies.get(LINK_COOKIE, ""))
+    if (
+        invitation is None
+        or invitation.survey_id != survey_id
+        or not (invitation.survey.is_open(local_today()) or _closed(invitation))
+    ):
+        abort(_link_does_not_work())
     if not may_answer(invitation):
         abort(
             _unusable(
@@ -201,6 +232,17 @@ def _invitation(token: str, lock: bool = False) -> Invitation:
     if _closed(invitation):
         abort(_survey_closed(invitation))
     return answering.locked(invitation) if lock else invitation
+
+
+def _link_does_not_work() -> Response:
+    return _unusable(
+        404,
+        _("This link does not work"),
+        _(
+            "Check that you used the whole link from the email. A survey can be "
+            "filled in until its closing date; after that, its link no longer works."
+        ),
+    )
 
 
 def _closed(invitation: Invitation) -> bool:
@@ -229,29 +271,29 @@ def _unusable(status: int, title: str, message: str) -> Response:
     return make_response(html, status)
 
 
-def _answering(token: str, invitation: Invitation) -> tuple[SurveyResponse, Questionnaire]:
+def _answering(survey_id: int, invitation: Invitation) -> tuple[SurveyResponse, Questionnaire]:
     """The response being filled in, or off to the welcome page (not started yet) or the
     thank-you page (already sent)."""
     response = answering.current_response(invitation)
     if invitation.took_part or (response is not None and response.completed):
-        abort(_to_thanks(token))
+        abort(_to_thanks(survey_id))
     if response is None:
-        abort(redirect(url_for("answer.start", token=token), 303))
+        abort(redirect(url_for("answer.welcome", survey_id=survey_id), 303))
     return response, answering.questionnaire_of(response.version)
 
 
-def _go_on(token: str, response: SurveyResponse) -> Response:
+def _go_on(survey_id: int, response: SurveyResponse) -> Response:
     """To the page to continue on, the check-and-send step, or the thank-you page."""
     if response.completed:
-        return _to_thanks(token)
+        return _to_thanks(survey_id)
     index = answering.continue_at(response, answering.questionnaire_of(response.version))
     if index is None:
-        return redirect(url_for("answer.send", token=token), 303)
-    return redirect(url_for("answer.page", token=token, number=index + 1), 303)
+        return redirect(url_for("answer.send", survey_id=survey_id), 303)
+    return redirect(url_for("answer.page", survey_id=survey_id, number=index + 1), 303)
 
 
-def _to_thanks(token: str) -> Response:
-    return redirect(url_for("answer.thanks", token=token), 303)
+def _to_thanks(survey_id: int) -> Response:
+    return redirect(url_for("answer.thanks", survey_id=survey_id), 303)
 
 
 def _out_of_date(url: str) -> Response:
@@ -261,7 +303,7 @@ def _out_of_date(url: str) -> Response:
 
 
 def _page(
-    token: str,
+    survey_id: int,
     response: SurveyResponse,
     questionnaire: Questionnaire,
     index: int,
@@ -273,7 +315,7 @@ def _page(
     first = previous_page(questionnaire, index, answers) is None
     html = render_template(
         "fieldwork/answer/page.html",
-        token=token,
+        survey_id=survey_id,
         form=form,
         response_id=response.id,
         number=index + 1,

@@ -13,6 +13,7 @@ from core.background import PollingThread
 from core.db import db, utcnow
 from jobs.runner import run_urgent_jobs
 from mail.models import MailStatus, OutboxMail
+from mail.redaction import wipe_links
 from mail.transports import transport_for
 
 log = logging.getLogger(__name__)
@@ -104,6 +105,7 @@ def deliver_one(transport, mail_id: int) -> None:
         else:
             mail.status, mail.sent_at = MailStatus.SENT, utcnow()
             mail.attempts += 1
+            wipe_links(mail)
             log.info("Mail %s (%s) sent", mail.id, mail.kind)
     db.session.commit()
 

@@ -79,7 +79,11 @@ def _forget_queued_mail(session: Session) -> None:
 
 
 def purge_delivered(older_than: timedelta) -> int:
-    """Delete sent mail (address, body and expired link) once it is old; returns the count."""
+    """Delete sent mail (address, body and expired link) once it is old; returns the count.
+    Links left in younger sent mail (from before they were wiped at delivery) are wiped."""
+    from mail.redaction import wipe_links_of_sent_mail
+
+    wipe_links_of_sent_mail()
     result = db.session.execute(
         delete(OutboxMail).where(
             OutboxMail.status == MailStatus.SENT, OutboxMail.sent_at < utcnow() - older_than

@@ -15,7 +15,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import delete, select
 
-from accounts.models import Account
+from accounts.models import Account, Role
 from accounts.services import find_account, get_or_create_account, normalise_email
 from audit.services import record
 from core.db import db, utcnow
@@ -159,6 +159,13 @@ def confirm_sign_up(token: str) -> Member:
     )
     db.session.execute(delete(SignUp).where(SignUp.email == sign_up.email))
     return member
+
+
+def may_log_in_by_confirmation(account: Account) -> bool:
+    """Confirming an address starts a session only for a resident: the link lives for days
+    and anyone can have it sent to any address via /join, so it must never open an
+    official's, association's or volunteer's rights. They log in with a login link."""
+    return account.roles <= {Role.RESIDENT}
 
 
 def _lock_sign_ups_of(email: str) -> None:

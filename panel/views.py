@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from accounts import sessions
 from accounts.permissions import login_required
+from accounts.services import use_up_login_links
 from audit.services import record
 from core.db import db
 from core.forms import ButtonForm
@@ -182,7 +183,7 @@ def confirm_sign_up(token: str):
 
 @bp.post("/join/confirm/<token>")
 def complete_sign_up(token: str):
-    """Confirm the address: the person becomes a member and is logged in."""
+    """Confirm the address: the person becomes a member, and a resident is logged in."""
     if not ButtonForm().validate_on_submit():
         return render_template("panel/join/link_invalid.html"), 400
     try:
@@ -194,7 +195,13 @@ def complete_sign_up(token: str):
     except joining.CodeAlreadyUsed:
         db.session.rollback()
         return render_template("panel/join/code_used.html"), 409
-    sessions.log_in(member.account)
+    account = member.account
+    if not joining.may_log_in_by_confirmation(account):
+        db.session.commit()
+        flash(_("Welcome to the panel! Your address is confirmed. Log in to continue."), "ok")
+        return redirect(url_for("accounts.login", next=url_for("me.overview")), 303)
+    use_up_login_links(account)
+    sessions.log_in(account, via="sign_up")
     db.session.commit()
     flash(_("Welcome to the panel! Your address is confirmed."), "ok")
     return redirect(url_for("me.overview"), 303)

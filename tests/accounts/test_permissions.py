@@ -87,6 +87,7 @@ def test_every_route_is_public_on_purpose_or_guarded(app):
         "panel.privacy",
         # A personal survey link or unsubscribe link is the only key: no login.
         "answer.start",
+        "answer.welcome",
         "answer.page",
         "answer.send",
         "answer.thanks",

@@ -117,9 +117,13 @@ class Resident:
         with self.client.session_transaction() as session:
             session["language"] = "en"
         self._csrf = None
+        # Following the link from the mail swaps its key for a cookie.
+        exchanged = self.client.get(f"/enquete/{token}")
+        assert exchanged.status_code == 303, exchanged.text
+        self.address = exchanged.location
 
     def url(self, suffix: str = "") -> str:
-        return f"/enquete/{self.token}{suffix}"
+        return f"{self.address}{suffix}"
 
     def csrf(self) -> str:
         if self._csrf is None:
@@ -523,14 +527,26 @@ def test_the_link_opens_only_its_own_survey_for_its_own_member(
         ("B" if token[0] == "A" else "A") + token[1:],
         "not-a-token",
     ]
-    csrf = resident.csrf()
     before = every_row_as_text()
+    other_address = f"/enquete/invullen/{other_survey.id}"
     for bad in forged:
-        assert resident.client.get(f"/enquete/{bad}").status_code == 404
-        posted = resident.client.post(f"/enquete/{bad}", data={"csrf_token": csrf})
-        assert posted.status_code == 404
-        page = resident.client.post(f"/enquete/{bad}/pagina/1", data={"csrf_token": csrf, **DORP})
-        assert page.status_code == 404 and "This link does not work" in page.text
+        thief = app.test_client()
+        with thief.session_transaction() as session:
+            session["language"] = "en"
+        refused = thief.get(f"/enquete/{bad}")
+        assert refused.status_code == 404 and "This link does not work" in refused.text
+        # The key planted as the cookie by hand does not work either.
+        csrf = csrf_token_from(thief.get("/login").text)
+        for path in (resident.url(), other_address):
+            thief.set_cookie("enquete_link", bad, path=path)
+            posted = thief.post(path, data={"csrf_token": csrf})
+            assert posted.status_code == 404
+            page = thief.post(f"{path}/pagina/1", data={"csrf_token": csrf, **DORP})
+            assert page.status_code == 404 and "This link does not work" in page.text
+    # A genuine key opens only its own survey's pages.
+    stranger = app.test_client()
+    stranger.set_cookie("enquete_link", token, path=other_address)
+    assert stranger.get(other_address).status_code == 404
     assert every_row_as_text() == before
 
 
@@ -594,7 +610,7 @@ def test_the_members_page_lists_open_surveys_and_those_taken_part_in(app, reside
         session["language"] = "en"
     before = browser.get("/me/").text
     assert "Surveys you can fill in" in before
-    assert f'href="{resident.url()}"' in before and "open until" in before
+    assert f'href="/enquete/{resident.token}"' in before and "open until" in before
     assert "You have not taken part in a survey yet." in before
 
     resident.answer_all()

@@ -6,7 +6,9 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from accounts.models import Account, Role
+from accounts.models import Account, LoginToken, Role
+from accounts.services import issue_login_token
+from audit.models import AuditEvent
 from core.db import db, utcnow
 from mail.delivery import deliver_all_due
 from mail.models import OutboxMail
@@ -271,16 +273,46 @@ def test_a_bad_code_says_what_is_wrong(app, client, ready, typed, problem):
     assert direct.status_code == 422
 
 
-def test_account_roles_are_kept_when_an_official_joins(
-    app, client, ready, make_account, smtp_server
+@pytest.mark.parametrize("role", ["official", "association", "volunteer"])
+def test_a_confirmation_link_never_logs_in_as_staff(
+    app, client, ready, make_account, smtp_server, role
 ):
-    official = make_account("official", email="jan.jansen@example.nl")
+    """The attack: anyone signs up a staff member's address at /join; the confirmation link
+    (valid for days) must not open the staff account's rights."""
+    village = "Orvelte" if role == "association" else None
+    staff = make_account(role, email="jan.jansen@example.nl", village=village)
     sign_up(client)
-    press_button(client, confirm_link(smtp_server))
-    account = db.session.get(Account, official.id)
+    path = confirm_link(smtp_server)
+    attacker = app.test_client()
+    response = press_button(attacker, path)
+    assert response.status_code == 303 and response.location.startswith("/login?next=")
+    with attacker.session_transaction() as session:
+        assert "account_id" not in session
+    assert "Log in om verder te gaan" in attacker.get(response.location).text
+    assert attacker.get("/account").status_code == 302
+    assert attacker.get("/people/").status_code == 302
+    account = db.session.get(Account, staff.id)
     db.session.refresh(account)
-    assert {Role.OFFICIAL, Role.RESIDENT} <= account.roles
-    assert db.session.scalar(select(Member)).account_id == official.id
+    assert Role.RESIDENT in account.roles  # the membership itself is confirmed
+    assert db.session.scalar(select(Member)).account_id == staff.id
+    assert "login" not in db.session.scalars(select(AuditEvent.action)).all()
+
+
+def test_a_resident_confirmation_logs_in_audited_and_uses_up_login_links(
+    app, client, ready, smtp_server
+):
+    account = Account(email="jan.jansen@example.nl")  # e.g. left the panel once
+    db.session.add(account)
+    db.session.flush()
+    _token, older_link = issue_login_token(account, timedelta(minutes=15))
+    db.session.commit()
+    sign_up(client)
+    path = confirm_link(smtp_server)
+    assert press_button(client, path).location == "/me/"
+    [login] = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "login")).all()
+    assert login.actor_id == account.id and login.detail == {"via": "sign_up"}
+    db.session.expire_all()
+    assert db.session.get(LoginToken, older_link.id).used_at is not None
 
 
 def test_consent_kinds_are_recorded_apart(app, client, ready, smtp_server):

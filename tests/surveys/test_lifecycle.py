@@ -256,7 +256,7 @@ def test_reopening_opens_the_links_again_and_withdraws_the_queued_computation(
     db.session.add(invitation)
     db.session.commit()
     link = f"/enquete/{survey_token(invitation)}"
-    assert "Start the survey" not in client.get(link).text
+    assert "Start the survey" not in client.get(link, follow_redirects=True).text
     run = db.session.scalars(select(AnalysisRun)).one()
 
     url = f"/surveys/{closed_survey.id}/reopen"
@@ -269,7 +269,7 @@ def test_reopening_opens_the_links_again_and_withdraws_the_queued_computation(
 
     survey = fresh(closed_survey)
     assert (survey.status, survey.closes_on) == (SurveyStatus.PUBLISHED, new_date)
-    assert "Start the survey" in client.get(link).text
+    assert "Start the survey" in client.get(link, follow_redirects=True).text
     run = db.session.get(AnalysisRun, run.id)
     assert run.status is RunStatus.FAILED and run.withdrawn
     assert db.session.get(Job, run.job_id).status is JobStatus.FAILED

@@ -154,7 +154,8 @@ def in_preview(app, make_account, survey, data: dict) -> tuple[str, dict | None]
 def through_the_link(app, survey, data: dict) -> tuple[str, dict | None]:
     """The personal link's verdict on page 1, and the answers it stored when accepted."""
     client = english_client(app)
-    link = f"/enquete/{survey_token(db.session.scalars(select(Invitation)).one())}"
+    token = survey_token(db.session.scalars(select(Invitation)).one())
+    link = client.get(f"/enquete/{token}").location  # the key is swapped for a cookie
     csrf = csrf_token_from(client.get(link).text)
     client.post(link, data={"csrf_token": csrf})
     response_id = db.session.scalar(select(Response.id))
