@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
-import hmac
 import struct
 from datetime import timedelta
 
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESSIV
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
 
@@ -29,31 +31,23 @@ from panel.models import MemberStatus
 SURVEY_SALT = "naoberpanel.survey-link"
 UNSUBSCRIBE_SALT = "naoberpanel.unsubscribe"
 IDS = struct.Struct(">QQQ")  # invitation, survey, member
-TAG_BYTES = 16
+SIV_TAG_BYTES = 16
+ASSOCIATED_DATA = b"naoberpanel survey link"
 
 
-def _key(purpose: bytes) -> bytes:
+def _cipher() -> AESSIV:
+    """AES-SIV (RFC 5297) with a key derived from the app's secret for this purpose only."""
     secret = current_app.config["SECRET_KEY"]
     secret = secret.encode() if isinstance(secret, str) else secret
-    return hmac.new(secret, b"naoberpanel.survey-link.v2." + purpose, hashlib.sha256).digest()
-
-
-def _xor_keystream(tag: bytes, data: bytes) -> bytes:
-    stream = hashlib.blake2b(tag, key=_key(b"encrypt"), digest_size=len(data)).digest()
-    return bytes(a ^ b for a, b in zip(data, stream, strict=True))
-
-
-def _tag(plain: bytes) -> bytes:
-    return hmac.new(_key(b"authenticate"), plain, hashlib.sha256).digest()[:TAG_BYTES]
+    key = HKDF(hashes.SHA256(), 64, salt=None, info=b"naoberpanel.survey-link.v2").derive(secret)
+    return AESSIV(key)
 
 
 def survey_token(invitation: Invitation) -> str:
-    """Deterministic authenticated encryption (SIV: the tag over the ids is also the nonce
-    of a keyed-BLAKE2b keystream), from the standard library only. Deterministic on
-    purpose: one invitation, one link. Validity ends with the survey (checked on use)."""
+    """The ids sealed with deterministic authenticated encryption (AES-SIV): deterministic
+    on purpose, one invitation, one link. Validity ends with the survey (checked on use)."""
     plain = IDS.pack(invitation.id, invitation.survey_id, invitation.member_id)
-    tag = _tag(plain)
-    sealed = tag + _xor_keystream(tag, plain)
+    sealed = _cipher().encrypt(plain, [ASSOCIATED_DATA])
     return base64.urlsafe_b64encode(sealed).rstrip(b"=").decode()
 
 
@@ -62,11 +56,12 @@ def _opened(token: str) -> tuple[int, int, int] | None:
         sealed = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
     except (ValueError, binascii.Error):
         return None
-    if len(sealed) != TAG_BYTES + IDS.size:
+    if len(sealed) != SIV_TAG_BYTES + IDS.size:
         return None
-    tag, cipher = sealed[:TAG_BYTES], sealed[TAG_BYTES:]
-    plain = _xor_keystream(tag, cipher)
-    return IDS.unpack(plain) if hmac.compare_digest(tag, _tag(plain)) else None
+    try:
+        return IDS.unpack(_cipher().decrypt(sealed, [ASSOCIATED_DATA]))
+    except InvalidTag:
+        return None
 
 
 def _signer(salt: str) -> URLSafeSerializer:
