@@ -10,12 +10,13 @@ fails stores nothing. Callers commit.
 from __future__ import annotations
 
 import logging
+import random
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from werkzeug.datastructures import MultiDict
 
 from core.dates import local_today
@@ -375,7 +376,8 @@ def _in_words(question: Question, answers: dict, language: str) -> Any:
 
 def discard_unsent_anonymous(survey: Survey) -> int:
     """When an anonymous survey closes, answers never sent are deleted: they are still
-    linked to their members, which an anonymous survey promised not to keep."""
+    linked to their members, which an anonymous survey promised not to keep. The sent
+    ones are shuffled (see `_shuffle_anonymous`)."""
     if not survey.anonymous:
         return 0
     result = db.session.execute(
@@ -383,7 +385,24 @@ def discard_unsent_anonymous(survey: Survey) -> int:
             Response.survey_id == survey.id, Response.status == ResponseStatus.STARTED
         )
     )
+    _shuffle_anonymous(survey)
     log.info(
         "Survey %s closed: %s unsent anonymous response(s) deleted", survey.id, result.rowcount
     )
     return result.rowcount
+
+
+def _shuffle_anonymous(survey: Survey) -> None:
+    """Write the survey's anonymous responses again, in random order, in this one
+    transaction: until now each row's place in the table and (on PostgreSQL) its `xmin`
+    told which submission, and so which invitation, wrote it. Once, at closing, rather than
+    at every submission: the cost grows with the responses."""
+    rows = db.session.execute(
+        select(AnonymousResponse.__table__).where(AnonymousResponse.survey_id == survey.id)
+    ).all()
+    db.session.execute(delete(AnonymousResponse).where(AnonymousResponse.survey_id == survey.id))
+    shuffled = [row._asdict() for row in rows]
+    random.SystemRandom().shuffle(shuffled)
+    if shuffled:
+        db.session.execute(insert(AnonymousResponse.__table__), shuffled)
+    db.session.expire_all()

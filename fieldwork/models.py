@@ -21,7 +21,7 @@ from sqlalchemy import (
     UniqueConstraint,
     false,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from core.db import Base, UTCDateTime, utcnow, value_enum
 from panel.models import Channel, Member, Respondent
@@ -76,6 +76,12 @@ class Invitation(Base):
 
     def __repr__(self) -> str:
         return f"<Invitation {self.id} survey={self.survey_id} member={self.member_id}>"
+
+    @validates("completed_at")
+    def _completed_took_part(self, _key: str, moment: datetime | None) -> datetime | None:
+        if moment is not None:
+            self.took_part = True
+        return moment
 
 
 class Response(Base):
