@@ -15,7 +15,7 @@ Create Date: 2026-12-06
 import random
 import secrets
 from collections import Counter
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 
 import sqlalchemy as sa
 from alembic import op
@@ -153,10 +153,16 @@ def _coarsened(rows, k: int) -> dict:
     return cells
 
 
+def _day(opens_on) -> date:
+    if opens_on is None:
+        return datetime.now(UTC).date()
+    return date.fromisoformat(opens_on) if isinstance(opens_on, str) else opens_on
+
+
 def downgrade():
     connection = op.get_bind()
     opened = {
-        survey_id: datetime.combine(opens_on or datetime.now(UTC).date(), time())
+        survey_id: datetime.combine(_day(opens_on), time())
         for survey_id, opens_on in connection.execute(
             sa.text("SELECT id, opens_on FROM surveys WHERE anonymous")
         )
