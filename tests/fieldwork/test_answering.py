@@ -417,6 +417,8 @@ def test_an_anonymous_response_moves_to_a_new_row_apart_from_the_member_when_sen
 
     thanks = resident.client.get(resident.url("/bedankt"))
     assert "your answers are no longer linked to you" in thanks.text
+    [received] = re.findall(r"We received your answers to ([^<]*)</p>", thanks.text)
+    assert " on " not in received  # no date
     before = every_row_as_text()
     assert resident.start().location == resident.url("/bedankt")
     assert resident.send().location == resident.url("/bedankt")
