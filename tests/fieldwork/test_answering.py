@@ -756,3 +756,44 @@ def test_closing_an_anonymous_survey_deletes_answers_never_sent(app, member):
     db.session.commit()
     assert count(Response) == 0
     assert db.session.scalar(select(Invitation.response_id)) is None
+
+
+def test_the_monitor_counts_anonymous_participants_but_on_no_day(app, make_member):
+    """Officials see how many took part, never when: a day's count going up by one would
+    date a response (and a quote) to the member who sent it."""
+    from fieldwork import answering
+    from fieldwork.monitor import survey_progress
+
+    survey = publish(anonymous=True)
+    for _ in range(2):
+        invitation = invite(survey, make_member("Orvelte"))
+        response = answering.start_or_resume(invitation, utcnow())
+        response.save_page(DORP, 5, utcnow())
+        answering.submit(invitation, response, utcnow())
+        db.session.commit()
+    progress = survey_progress(survey, local_today())
+    assert (progress.total.invited, progress.total.completed) == (2, 2)
+    assert progress.day_cells == {} and all(row.completed == 0 for row in progress.days)
+
+
+def test_sent_answers_are_read_from_where_the_survey_keeps_them(app, member, make_member):
+    from fieldwork import answering
+    from fieldwork.sent import sent_answers, sent_response
+
+    kept = {}
+    for anonymous in (False, True):
+        survey = publish(anonymous=anonymous)
+        invitation = invite(survey, make_member("Orvelte"))
+        response = answering.start_or_resume(invitation, utcnow())
+        response.save_page(DORP, 5, utcnow())
+        answering.submit(invitation, response, utcnow())
+        db.session.commit()
+        kept[anonymous] = (survey, sent_answers(survey))
+    for anonymous, (survey, [sent]) in kept.items():
+        assert sent.answers["LEEF_CIJFER"] == "7"
+        found, version = sent_response(survey, sent.id)
+        assert found == sent and version.id == sent.version_id
+        other, _ = kept[not anonymous]
+        assert sent_response(other, sent.id) is None
+    anonymous_survey, [anonymous_sent] = kept[True]
+    assert db.session.get(AnonymousResponse, anonymous_sent.id) is not None
