@@ -252,3 +252,21 @@ def test_after_closing_the_order_of_the_rows_does_not_follow_who_sent_when(app, 
     assert sorted(order) == sorted(sent) and order != sent
     assert [r.id for r in stored] != sorted(r.id for r in stored) or len(stored) < 2
     assert db.session.scalar(select(Response.id)) is None
+
+
+def test_the_analysis_takes_the_coarsened_cells_as_they_are(app, make_member):
+    """Unknown sex is weighted as such; without village or age band a response cannot be
+    weighted and is counted as left out, not guessed."""
+    from results.services import respondent_rows
+
+    app.config["DISCLOSURE_THRESHOLD"] = 3
+    survey = anonymous_survey()
+    for member in panel(make_member, 30, seed=5):
+        take_part(survey, member)
+    stored = db.session.scalars(select(AnonymousResponse)).all()
+    rows, left_out, _ = respondent_rows(survey)
+    unweighable = [r for r in stored if r.village_id is None or r.age_band is None]
+    assert left_out == len(unweighable) and len(rows) == len(stored) - left_out
+    no_sex = sum(r.sex is None for r in stored if r not in unweighable)
+    assert no_sex > 0 and sum(row["sex"] == "unknown" for row in rows) >= no_sex
+    assert all(row["respondent"] is None for row in rows)
