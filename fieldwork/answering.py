@@ -10,16 +10,25 @@ fails stores nothing. Callers commit.
 from __future__ import annotations
 
 import logging
+import random
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from flask import current_app
+from sqlalchemy import delete, insert, select
 from werkzeug.datastructures import MultiDict
 
 from core.dates import local_today
 from core.db import db
-from fieldwork.models import Invitation, Response, ResponseLocked, ResponseStatus
+from fieldwork.anonymity import Cell, stored_cell
+from fieldwork.models import (
+    AnonymousResponse,
+    Invitation,
+    Response,
+    ResponseLocked,
+    ResponseStatus,
+)
 from mail.services import queue_mail
 from panel.models import Channel
 from population.representativeness import age_band_on
@@ -232,10 +241,10 @@ def save_page(
 def submit(
     invitation: Invitation, response: Response, now: datetime, confirm_by_mail: bool = False
 ) -> bool:
-    """Send the answers: the response is locked for good and, for an anonymous survey, cut
-    from the member (only "took part" stays). False when it was sent already (a double
-    click, a second tab, a retry): nothing changes then. NotReady when questions on the
-    route still need an answer (a crafted jump to sending)."""
+    """Send the answers: the response is locked for good and, for an anonymous survey,
+    moved out of reach of the member (only "took part" stays). False when it was sent
+    already (a double click, a second tab, a retry): nothing changes then. NotReady when
+    questions on the route still need an answer (a crafted jump to sending)."""
     invitation = locked(invitation)
     if invitation.took_part:
         return False
@@ -246,11 +255,14 @@ def submit(
     page = unfinished_page(response, questionnaire)
     if page is not None:
         raise NotReady(page)
-    response.answers = answers_on_route(questionnaire, response.answers)
-    response.complete(now)
-    invitation.completed_at = now
+    answers = answers_on_route(questionnaire, response.answers)
     if invitation.survey.anonymous:
-        _cut(invitation, response)
+        _send_anonymously(invitation, response, answers)
+    else:
+        response.answers = answers
+        response.complete(now)
+        invitation.completed_at = now
+    invitation.took_part = True
     if confirm_by_mail:
         _mail_confirmation(invitation)
     db.session.flush()
@@ -258,29 +270,32 @@ def submit(
     return True
 
 
-def _cut(invitation: Invitation, response: Response) -> None:
-    """Unlink an anonymous response from the member, leaving nothing that matches it to
-    the invitation again:
-    - its times all become the survey's opening day (the exact moment, or even the day,
-      would match the invitation's `completed_at`);
-    - every sent anonymous response of the survey is rewritten in this same transaction,
-      so none of them can be told apart by the transaction that last wrote it (on
-      PostgreSQL each row's `xmin` names that transaction, and the invitation has the
-      same one)."""
-    opened = datetime.combine(invitation.survey.opens_on, time(), tzinfo=UTC)
-    response.started_at = response.updated_at = response.completed_at = opened
-    response.respondent_id = None
+def _send_anonymously(invitation: Invitation, response: Response, answers: dict) -> None:
+    """Insert the answers as a new row with a fresh random id and no times, in a table that
+    never holds a member, and delete the response they were filled in as (which did).
+
+    Left for the database's own bookkeeping (see docs/privacy.md): on PostgreSQL the new
+    row's `xmin` is this transaction, which also marks the invitation as taken part, and
+    the deleted row stays readable in its page until vacuumed, and in WAL and backups."""
+    member = invitation.member
+    band = age_band_on(member.birth_year, member.age_band, local_today())
+    own = Cell(member.village_id, band.value if band else None, member.sex.value)
+    threshold = current_app.config["DISCLOSURE_THRESHOLD"]
+    cell = stored_cell(invitation, own, threshold, local_today())
+    db.session.add(
+        AnonymousResponse(
+            survey_id=invitation.survey_id,
+            version_id=response.version_id,
+            channel=response.channel,
+            answers=answers,
+            village_id=cell.village_id,
+            age_band=cell.age_band,
+            sex=cell.sex,
+        )
+    )
     invitation.response_id = None
     db.session.flush()
-    db.session.execute(
-        update(Response)
-        .where(
-            Response.survey_id == invitation.survey_id,
-            Response.status == ResponseStatus.COMPLETED,
-            Response.respondent_id.is_(None),
-        )
-        .values(updated_at=opened)
-    )
+    db.session.delete(response)
 
 
 def _mail_confirmation(invitation: Invitation) -> None:
@@ -361,7 +376,8 @@ def _in_words(question: Question, answers: dict, language: str) -> Any:
 
 def discard_unsent_anonymous(survey: Survey) -> int:
     """When an anonymous survey closes, answers never sent are deleted: they are still
-    linked to their members, which an anonymous survey promised not to keep."""
+    linked to their members, which an anonymous survey promised not to keep. The sent
+    ones are shuffled (see `_shuffle_anonymous`)."""
     if not survey.anonymous:
         return 0
     result = db.session.execute(
@@ -369,7 +385,24 @@ def discard_unsent_anonymous(survey: Survey) -> int:
             Response.survey_id == survey.id, Response.status == ResponseStatus.STARTED
         )
     )
+    _shuffle_anonymous(survey)
     log.info(
         "Survey %s closed: %s unsent anonymous response(s) deleted", survey.id, result.rowcount
     )
     return result.rowcount
+
+
+def _shuffle_anonymous(survey: Survey) -> None:
+    """Write the survey's anonymous responses again, in random order, in this one
+    transaction: until now each row's place in the table and (on PostgreSQL) its `xmin`
+    told which submission, and so which invitation, wrote it. Once, at closing, rather than
+    at every submission: the cost grows with the responses."""
+    rows = db.session.execute(
+        select(AnonymousResponse.__table__).where(AnonymousResponse.survey_id == survey.id)
+    ).all()
+    db.session.execute(delete(AnonymousResponse).where(AnonymousResponse.survey_id == survey.id))
+    shuffled = [row._asdict() for row in rows]
+    random.SystemRandom().shuffle(shuffled)
+    if shuffled:
+        db.session.execute(insert(AnonymousResponse.__table__), shuffled)
+    db.session.expire_all()

@@ -203,7 +203,7 @@ def sent_so_far(survey: Survey) -> tuple[list[SentCount], SentCount]:
         select(
             Member.village_id,
             func.count().label("invited"),
-            total(Invitation.completed_at.is_not(None)).label("completed"),
+            total(Invitation.took_part.is_(True)).label("completed"),
             total(Invitation.reminders_sent == 1).label("reminded_once"),
             total(Invitation.reminders_sent == 2).label("reminded_twice"),
         )
@@ -275,9 +275,9 @@ class ExpectedResponses:
 def past_response_rates(survey: Survey) -> tuple[dict[int, tuple[int, int]], tuple[int, int]]:
     """(invited, completed) of the panel's closed surveys other than this one, per village
     of the member now and for the whole panel: one grouped query."""
-    completed = func.coalesce(
-        func.sum(case((Invitation.completed_at.is_not(None), 1), else_=0)), 0
-    ).cast(Integer)
+    completed = func.coalesce(func.sum(case((Invitation.took_part.is_(True), 1), else_=0)), 0).cast(
+        Integer
+    )
     rows = db.session.execute(
         select(Member.village_id, func.count(), completed)
         .join(Member, Member.id == Invitation.member_id)
@@ -469,7 +469,7 @@ def _reminder_due(survey: Survey, today: date):
         )
     return and_(
         Invitation.survey_id == survey.id,
-        Invitation.completed_at.is_(None),
+        Invitation.took_part.is_(False),
         Member.status == MemberStatus.ACTIVE,
         or_(Member.paused_until.is_(None), Member.paused_until < today),
         due,

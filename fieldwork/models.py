@@ -8,7 +8,7 @@ that once it is submitted; the invitation then only remembers that the member to
 from __future__ import annotations
 
 import enum
-import uuid
+import secrets
 from datetime import datetime
 from typing import Any
 
@@ -19,8 +19,9 @@ from sqlalchemy import (
     Index,
     String,
     UniqueConstraint,
+    false,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from core.db import Base, UTCDateTime, utcnow, value_enum
 from panel.models import Channel, Member, Respondent
@@ -37,7 +38,8 @@ class ResponseLocked(ValueError):
 
 
 def new_response_id() -> str:
-    return uuid.uuid4().hex
+    """128 random bits: ids say nothing about order or time."""
+    return secrets.token_hex(16)
 
 
 class Invitation(Base):
@@ -48,6 +50,7 @@ class Invitation(Base):
         UniqueConstraint("survey_id", "member_id", name="uq_invitations_survey_member"),
         CheckConstraint("reminders_sent BETWEEN 0 AND 2", name="at_most_two_reminders"),
         Index("ix_invitations_member_invited_at", "member_id", "invited_at"),
+        CheckConstraint("completed_at IS NULL OR took_part", name="completed_took_part"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -58,6 +61,9 @@ class Invitation(Base):
     reminders_sent: Mapped[int] = mapped_column(default=0, server_default="0")
     last_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: The member finished the survey. For an anonymous survey this is all that is kept.
+    took_part: Mapped[bool] = mapped_column(default=False, server_default=false())
+    #: When the member finished; never set for an anonymous survey (the moment would match
+    #: the response to the member, e.g. by a quote or a count appearing).
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: The response being filled in; cut when an anonymous survey's response is submitted.
     response_id: Mapped[str | None] = mapped_column(
@@ -71,9 +77,11 @@ class Invitation(Base):
     def __repr__(self) -> str:
         return f"<Invitation {self.id} survey={self.survey_id} member={self.member_id}>"
 
-    @property
-    def took_part(self) -> bool:
-        return self.completed_at is not None
+    @validates("completed_at")
+    def _completed_took_part(self, _key: str, moment: datetime | None) -> datetime | None:
+        if moment is not None:
+            self.took_part = True
+        return moment
 
 
 class Response(Base):
@@ -93,7 +101,8 @@ class Response(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_response_id)
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"))
     version_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_versions.id"))
-    #: The pseudonym; NULL for a submitted response to an anonymous survey.
+    #: The pseudonym. An anonymous survey's response is here only while being filled in;
+    #: on submission its answers move to `AnonymousResponse`.
     respondent_id: Mapped[int | None] = mapped_column(
         ForeignKey("respondents.id", ondelete="SET NULL")
     )
@@ -138,3 +147,33 @@ class Response(Base):
     def _require_open(self) -> None:
         if self.completed:
             raise ResponseLocked("this response has been submitted")
+
+
+class AnonymousResponse(Base):
+    """The sent answers of an anonymous survey. A row is inserted once, on submission, with
+    a fresh random id, and never updated: no version of it ever held the member, the
+    invitation or the response it was filled in as. It has no times (they would match it to
+    the invitation's write), and its village, age band and sex are coarsened so that at
+    least k members who took part share them (see `fieldwork.anonymity`)."""
+
+    __tablename__ = "anonymous_responses"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_response_id)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_versions.id"))
+    channel: Mapped[Channel] = mapped_column(value_enum(Channel, "channel"))
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: NULL where fewer than k participants shared the value (see `fieldwork.anonymity`).
+    village_id: Mapped[int | None] = mapped_column(ForeignKey("villages.id", ondelete="SET NULL"))
+    age_band: Mapped[str | None] = mapped_column(String(8))
+    sex: Mapped[str | None] = mapped_column(String(8))
+
+    survey: Mapped[Survey] = relationship()
+    version: Mapped[QuestionnaireVersion] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<AnonymousResponse {self.id} survey={self.survey_id}>"
+
+    @property
+    def completed(self) -> bool:
+        return True

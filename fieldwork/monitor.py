@@ -31,7 +31,7 @@ from sqlalchemy import Date, Integer, case, func, or_, select
 
 from accounts.models import Account, Role
 from core.db import db
-from fieldwork.models import Invitation, Response, ResponseStatus
+from fieldwork.models import AnonymousResponse, Invitation, Response, ResponseStatus
 from panel.models import AgeBand, Channel, Member
 from population.representativeness import age_band_on
 from surveys.models import Survey, SurveyStatus
@@ -139,7 +139,7 @@ def _count_if(condition) -> object:
 def _started() -> object:
     """Opened the questionnaire: a response is linked, or it was completed (an anonymous
     survey's response is cut from its invitation on submission)."""
-    return or_(Invitation.response_id.is_not(None), Invitation.completed_at.is_not(None))
+    return or_(Invitation.response_id.is_not(None), Invitation.took_part.is_(True))
 
 
 def _tally_cells(survey_id: int) -> dict[tuple[int, AgeBand | None], Tally]:
@@ -157,7 +157,7 @@ def _tally_cells(survey_id: int) -> dict[tuple[int, AgeBand | None], Tally]:
             invited_on,
             func.count(),
             _count_if(_started()),
-            _count_if(Invitation.completed_at.is_not(None)),
+            _count_if(Invitation.took_part.is_(True)),
         )
         .join(Member, Member.id == Invitation.member_id)
         .where(Invitation.survey_id == survey_id)
@@ -172,7 +172,8 @@ def _tally_cells(survey_id: int) -> dict[tuple[int, AgeBand | None], Tally]:
 
 def _day_cells(survey_id: int, local_date: Callable[[datetime], date]) -> Counter:
     """Completed invitations per (village, Dutch date). Only the moments are fetched:
-    grouping by a local date differs too much between SQLite and PostgreSQL."""
+    grouping by a local date differs too much between SQLite and PostgreSQL. An anonymous
+    survey keeps no moments, so it has no days."""
     rows = db.session.execute(
         select(Member.village_id, Invitation.completed_at)
         .join(Member, Member.id == Invitation.member_id)
@@ -192,7 +193,18 @@ def _paper_cells(survey_id: int) -> dict[int | None, int]:
         )
         .group_by(Response.village_id)
     )
-    return {village_id: n for village_id, n in rows}
+    anonymous = db.session.execute(
+        select(AnonymousResponse.village_id, func.count())
+        .where(
+            AnonymousResponse.survey_id == survey_id,
+            AnonymousResponse.channel == Channel.PAPER,
+        )
+        .group_by(AnonymousResponse.village_id)
+    )
+    cells: Counter = Counter()
+    for village_id, n in [*rows, *anonymous]:
+        cells[village_id] += n
+    return dict(cells)
 
 
 def _villages(survey: Survey, counted: Set[int]) -> list[Village]:
@@ -243,7 +255,7 @@ def survey_totals(survey_ids: Iterable[int]) -> dict[int, Tally]:
             Invitation.survey_id,
             func.count(),
             _count_if(_started()),
-            _count_if(Invitation.completed_at.is_not(None)),
+            _count_if(Invitation.took_part.is_(True)),
         )
         .join(Member, Member.id == Invitation.member_id)
         .where(Invitation.survey_id.in_(ids))

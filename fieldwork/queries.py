@@ -29,7 +29,8 @@ class SurveyTakenPartIn:
     """Only that the member took part, and when: never the answers."""
 
     title: str
-    answered_at: datetime
+    #: None for an anonymous survey: only that the member took part is kept.
+    answered_at: datetime | None
 
 
 def open_surveys(member: Member, today: date) -> list[OpenSurvey]:
@@ -41,7 +42,7 @@ def open_surveys(member: Member, today: date) -> list[OpenSurvey]:
         .join(Invitation.survey)
         .where(
             Invitation.member_id == member.id,
-            Invitation.completed_at.is_(None),
+            Invitation.took_part.is_(False),
             Survey.status == SurveyStatus.PUBLISHED,
             Survey.opens_on <= today,
             Survey.closes_on >= today,
@@ -60,7 +61,7 @@ def surveys_taken_part_in(member: Member) -> list[SurveyTakenPartIn]:
     rows = db.session.execute(
         select(Survey.title, Invitation.completed_at)
         .join(Invitation.survey)
-        .where(Invitation.member_id == member.id, Invitation.completed_at.is_not(None))
-        .order_by(Invitation.completed_at.desc())
+        .where(Invitation.member_id == member.id, Invitation.took_part.is_(True))
+        .order_by(Invitation.completed_at.desc().nulls_last(), Survey.id.desc())
     )
     return [SurveyTakenPartIn(title, answered_at) for title, answered_at in rows]

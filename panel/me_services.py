@@ -33,7 +33,7 @@ def surveys_taken_part_in(member: Member) -> list[dict[str, Any]]:
     from fieldwork import queries
 
     return [
-        {"title": taken.title, "answered_at": taken.answered_at.isoformat()}
+        {"title": taken.title, "answered_at": taken.answered_at and taken.answered_at.isoformat()}
         for taken in queries.surveys_taken_part_in(member)
     ]
 

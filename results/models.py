@@ -275,8 +275,9 @@ class Quote(Base):
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"))
     #: The open question it answers.
     question: Mapped[str] = mapped_column(String(60))
-    #: The answer it was made from, so the same answer is not curated twice.
-    response_id: Mapped[str | None] = mapped_column(ForeignKey("responses.id", ondelete="SET NULL"))
+    #: The answer it was made from, so the same answer is not curated twice: the id of a
+    #: `Response` or, for an anonymous survey, of an `AnonymousResponse` (so no foreign key).
+    response_id: Mapped[str | None] = mapped_column(String(32))
     #: The text as edited by the official: what is published.
     text: Mapped[str] = mapped_column(Text())
     status: Mapped[QuoteStatus] = mapped_column(

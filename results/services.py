@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import Result, null, select
 
 from accounts.models import Account
 from analysis.indicators import DEFINITIONS, Indicator, in_three_categories
@@ -27,7 +27,7 @@ from analysis.weighting import EmptyCell
 from audit.services import record
 from core.db import db, utcnow
 from fieldwork.answering import questionnaire_of
-from fieldwork.models import Response, ResponseStatus
+from fieldwork.models import AnonymousResponse, Response, ResponseStatus
 from jobs.models import Job, JobStatus
 from jobs.services import enqueue
 from panel.models import Respondent
@@ -300,30 +300,57 @@ def all_indicators() -> list[Indicator]:
 def respondent_rows(survey: Survey) -> tuple[list[dict[str, Any]], int, str]:
     """The completed responses as rows of the respondents file, how many were left out, and
     a hash of all their ids (to tell when they changed). The key is the respondent's
-    pseudonym, never anything that identifies them."""
-    result = db.session.execute(
-        select(Response, Village.name, Respondent.pseudonym)
+    pseudonym, never anything that identifies them. An anonymous response without village
+    or age band (coarsened away, see `fieldwork.anonymity`) is left out; one without sex
+    counts as of unknown sex, as the weighting allows."""
+    rows, left_out, ids = [], 0, hashlib.sha256()
+    for response_id, answers, village, age_band, sex, pseudonym in _completed(survey):
+        ids.update(f"{response_id}\n".encode())
+        if village is None or age_band is None:
+            left_out += 1
+            continue
+        rows.append(
+            {
+                **answers,
+                "respondent": None if survey.anonymous else pseudonym,
+                "village": village,
+                "age_band": age_band,
+                "sex": sex if sex in ("female", "male") else "unknown",
+            }
+        )
+    return rows, left_out, ids.hexdigest()
+
+
+def _completed(survey: Survey) -> Result:
+    """(id, answers, village name, age band, sex, pseudonym) of each completed response."""
+    if survey.anonymous:
+        return db.session.execute(
+            select(
+                AnonymousResponse.id,
+                AnonymousResponse.answers,
+                Village.name,
+                AnonymousResponse.age_band,
+                AnonymousResponse.sex,
+                null(),
+            )
+            .outerjoin(Village, Village.id == AnonymousResponse.village_id)
+            .where(AnonymousResponse.survey_id == survey.id)
+            .order_by(AnonymousResponse.id)
+        )
+    return db.session.execute(
+        select(
+            Response.id,
+            Response.answers,
+            Village.name,
+            Response.age_band,
+            Response.sex,
+            Respondent.pseudonym,
+        )
         .outerjoin(Village, Village.id == Response.village_id)
         .outerjoin(Respondent, Respondent.id == Response.respondent_id)
         .where(Response.survey_id == survey.id, Response.status == ResponseStatus.COMPLETED)
         .order_by(Response.id)
     )
-    rows, left_out, ids = [], 0, hashlib.sha256()
-    for response, village, pseudonym in result:
-        ids.update(f"{response.id}\n".encode())
-        if village is None or response.age_band is None:
-            left_out += 1
-            continue
-        rows.append(
-            {
-                **response.answers,
-                "respondent": None if survey.anonymous else pseudonym,
-                "village": village,
-                "age_band": response.age_band,
-                "sex": response.sex if response.sex in ("female", "male") else "unknown",
-            }
-        )
-    return rows, left_out, ids.hexdigest()
 
 
 def margins_for_wave(survey: Survey) -> MarginImport | None:

@@ -12,7 +12,7 @@ import pytest
 from core.db import db, utcnow
 from demo.results import synthetic_answers
 from fieldwork.answering import questionnaire_of
-from fieldwork.models import Response
+from fieldwork.models import AnonymousResponse, Response
 from panel.models import AgeBand, Channel, Respondent, Sex
 from population.models import MarginCell, MarginImport
 from surveys.services import create_survey
@@ -71,19 +71,35 @@ def make_wave(make_village):
                 respondent = reused.pop(0) if reused else Respondent(pseudonym=secrets.token_hex(8))
                 db.session.add(respondent)
                 db.session.flush()
-                response = Response(
-                    survey_id=survey.id,
-                    version_id=survey.live_version.id,
-                    respondent_id=None if anonymous else respondent.id,
-                    channel=Channel.WEB,
-                    village_id=village.id,
-                    age_band=str(rng.choice(BANDS)),
-                    sex=str(
+                cell = {
+                    "village_id": village.id,
+                    "age_band": str(rng.choice(BANDS)),
+                    "sex": str(
                         rng.choice(["female", "male"], p=[0.5, 0.5])
                         if rng.random() > 0.02
                         else "other"
                     ),
-                    answers=synthetic_answers(questionnaire, rng),
+                }
+                answers = synthetic_answers(questionnaire, rng)
+                version_id = survey.live_version.id
+                if anonymous:  # kept apart, without times (fieldwork.answering.submit)
+                    db.session.add(
+                        AnonymousResponse(
+                            survey_id=survey.id,
+                            version_id=version_id,
+                            channel=Channel.WEB,
+                            answers=answers,
+                            **cell,
+                        )
+                    )
+                    continue
+                response = Response(
+                    survey_id=survey.id,
+                    version_id=version_id,
+                    respondent_id=respondent.id,
+                    channel=Channel.WEB,
+                    answers=answers,
+                    **cell,
                 )
                 response.complete(datetime.combine(opens_on, time(12), tzinfo=UTC))
                 db.session.add(response)

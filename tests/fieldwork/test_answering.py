@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 import re
-from datetime import UTC, datetime, time, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -17,9 +17,9 @@ from sqlalchemy import func, select
 from core.dates import local_today
 from core.db import db, utcnow
 from fieldwork.links import SURVEY_SALT, _signer, survey_token
-from fieldwork.models import Invitation, Response, ResponseStatus
+from fieldwork.models import AnonymousResponse, Invitation, Response, ResponseStatus
 from mail.models import OutboxMail
-from panel.models import Channel
+from panel.models import Channel, Sex
 from population.representativeness import age_band_on
 from surveys.services import create_survey
 from surveys.templates import load_template
@@ -399,7 +399,7 @@ def test_the_village_vision_ranking_page_is_answered_through_the_link(app, membe
 # --- anonymity -------------------------------------------------------------------------
 
 
-def test_an_anonymous_response_is_cut_from_the_member_when_sent(app, member):
+def test_an_anonymous_response_moves_to_a_new_row_apart_from_the_member_when_sent(app, member):
     invitation = invite(publish(anonymous=True), member)
     resident = Resident(app, survey_token(invitation))
     welcome = resident.client.get(resident.url()).text
@@ -407,27 +407,56 @@ def test_an_anonymous_response_is_cut_from_the_member_when_sent(app, member):
     resident.answer_all()
     [response] = responses()
     assert response.respondent_id == member.respondent_id  # linked while answering
+    linked_id = response.id
 
     assert resident.send().location == resident.url("/bedankt")
-    [response] = responses()
+    assert responses() == []  # the row that was linked is gone
+    [sent] = db.session.scalars(select(AnonymousResponse)).all()
     invitation = fresh(invitation)
-    assert response.status is ResponseStatus.COMPLETED and response.respondent_id is None
-    assert invitation.response_id is None and invitation.completed_at is not None
-    # No time that matches the invitation's: every anonymous response gets the opening day.
-    opened = invitation.survey.opens_on
-    assert (response.started_at, response.updated_at, response.completed_at) == (
-        datetime.combine(opened, time(), tzinfo=UTC),
-    ) * 3
-    band = age_band_on(member.birth_year, member.age_band, local_today())
-    assert (response.village_id, response.age_band) == (member.village_id, band.value)
+    assert sent.id != linked_id and sent.answers["LEEF_CIJFER"] == 7
+    assert invitation.response_id is None and invitation.took_part
+    assert invitation.completed_at is None  # no moment to match a quote or a count to
+    # Fewer than k members took part: nothing of who answered is kept.
+    assert (sent.village_id, sent.age_band, sent.sex) == (None, None, None)
 
     thanks = resident.client.get(resident.url("/bedankt"))
     assert "your answers are no longer linked to you" in thanks.text
+    [received] = re.findall(r"We received your answers to ([^<]*)</p>", thanks.text)
+    assert " on " not in received  # no date
     before = every_row_as_text()
     assert resident.start().location == resident.url("/bedankt")
     assert resident.send().location == resident.url("/bedankt")
     assert resident.post(1, DORP).location == resident.url("/bedankt")
-    assert every_row_as_text() == before and count(Response) == 1
+    assert every_row_as_text() == before and count(AnonymousResponse) == 1
+
+
+def test_an_anonymous_response_keeps_village_age_and_sex_only_when_k_took_part(app, make_member):
+    """The cell stored is the finest that at least k (here 3) participants share."""
+    from fieldwork import answering
+
+    app.config["DISCLOSURE_THRESHOLD"] = 3
+    survey = publish(anonymous=True)
+    women = [make_member("Orvelte", birth_year=1960, sex=Sex.FEMALE) for _ in range(3)]
+    man = make_member("Orvelte", birth_year=1960, sex=Sex.MALE)
+    stored = []
+    for member in [*women, man]:
+        invitation = invite(survey, member)
+        response = answering.start_or_resume(invitation, utcnow())
+        response.save_page(DORP, 5, utcnow())
+        assert answering.submit(invitation, response, utcnow())
+        db.session.commit()
+        [new] = db.session.scalars(
+            select(AnonymousResponse).where(AnonymousResponse.id.not_in([r.id for r in stored]))
+        ).all()
+        stored.append(new)
+    band = age_band_on(1960, None, local_today()).value
+    village = women[0].village_id
+    assert [(r.village_id, r.age_band, r.sex) for r in stored] == [
+        (None, None, None),  # the first to take part: alone in every cell
+        (None, None, None),
+        (village, band, "female"),  # three women of that age took part
+        (village, band, None),  # the only man: his sex would give him away
+    ]
 
 
 # --- tampering -------------------------------------------------------------------------
@@ -690,45 +719,45 @@ def test_sends_from_several_tabs_at_once_all_end_on_the_thank_you_page(app, invi
     assert [r.status for r in responses()] == [ResponseStatus.COMPLETED]
 
 
-def test_anonymous_responses_cannot_be_matched_by_the_transaction_that_wrote_them(
-    app, make_member, database_url
-):
-    """On PostgreSQL each row's xmin names the transaction that last wrote it; sending an
-    anonymous response rewrites all of them, so the invitation's xmin matches every one."""
-    if not database_url.startswith("postgresql"):
-        pytest.skip("xmin exists on PostgreSQL only")
-    from sqlalchemy import text
+def test_twenty_anonymous_sends_at_once_all_succeed(app, make_member):
+    """Residents sending at the same moment wait for no one else's response: no deadlock,
+    no error page, every answer stored once."""
+    import threading
 
-    from fieldwork import answering
-
-    short = {
-        "schema_version": 1,
-        "title": {"nl": "Kort"},
-        "pages": [
-            {
-                "code": "P1",
-                "questions": [
-                    {"code": "Q", "type": "text", "text": {"nl": "Iets?"}, "required": False}
-                ],
-            }
-        ],
-    }
-    survey = publish(definition=short, anonymous=True)
-    for number in range(3):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite lets one writer in at a time anyway")
+    survey = publish(anonymous=True)
+    residents = []
+    for number in range(20):
         member = make_member("Orvelte", email=f"anoniem{number}@example.nl")
-        invitation = invite(survey, member)
-        response = answering.start_or_resume(invitation, utcnow())
-        response.current_page = 1  # past the only page
-        db.session.commit()
-        answering.submit(invitation, response, utcnow())
-        db.session.commit()
-    matches = db.session.execute(
-        text(
-            "SELECT i.id, count(r.id) FROM invitations i JOIN responses r "
-            "ON r.xmin = i.xmin GROUP BY i.id"
-        )
-    ).all()
-    assert all(found != 1 for _, found in matches)
+        resident = Resident(app, survey_token(invite(survey, member)))
+        resident.start()
+        for page, data in enumerate(ANSWERS, start=1):
+            form = {"csrf_token": resident.csrf(), "_action": "next"}
+            form["_response"] = fresh(invite_of(member)).response_id
+            assert resident.client.post(resident.url(f"/pagina/{page}"), data={**form, **data})
+        residents.append((resident, fresh(invite_of(member)).response_id))
+    start, statuses = threading.Barrier(len(residents)), []
+
+    def press(resident, response_id):
+        start.wait()
+        data = {"csrf_token": resident.csrf(), "_response": response_id}
+        sent = resident.client.post(resident.url("/versturen"), data=data)
+        statuses.append((sent.status_code, sent.location == resident.url("/bedankt")))
+
+    threads = [threading.Thread(target=press, args=pair) for pair in residents]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [(303, True)] * 20
+    assert count(AnonymousResponse) == 20 and responses() == []
+    took_part = select(func.count()).where(Invitation.took_part.is_(True))
+    assert db.session.scalar(took_part) == 20
+
+
+def invite_of(member) -> Invitation:
+    return db.session.scalar(select(Invitation).where(Invitation.member_id == member.id))
 
 
 def test_closing_an_anonymous_survey_deletes_answers_never_sent(app, member):
@@ -743,3 +772,44 @@ def test_closing_an_anonymous_survey_deletes_answers_never_sent(app, member):
     db.session.commit()
     assert count(Response) == 0
     assert db.session.scalar(select(Invitation.response_id)) is None
+
+
+def test_the_monitor_counts_anonymous_participants_but_on_no_day(app, make_member):
+    """Officials see how many took part, never when: a day's count going up by one would
+    date a response (and a quote) to the member who sent it."""
+    from fieldwork import answering
+    from fieldwork.monitor import survey_progress
+
+    survey = publish(anonymous=True)
+    for _ in range(2):
+        invitation = invite(survey, make_member("Orvelte"))
+        response = answering.start_or_resume(invitation, utcnow())
+        response.save_page(DORP, 5, utcnow())
+        answering.submit(invitation, response, utcnow())
+        db.session.commit()
+    progress = survey_progress(survey, local_today())
+    assert (progress.total.invited, progress.total.completed) == (2, 2)
+    assert progress.day_cells == {} and all(row.completed == 0 for row in progress.days)
+
+
+def test_sent_answers_are_read_from_where_the_survey_keeps_them(app, member, make_member):
+    from fieldwork import answering
+    from fieldwork.sent import sent_answers, sent_response
+
+    kept = {}
+    for anonymous in (False, True):
+        survey = publish(anonymous=anonymous)
+        invitation = invite(survey, make_member("Orvelte"))
+        response = answering.start_or_resume(invitation, utcnow())
+        response.save_page(DORP, 5, utcnow())
+        answering.submit(invitation, response, utcnow())
+        db.session.commit()
+        kept[anonymous] = (survey, sent_answers(survey))
+    for anonymous, (survey, [sent]) in kept.items():
+        assert sent.answers["LEEF_CIJFER"] == "7"
+        found, version = sent_response(survey, sent.id)
+        assert found == sent and version.id == sent.version_id
+        other, _ = kept[not anonymous]
+        assert sent_response(other, sent.id) is None
+    anonymous_survey, [anonymous_sent] = kept[True]
+    assert db.session.get(AnonymousResponse, anonymous_sent.id) is not None
