@@ -203,6 +203,7 @@ def thanks(survey_id: int):
         title=text_in(questionnaire.title, _language()),
         survey=invitation.survey,
         completed_at=invitation.completed_at,
+        took_part=invitation.took_part,  # an anonymous survey keeps no time
     )
 
 
@@ -262,6 +263,7 @@ def _survey_closed(invitation: Invitation) -> Response:
         "fieldwork/answer/closed.html",
         title=text_in(questionnaire.title, _language()),
         completed_at=invitation.completed_at,
+        took_part=invitation.took_part,  # an anonymous survey keeps no time
     )
     return make_response(html, 410)
 

@@ -610,6 +610,19 @@ def test_a_survey_past_its_closing_date_thanks_those_who_took_part(resident, sur
     assert "We received your answers to “Liveability in your village” on" in closed.text
 
 
+def test_a_closed_anonymous_survey_thanks_those_who_took_part_without_a_date(app, member):
+    survey = publish(anonymous=True)
+    resident = Resident(app, survey_token(invite(survey, member)))
+    resident.answer_all()
+    resident.send()
+    survey.closes_on = local_today() - timedelta(days=1)
+    db.session.commit()
+    closed = resident.client.get(resident.url("/bedankt"))
+    assert closed.status_code == 410
+    assert "We received your answers to “Liveability in your village”. Thank you" in closed.text
+    assert "Thank you for wanting to take part" not in closed.text
+
+
 def test_a_forged_link_to_a_closed_survey_still_does_not_work(resident, survey, invitation):
     survey.close()
     db.session.commit()
