@@ -40,7 +40,7 @@ def wake_worker() -> None:
 def work_step() -> bool:
     """One round of the mail worker: urgent jobs first (they make login mails), then mail."""
     ran_jobs = run_urgent_jobs()
-    if not leases.unrecorded and not _started:
+    if not _started:
         start_worker()
     return deliver_batch() or ran_jobs
 
@@ -49,6 +49,8 @@ def deliver_batch() -> bool:
     """Send up to one batch of due mails; False when nothing was due. On an error (the
     database or the mail server away) this worker gives back the mails it holds."""
     leases.record_unrecorded()
+    if leases.holding_after_error:
+        leases.release_own()
     release_stale_claims()
     mail_ids = claim_due_mails(BATCH_SIZE)
     if not mail_ids:
@@ -64,12 +66,13 @@ def deliver_batch() -> bool:
 
 
 def _give_back() -> None:
+    leases.holding_after_error = True
     try:
         leases.record_unrecorded()
         leases.release_own()
-    except Exception:  # the database is still away: the leases lapse instead
+    except Exception:  # the database is still away: released at the next batch
         db.session.rollback()
-        log.warning("Could not release this worker's mail claims; they lapse in %s", leases.LEASE)
+        log.warning("Could not release this worker's mail claims yet")
 
 
 _started = False

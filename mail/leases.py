@@ -98,10 +98,17 @@ def release(*, stale: bool = False, of_workers: list[str] | None = None) -> int:
     return requeued + doubted
 
 
+#: This worker hit an error while holding claims and may not have given them back yet.
+holding_after_error = False
+
+
 def release_own() -> int:
     """After an error: give back what this worker holds but has not handed over."""
+    global holding_after_error
     db.session.rollback()
-    return release(of_workers=[WORKER])
+    released = release(of_workers=[WORKER])
+    holding_after_error = False
+    return released
 
 
 def release_dead_on_this_host() -> int:
