@@ -1,6 +1,7 @@
 """One creation per form key: the keys of creating forms under a unique constraint, so a
 double submit (also two at the same moment) makes one survey, batch, member or proposal.
-Mail claims name their worker and when the mail was handed over (short leases).
+Mail claims name their worker and when the mail was handed over, and running jobs keep a
+heartbeat (short leases).
 
 Revision ID: c4e8a1f2b903
 Revises: b7c41e2d9a10
@@ -30,9 +31,13 @@ def upgrade():
     with op.batch_alter_table("outbox_mails", schema=None) as batch_op:
         batch_op.add_column(sa.Column("claimed_by", sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column("send_started_at", sa.DateTime(), nullable=True))
+    with op.batch_alter_table("jobs", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("heartbeat_at", sa.DateTime(), nullable=True))
 
 
 def downgrade():
+    with op.batch_alter_table("jobs", schema=None) as batch_op:
+        batch_op.drop_column("heartbeat_at")
     with op.batch_alter_table("outbox_mails", schema=None) as batch_op:
         batch_op.drop_column("send_started_at")
         batch_op.drop_column("claimed_by")
