@@ -1,6 +1,6 @@
 """Who is delivering which mail, for how long: short leases kept alive by a heartbeat.
 
-A worker claims due mails under its own name (`WORKER`) for `LEASE`. While it delivers a
+A worker claims due mails under its own name (`worker()`) for `LEASE`. While it delivers a
 batch it renews the lease of every mail it still holds before each send, so a slow batch
 keeps its claims and a dead worker's claims lapse within a minute. A worker releases its
 claims when it hits an error (a database blip), and at start it releases the claims of
@@ -30,8 +30,19 @@ from mail.models import MailStatus, OutboxMail
 
 #: A claim not renewed for this long belongs to a worker that stopped.
 LEASE = timedelta(seconds=60)
-#: This process's name on its claims: host, process id, and a nonce against reused pids.
-WORKER = f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+_worker: tuple[int, str] | None = None
+
+
+def worker() -> str:
+    """This process's name on its claims: host, process id, and a nonce against reused pids.
+    Made anew after a fork (gunicorn --preload), so forked workers never share one."""
+    global _worker
+    if _worker is None or _worker[0] != os.getpid():
+        name = f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        _worker = (os.getpid(), name)
+    return _worker[1]
+
+
 IN_DOUBT = (
     "In doubt: the mail worker stopped while handing this mail to the mail server. It may "
     "have arrived; it is not sent again, to avoid sending it twice."
@@ -46,7 +57,7 @@ def claim(mail_ids: list[int]) -> list[int]:
             update(OutboxMail)
             .where(OutboxMail.id == mail_id, OutboxMail.status == MailStatus.PENDING)
             .values(
-                status=MailStatus.SENDING, claimed_at=now, claimed_by=WORKER, send_started_at=None
+                status=MailStatus.SENDING, claimed_at=now, claimed_by=worker(), send_started_at=None
             )
         )
         if result.rowcount == 1:
@@ -60,14 +71,14 @@ def heartbeat_and_start(mail_id: int) -> bool:
     now = utcnow()
     db.session.execute(
         update(OutboxMail)
-        .where(OutboxMail.claimed_by == WORKER, OutboxMail.status == MailStatus.SENDING)
+        .where(OutboxMail.claimed_by == worker(), OutboxMail.status == MailStatus.SENDING)
         .values(claimed_at=now)
     )
     started = db.session.execute(
         update(OutboxMail)
         .where(
             OutboxMail.id == mail_id,
-            OutboxMail.claimed_by == WORKER,
+            OutboxMail.claimed_by == worker(),
             OutboxMail.status == MailStatus.SENDING,
         )
         .values(send_started_at=now)
@@ -106,14 +117,14 @@ def release_own() -> int:
     """After an error: give back what this worker holds but has not handed over."""
     global holding_after_error
     db.session.rollback()
-    released = release(of_workers=[WORKER])
+    released = release(of_workers=[worker()])
     holding_after_error = False
     return released
 
 
 def release_dead_on_this_host() -> int:
     """At start: release the claims of workers on this host whose process is gone."""
-    host = WORKER.split(":", 1)[0]
+    host = worker().split(":", 1)[0]
     holders = db.session.scalars(
         select(OutboxMail.claimed_by)
         .where(
@@ -122,7 +133,7 @@ def release_dead_on_this_host() -> int:
         )
         .distinct()
     ).all()
-    dead = [holder for holder in holders if holder != WORKER and not _alive(holder)]
+    dead = [holder for holder in holders if holder != worker() and not _alive(holder)]
     return release(of_workers=dead) if dead else 0
 
 
