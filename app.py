@@ -26,6 +26,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 #: Every module with models, imported at start-up so Alembic and relationships see all tables.
 MODEL_MODULES = (
+    "core.once",
     "villages.models",
     "jobs.models",
     "accounts.models",

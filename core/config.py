@@ -22,6 +22,7 @@ DEFAULTS: dict[str, Any] = {
     "REDIS_URL": None,  # jobs run in-process when unset
     "JOBS_QUEUE": "naoberpanel",
     "JOBS_WEB_WORKER": True,  # without Redis: run jobs in a thread of each web process
+    "JOBS_LEASE_SECONDS": 120.0,  # a running job without heartbeat this long lost its worker
     "DEMO_JOBS_ENABLED": False,
     "DEMO_JOB_DELAY": 0.5,  # seconds per step of the demo job
     "BASE_URL": "http://127.0.0.1:5000",

@@ -6,6 +6,7 @@ import enum
 import sqlite3
 from datetime import UTC, datetime
 
+from flask import has_request_context, request
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, Enum, MetaData, event
 from sqlalchemy.engine import Engine
@@ -80,3 +81,24 @@ def _configure_sqlite(dbapi_connection, connection_record) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.close()
+
+
+#: Requests that only read; any other request's transactions take SQLite's write lock at once.
+READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@event.listens_for(Engine, "begin")
+def _begin_sqlite_writes_immediately(connection) -> None:
+    """On SQLite a POST's transaction takes the write lock when it begins (`BEGIN IMMEDIATE`).
+
+    SQLite ignores `FOR UPDATE`, and pysqlite begins a transaction only at the first write,
+    so two simultaneous POSTs would both read "not yet done" and then both write it. With the
+    lock taken first, the second POST waits (busy_timeout) and reads what the first committed:
+    the row locks PostgreSQL gives, for the price of one writer at a time, which SQLite has
+    anyway. Reading requests and workers keep pysqlite's behaviour (see the SQLAlchemy notes
+    on pysqlite transactions); they rely on single conditional UPDATEs instead.
+    """
+    if connection.dialect.name != "sqlite" or not has_request_context():
+        return
+    if request.method not in READING_METHODS:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -1,35 +1,38 @@
-from datetime import datetime
+import re
+import secrets
 
 from flask_wtf import FlaskForm
 from wtforms import HiddenField
+from wtforms.validators import DataRequired, Regexp
 
-from core.db import utcnow
+#: What a form key looks like: `secrets.token_urlsafe(32)`.
+FORM_KEY = re.compile(r"^[A-Za-z0-9_-]{43}$")
 
 
 class ButtonForm(FlaskForm):
     """A one-button POST (log in, log out, start, revoke, retry): only its CSRF token."""
 
 
-class StampedForm(FlaskForm):
-    """A form that carries the moment it was shown. Sent twice (a double click, or back and
-    send again) it carries the same moment; opened again it carries a new one. So a service
-    can make a double submit once without swallowing a deliberate second time."""
+class OnceForm(FlaskForm):
+    """A form that creates something. It carries a random key made when it is shown: sent
+    twice (a double click, a retry, back and send again) it carries the same key, opened
+    again a new one. core.once turns one key into one creation, also for simultaneous POSTs."""
 
-    #: When the form was first shown (UTC, ISO 8601); kept when it is shown again with errors.
-    shown_at = HiddenField()
+    #: Kept when the form is shown again with errors; a missing or malformed key is refused.
+    form_key = HiddenField(validators=[DataRequired(), Regexp(FORM_KEY)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        #: When the form that was sent had been shown; None while it is being shown, and for
-        #: a missing or unreadable stamp (then it is stamped afresh).
-        self.shown = _aware(self.shown_at.data)
-        if self.shown is None:
-            self.shown_at.data = utcnow().isoformat()
+        sent = kwargs.get("formdata", True) is not None and self.is_submitted()
+        if not FORM_KEY.match(self.form_key.data or ""):
+            self.form_key.data = None if sent else new_form_key()
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if not self.form_key.data:
+            self.form_key.data = new_form_key()  # shown again: a fresh form
+        return valid
 
 
-def _aware(stamp: str | None) -> datetime | None:
-    try:
-        moment = datetime.fromisoformat(stamp or "")
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else None
+def new_form_key() -> str:
+    return secrets.token_urlsafe(32)

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
 from core.db import db
 from jobs import runner, services
-from jobs.backends import JOB_TIMEOUT_SECONDS
 
 jobs_cli = AppGroup("jobs", help="Background jobs.")
 
@@ -27,7 +24,7 @@ def worker(burst: bool) -> None:
 @jobs_cli.command("requeue")
 def requeue() -> None:
     """Fail jobs abandoned by a dead worker; hand queued jobs to the job queue again."""
-    abandoned = runner.fail_abandoned_jobs(timedelta(seconds=JOB_TIMEOUT_SECONDS))
+    abandoned = runner.fail_abandoned_jobs(runner.lease())
     db.session.commit()
     job_ids = list(db.session.scalars(runner.queued_jobs()))
     if job_ids:

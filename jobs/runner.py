@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import threading
 from contextlib import contextmanager
 from datetime import timedelta
 
-from sqlalchemy import Select, select, update
+from flask import current_app
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -18,6 +20,44 @@ log = logging.getLogger(__name__)
 
 #: How long progress may wait for SQLite's single write lock before it skips a step.
 SQLITE_PROGRESS_WAIT_MS = 200
+
+
+def lease() -> timedelta:
+    """A running job whose heartbeat is older than this lost its worker (killed, machine
+    gone): it is failed, its private parameters erased, and it can be started again."""
+    return timedelta(seconds=current_app.config["JOBS_LEASE_SECONDS"])
+
+
+class Heartbeat:
+    """Renews a running job's `heartbeat_at` from a side thread in its own short
+    transactions, also while the job is busy in one long step (rendering a PDF)."""
+
+    def __init__(self, job_id: str, every: timedelta) -> None:
+        self.job_id, self.every = job_id, every.total_seconds()
+        self.engine = db.engine
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name=f"heartbeat-{job_id}", daemon=True)
+
+    def __enter__(self) -> Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _beat(self) -> None:
+        while not self._stop.wait(self.every):
+            try:
+                with _progress_connection(self.engine) as connection:
+                    connection.execute(
+                        update(Job)
+                        .where(Job.id == self.job_id, Job.status == JobStatus.RUNNING)
+                        .values(heartbeat_at=utcnow())
+                    )
+                    connection.commit()
+            except OperationalError:
+                log.warning("Heartbeat of job %s not recorded (database busy or away)", self.job_id)
 
 
 class DatabaseProgress:
@@ -38,8 +78,8 @@ class DatabaseProgress:
 
 
 @contextmanager
-def _progress_connection():
-    with db.engine.connect() as connection:
+def _progress_connection(engine=None):
+    with (engine or db.engine).connect() as connection:
         sqlite = connection.dialect.name == "sqlite"
         if sqlite:
             _set_busy_timeout(connection, SQLITE_PROGRESS_WAIT_MS)
@@ -68,7 +108,10 @@ def next_queued_job_id(names: list[str] | None = None) -> str | None:
 
 
 def run_next(names: list[str] | None = None) -> bool:
-    """Run the oldest queued job (of these names); False when there is none."""
+    """Run the oldest queued job (of these names); False when there is none. First fail
+    the jobs whose worker stopped, so they do not block starting them again."""
+    if fail_abandoned_jobs(lease()):
+        db.session.commit()
     job_id = next_queued_job_id(names)
     if job_id is None:
         return False
@@ -93,17 +136,21 @@ def claim(job_id: str) -> bool:
     claimed = db.session.execute(
         update(Job)
         .where(Job.id == job_id, Job.status == JobStatus.QUEUED)
-        .values(status=JobStatus.RUNNING, started_at=utcnow())
+        .values(status=JobStatus.RUNNING, started_at=utcnow(), heartbeat_at=utcnow())
     )
     db.session.commit()
     return claimed.rowcount == 1
 
 
 def fail_abandoned_jobs(older_than: timedelta) -> int:
-    """Mark jobs failed that have been running too long: their worker died."""
+    """Mark running jobs failed whose heartbeat stopped `older_than` ago: their worker died.
+    Their private parameters are erased at once. Callers commit."""
     cutoff = utcnow() - older_than
     stuck = db.session.scalars(
-        select(Job).where(Job.status == JobStatus.RUNNING, Job.started_at < cutoff)
+        select(Job).where(
+            Job.status == JobStatus.RUNNING,
+            func.coalesce(Job.heartbeat_at, Job.started_at) < cutoff,
+        )
     ).all()
     for job in stuck:
         job.fail("Interrupted: the worker stopped before the job finished.")
@@ -131,7 +178,8 @@ def _run_claimed(job_id: str) -> None:
     log.info("Job %s (%s) started", name, job_id)
     function = registry.get(name)
     try:
-        result = function(DatabaseProgress(job_id), **params)
+        with Heartbeat(job_id, every=lease() / 4):
+            result = function(DatabaseProgress(job_id), **params)
         _finish(job_id).succeed(result)
         db.session.commit()
     except Exception as error:

@@ -7,7 +7,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from jobs.runner import run_urgent_jobs
-from mail.delivery import deliver_all_due
+from mail.delivery import deliver_all_due, start_worker
 
 mail_cli = AppGroup("mail", help="Deliver mail from the outbox.")
 
@@ -24,4 +24,5 @@ def send() -> None:
 def worker() -> None:
     """Keep delivering mail as it becomes due."""
     click.echo(f"Mail worker started ({current_app.config['MAIL_BACKEND']}).")
+    start_worker()
     current_app.extensions["mail_worker"].work()

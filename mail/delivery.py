@@ -7,11 +7,12 @@ import smtplib
 from datetime import timedelta
 
 from flask import Flask, current_app, has_request_context
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from core.background import PollingThread
 from core.db import db, utcnow
 from jobs.runner import run_urgent_jobs
+from mail import leases
 from mail.models import MailStatus, OutboxMail
 from mail.redaction import wipe_links
 from mail.transports import transport_for
@@ -19,8 +20,6 @@ from mail.transports import transport_for
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 50
-#: A claim older than this belongs to a worker that died: the mail is tried again.
-STALE_CLAIM = timedelta(minutes=10)
 
 
 def init_app(app: Flask) -> None:
@@ -42,19 +41,50 @@ def wake_worker() -> None:
 def work_step() -> bool:
     """One round of the mail worker: urgent jobs first (they make login mails), then mail."""
     ran_jobs = run_urgent_jobs()
+    if not _started:
+        start_worker()
     return deliver_batch() or ran_jobs
 
 
 def deliver_batch() -> bool:
-    """Send up to one batch of due mails; False when nothing was due."""
+    """Send up to one batch of due mails; False when nothing was due. On an error (the
+    database or the mail server away) this worker gives back the mails it holds."""
+    leases.record_unrecorded()
+    if leases.holding_after_error:
+        leases.release_own()
     release_stale_claims()
     mail_ids = claim_due_mails(BATCH_SIZE)
     if not mail_ids:
         return False
-    with transport_for(current_app.config) as transport:
-        for mail_id in mail_ids:
-            deliver_one(transport, mail_id)
+    try:
+        with transport_for(current_app.config) as transport:
+            for mail_id in mail_ids:
+                deliver_one(transport, mail_id)
+    except Exception:
+        _give_back()
+        raise
     return True
+
+
+def _give_back() -> None:
+    leases.holding_after_error = True
+    try:
+        leases.record_unrecorded()
+        leases.release_own()
+    except Exception:  # the database is still away: released at the next batch
+        db.session.rollback()
+        log.warning("Could not release this worker's mail claims yet")
+
+
+_started = False
+
+
+def start_worker() -> None:
+    """Before a worker's first batch: free the claims of killed workers on this host."""
+    global _started
+    _started = True
+    if released := leases.release_dead_on_this_host():
+        log.warning("Released %s mail claim(s) of stopped workers", released)
 
 
 def deliver_all_due() -> int:
@@ -76,22 +106,15 @@ def claim_due_mails(limit: int) -> list[int]:
         .limit(limit)
         .with_for_update(skip_locked=True)
     ).all()
-    claimed = [mail_id for mail_id in candidates if _claim(mail_id, now)]
+    claimed = leases.claim(list(candidates))
     db.session.commit()
     return claimed
 
 
-def _claim(mail_id: int, now) -> bool:
-    result = db.session.execute(
-        update(OutboxMail)
-        .where(OutboxMail.id == mail_id, OutboxMail.status == MailStatus.PENDING)
-        .values(status=MailStatus.SENDING, claimed_at=now)
-    )
-    return result.rowcount == 1
-
-
 def deliver_one(transport, mail_id: int) -> None:
-    if not _renew_claim(mail_id):
+    # The heartbeat renews the whole batch's claims, so a slow SMTP server never makes them
+    # lapse (and another worker send them) while we still hold them; see mail.leases.
+    if not leases.heartbeat_and_start(mail_id):
         log.warning("Mail %s was taken over by another worker; not sending it", mail_id)
         return
     mail = db.session.get_one(OutboxMail, mail_id)
@@ -103,26 +126,14 @@ def deliver_one(transport, mail_id: int) -> None:
         except Exception as error:
             record_failed_attempt(mail, error)
         else:
+            leases.unrecorded.add(mail.id)
             mail.status, mail.sent_at = MailStatus.SENT, utcnow()
             mail.attempts += 1
             wipe_links(mail)
             log.info("Mail %s (%s) sent", mail.id, mail.kind)
+    mail.claimed_by = None
     db.session.commit()
-
-
-def _renew_claim(mail_id: int) -> bool:
-    """Refresh our claim just before sending; False if it went stale and was released.
-
-    A batch may take a while over a slow SMTP server; renewing per mail keeps the claim
-    fresh, so it is never released (and sent by another worker) while we still send it.
-    """
-    renewed = db.session.execute(
-        update(OutboxMail)
-        .where(OutboxMail.id == mail_id, OutboxMail.status == MailStatus.SENDING)
-        .values(claimed_at=utcnow())
-    )
-    db.session.commit()
-    return renewed.rowcount == 1
+    leases.unrecorded.discard(mail_id)
 
 
 def record_failed_attempt(mail: OutboxMail, error: Exception) -> None:
@@ -152,12 +163,5 @@ def is_permanent(error: Exception) -> bool:
 
 
 def release_stale_claims() -> None:
-    db.session.execute(
-        update(OutboxMail)
-        .where(
-            OutboxMail.status == MailStatus.SENDING,
-            OutboxMail.claimed_at < utcnow() - STALE_CLAIM,
-        )
-        .values(status=MailStatus.PENDING)
-    )
-    db.session.commit()
+    """Claims whose lease lapsed: their worker stopped (see mail.leases)."""
+    leases.release(stale=True)

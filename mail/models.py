@@ -40,7 +40,12 @@ class OutboxMail(Base):
     send_after: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     attempts: Mapped[int] = mapped_column(default=0, server_default="0")
     last_error: Mapped[str] = mapped_column(Text, default="", server_default="")
+    #: When the claim was taken or last renewed (mail.leases).
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: The worker holding the claim ("host:pid:nonce").
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    #: Set just before the claimed mail is handed to the mail server: after a crash, in doubt.
+    send_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: After this a mail is pointless (its login link has expired): it is not sent any more.
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

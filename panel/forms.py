@@ -18,6 +18,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from accounts.forms import EMAIL_VALIDATORS, strip
+from core.forms import OnceForm
 from panel.models import AgeBand, ContactDetails, Household, Sex
 from panel.services import Profile, birth_year_range
 from villages.models import Village, VillageKind
@@ -246,7 +247,7 @@ def paper_household_choices() -> list[SelectChoice]:
     ]
 
 
-class PaperMemberForm(ProfileForm):
+class PaperMemberForm(OnceForm, ProfileForm):
     """An official or volunteer registers a resident who answers on paper. They fill it in
     for the resident, so every text speaks about the resident, not to them."""
 

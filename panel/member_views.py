@@ -11,6 +11,7 @@ from audit.services import record
 from core.dates import local_today
 from core.db import db
 from core.forms import ButtonForm
+from core.once import create_once
 from panel import join as joining
 from panel import me_services
 from panel import member_queries as queries
@@ -147,10 +148,13 @@ def register_paper():
         return render_template("panel/join/unavailable.html"), 503
     form = PaperMemberForm(villages=all_villages())
     if form.validate_on_submit():
-        member = joining.register_paper_member(
-            form.profile(), form.contact(), statement, form.association_contact.data, g.account
+        profile, contact, wanted = form.profile(), form.contact(), form.association_contact.data
+        member_id, _made = create_once(
+            "member.paper",
+            form.form_key.data,
+            lambda: joining.register_paper_member(profile, contact, statement, wanted, g.account),
         )
-        db.session.commit()
+        member = db.session.get(Member, member_id)
         flash(
             _(
                 "Registered. Write the respondent number %(number)s on the resident's paper "

@@ -5,18 +5,18 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectChoice, SelectField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
 
 from accounts.forms import strip
 from core.dates import local_today
+from core.forms import OnceForm
 from recruitment.services import MAX_BATCH_SIZE
 
 CHOOSE_VILLAGE = _l("Choose the village the letters are for.")
 
 
-class BatchForm(FlaskForm):
+class BatchForm(OnceForm):
     village = SelectField(
         _l("Village"),
         coerce=int,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import enum
 import logging
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import delete, select, update
 
@@ -70,8 +70,6 @@ def redeem(code: RecruitmentCode) -> bool:
 
 MAX_BATCH_SIZE = 2000
 LETTERS_JOB = "recruitment.render_letters"
-#: A second identical batch by the same official within this time is a double click.
-DOUBLE_SUBMIT_WINDOW = timedelta(minutes=2)
 
 
 def _new_codes(size: int) -> dict[str, str]:
@@ -97,18 +95,11 @@ def create_batch(
     by: Account | None,
     today: date | None = None,
 ) -> tuple[RecruitmentBatch, list[str]]:
-    """Store `size` hashed codes for a village and queue the job that prints them.
-
-    The same batch made again by the same official within two minutes is a double click:
-    the first batch is returned, without its codes (they are with the letters job).
-    """
+    """Store `size` hashed codes for a village and queue the job that prints them."""
     if not 1 <= size <= MAX_BATCH_SIZE:
         raise ValueError(f"batch size {size} outside 1..{MAX_BATCH_SIZE}")
     if expires_on <= (today or local_today()):
         raise ValueError("codes must stay valid after today")
-    if by is not None and (same := _recent_same_batch(village, size, expires_on, by)):
-        log.info("Batch %s submitted twice by account %s", same.id, by.id)
-        return same, []
     batch = RecruitmentBatch(
         village=village,
         size=size,
@@ -120,23 +111,6 @@ def create_batch(
     plain = _issue_codes(batch)
     record("recruitment.batch_created", batch, village=village.id, size=size)
     return batch, plain
-
-
-def _recent_same_batch(
-    village: Village, size: int, expires_on: date, by: Account
-) -> RecruitmentBatch | None:
-    return db.session.scalar(
-        select(RecruitmentBatch)
-        .where(
-            RecruitmentBatch.created_by_id == by.id,
-            RecruitmentBatch.village_id == village.id,
-            RecruitmentBatch.size == size,
-            RecruitmentBatch.expires_on == expires_on,
-            RecruitmentBatch.created_at > utcnow() - DOUBLE_SUBMIT_WINDOW,
-        )
-        .order_by(RecruitmentBatch.created_at.desc(), RecruitmentBatch.id.desc())
-        .limit(1)
-    )
 
 
 def _issue_codes(batch: RecruitmentBatch) -> list[str]:

@@ -9,6 +9,7 @@ from accounts.permissions import official_required
 from core.dates import local_today
 from core.db import db
 from core.forms import ButtonForm
+from core.once import create_once
 from recruitment import queries, services
 from recruitment.forms import BatchForm
 from recruitment.models import RecruitmentBatch
@@ -38,12 +39,14 @@ def new():
     form = BatchForm(panel_villages())
     if form.validate_on_submit():
         village = db.session.get(Village, form.village.data) or abort(400)
-        batch, _codes = services.create_batch(
-            village, form.size.data, form.expires_on.data, form.note.data or "", g.account
+        size, expires_on, note = form.size.data, form.expires_on.data, form.note.data or ""
+        batch_id, _made = create_once(
+            "recruitment.batch",
+            form.form_key.data,
+            lambda: services.create_batch(village, size, expires_on, note, g.account)[0],
         )
-        db.session.commit()
         flash(_("The codes are made. The letters are being prepared."), "ok")
-        return redirect(url_for("recruitment.show", batch_id=batch.id), 303)
+        return redirect(url_for("recruitment.show", batch_id=batch_id), 303)
     return render_template("recruitment/new.html", form=form)
 
 

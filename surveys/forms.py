@@ -34,7 +34,7 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from accounts.forms import strip
-from core.forms import StampedForm
+from core.forms import OnceForm
 from surveys import editing
 from surveys.conditions import COMPARISONS
 from surveys.definition import QuestionType
@@ -389,7 +389,7 @@ class ScopeForm(FlaskForm):
         self.villages.choices = [SelectChoice(str(v.id), v.name) for v in villages]
 
 
-class NewSurveyForm(StampedForm):
+class NewSurveyForm(OnceForm):
     title = StringField(
         _l("Title (Dutch)"),
         filters=[strip],
@@ -408,7 +408,7 @@ class NewSurveyForm(StampedForm):
         ]
 
 
-class ImportForm(StampedForm):
+class ImportForm(OnceForm):
     file = FileField(_l("Questionnaire file (.json)"))
     pasted = TextAreaField(
         _l("Or paste the JSON here"), filters=[strip], render_kw={"rows": 8, "class": "code"}

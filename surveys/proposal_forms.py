@@ -8,6 +8,7 @@ from wtforms import RadioField, SelectChoice, SelectField, StringField, TextArea
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from accounts.forms import strip
+from core.forms import OnceForm
 from villages.models import Village
 
 
@@ -18,7 +19,7 @@ def comment_field(label, required: bool = False) -> TextAreaField:
     return TextAreaField(label, validators=validators, filters=[strip])
 
 
-class NewProposalForm(FlaskForm):
+class NewProposalForm(OnceForm):
     """Start a village-vision proposal. Pass the account's association `villages`."""
 
     village = SelectField(

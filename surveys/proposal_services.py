@@ -10,11 +10,11 @@ from collections.abc import Callable
 from sqlalchemy import select
 
 from accounts.models import Account, Role, RoleGrant
-from core.db import db, utcnow
+from core.db import db
 from core.urls import external_url
 from mail.services import queue_mail
 from surveys.models import ProposalEvent, ProposalEventKind, Survey, SurveyKind
-from surveys.services import DOUBLE_SUBMIT_WINDOW, create_survey
+from surveys.services import create_survey
 from surveys.templates import load_template
 from villages.models import Village
 
@@ -27,34 +27,12 @@ def default_title(village: Village) -> str:
 
 
 def start_proposal(village: Village, title: str, by: Account) -> Survey:
-    """A village-vision proposal for `village`, drafted by its association from the template.
-
-    The same village and title sent twice by the same account within two minutes (a double
-    click) makes one proposal: the first is returned.
-    """
-    if same := _recent_same_proposal(village, title, by):
-        log.info("Proposal %s started twice by account %s", same.id, by.id)
-        return same
+    """A village-vision proposal for `village`, drafted by its association from the template."""
     definition = load_template("dorpsvisie")
     definition["title"] = {"nl": title}
     survey = create_survey(definition, by=by, kind=SurveyKind.VILLAGE_VISION, villages=[village])
     log.info("Proposal %s started for village %s by account %s", survey.id, village.id, by.id)
     return survey
-
-
-def _recent_same_proposal(village: Village, title: str, by: Account) -> Survey | None:
-    return db.session.scalar(
-        select(Survey)
-        .where(
-            Survey.created_by_id == by.id,
-            Survey.kind == SurveyKind.VILLAGE_VISION,
-            Survey.title == title,
-            Survey.villages.any(Village.id == village.id),
-            Survey.created_at > utcnow() - DOUBLE_SUBMIT_WINDOW,
-        )
-        .order_by(Survey.created_at.desc(), Survey.id.desc())
-        .limit(1)
-    )
 
 
 def author_names(events: list[ProposalEvent]) -> dict[int, str]:

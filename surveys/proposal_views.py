@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from accounts.models import Role
 from accounts.permissions import official_required, roles_required
 from core.db import db
+from core.once import create_once
 from core.urls import local_path
 from surveys import proposal_messages, proposal_services, services
 from surveys.models import LifecycleError, ReviewStatus, Survey, SurveyStatus
@@ -54,10 +55,14 @@ def new():
     if request.method == "GET" and len(villages) == 1:
         form.title.data = proposal_services.default_title(villages[0])
     if form.validate_on_submit():
-        survey = proposal_services.start_proposal(form.chosen_village(), form.title.data, g.account)
-        db.session.commit()
+        village, title = form.chosen_village(), form.title.data
+        survey_id, _made = create_once(
+            "proposal.new",
+            form.form_key.data,
+            lambda: proposal_services.start_proposal(village, title, g.account),
+        )
         flash(_("Your proposal has been created. Adapt the questionnaire, then submit it."), "ok")
-        return redirect(url_for("surveys.show", survey_id=survey.id), 303)
+        return redirect(url_for("surveys.show", survey_id=survey_id), 303)
     return render_template("surveys/proposals/new.html", form=form), 422 if form.errors else 200
 
 

@@ -4,10 +4,8 @@ village-vision proposal flow. Callers commit."""
 from __future__ import annotations
 
 import copy
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
-
-from sqlalchemy import select
 
 from accounts.models import Account, Role
 from audit.services import record
@@ -71,49 +69,15 @@ def create_survey(
     return survey
 
 
-def duplicate_survey(survey: Survey, by: Account, form_shown_at: datetime | None = None) -> Survey:
-    """A new draft with a copy of the current questionnaire, its kind and its villages. A
-    double submit of the copy button gets the copy it just made (see `_recent_twin`)."""
+def duplicate_survey(survey: Survey, by: Account) -> Survey:
+    """A new draft with a copy of the current questionnaire, its kind and its villages."""
     definition = copy.deepcopy(survey.current_version.definition)
     definition["title"]["nl"] = f"{definition['title']['nl']} (kopie)"
     if definition["title"].get("en"):
         definition["title"]["en"] = f"{definition['title']['en']} (copy)"
-    earlier = _recent_twin(definition, by, form_shown_at)
-    if earlier is not None:
-        return earlier
     twin = create_survey(definition, by, kind=survey.kind, villages=survey.villages)
     record("survey.duplicated", twin, original=survey.id)
     return twin
-
-
-def create_survey_once(
-    definition: Any, by: Account, form_shown_at: datetime | None = None
-) -> Survey:
-    """create_survey, except that a double submit of the form gets the survey it just made
-    (see `_recent_twin`)."""
-    return _recent_twin(definition, by, form_shown_at) or create_survey(definition, by)
-
-
-def _recent_twin(
-    definition: dict[str, Any], by: Account, form_shown_at: datetime | None
-) -> Survey | None:
-    """A survey this account made with exactly this questionnaire since the form that sent
-    it was shown (core.forms.StampedForm), and at most moments ago: that form sent twice is a
-    double submit, a form opened again is a deliberate second survey."""
-    if not isinstance(definition, dict) or not isinstance(definition.get("title"), dict):
-        return None
-    since = utcnow() - DOUBLE_SUBMIT_WINDOW
-    if form_shown_at is not None:
-        since = max(since, form_shown_at)
-    candidates = db.session.scalars(
-        select(Survey).where(
-            Survey.created_by_id == by.id,
-            Survey.created_at >= since,
-            Survey.title == definition["title"]["nl"],
-        )
-    )
-    canonical = valid_definition(definition)
-    return next((s for s in candidates if s.current_version.definition == canonical), None)
 
 
 def delete_survey(survey: Survey) -> None:

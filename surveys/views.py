@@ -14,7 +14,8 @@ from accounts.models import Role
 from accounts.permissions import official_required, roles_required
 from core.dates import local_today
 from core.db import db
-from core.forms import ButtonForm, StampedForm
+from core.forms import ButtonForm, OnceForm
+from core.once import create_once
 from surveys import editing, queries, services
 from surveys.forms import (
     UNREADABLE,
@@ -58,10 +59,11 @@ def new():
         else:
             definition = load_template(form.start.data)
             definition["title"] = {"nl": form.title.data}
-        survey = services.create_survey_once(definition, g.account, form.shown)
-        db.session.commit()
+        survey_id, _made = create_once(
+            "survey.new", form.form_key.data, lambda: services.create_survey(definition, g.account)
+        )
         flash(_("The survey has been created as a draft."), "ok")
-        return redirect(url_for(".show", survey_id=survey.id))
+        return redirect(url_for(".show", survey_id=survey_id))
     return render_template("surveys/new.html", form=form), 422 if form.errors else 200
 
 
@@ -72,13 +74,16 @@ def import_questionnaire():
     form, problems = ImportForm(), []
     if form.validate_on_submit() and (document := form.document()) is not UNREADABLE:
         try:
-            survey = services.create_survey_once(document, g.account, form.shown)
+            survey_id, _made = create_once(
+                "survey.import",
+                form.form_key.data,
+                lambda: services.create_survey(document, g.account),
+            )
         except services.InvalidQuestionnaire as invalid:
             problems = described(invalid.problems, document)
         else:
-            db.session.commit()
             flash(_("The questionnaire has been imported as a new draft survey."), "ok")
-            return redirect(url_for(".show", survey_id=survey.id))
+            return redirect(url_for(".show", survey_id=survey_id))
     status = 422 if form.errors or problems else 200
     return render_template("surveys/import.html", form=form, problems=problems), status
 
@@ -102,7 +107,7 @@ def render_designer(survey: Survey, problems=(), status: int = 200):
         deletable=can_delete(g.account, survey),
         is_official=g.account.has_role(Role.OFFICIAL),
         button=ButtonForm(),
-        copy_form=StampedForm(formdata=None),
+        copy_form=OnceForm(formdata=None),
         publish_form=PublishForm(meta={"csrf": False}),
         problems=problems,
         today=local_today(),
@@ -131,13 +136,16 @@ def export(survey_id: int):
 def duplicate(survey_id: int):
     """A new draft survey with a copy of this questionnaire."""
     survey = survey_for_viewing(survey_id)
-    form = StampedForm()
+    form = OnceForm()
     if not form.validate_on_submit():
         abort(400)
-    twin = services.duplicate_survey(survey, g.account, form.shown)
-    db.session.commit()
+    twin_id, _made = create_once(
+        f"survey.copy.{survey.id}",
+        form.form_key.data,
+        lambda: services.duplicate_survey(survey, g.account),
+    )
     flash(_("The copy has been made. You are now working on the copy."), "ok")
-    return redirect(url_for(".show", survey_id=twin.id))
+    return redirect(url_for(".show", survey_id=twin_id))
 
 
 @bp.route("/<int:survey_id>/scope", methods=["GET", "POST"])

@@ -195,15 +195,20 @@ def csrf_token_from(html: str) -> str:
     return match.group(1)
 
 
+def form_key_from(html: str) -> dict[str, str]:
+    """The one-time key of a creating form (core.forms.OnceForm), as a browser sends it."""
+    match = re.search(r'name="form_key"[^>]*value="([^"]+)"', html)
+    return {"form_key": match.group(1)} if match else {}
+
+
 @pytest.fixture
 def post_form(client):
     """POST a form the way a browser does: first GET the page for its CSRF token."""
 
     def post(page_url: str, action_url: str | None = None, data: dict | None = None, **kwargs):
-        token = csrf_token_from(client.get(page_url).text)
-        return client.post(
-            action_url or page_url, data={"csrf_token": token, **(data or {})}, **kwargs
-        )
+        html = client.get(page_url).text
+        sent = {"csrf_token": csrf_token_from(html), **form_key_from(html), **(data or {})}
+        return client.post(action_url or page_url, data=sent, **kwargs)
 
     return post
 

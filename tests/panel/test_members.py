@@ -11,7 +11,7 @@ from core.db import db
 from panel.fatigue import exclusion_reason, may_invite, quarter_of
 from panel.models import Channel, Member, MemberStatus
 from panel.services import agreed_version
-from tests.conftest import csrf_token_from, start_session
+from tests.conftest import csrf_token_from, form_key_from, start_session
 from tests.helpers import count
 from villages.queries import village_by_name
 
@@ -229,10 +229,13 @@ def test_the_paper_form_speaks_about_the_resident(app, client, login_as, seeded,
     assert "Vul het geboortejaar van de inwoner in, of kies de leeftijdsgroep." in response.text
 
 
-def paper_form(client, **overrides):
-    token = csrf_token_from(client.get("/panel/members/paper").text)
+def paper_form(client, key: dict | None = None, **overrides):
+    """Fill in and send the paper form; `key` sends a form already shown (its CSRF token and
+    form key) again, as a double click does."""
+    if key is None:
+        key = shown_paper_form(client)
     data = {
-        "csrf_token": token,
+        **key,
         "name": "Geesje Hoving",
         "address": "Brink 3",
         "postcode": "9441 pc",
@@ -248,6 +251,11 @@ def paper_form(client, **overrides):
     return client.post(
         "/panel/members/paper", data={k: v for k, v in data.items() if v is not None}
     )
+
+
+def shown_paper_form(client) -> dict:
+    html = client.get("/panel/members/paper").text
+    return {"csrf_token": csrf_token_from(html), **form_key_from(html)}
 
 
 @pytest.mark.parametrize("role", ["official", "volunteer"])
@@ -270,9 +278,12 @@ def test_a_double_click_registers_a_paper_member_once(
 ):
     privacy_statement()
     login_as("volunteer")
-    assert paper_form(client).status_code == 303
-    assert paper_form(client).status_code == 303
+    shown = shown_paper_form(client)
+    first, second = paper_form(client, shown), paper_form(client, shown)
+    assert first.status_code == second.status_code == 303
     assert count(Member) == 1
+    number = db.session.scalar(select(Member)).respondent.pseudonym
+    assert number in client.get(second.location).text  # the number is shown again
     assert paper_form(client, name="Jan Hoving").status_code == 303  # a housemate
     assert count(Member) == 2
 

@@ -94,10 +94,10 @@ def hidden_fields(client, url: str) -> dict:
 
 
 def stamped_form(client, url: str) -> dict:
-    """The CSRF token and the moment shown of a freshly opened page's form."""
+    """The CSRF token and the one-time key of a freshly opened page's creating form."""
     html = client.get(url).text
-    shown = re.search(r'<input[^>]*name="shown_at"[^>]*value="([^"]+)"', html)
-    return {"csrf_token": csrf_token_from(html), "shown_at": shown.group(1)}
+    key = re.search(r'<input[^>]*name="form_key"[^>]*value="([^"]+)"', html)
+    return {"csrf_token": csrf_token_from(html), "form_key": key.group(1)}
 
 
 def survey_count() -> int:
@@ -105,7 +105,8 @@ def survey_count() -> int:
 
 
 def post_button(client, survey_id: int, action: str):
-    data = hidden_fields(client, f"/surveys/{survey_id}")
+    data = stamped_form(client, f"/surveys/{survey_id}") if action == "duplicate" else {}
+    data = {**hidden_fields(client, f"/surveys/{survey_id}"), **data}
     return client.post(f"/surveys/{survey_id}/{action}", data=data)
 
 
@@ -348,7 +349,7 @@ def test_export_and_import_round_trip(client, login_as, seeded, survey):
     url = "/surveys/import"
     response = client.post(
         url,
-        data={"csrf_token": token(client, url), "file": (io.BytesIO(exported.data), "q.json")},
+        data={**stamped_form(client, url), "file": (io.BytesIO(exported.data), "q.json")},
         content_type="multipart/form-data",
     )
     assert response.status_code == 302
@@ -611,8 +612,9 @@ def test_anonymity_and_reminders_are_set_before_publishing(client, login_as, see
 
 
 def import_pasted(client, text: str):
-    url = "/surveys/import"
-    return client.post(url, data={"csrf_token": token(client, url), "pasted": text})
+    return client.post(
+        "/surveys/import", data={**stamped_form(client, "/surveys/import"), "pasted": text}
+    )
 
 
 @pytest.mark.parametrize(
@@ -864,8 +866,8 @@ def test_a_refused_import_corrected_in_the_same_form_imports_once(client, login_
     data = {**stamped_form(client, "/surveys/import"), "pasted": "{not json"}
     refused = client.post("/surveys/import", data=data)
     assert refused.status_code == 422
-    shown = re.search(r'<input[^>]*name="shown_at"[^>]*value="([^"]+)"', refused.text)
-    assert shown.group(1) == data["shown_at"]  # still the same form
+    key = re.search(r'<input[^>]*name="form_key"[^>]*value="([^"]+)"', refused.text)
+    assert key.group(1) == data["form_key"]  # still the same form
     data["pasted"] = json.dumps(small_questionnaire())
     assert client.post("/surveys/import", data=data).status_code == 302
     assert survey_count() == 1
