@@ -4,7 +4,7 @@ Mail claims name their worker and when the mail was handed over, and running job
 heartbeat (short leases).
 
 Revision ID: c4e8a1f2b903
-Revises: b7c41e2d9a10
+Revises: 3c8e51f0a7d2
 Create Date: 2026-12-06
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "c4e8a1f2b903"
-down_revision = "b7c41e2d9a10"
+down_revision = "3c8e51f0a7d2"
 branch_labels = None
 depends_on = None
 
