@@ -61,6 +61,7 @@ ACTIONS = {
     "analysis.run_from_cli": _l("Results calculated"),
     "analysis.inputs_exported": _l("Data for the results exported"),
     "analysis.results_exported": _l("Results exported"),
+    "analysis.results_released": _l("Results released to the village associations"),
     "export.downloaded": _l("Download made"),
     "clusters.created": _l("Cluster of villages made"),
     "clusters.updated": _l("Cluster of villages changed"),
