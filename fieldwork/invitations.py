@@ -138,7 +138,7 @@ def _members_in_scope(
 
 def _to_invite(survey: Survey, today: date) -> Select:
     """The members who get an invitation now, with the account their mail goes to."""
-    blocked = invitation_preview(survey, today).blocked
+    blocked = invitation_preview(survey, today).blocked if survey.anonymous else []
     scoped = _members_in_scope(survey, today, Member.id, blocked=blocked).subquery()
     return (
         select(Member.id, Account.email, Account.language, Account.name)
