@@ -67,20 +67,17 @@ def _rekey() -> None:
 
 
 def upgrade():
-    with op.batch_alter_table("respondents", schema=None) as batch_op:
-        batch_op.drop_column("created_at")
+    # Not a batch copy: on SQLite that drops and renames a table other tables refer to.
+    # Both databases drop a plain column in place (SQLite since 3.35).
+    op.execute("ALTER TABLE respondents DROP COLUMN created_at")
     _rekey()
 
 
 def downgrade():
-    with op.batch_alter_table("respondents", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column(
-                "created_at",
-                sa.DateTime(),
-                nullable=False,
-                server_default=datetime.now(UTC).replace(tzinfo=None).isoformat(sep=" "),
-            )
-        )
-    with op.batch_alter_table("respondents", schema=None) as batch_op:
-        batch_op.alter_column("created_at", server_default=None)
+    # A plain ADD COLUMN (no batch copy, see upgrade); the server default it needs for the
+    # existing rows stays, which the old model does not mind.
+    now = datetime.now(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="seconds")
+    op.add_column(
+        "respondents",
+        sa.Column("created_at", sa.DateTime(), nullable=False, server_default=now),
+    )

@@ -6,15 +6,23 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
+import sqlalchemy as sa
 from alembic.migration import MigrationContext
 from alembic.operations import Operations
+from flask_migrate import downgrade, upgrade
 from sqlalchemy import select
 
+from app import create_app
 from core.db import db, utcnow
+from demo.services import seed_villages
 from fieldwork.models import Response
-from panel.models import Channel, Member, Respondent
+from panel.models import Channel, Household, Member, Respondent, Sex
+from panel.services import Profile, register_member
 from surveys.services import create_survey
+from tests.conftest import base_config
 from tests.results.test_quotes import questionnaire
+from tests.test_migrations import MIGRATIONS, empty_database_url  # noqa: F401  (fixture)
+from villages.queries import village_by_name
 
 MIGRATION = next(
     (Path(__file__).resolve().parents[2] / "migrations" / "versions").glob(
@@ -74,3 +82,34 @@ def test_the_migration_rekeys_respondents_members_and_responses(make_member):
         db.session.get(Member, m.id).respondent_id for m in members[:2]
     )
     assert db.session.scalar(select(Respondent).where(Respondent.pseudonym.like("#%"))) is None
+
+
+def test_down_and_up_again_with_members_keeps_every_link(empty_database_url):  # noqa: F811
+    """The real migration on a database with members: the downgrade keeps the random ids,
+    the upgrade draws new ones and moves the members along, on both databases."""
+    app = create_app(base_config(empty_database_url))
+    with app.app_context():
+        upgrade(directory=MIGRATIONS)
+        seed_villages()
+        profile = Profile(
+            village_id=village_by_name("Orvelte").id,
+            sex=Sex.FEMALE,
+            household=Household.SINGLE,
+            birth_year=1960,
+        )
+        members = [register_member(profile, Channel.PAPER) for _ in range(3)]
+        db.session.commit()
+        before = {m.id: (m.respondent_id, m.respondent.pseudonym) for m in members}
+        db.session.remove()  # no open transaction may hold a lock the DDL waits for
+
+        downgrade(directory=MIGRATIONS, revision="b7c41e2d9a10")
+        upgrade(directory=MIGRATIONS)
+
+        db.session.expire_all()
+        for member_id, (old_id, pseudonym) in before.items():
+            member = db.session.get(Member, member_id)
+            assert member.respondent.pseudonym == pseudonym and member.respondent_id != old_id
+        columns = {c["name"] for c in sa.inspect(db.engine).get_columns("respondents")}
+        assert "created_at" not in columns
+        db.session.remove()
+        db.engine.dispose()
