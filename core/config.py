@@ -56,6 +56,12 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_WEB_WORKER": True,  # deliver mail from a thread of each web process
     "MAIL_RETENTION_DAYS": 30,  # delivered mail is deleted after this (maintenance purge)
     "JOB_RETENTION_DAYS": 90,  # finished jobs and their results likewise
+    # Client addresses and officials' free-text explanations in the audit log are emptied
+    # after this (maintenance purge); the events stay.
+    "AUDIT_IP_RETENTION_DAYS": 90,
+    # Key of the pseudonyms an erased member's audit events get; None: derived from
+    # SECRET_KEY for this purpose alone (audit.services.pseudonym).
+    "AUDIT_PSEUDONYM_KEY": None,
     # Panel
     "SIGN_UP_DAYS": 7,  # an unconfirmed sign-up is deleted after this
     "INVITATIONS_PER_QUARTER": 4,  # invitation fatigue rule: at most this many per member

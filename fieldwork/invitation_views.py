@@ -40,9 +40,11 @@ def index(survey_id: int):
         min_past_invitations=invitations.MIN_PAST_INVITATIONS,
         sent=sent,
         sent_totals=sent_totals,
-        refused=invitations.why_not_sendable(survey, today),
+        refused=invitations.why_not_sendable(survey, today, preview),
         job=invitations.sending_job(survey),
         form=ButtonForm(),
+        too_few=preview.too_few,
+        publishing=False,
     )
 
 
@@ -55,8 +57,11 @@ def send(survey_id: int):
         abort(400)
     try:
         job = invitations.start_sending(survey, g.account, local_today())
-    except invitations.SendingRefused:
-        flash(_("Invitations can only be sent while the survey is open."), "error")
+    except invitations.SendingRefused as refused:
+        if refused.reason == "too_few":
+            flash(_("Nobody is invited: this anonymous survey has too few members."), "error")
+        else:
+            flash(_("Invitations can only be sent while the survey is open."), "error")
         return redirect(url_for("invitations.index", survey_id=survey.id), 303)
     db.session.commit()
     return redirect(url_for("jobs.show", job_id=job.id), 303)

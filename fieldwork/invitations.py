@@ -10,14 +10,19 @@ so the number the official sees is the number that is sent.
 
 Before publishing and while inviting, the official also sees per village how many
 responses to expect, and a warning where that is below the disclosure threshold.
+
+An anonymous survey goes only to villages with at least the disclosure threshold of
+members to invite (or whose cluster in the survey has as many together: its villages'
+answers are then stored and shown as the cluster's), and only when the whole survey has as
+many; see `too_few_for_anonymity`. Fewer could not hide who answered.
 """
 
 from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, fields, replace
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -52,7 +57,7 @@ REMINDER_MAIL = "survey_reminder"
 BATCH_SIZE = 500
 
 #: Why a member in scope gets no invitation now, in the order they are checked.
-REASONS = ("left", "already_invited", "paused", "fatigue", "paper")
+REASONS = ("left", "already_invited", "paused", "fatigue", "paper", "too_few")
 INVITE = "invite"
 
 
@@ -99,8 +104,9 @@ def _invitations_this_quarter(today: date):
     )
 
 
-def _reason(survey: Survey, quarter, today: date):
-    """Why a member gets no invitation (one of REASONS), or INVITE; mirrors panel.fatigue."""
+def _reason(survey: Survey, quarter, today: date, blocked: Collection[int] = ()):
+    """Why a member gets no invitation (one of REASONS), or INVITE; mirrors panel.fatigue.
+    `blocked`: the villages with too few members for an anonymous survey."""
     invited_here = exists().where(
         Invitation.survey_id == survey.id, Invitation.member_id == Member.id
     )
@@ -111,16 +117,19 @@ def _reason(survey: Survey, quarter, today: date):
         (Member.paused_until >= today, "paused"),
         (func.coalesce(quarter.c.invitations, 0) >= limit, "fatigue"),
         (Member.account_id.is_(None), "paper"),
+        (Member.village_id.in_(blocked), "too_few"),
         else_=INVITE,
     )
 
 
-def _members_in_scope(survey: Survey, today: date, *columns) -> Select:
+def _members_in_scope(
+    survey: Survey, today: date, *columns, blocked: Collection[int] = ()
+) -> Select:
     """`columns` and the reason of every member in the survey's villages."""
     quarter = _invitations_this_quarter(today)
     village_ids = [village.id for village in survey.villages]
     return (
-        select(*columns, _reason(survey, quarter, today).label("reason"))
+        select(*columns, _reason(survey, quarter, today, blocked).label("reason"))
         .select_from(Member)
         .outerjoin(quarter, quarter.c.member_id == Member.id)
         .where(Member.village_id.in_(village_ids) if village_ids else true())
@@ -129,7 +138,8 @@ def _members_in_scope(survey: Survey, today: date, *columns) -> Select:
 
 def _to_invite(survey: Survey, today: date) -> Select:
     """The members who get an invitation now, with the account their mail goes to."""
-    scoped = _members_in_scope(survey, today, Member.id).subquery()
+    blocked = invitation_preview(survey, today).blocked if survey.anonymous else []
+    scoped = _members_in_scope(survey, today, Member.id, blocked=blocked).subquery()
     return (
         select(Member.id, Account.email, Account.language, Account.name)
         .join(scoped, scoped.c.id == Member.id)
@@ -150,21 +160,50 @@ class VillageCount:
     paused: int = 0
     fatigue: int = 0
     paper: int = 0
+    too_few: int = 0
 
     @property
     def excluded(self) -> int:
         return sum(getattr(self, reason) for reason in REASONS)
+
+    @property
+    def invitees(self) -> int:
+        """Members invited by mail: already, or when the invitations are sent."""
+        return self.invite + self.already_invited + self.too_few
+
+
+@dataclass(frozen=True)
+class TooFewInvitees:
+    """Where an anonymous survey has fewer members to invite than the disclosure threshold:
+    a village (not saved by its cluster), or the whole survey (village None)."""
+
+    village: Village | None
+    invitees: int
+    threshold: int
+    cluster: str | None = None
+    cluster_invitees: int | None = None
 
 
 @dataclass
 class InvitationPreview:
     rows: list[VillageCount]
     totals: VillageCount
+    #: Anonymous surveys only: the villages, or the whole survey, with too few invitees.
+    too_few: list[TooFewInvitees] = field(default_factory=list)
+
+    @property
+    def blocked(self) -> list[int]:
+        """The villages whose members get no invitation to this anonymous survey."""
+        return [short.village.id for short in self.too_few if short.village is not None]
+
+    @property
+    def refused(self) -> bool:
+        """The whole anonymous survey has too few invitees: nobody is invited."""
+        return any(short.village is None for short in self.too_few)
 
 
-def invitation_preview(survey: Survey, today: date) -> InvitationPreview:
-    """Per village in scope: how many members get an invitation, and who not and why."""
-    scoped = _members_in_scope(survey, today, Member.village_id).subquery()
+def _counted(survey: Survey, today: date, blocked: Collection[int]) -> list[VillageCount]:
+    scoped = _members_in_scope(survey, today, Member.village_id, blocked=blocked).subquery()
     statement = select(scoped.c.village_id, scoped.c.reason, func.count()).group_by(
         scoped.c.village_id, scoped.c.reason
     )
@@ -172,7 +211,49 @@ def invitation_preview(survey: Survey, today: date) -> InvitationPreview:
     for village_id, reason, number in db.session.execute(statement):
         if village_id in rows:
             setattr(rows[village_id], reason, number)
-    return InvitationPreview(list(rows.values()), _sum(VillageCount, rows.values()))
+    return list(rows.values())
+
+
+def invitation_preview(survey: Survey, today: date) -> InvitationPreview:
+    """Per village in scope: how many members get an invitation, and who not and why."""
+    rows = _counted(survey, today, ())
+    too_few = too_few_for_anonymity(survey, rows) if survey.anonymous else []
+    blocked = [short.village.id for short in too_few if short.village is not None]
+    if blocked:
+        rows = _counted(survey, today, blocked)
+    return InvitationPreview(rows, _sum(VillageCount, rows), too_few)
+
+
+def too_few_for_anonymity(survey: Survey, rows: list[VillageCount]) -> list[TooFewInvitees]:
+    """The villages of an anonymous survey with some but fewer invitees than the disclosure
+    threshold, and the whole survey when all its invitees outside those are fewer.
+
+    A small village in a cluster whose villages in this survey reach the threshold together
+    is not short: its answers are stored and reported as the cluster's (fieldwork stores
+    the cluster instead of a village too small to hide in), so its residents hide among
+    the cluster's. A village without any invitee is not short either: nobody to identify.
+    """
+    from results.clusters import clusters_by_village  # results build on fieldwork
+
+    threshold = threshold_of(current_app.config["DISCLOSURE_THRESHOLD"])
+    clusters = clusters_by_village()
+    together: dict[str, int] = {}
+    for row in rows:
+        if row.village.id in clusters:
+            name = clusters[row.village.id]
+            together[name] = together.get(name, 0) + row.invitees
+    short = []
+    for row in rows:
+        cluster = clusters.get(row.village.id)
+        saved = cluster is not None and together[cluster] >= threshold
+        if 0 < row.invitees < threshold and not saved:
+            short.append(
+                TooFewInvitees(row.village, row.invitees, threshold, cluster, together.get(cluster))
+            )
+    left = sum(row.invitees for row in rows) - sum(s.invitees for s in short)
+    if left < threshold:
+        short.append(TooFewInvitees(None, left, threshold))
+    return short
 
 
 def _sum(cls: type, rows: Iterable) -> object:
@@ -330,8 +411,11 @@ def expected_responses(
 # Sending ----------------------------------------------------------------------------------
 
 
-def why_not_sendable(survey: Survey, today: date) -> str | None:
-    """Why invitations cannot go out today ('draft', 'not_yet_open', 'closed'), or None.
+def why_not_sendable(
+    survey: Survey, today: date, preview: InvitationPreview | None = None
+) -> str | None:
+    """Why invitations cannot go out today ('draft', 'not_yet_open', 'closed', 'too_few':
+    an anonymous survey with fewer invitees than the disclosure threshold), or None.
 
     Only an open survey sends: an invitation to a survey that opens later would carry a
     link that does not work yet.
@@ -339,6 +423,8 @@ def why_not_sendable(survey: Survey, today: date) -> str | None:
     if survey.status is SurveyStatus.DRAFT:
         return "draft"
     if survey.is_open(today):
+        if survey.anonymous and (preview or invitation_preview(survey, today)).refused:
+            return "too_few"
         return None
     if survey.status is SurveyStatus.PUBLISHED and today < survey.opens_on:
         return "not_yet_open"
@@ -407,8 +493,8 @@ def _invite_batch(survey_id: int, today: date) -> int:
     finds these members invited.
     """
     survey = db.session.get_one(Survey, survey_id, with_for_update=True, populate_existing=True)
-    if not survey.is_open(today):
-        return 0  # closed while sending
+    if why_not_sendable(survey, today) is not None:
+        return 0  # closed while sending, or too few left for an anonymous survey
     members = db.session.execute(_to_invite(survey, today).limit(BATCH_SIZE)).all()
     now = utcnow()
     invitations = [Invitation(survey_id=survey.id, member_id=m.id, invited_at=now) for m in members]

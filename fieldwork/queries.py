@@ -31,6 +31,7 @@ class SurveyTakenPartIn:
     title: str
     #: None for an anonymous survey: only that the member took part is kept.
     answered_at: datetime | None
+    anonymous: bool = False
 
 
 def open_surveys(member: Member, today: date) -> list[OpenSurvey]:
@@ -59,9 +60,9 @@ def surveys_taken_part_in(member: Member) -> list[SurveyTakenPartIn]:
     """The surveys this member finished, newest first. For anonymous surveys this is all
     that is known; for the others the answers are never shown here either."""
     rows = db.session.execute(
-        select(Survey.title, Invitation.completed_at)
+        select(Survey.title, Invitation.completed_at, Survey.anonymous)
         .join(Invitation.survey)
         .where(Invitation.member_id == member.id, Invitation.took_part.is_(True))
         .order_by(Invitation.completed_at.desc().nulls_last(), Survey.id.desc())
     )
-    return [SurveyTakenPartIn(title, answered_at) for title, answered_at in rows]
+    return [SurveyTakenPartIn(*row) for row in rows]

@@ -13,7 +13,7 @@ from sqlalchemy import delete, func, select
 from accounts.models import Account, LoginToken, Role
 from accounts.services import normalise_email
 from audit.models import AuditEvent
-from audit.services import record
+from audit.services import pseudonymise_actor, record, scrub_free_text_about
 from core.db import db, utcnow
 from jobs.models import Job, JobStatus
 from mail.models import OutboxMail
@@ -27,14 +27,21 @@ log = logging.getLogger(__name__)
 LONGEST_PAUSE = timedelta(days=365)
 
 
-def surveys_taken_part_in(member: Member) -> list[dict[str, Any]]:
-    """The surveys this member answered, newest first, without the answers: only that
-    the member took part (anonymous answers are not linked to anyone any more)."""
-    from fieldwork import queries
+def surveys_taken_part_in(member: Member, *, by_official: bool = False) -> list[dict[str, Any]]:
+    """The surveys this member answered, without the answers, newest first (anonymous last).
+
+    For an anonymous survey only that the member took part, never when: the moment would
+    single out the response sent then. An official's export (a request by letter or
+    phone) leaves anonymous surveys out altogether: who took part in one is nobody's
+    business but the member's.
+    """
+    from fieldwork import queries  # fieldwork builds on panel
 
     return [
-        {"title": taken.title, "answered_at": taken.answered_at and taken.answered_at.isoformat()}
+        {"title": taken.title, "took_part": True}
+        | ({"answered_at": taken.answered_at.isoformat()} if taken.answered_at else {})
         for taken in queries.surveys_taken_part_in(member)
+        if not (taken.anonymous and by_official)
     ]
 
 
@@ -94,8 +101,9 @@ def set_my_association_contact(member: Member, wanted: bool) -> None:
 # Everything stored about someone ---------------------------------------------------------
 
 
-def personal_data(account: Account) -> dict[str, Any]:
-    """Everything stored about this account's holder, as plain values (dates, enums)."""
+def personal_data(account: Account, *, by_official: bool = False) -> dict[str, Any]:
+    """Everything stored about this account's holder, as plain values (dates, enums);
+    `by_official`: for an official answering a request (surveys_taken_part_in)."""
     member = member_for(account)
     return {
         "account": {
@@ -118,14 +126,14 @@ def personal_data(account: Account) -> dict[str, Any]:
         "pending_sign_ups": _sign_ups(account.email),
         "mails": _mails(account.email),
         "activity": _activity(account),
-        "surveys": surveys_taken_part_in(member) if member else [],
+        "surveys": surveys_taken_part_in(member, by_official=by_official) if member else [],
     }
 
 
 def member_personal_data(member: Member) -> dict[str, Any]:
     """Everything stored about a member, also one without a login (a paper member)."""
     if member.account is not None:
-        return personal_data(member.account)
+        return personal_data(member.account, by_official=True)
     return {
         "account": None,
         "roles": [],
@@ -133,7 +141,7 @@ def member_personal_data(member: Member) -> dict[str, Any]:
         "pending_sign_ups": [],
         "mails": [],
         "activity": [],
-        "surveys": surveys_taken_part_in(member),
+        "surveys": surveys_taken_part_in(member, by_official=True),
     }
 
 
@@ -255,7 +263,7 @@ def delete_account(account: Account) -> bool:
     member_id = member.id if member else None
     email = account.email.lower()
     if member is not None:
-        db.session.delete(member)  # contact details and consents go with it (cascade)
+        _erase_member(member)
     db.session.execute(delete(SignUp).where(func.lower(SignUp.email) == email))
     if keeps_account(account):
         _drop_resident_role(account)
@@ -266,8 +274,10 @@ def delete_account(account: Account) -> bool:
     db.session.execute(delete(OutboxMail).where(func.lower(OutboxMail.recipient) == email))
     db.session.execute(delete(LoginToken).where(LoginToken.account_id == account.id))
     _delete_queued_jobs_naming(email)
+    account_id, since = account.id, account.created_at
     db.session.delete(account)  # role grants go with it
     db.session.flush()
+    pseudonymise_actor(account_id, since)  # only now: the database checks it is gone
     log.info("Account %s and member %s deleted at their request", account.id, member_id)
     return True
 
@@ -279,9 +289,30 @@ def delete_member_on_request(member: Member) -> None:
         delete_account(member.account)
         return
     member_id = member.id
-    db.session.delete(member)
+    _erase_member(member)
     db.session.flush()
     record("member.deleted", None, member=member_id, on_request=True)
+
+
+def _erase_member(member: Member) -> None:
+    """Delete the member (contact details, consents and invitations go with it), the
+    answers they had not sent yet, and the free text officials wrote when looking them
+    up. Sent answers stay: they carry only the pseudonym, or nothing (anonymous)."""
+    from fieldwork.models import Invitation, Response, ResponseStatus  # fieldwork builds on panel
+
+    started = select(Invitation.response_id).where(
+        Invitation.member_id == member.id, Invitation.response_id.is_not(None)
+    )
+    db.session.execute(
+        delete(Response)
+        .where(
+            Response.status != ResponseStatus.COMPLETED,
+            (Response.respondent_id == member.respondent_id) | Response.id.in_(started),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    scrub_free_text_about("Member", member.id)
+    db.session.delete(member)
 
 
 def _drop_resident_role(account: Account) -> None:

@@ -88,10 +88,11 @@ class Respondent(Base):
 
     __tablename__ = "respondents"
 
+    #: Random (panel.services.new_respondent), never a serial: a serial advances with the
+    #: members' ids and would link answers back to them. No time for the same reason.
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Random, shown in exports instead of anything that identifies a person.
     pseudonym: Mapped[str] = mapped_column(String(16), unique=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     def __repr__(self) -> str:
         return f"<Respondent {self.pseudonym}>"

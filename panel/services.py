@@ -79,9 +79,21 @@ def birth_year_range(today: date | None = None) -> tuple[int, int]:
     return year - OLDEST_AGE, year - ADULT_AGE
 
 
+#: Respondent ids are drawn from 1 .. 2**31 - 1, the range of an SQL integer.
+LARGEST_RESPONDENT_ID = 2**31 - 1
+
+
+def random_respondent_id() -> int:
+    """A random id not yet taken: nothing about the member can be read from it."""
+    while True:
+        candidate = secrets.randbelow(LARGEST_RESPONDENT_ID) + 1
+        if db.session.get(Respondent, candidate) is None:
+            return candidate
+
+
 def new_respondent() -> Respondent:
     pseudonym = "".join(secrets.choice(PSEUDONYM_ALPHABET) for _ in range(PSEUDONYM_LENGTH))
-    respondent = Respondent(pseudonym=pseudonym)
+    respondent = Respondent(id=random_respondent_id(), pseudonym=pseudonym)
     db.session.add(respondent)
     return respondent
 

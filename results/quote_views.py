@@ -3,10 +3,21 @@ open answers is reading personal data: every page that shows them is logged."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 
 from accounts.permissions import official_required
+from analysis.disclosure import threshold_of
 from core.db import db, utcnow
 from core.forms import ButtonForm
 from results import quotes
@@ -40,6 +51,7 @@ def index(survey_id: int):
     page = min(max(1, request.args.get("page", 1, type=int)), pages)
     shown = answers[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     made = quotes.quotes_of(survey)
+    hidden = quotes.why_answers_hidden(survey)
     quotes.record_open_answers_viewed(survey, g.account, page=page, answers=len(shown))
     db.session.commit()
     return render_template(
@@ -53,6 +65,8 @@ def index(survey_id: int):
         quotes=made,
         quoted={(q.response_id, q.question): q for q in made},
         questions=quotes.open_questions(survey),
+        hidden=hidden,
+        threshold=threshold_of(current_app.config["DISCLOSURE_THRESHOLD"]),
     )
 
 

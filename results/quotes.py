@@ -10,9 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from flask import current_app
+from sqlalchemy import func, select
 
 from accounts.models import Account
+from analysis.disclosure import threshold_of
 from audit.services import record
 from core.db import db
 from fieldwork.models import Response, ResponseStatus
@@ -58,9 +60,35 @@ def open_questions(survey: Survey) -> dict[str, dict[str, str]]:
     return found
 
 
+def completed_responses(survey: Survey) -> int:
+    return db.session.scalar(
+        select(func.count()).where(
+            Response.survey_id == survey.id, Response.status == ResponseStatus.COMPLETED
+        )
+    )
+
+
+def why_answers_hidden(survey: Survey) -> str | None:
+    """Why the open answers cannot be read yet ('open', 'too_few'), or None.
+
+    While a survey is open, a new answer appearing right after a resident submitted would
+    name its author; after closing, fewer answers than the disclosure threshold are too
+    few to hide among. So officials read them only once the survey is closed and has at
+    least the threshold of completed responses.
+    """
+    if not survey.finished:
+        return "open"
+    if completed_responses(survey) < threshold_of(current_app.config["DISCLOSURE_THRESHOLD"]):
+        return "too_few"
+    return None
+
+
 def open_answers(survey: Survey) -> list[OpenAnswer]:
     """The open-text answers of completed responses, per question, then in the random
-    order of the response ids, so that neither time nor village can be read from it."""
+    order of the response ids, so that neither time nor village can be read from it;
+    none while why_answers_hidden."""
+    if why_answers_hidden(survey) is not None:
+        return []
     codes = {
         version.id: {question["code"] for question in _open_questions_in(version.definition)}
         for version in survey.versions
@@ -81,7 +109,9 @@ def open_answers(survey: Survey) -> list[OpenAnswer]:
 
 
 def open_answer(survey: Survey, response_id: str, question: str) -> OpenAnswer:
-    """The one open answer a quote is made from, or NoSuchAnswer."""
+    """The one open answer a quote is made from, or NoSuchAnswer (also while hidden)."""
+    if why_answers_hidden(survey) is not None:
+        raise NoSuchAnswer(response_id)
     response = db.session.get(Response, response_id)
     if response is None or response.survey_id != survey.id or not response.completed:
         raise NoSuchAnswer(response_id)

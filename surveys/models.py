@@ -60,6 +60,11 @@ class LifecycleError(ValueError):
     """A change of status the lifecycle does not allow."""
 
 
+class TooFewForAnonymity(LifecycleError):
+    """An anonymous survey with fewer members to invite than the disclosure threshold, in a
+    village or as a whole (fieldwork.invitations.too_few_for_anonymity)."""
+
+
 class ResultsBeingComputed(LifecycleError):
     """The wave's figures are being computed right now: wait until they are ready."""
 

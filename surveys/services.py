@@ -9,6 +9,7 @@ from typing import Any
 
 from accounts.models import Account, Role
 from audit.services import record
+from core.dates import local_today
 from core.db import db, utcnow
 from surveys import changes
 from surveys.checks import Problem
@@ -23,6 +24,7 @@ from surveys.models import (
     Survey,
     SurveyKind,
     SurveyStatus,
+    TooFewForAnonymity,
 )
 from villages.models import Village
 
@@ -161,6 +163,12 @@ def change_fieldwork_settings(
 
 
 def publish(survey: Survey, opens_on: date, closes_on: date) -> None:
+    """Open the survey between the dates; TooFewForAnonymity for an anonymous survey with
+    too few members to invite, where answers could be traced to who gave them."""
+    from fieldwork.invitations import invitation_preview  # fieldwork builds on surveys
+
+    if survey.anonymous and invitation_preview(survey, local_today()).too_few:
+        raise TooFewForAnonymity(survey.id)
     survey.publish(opens_on, closes_on, now=utcnow())
     record(
         "survey.published", survey, opens_on=opens_on.isoformat(), closes_on=closes_on.isoformat()

@@ -27,7 +27,7 @@ from surveys.forms import (
 )
 from surveys.lifecycle_forms import ReopenForm
 from surveys.messages import describe_condition, problem_message, where
-from surveys.models import LifecycleError, Survey, SurveyStatus
+from surveys.models import LifecycleError, Survey, SurveyStatus, TooFewForAnonymity
 from surveys.permissions import can_delete, can_edit, survey_for_editing, survey_for_viewing
 from surveys.templates import load_template
 from villages.queries import panel_villages
@@ -232,6 +232,15 @@ def confirm_publish(survey_id: int):
     return render_publish(survey, form, chosen, 422 if request.args and not chosen else 200)
 
 
+def _refused_publication(error: LifecycleError) -> str:
+    if isinstance(error, TooFewForAnonymity):
+        return _(
+            "This anonymous survey has too few members to invite to keep the answers "
+            "anonymous; it has not been published."
+        )
+    return _("That is not possible in the survey's current state.")
+
+
 def render_publish(survey: Survey, form, chosen: bool, status: int = 200):
     """The publish confirmation; `chosen`: the dates in `form` are valid, so it can be sent."""
     # fieldwork and results build on surveys
@@ -247,6 +256,8 @@ def render_publish(survey: Survey, form, chosen: bool, status: int = 200):
         expected=invitations.expected_responses(survey, preview, clusters_by_village()),
         min_past_invitations=invitations.MIN_PAST_INVITATIONS,
         button=ButtonForm(),
+        too_few=preview.too_few,
+        publishing=True,
     ), status
 
 
@@ -263,6 +274,7 @@ def publish(survey_id: int):
             lambda: services.publish(survey, *dates),
             _("The survey has been published."),
             done=lambda: (survey.opens_on, survey.closes_on) == dates,
+            refused=_refused_publication,
         )
     return render_publish(survey, form, chosen=False, status=422)
 

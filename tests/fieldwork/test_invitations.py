@@ -608,3 +608,47 @@ def test_a_village_whose_cluster_reaches_the_threshold_is_not_warned_about(
         html, "Elp"
     )
     assert warning_of(html) == ""
+
+
+# Anonymous surveys: no invitations where too few could hide who answered --------------------
+
+
+def test_an_anonymous_survey_invites_nobody_in_a_village_with_too_few_members(
+    client, official, seeded, make_member, today
+):
+    villages = [village_by_name("Orvelte"), village_by_name("Beilen")]
+    survey = new_survey(today, today + timedelta(days=20), villages, anonymous=True)
+    for _ in range(2):
+        make_member("Orvelte")
+    beilen = [make_member("Beilen") for _ in range(11)]
+
+    page = f"/surveys/{survey.id}/invitations"
+    html = client.get(page).text
+    warning = html[html.index('id="too-few"') :]
+    assert "Orvelte: 2 members to invite." in warning
+    assert "Members in these villages get no invitation to this survey." in warning
+    assert "Send 11 invitations" in html
+
+    response = client.post(page, data={"csrf_token": csrf_token_from(html)})
+    assert response.status_code == 303
+    wait_for_jobs()
+    invited = set(db.session.scalars(select(Invitation.member_id)))
+    assert invited == {member.id for member in beilen}
+
+
+def test_an_anonymous_survey_with_too_few_members_in_all_sends_nothing(
+    client, official, seeded, make_member, today
+):
+    survey = new_survey(
+        today, today + timedelta(days=20), [village_by_name("Orvelte")], anonymous=True
+    )
+    for _ in range(9):
+        make_member("Orvelte")
+    page = f"/surveys/{survey.id}/invitations"
+    html = client.get(page).text
+    assert "Nobody is invited: this anonymous survey has fewer than 10 members" in html
+    response = client.post(page, data={"csrf_token": csrf_token_from(html)})
+    assert response.status_code == 303 and response.location.endswith(page)
+    assert "this anonymous survey has too few members" in client.get(page).text
+    assert count(Job) == count(Invitation) == 0
+    assert invitations.send_invitations(survey.id, today, no_progress) == 0

@@ -400,3 +400,54 @@ def test_deletion_drops_a_login_link_still_waiting_to_be_made(make_app, make_mem
     assert response.status_code == 303
     db.session.expire_all()
     assert db.session.scalars(sa.select(Job.name)).all() == ["demo.count_villages"]
+
+
+def test_deletion_drops_unsent_answers_and_pseudonymises_the_audit_trail(
+    client, member, post_form, make_account
+):
+    from audit.services import REMOVED, pseudonym, record
+    from fieldwork.models import Invitation, Response
+    from panel.models import Channel
+    from surveys.services import create_survey
+    from tests.results.test_quotes import questionnaire
+
+    surveys = [create_survey(questionnaire(), by=None) for _ in range(3)]
+    anonymous, named, finished = surveys
+    anonymous.anonymous = True
+    for survey in surveys:
+        survey.publish(date.today(), date.today() + timedelta(days=9), utcnow())
+
+    def response(survey, sent: bool, pseudonymous: bool) -> Response:
+        made = Response(
+            survey_id=survey.id,
+            version_id=survey.live_version.id,
+            channel=Channel.WEB,
+            respondent_id=member.respondent_id if pseudonymous else None,
+            answers={"WENS": "Nog niet af"},
+        )
+        if sent:
+            made.complete(utcnow())
+        db.session.add(made)
+        db.session.flush()
+        db.session.add(Invitation(survey=survey, member=member, response_id=made.id))
+        return made
+
+    unsent = [response(anonymous, False, False).id, response(named, False, True).id]
+    kept = response(finished, True, True).id
+    official = make_account("official")
+    record("member.viewed", member, actor_id=official.id, reason="other", explanation="Buurman")
+    db.session.commit()
+    post_form("/me/pause", data={"until": (date.today() + timedelta(days=9)).isoformat()})
+    account_id = member.account.id
+
+    assert post_form("/me/delete", data={"understood": "y"}).status_code == 303
+
+    assert [db.session.get(Response, i) for i in unsent] == [None, None]
+    assert db.session.get(Response, kept) is not None
+    events = db.session.scalars(sa.select(AuditEvent)).all()
+    assert account_id not in {e.actor_id for e in events}
+    own = [e for e in events if e.actor_pseudonym == pseudonym("account", account_id)]
+    assert {e.action for e in own} >= {"member.paused", "account.deleted"}
+    assert {e.ip_address for e in own} == {pseudonym("ip", "127.0.0.1")}
+    viewed = next(e for e in events if e.action == "member.viewed")
+    assert viewed.actor_id == official.id and viewed.detail["explanation"] == REMOVED

@@ -18,6 +18,7 @@ from fieldwork.models import Response
 from panel.models import Channel
 from results import quote_views, quotes
 from results.models import Quote, QuoteStatus
+from surveys.models import Survey
 from surveys.services import create_survey
 from tests.conftest import csrf_token_from
 from tests.helpers import count
@@ -98,13 +99,23 @@ def respond(survey, make_village):
 
 @pytest.fixture
 def answered(respond):
-    """Two completed responses with open answers, one without, one not finished."""
-    return [
+    """Two completed responses with open answers, eight without, one not finished: ten
+    completed, the disclosure threshold; then the survey closes (open answers are read only
+    after closing)."""
+    made = [
         respond({"WOON": "1", "WENS": NAMED, "TOEL": LONG}),
         respond({"WOON": "2", "WENS": "  Een winkel.  "}),
         respond({"WOON": "1", "WENS": "   "}),
         respond({"WOON": "1", "WENS": "Nog niet verstuurd."}, completed=False),
+        *(respond({"WOON": "2"}) for _ in range(7)),
     ]
+    close(made[0].survey_id)
+    return made
+
+
+def close(survey_id: int) -> None:
+    db.session.get(Survey, survey_id).close()
+    db.session.commit()
 
 
 @pytest.fixture

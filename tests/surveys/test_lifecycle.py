@@ -453,3 +453,96 @@ def test_anonymous_visitors_are_sent_to_login(client, closed_survey):
     response = client.get(f"/surveys/{closed_survey.id}/reopen")
     assert response.status_code == 302
     assert response.location.startswith("/login?next=")
+
+
+# Anonymous surveys need enough members to hide among ----------------------------------------
+
+
+def publish_page(client, survey, today):
+    return client.get(
+        f"/surveys/{survey.id}/publish",
+        query_string={"opens_on": today, "closes_on": today + timedelta(days=21)},
+    )
+
+
+def test_an_anonymous_survey_with_a_small_village_is_not_published(
+    client, official, seeded, make_member, today
+):
+    survey = new_survey([village_by_name("Orvelte"), village_by_name("Beilen")], anonymous=True)
+    for _ in range(3):
+        make_member("Orvelte")
+    for _ in range(12):
+        make_member("Beilen")
+
+    page = publish_page(client, survey, today).text
+    refusal = page[page.index('id="too-few"') : page.index('id="expected-heading"')]
+    assert "Orvelte: 3 members to invite." in refusal
+    assert "Beilen" not in refusal
+    assert "This survey cannot be published like this." in refusal
+    assert f'<form method="post" action="/surveys/{survey.id}/publish"' not in page
+
+    response = client.post(
+        f"/surveys/{survey.id}/publish",
+        data={
+            "csrf_token": csrf_token_from(page),
+            "opens_on": today.isoformat(),
+            "closes_on": (today + timedelta(days=21)).isoformat(),
+        },
+    )
+    assert response.status_code == 302
+    assert (
+        "too few members to invite to keep the answers anonymous"
+        in client.get(response.location).text
+    )
+    assert fresh(survey).status is SurveyStatus.DRAFT
+    assert audit("survey.published") == []
+
+
+def test_a_small_village_whose_cluster_has_enough_members_may_be_in_an_anonymous_survey(
+    client, official, seeded, make_member, today
+):
+    from results.clusters import create_cluster
+
+    villages = [village_by_name("Orvelte"), village_by_name("Beilen")]
+    create_cluster("Zuid", villages)
+    survey = new_survey(villages, anonymous=True)
+    for _ in range(4):
+        make_member("Orvelte")
+    for _ in range(7):
+        make_member("Beilen")
+
+    page = publish_page(client, survey, today).text
+    assert 'id="too-few"' not in page
+    response = post_from(
+        client,
+        f"/surveys/{survey.id}/publish?opens_on={today}&closes_on={today + timedelta(days=21)}",
+        f"/surveys/{survey.id}/publish",
+    )
+    assert response.status_code == 302
+    assert fresh(survey).status is SurveyStatus.PUBLISHED
+
+
+def test_an_anonymous_survey_with_too_few_members_in_all_is_not_published(
+    client, official, seeded, make_member, today
+):
+    survey = new_survey([village_by_name("Orvelte")], anonymous=True)
+    page = publish_page(client, survey, today).text
+    assert "The survey as a whole: 0 members to invite." in page
+    for _ in range(10):
+        make_member("Orvelte")
+    assert 'id="too-few"' not in publish_page(client, survey, today).text
+
+
+def test_a_pseudonymous_survey_with_a_small_village_is_published(
+    client, official, seeded, make_member, today
+):
+    survey = new_survey([village_by_name("Orvelte")])
+    make_member("Orvelte")
+    page = publish_page(client, survey, today).text
+    assert 'id="too-few"' not in page
+    url = f"/surveys/{survey.id}/publish"
+    response = post_from(
+        client, f"{url}?opens_on={today}&closes_on={today + timedelta(days=21)}", url
+    )
+    assert response.status_code == 302
+    assert fresh(survey).status is SurveyStatus.PUBLISHED
