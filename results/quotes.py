@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from accounts.models import Account
 from analysis.disclosure import threshold_of
 from audit.services import record
 from core.db import db
-from fieldwork.models import Response, ResponseStatus
+from fieldwork.sent import sent_answers, sent_response
 from results.models import Quote, QuoteStatus
 from surveys.definition import QuestionType
 from surveys.models import Survey
@@ -61,11 +61,7 @@ def open_questions(survey: Survey) -> dict[str, dict[str, str]]:
 
 
 def completed_responses(survey: Survey) -> int:
-    return db.session.scalar(
-        select(func.count()).where(
-            Response.survey_id == survey.id, Response.status == ResponseStatus.COMPLETED
-        )
-    )
+    return len(sent_answers(survey))
 
 
 def why_answers_hidden(survey: Survey) -> str | None:
@@ -94,16 +90,11 @@ def open_answers(survey: Survey) -> list[OpenAnswer]:
         for version in survey.versions
     }
     order = {code: position for position, code in enumerate(open_questions(survey))}
-    rows = db.session.execute(
-        select(Response.id, Response.version_id, Response.answers).where(
-            Response.survey_id == survey.id, Response.status == ResponseStatus.COMPLETED
-        )
-    )
     answers = [
-        OpenAnswer(response_id, code, text.strip())
-        for response_id, version_id, given in rows
-        for code, text in (given or {}).items()
-        if code in codes.get(version_id, ()) and isinstance(text, str) and text.strip()
+        OpenAnswer(sent.id, code, text.strip())
+        for sent in sent_answers(survey)
+        for code, text in sent.answers.items()
+        if code in codes.get(sent.version_id, ()) and isinstance(text, str) and text.strip()
     ]
     return sorted(answers, key=lambda a: (order.get(a.question, len(order)), a.response_id))
 
@@ -112,14 +103,15 @@ def open_answer(survey: Survey, response_id: str, question: str) -> OpenAnswer:
     """The one open answer a quote is made from, or NoSuchAnswer (also while hidden)."""
     if why_answers_hidden(survey) is not None:
         raise NoSuchAnswer(response_id)
-    response = db.session.get(Response, response_id)
-    if response is None or response.survey_id != survey.id or not response.completed:
+    found = sent_response(survey, response_id)
+    if found is None:
         raise NoSuchAnswer(response_id)
-    codes = {q["code"] for q in _open_questions_in(response.version.definition)}
-    text = (response.answers or {}).get(question)
+    sent, version = found
+    codes = {q["code"] for q in _open_questions_in(version.definition)}
+    text = sent.answers.get(question)
     if question not in codes or not isinstance(text, str) or not text.strip():
         raise NoSuchAnswer(response_id)
-    return OpenAnswer(response.id, question, text.strip())
+    return OpenAnswer(sent.id, question, text.strip())
 
 
 def quotes_of(survey: Survey) -> list[Quote]:

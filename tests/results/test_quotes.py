@@ -377,3 +377,30 @@ def test_published_quotes_are_only_the_published_ones(survey, answered, make_quo
     db.session.commit()
     assert [q.id for q in quotes.published_quotes(survey)] == [shown.id]
     assert draft.status is QuoteStatus.DRAFT
+
+
+def test_an_anonymous_surveys_open_answers_are_read_from_its_own_table(
+    client, official, app, make_village
+):
+    """Sent anonymous answers live apart (fieldwork.answering.submit): quotes find them there."""
+    from fieldwork.models import AnonymousResponse
+
+    anonymous = create_survey(questionnaire(), by=None)
+    anonymous.anonymous = True
+    anonymous.publish(date(2026, 12, 1), date(2026, 12, 21), utcnow())
+    village = make_village("Zwiggelte")
+    for number in range(10):
+        db.session.add(
+            AnonymousResponse(
+                survey_id=anonymous.id,
+                version_id=anonymous.live_version.id,
+                channel=Channel.WEB,
+                village_id=village.id,
+                answers={"WOON": "1", "WENS": f"Een bankje bij de brink ({number})."},
+            )
+        )
+    db.session.commit()
+    close(anonymous.id)
+    page = client.get(f"/surveys/{anonymous.id}/quotes")
+    assert page.status_code == 200
+    assert all(f"Een bankje bij de brink ({number})." in page.text for number in range(10))
