@@ -65,4 +65,7 @@ def surveys_taken_part_in(member: Member) -> list[SurveyTakenPartIn]:
         .where(Invitation.member_id == member.id, Invitation.took_part.is_(True))
         .order_by(Invitation.completed_at.desc().nulls_last(), Survey.id.desc())
     )
-    return [SurveyTakenPartIn(*row) for row in rows]
+    return [
+        SurveyTakenPartIn(title, None if anonymous else answered_at, anonymous)
+        for title, answered_at, anonymous in rows
+    ]

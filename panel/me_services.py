@@ -39,7 +39,7 @@ def surveys_taken_part_in(member: Member, *, by_official: bool = False) -> list[
 
     return [
         {"title": taken.title, "took_part": True}
-        | ({"answered_at": taken.answered_at.isoformat()} if taken.answered_at else {})
+        | ({"answered_at": taken.answered_at.isoformat()} if not taken.anonymous else {})
         for taken in queries.surveys_taken_part_in(member)
         if not (taken.anonymous and by_official)
     ]

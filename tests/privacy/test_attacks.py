@@ -15,7 +15,7 @@ from scipy.stats import spearmanr
 from core.dates import local_today
 from core.db import db, utcnow
 from fieldwork import invitations
-from fieldwork.models import Invitation, Response
+from fieldwork.models import AnonymousResponse, Invitation, Response
 from panel.models import Channel, Member
 from surveys.models import Survey, SurveyStatus
 from surveys.services import create_survey
@@ -35,15 +35,18 @@ def official(client, login_as):
 
 
 def answer(survey: Survey, text: str, village_id: int | None = None) -> Response:
-    """A resident sends a response with an open answer."""
-    response = Response(
+    """A resident sends a response with an open answer, stored where sending stores it: an
+    anonymous survey's apart from any member (fieldwork.answering.submit)."""
+    model = AnonymousResponse if survey.anonymous else Response
+    response = model(
         survey_id=survey.id,
         version_id=survey.live_version.id,
         channel=Channel.WEB,
         village_id=village_id,
         answers={"WOON": "1", "WENS": text},
     )
-    response.complete(utcnow())
+    if model is Response:
+        response.complete(utcnow())
     db.session.add(response)
     db.session.commit()
     return response
