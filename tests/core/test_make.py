@@ -10,8 +10,14 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def planned(*arguments: str) -> list[str]:
     """The commands `make` would run, without running them."""
+    # Under `make test` this make is nested: without --no-print-directory it would add
+    # "make[1]: Leaving directory" lines.
     result = subprocess.run(
-        ["make", "--dry-run", *arguments], cwd=ROOT, capture_output=True, text=True, check=True
+        ["make", "--no-print-directory", "--dry-run", *arguments],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return result.stdout.splitlines()
 
