@@ -55,9 +55,10 @@ def register_extensions(app: Flask) -> None:
     from flask_migrate import Migrate
     from flask_wtf.csrf import CSRFProtect
 
-    from core import i18n, limits
+    from core import i18n, input, limits
     from core.db import db
 
+    input.init_app(app)  # before the blueprints: their routes take the id converter
     for module in MODEL_MODULES:
         importlib.import_module(module)
     db.init_app(app)

@@ -72,7 +72,8 @@ def import_questionnaire():
     form, problems = ImportForm(), []
     if form.validate_on_submit() and (document := form.document()) is not UNREADABLE:
         try:
-            survey = services.create_survey_once(document, g.account, form.shown)
+            canonical = services.valid_definition(document)  # cleaned before any query
+            survey = services.create_survey_once(canonical, g.account, form.shown)
         except services.InvalidQuestionnaire as invalid:
             problems = described(invalid.problems, document)
         else:
