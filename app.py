@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import faulthandler
 import importlib
 import logging
 from typing import Any
@@ -11,6 +12,7 @@ from flask import Flask
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build a configured app; tests pass their own settings in `config`."""
+    enable_crash_reports()
     app = Flask(__name__, instance_relative_config=True)
     from core.config import configure
 
@@ -22,6 +24,16 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_request_hooks(app)
     logging.getLogger(__name__).debug("App created for %s", app.config["APP_ENV"])
     return app
+
+
+def enable_crash_reports() -> None:
+    """A crash in C code (SIGSEGV, SIGABRT, …) prints every thread's Python stack to stderr.
+
+    Every process builds the app: the web server (each gunicorn worker), `flask` commands, and
+    so the job and mail workers (`flask jobs worker`, `flask mail worker`) too. Pytest enables
+    it itself (its faulthandler plugin); then it is left as pytest set it."""
+    if not faulthandler.is_enabled():
+        faulthandler.enable(all_threads=True)
 
 
 #: Every module with models, imported at start-up so Alembic and relationships see all tables.
@@ -56,9 +68,10 @@ def register_extensions(app: Flask) -> None:
     from flask_migrate import Migrate
     from flask_wtf.csrf import CSRFProtect
 
-    from core import i18n, limits
+    from core import i18n, input, limits
     from core.db import db
 
+    input.init_app(app)  # before the blueprints: their routes take the id converter
     for module in MODEL_MODULES:
         importlib.import_module(module)
     db.init_app(app)

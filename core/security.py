@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, request
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -35,4 +35,9 @@ def init_app(app: Flask) -> None:
         headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         if production:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        if request.endpoint != "static":
+            # Any page may hold personal data (a logged-in official's lists, a resident's
+            # answers behind a personal link, an export): no browser or proxy keeps a copy.
+            # Deciding page by page which ones are personal is where such a rule leaks.
+            headers["Cache-Control"] = "no-store"
         return response

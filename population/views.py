@@ -68,9 +68,10 @@ def import_margins():
                 num=len(problems),
             )
         )
-    return render_template(
+    page = render_template(
         "population/import.html", form=form, problems=problems, submitted=form.is_submitted()
     )
+    return page, 422 if form.errors else 200
 
 
 @bp.get("/<int:import_id>")

@@ -10,12 +10,12 @@ import segno
 from flask import current_app, render_template
 from flask_babel import force_locale, format_date
 from pypdf import PdfReader, PdfWriter
-from weasyprint import HTML
 
 from core.dates import local_today
 from core.urls import external_url
 from jobs.registry import Progress
 from recruitment.codes import formatted
+from recruitment.pdf_process import PdfRenderer
 
 #: Letters go out in Dutch, the official language, whatever the official's own choice.
 LETTER_LANGUAGE = "nl"
@@ -69,11 +69,12 @@ def render_pdf(
     """One PDF with a letter per code; reports progress after every chunk of letters."""
     today, total, writer = today or local_today(), len(codes), PdfWriter()
     progress(0, total, village)
-    for start in range(0, total, CHUNK):
-        chunk = codes[start : start + CHUNK]
-        pdf = HTML(string=letters_html(village, expires_on, chunk, today)).write_pdf()
-        writer.append(PdfReader(BytesIO(pdf)))
-        progress(start + len(chunk), total, village)
+    with PdfRenderer() as renderer:  # WeasyPrint in a child process: see pdf_process
+        for start in range(0, total, CHUNK):
+            chunk = codes[start : start + CHUNK]
+            pdf = renderer.pdf(letters_html(village, expires_on, chunk, today))
+            writer.append(PdfReader(BytesIO(pdf)))
+            progress(start + len(chunk), total, village)
     joined = BytesIO()
     writer.write(joined)
     return joined.getvalue()

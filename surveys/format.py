@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from core.input import clean_text, has_lone_surrogate, single_line
 from surveys.checks import Problem, check
 from surveys.definition import Item, Option, Page, Question, Questionnaire, QuestionType
 
@@ -127,7 +128,7 @@ class _Reader:
 def from_json(data: Any) -> tuple[Questionnaire | None, list[Problem]]:
     """The questionnaire in `data`, or None and every problem found."""
     reader = _Reader()
-    document = reader.obj(data, "")
+    document = reader.obj(_clean(reader, data, ""), "")
     if reader.problems:
         return None, reader.problems
     if document.get("schema_version") != SCHEMA_VERSION:
@@ -139,7 +140,7 @@ def from_json(data: Any) -> tuple[Questionnaire | None, list[Problem]]:
         )
         return None, reader.problems
     questionnaire = Questionnaire(
-        title=reader.text(document, "title", ""),
+        title=_one_line(reader.text(document, "title", "")),
         introduction=reader.text(document, "introduction", "", required=False),
         pages=tuple(
             _read_page(reader, page, f"pages[{p}]")
@@ -152,11 +153,35 @@ def from_json(data: Any) -> tuple[Questionnaire | None, list[Problem]]:
     return (None, problems) if problems else (questionnaire, [])
 
 
+def _clean(reader: _Reader, value: Any, where: str) -> Any:
+    """A copy of the JSON `value` without control characters in its texts; a text with a
+    lone surrogate (from an escape such as "\\ud800") cannot be shown or stored: refused."""
+    if isinstance(value, str):
+        if has_lone_surrogate(value):
+            reader.fail(where, "bad_characters")
+            return ""
+        return clean_text(value)
+    if isinstance(value, list):
+        return [_clean(reader, item, f"{where}[{i}]") for i, item in enumerate(value)]
+    if isinstance(value, dict):
+        cleaned = {}
+        for key, item in value.items():
+            name = _clean(reader, key, where) if isinstance(key, str) else key
+            cleaned[name] = _clean(reader, item, f"{where}.{name}" if where else str(name))
+        return cleaned
+    return value
+
+
+def _one_line(texts: dict[str, str]) -> dict[str, str]:
+    """Titles go into mail subjects and headings: one line each."""
+    return {language: single_line(words) for language, words in texts.items()}
+
+
 def _read_page(reader: _Reader, value: Any, where: str) -> Page:
     data = reader.obj(value, where)
     return Page(
         code=reader.string(data, "code", where),
-        title=reader.text(data, "title", where, required=False),
+        title=_one_line(reader.text(data, "title", where, required=False)),
         condition=data.get("condition"),
         questions=tuple(
             _read_question(reader, question, f"{where}.questions[{q}]")

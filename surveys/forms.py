@@ -50,9 +50,13 @@ def load_json(text: str | bytes) -> Any:
     """JSON as the standard has it: no NaN or Infinity; ValueError for anything wrong,
     including nesting too deep to read."""
     try:
-        return json.loads(text, parse_constant=_refuse_constant)
+        data = json.loads(text, parse_constant=_refuse_constant)
+        json.dumps(data, ensure_ascii=False).encode()  # a lone "\ud800" cannot be stored
     except RecursionError:
         raise ValueError("nested too deeply") from None
+    except UnicodeEncodeError:
+        raise ValueError("a \\u escape that is half of a character") from None
+    return data
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -117,6 +117,9 @@ def problem_message(problem: Problem) -> str:
             expected=EXPECTED.get(p.get("expected"), p.get("expected")),
         ),
         "too_long": lambda: _("Use at most %(max)s characters.", max=p.get("max")),
+        "bad_characters": lambda: _(
+            "This text contains characters that cannot be shown. Type it again without them."
+        ),
         "bad_limit": lambda: _("Compare %(code)s with a number, such as 5.", code=p.get("code")),
         "unknown_type": lambda: _(
             "“%(found)s” is not a question type.", found=p.get("found") or ""

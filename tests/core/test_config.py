@@ -21,7 +21,10 @@ def production_app(tmp_path, **settings):
     return create_app(config)
 
 
-@pytest.mark.parametrize("key", [None, "", "dev", "changeme", "short-but-random-7f3a"])
+@pytest.mark.parametrize(
+    "key",
+    [None, "", "dev", "changeme", "short-but-random-7f3a", "k" * 40, "ab" * 32, "12345678" * 5],
+)
 def test_production_refuses_missing_or_weak_secret_key(tmp_path, key):
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         production_app(tmp_path, SECRET_KEY=key)

@@ -7,7 +7,7 @@ from core.urls import safe_next_url
 from jobs.models import Job, JobStatus
 from tests.helpers import count
 
-STRONG_KEY = "0123456789abcdef0123456789abcdef0123456789abcdef"
+STRONG_KEY = "9c1f07e2b54a8d3690fe1b7c2a45d8e30b6f9a17c4e2d05b"
 
 
 @pytest.mark.parametrize("path", ["/", "/healthz", "/no-such-page", "/static/css/naoberpanel.css"])
@@ -81,3 +81,52 @@ def test_state_changing_posts_without_csrf_token_are_refused(client, app, path):
 def test_next_urls_stay_on_this_site(app, target, expected):
     with app.test_request_context():
         assert safe_next_url(target) == expected
+
+
+# --- no copies of personal pages, no internals on error pages ---------------------------
+
+
+@pytest.fixture
+def english(client):
+    with client.session_transaction() as session:
+        session["language"] = "en"
+
+
+def test_pages_of_a_logged_in_official_are_not_stored_by_browsers_or_proxies(client, login_as):
+    login_as("official")
+    for path in ("/", "/surveys/", "/panel/members"):
+        response = client.get(path)
+        assert response.headers["Cache-Control"] == "no-store", path
+
+
+def test_a_personal_survey_link_is_not_stored_either(client):
+    response = client.get("/enquete/some-token-of-a-resident")
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_static_files_may_still_be_cached(client):
+    response = client.get("/static/css/naoberpanel.css")
+    response.close()
+    assert "no-store" not in response.headers.get("Cache-Control", "")
+
+
+def test_a_failed_computation_shows_no_internal_paths(
+    client, login_as, make_margins, make_wave, monkeypatch, english
+):
+    from results import jobs, services
+
+    make_margins()
+    survey = make_wave()
+    run = services.request_run(survey, trigger="closed")
+    db.session.commit()
+
+    def broken(survey):
+        raise FileNotFoundError(2, "No such file", "/srv/naoberpanel/instance/cache/wave.npz")
+
+    monkeypatch.setattr(services, "wave_input", broken)
+    with pytest.raises(FileNotFoundError):
+        jobs.run(lambda *args: None, run_id=run.id)
+    login_as("official")
+    page = client.get(f"/surveys/{survey.id}/results").text
+    assert "The last computation failed: an unexpected error." in page
+    assert "/srv/" not in page and "FileNotFoundError" not in page

@@ -76,7 +76,7 @@ def test_a_bad_file_lists_every_problem_and_keeps_date_and_source(
     data = margins_csv("Orvelte").replace(b"Orvelte;18-34;man;11", b"Assen;18-34;man;1.234")
     response = upload(post_form, data, source="CBS Kerncijfers 2026")
     html = response.text
-    assert response.status_code == 200 and count(MarginImport) == 0
+    assert response.status_code == 422 and count(MarginImport) == 0
     assert "Line 3: village &#39;Assen&#39; is not in the municipality" in html
     assert "Line 3: write the count &#39;1.234&#39; without a thousands separator." in html
     assert "Line 2: village &#39;Orvelte&#39; lacks figures for 18-34 men" in html
@@ -92,6 +92,7 @@ def test_form_errors_keep_what_was_entered_and_ask_for_the_file_again(post_form,
     assert "choose the file again" in response.text
     assert 'value="CBS 2026"' in response.text and 'value="2030-01-01"' in response.text
     response = post_form("/population/import", data={"reference_date": "1-1-2026", "source": ""})
+    assert response.status_code == 422
     html = response.text
     assert "Choose the CSV file with the figures." in html
     assert "Enter the date as day, month and year." in html
@@ -193,5 +194,5 @@ def test_every_kind_of_problem_has_a_message_with_its_line(app):
 def test_a_field_too_long_for_csv_is_reported_not_a_crash(client, post_form, official, english):
     data = margins_csv("Orvelte") + b"Orvelte;18-34;vrouw;" + b"9" * 200_000 + b"\n"
     response = upload(post_form, data)
-    assert response.status_code == 200 and count(MarginImport) == 0
+    assert response.status_code == 422 and count(MarginImport) == 0
     assert "The file: cannot be read as a CSV file" in response.text
