@@ -22,7 +22,7 @@ from results import clusters
 from results.models import VillageCluster
 from surveys.models import Survey
 from surveys.templates import load_template
-from tests.conftest import csrf_token_from, start_session
+from tests.conftest import csrf_token_from, form_key_from, start_session
 from tests.helpers import count, every_row_as_text
 from villages.queries import village_by_name
 
@@ -135,10 +135,13 @@ def test_a_control_character_in_a_path_is_no_page(client, login_as):
 
 def test_a_nul_byte_in_a_title_is_taken_out_not_a_server_error(client, login_as, english):
     login_as("official")
-    token = csrf_token_from(client.get("/surveys/new").text)
     response = client.post(
         "/surveys/new",
-        data={"csrf_token": token, "title": "Leefbaar\x00heid\x07 2027", "start": "blank"},
+        data={
+            **form_of(client, "/surveys/new"),
+            "title": "Leefbaar\x00heid\x07 2027",
+            "start": "blank",
+        },
     )
     assert response.status_code == 302
     assert db.session.scalar(select(Survey.title)) == "Leefbaarheid 2027"
@@ -146,11 +149,10 @@ def test_a_nul_byte_in_a_title_is_taken_out_not_a_server_error(client, login_as,
 
 def test_a_line_break_in_a_survey_title_becomes_a_space(client, login_as, english):
     login_as("official")
-    token = csrf_token_from(client.get("/surveys/new").text)
     client.post(
         "/surveys/new",
         data={
-            "csrf_token": token,
+            **form_of(client, "/surveys/new"),
             "title": "Leefbaarheid\r\nBcc: all@example.nl",
             "start": "blank",
         },
@@ -182,12 +184,19 @@ def test_a_mail_subject_is_one_line_even_for_an_old_title_with_line_breaks(app):
     assert "Leefbaarheid Bcc: x@example.nl" in subject
 
 
+def form_of(client, url: str) -> dict[str, str]:
+    """What a browser sends with the form on `url`: its CSRF token and one-time form key."""
+    html = client.get(url).text
+    return {"csrf_token": csrf_token_from(html), **form_key_from(html)}
+
+
 # --- imports ------------------------------------------------------------------------------
 
 
 def import_questionnaire(client, text: str):
-    token = csrf_token_from(client.get("/surveys/import").text)
-    return client.post("/surveys/import", data={"csrf_token": token, "pasted": text})
+    return client.post(
+        "/surveys/import", data={**form_of(client, "/surveys/import"), "pasted": text}
+    )
 
 
 def test_a_lone_surrogate_in_an_imported_questionnaire_is_refused(client, login_as, english):
