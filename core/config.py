@@ -207,6 +207,11 @@ def _set_database_uri(app: Flask) -> None:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         url = f"sqlite:///{Path(app.instance_path) / 'naoberpanel.db'}"
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(url)
+    if not url.startswith("sqlite"):
+        # After a database restart or failover, pooled connections are dead: test each one
+        # as it leaves the pool, so the next request reconnects instead of failing.
+        options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+        options.setdefault("pool_pre_ping", True)
 
 
 def normalise_database_url(url: str) -> str:
