@@ -96,7 +96,16 @@ def check_python_reprs() -> None:
     for context in list(_open_contexts):
         # Playwright hands events over at the next call: one round trip brings them all in.
         context.cookies()
-    seen, _reprs_seen[:] = list(_reprs_seen), []
+        # The page now shown is read too: a response body the browser no longer holds
+        # (no-store, under load) cannot be read by the listener.
+        for shown in context.pages:
+            try:
+                content = shown.content()
+            except Exception:  # closed or navigating: its responses were seen by the listener
+                continue
+            for found in PYTHON_REPR.finditer(html.unescape(content)):
+                _reprs_seen.append((shown.url, found.group(0).strip()))
+    seen, _reprs_seen[:] = list(dict.fromkeys(_reprs_seen)), []
     assert not seen, "Python repr on a page:\n" + "\n".join(f"{u}: {t}" for u, t in seen)
 
 

@@ -604,11 +604,17 @@ def test_anonymity_and_reminders_are_set_before_publishing(client, login_as, see
     db.session.expire_all()
     saved = db.session.get(Survey, survey.id)
     assert (saved.anonymous, saved.first_reminder_days, saved.second_reminder_days) == (True, 4, 9)
+    # An anonymous survey needs enough members to invite before it can be published, so
+    # the fixed choice is tested the other way round.
+    back = {**data, "anonymous": "pseudonymous", "second_reminder_days": "9"}
+    assert client.post(url, data=back).status_code == 302
     publish(client, survey.id)
-    changed = client.post(url, data={**hidden_fields(client, url), "anonymous": "pseudonymous"})
+    db.session.expire_all()
+    assert db.session.get(Survey, survey.id).status is SurveyStatus.PUBLISHED
+    changed = client.post(url, data={**hidden_fields(client, url), "anonymous": "anonymous"})
     assert changed.status_code == 422
     db.session.expire_all()
-    assert db.session.get(Survey, survey.id).anonymous is True
+    assert db.session.get(Survey, survey.id).anonymous is False
 
 
 def import_pasted(client, text: str):
