@@ -677,12 +677,14 @@ def test_fifty_sends_at_once_store_exactly_one_response(app, invitation):
     questionnaire_end = 5
     answers = {"LEEF_CIJFER": 7, "VEILIG": "2"}
     start, outcomes = threading.Barrier(50), []
+    # Read here: an expired attribute would load through this thread's session from all 50.
+    invitation_id = invitation.id
 
     def send():
         with app.app_context():
             start.wait()
             try:
-                found = db.session.get(Invitation, invitation.id)
+                found = db.session.get(Invitation, invitation_id)
                 response = answering.start_or_resume(found, utcnow())
                 if not response.completed:
                     response.save_page(answers, questionnaire_end, utcnow())
