@@ -148,6 +148,8 @@ def test_the_officials_menu_keeps_the_header_small(
         page.get_by_role("link", name="Uitgaande mail").click()
         assert page.get_by_role("heading", level=1).inner_text() == "Uitgaande mail"
         page.get_by_role("button", name="English").click()
+        page.wait_for_function("document.documentElement.lang === 'en'")
+        page.wait_for_load_state("load")  # measured once the style sheet applies
         assert page.evaluate(HEADER_ROWS) == rows, "in English"
     finally:
         context.close()
