@@ -23,6 +23,8 @@ Codes = NDArray[np.int64]
 
 #: R's `MASS::ginv` tolerance for the Newton step.
 GINV_TOLERANCE = 256 * np.finfo(float).eps
+#: Beyond this exponent a logit factor equals its bound in floating point.
+EXPONENT = 700.0
 #: A factor within this share of the bounds' range from a bound counts as at the bound.
 NEAR_BOUND = 0.01
 
@@ -135,21 +137,28 @@ def _label(margin: Margin, cell: int) -> str:
 
 
 def _calfun(bounds: tuple[float, float] | None):
-    """g as a function of u = x'η and its derivative: R's cal.logit, or cal.raking."""
+    """g as a function of u = x'η and its derivative: R's cal.logit, or cal.raking.
+
+    The exponent is kept within ±700, where g is at its bound to the last digit anyway, so
+    that an unreachable margin ends in "not converged" rather than in overflow."""
     if bounds is None:
-        return np.exp, np.exp
+
+        def exp(u):
+            return np.exp(np.clip(u, -EXPONENT, EXPONENT))
+
+        return exp, exp
     low, high = bounds
     if not low < 1 < high:
         raise ValueError(f"bounds must hold 1 between them, not {bounds}")
     a = (high - low) / ((high - 1) * (1 - low))
 
     def factor(u):
-        e = np.exp(a * u)
+        e = np.exp(np.clip(a * u, -EXPONENT, EXPONENT))
         return (low * (high - 1) + high * (1 - low) * e) / (high - 1 + (1 - low) * e)
 
     def slope(u):
-        e = np.exp(a * u)
-        return (high - low) ** 2 * e / (high - 1 + (1 - low) * e) ** 2
+        e = np.exp(np.clip(a * u, -EXPONENT, EXPONENT))
+        return (high - low) ** 2 / ((high - 1 + (1 - low) * e) * ((high - 1) / e + 1 - low))
 
     return factor, slope
 
