@@ -212,7 +212,6 @@ def test_a_change_between_waves_as_r_with_respondents_as_clusters(tmp_path):
     columns = ("respondent", "m1", "m2", "w0", "a", "b", "mark", "agree")
     rows: dict[str, list] = {name: [] for name in columns}
     for wave, name in ((now, "c"), (then, "p")):
-        n = len(wave["keys"])
         rows["respondent"] += [key or f"anonymous{next(anonymous)}" for key in wave["keys"]]
         rows["m1"] += [f"{name}{c}" for c in wave["margins"][0].cells]
         rows["m2"] += [f"{name}{c}" for c in wave["margins"][1].cells]
