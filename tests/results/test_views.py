@@ -13,7 +13,8 @@ from audit.models import AuditEvent
 from core.db import db, utcnow
 from fieldwork.models import Response
 from jobs.runner import run_next
-from panel.models import Channel
+from panel.models import AgeBand, Channel, Sex
+from population.models import MarginCell, MarginImport
 from results import services
 from results.models import AnalysisRun, Quote, RunStatus
 from results.release import release_run
@@ -22,6 +23,7 @@ from surveys.services import create_survey
 from surveys.templates import load_template
 from tests.conftest import csrf_token_from, start_session
 from tests.results.test_services import run_now
+from tests.waves import POPULATION
 from villages.queries import village_by_name
 
 
@@ -199,6 +201,40 @@ def test_a_failed_run_says_why_in_the_readers_language(client, login_as, make_wa
     page = client.get(f"/surveys/{survey.id}/results").text
     assert "De laatste berekening is mislukt" in page
     assert "Er zijn nog geen bevolkingsaantallen ingelezen" in page
+
+
+def test_weights_that_miss_a_margin_are_not_published_and_the_gaps_are_shown(
+    client, login_as, make_village, make_wave, english
+):
+    """Margins where 5 in 6 adults are 75 or over, against respondents spread evenly over
+    the ages: no weights within 0.3 to 3.5 times the design weights can meet them."""
+    margins = MarginImport(reference_date=date(2026, 1, 1), source="test")
+    for name, people in POPULATION.items():
+        village = village_by_name(name) or make_village(name, population=people)
+        for band in AgeBand:
+            for sex in (Sex.FEMALE, Sex.MALE):
+                count = people // 10 * (20 if band is AgeBand.A75_PLUS else 1)
+                margins.cells.append(
+                    MarginCell(village_id=village.id, age_band=band, sex=sex, count=count)
+                )
+    db.session.add(margins)
+    db.session.commit()
+    survey = make_wave()
+    run = run_now(survey)
+    assert run.status is RunStatus.FAILED and run.output is None
+    assert run.settings["failure"] == "not_converged"
+    worst = run.settings["gaps"][0]
+    assert worst["margin"] == "age_sex" and abs(worst["relative"]) > 0.05
+    assert services.computed_run(survey) is None
+    login_as("official")
+    page = client.get(f"/surveys/{survey.id}/results").text
+    assert "could not meet every population margin" in page
+    assert "Population margins the weights did not meet" in page
+    assert "75+ women" in page or "75+ men" in page
+    assert f"{worst['relative']:+.1%}".replace("-", "-") in page.replace("\u2212", "-")
+    assert "Village clusters" in page and "Check the imported population margins" in page
+    login_as("association", village="Beilen")
+    assert "did not meet" not in client.get(f"/surveys/{survey.id}/results").text
 
 
 @pytest.mark.parametrize("role", ["official", "association"])
