@@ -557,6 +557,9 @@ def published_document(run: AnalysisRun, village_ids: frozenset[int] | None) -> 
     weighting["villages"] = [v for v in weighting["villages"] if v["village"] in own]
     for listed in ("collapsed", "without_respondents"):
         weighting[listed] = [village for village in weighting[listed] if village in own]
+    # Which villages are weighted together says each had fewer than `min_stratum`.
+    pools = weighting.get("pooled", [])
+    weighting["pooled"] = [[v for v in pool if v in own] for pool in pools if own & set(pool)]
     weighting.pop("without_margins", None)  # an exact count, for officials
     return {
         **run.output,

@@ -122,6 +122,9 @@ def test_officials_see_every_village_and_the_weighting(client, login_as, wave, e
         assert village in page
     assert "not shown (too few respondents)" in page and "indicative" in page
     assert "Compute again" in page
+    # Orvelte (4 respondents) is weighted together with Eursinge, and the page says so.
+    assert "weighted together with others: Eursinge + Orvelte." in page
+    assert "Weighting effect" in page
 
 
 def test_an_association_sees_its_village_and_the_municipality_only(client, login_as, wave, english):
@@ -133,6 +136,7 @@ def test_an_association_sees_its_village_and_the_municipality_only(client, login
     document = client.get(f"/surveys/{wave.id}/results.json").get_json()
     assert {f["area"] for f in document["figures"]} == {"", "Beilen"}
     assert [v["village"] for v in document["weighting"]["villages"]] == ["Beilen"]
+    assert document["weighting"]["pooled"] == []  # Orvelte's pool is none of its business
 
 
 def test_the_download_is_audit_logged_and_holds_no_hidden_numbers(client, login_as, wave):
