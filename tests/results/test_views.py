@@ -127,6 +127,21 @@ def test_officials_see_every_village_and_the_weighting(client, login_as, wave, e
     assert "Weighting effect" in page
 
 
+def test_a_run_stored_before_the_weighting_effect_still_shows_it(client, login_as, wave, english):
+    """Format 1 documents call Kish's weighting effect "design_effect" and pool nothing."""
+    run = services.computed_run(wave)
+    weighting = dict(run.output["weighting"])
+    for key in ("pooled", "bounds", "min_stratum"):
+        weighting.pop(key)
+    weighting["design_effect"] = 1.37
+    weighting.pop("weighting_effect")
+    run.output = {**run.output, "format": 1, "weighting": weighting}
+    db.session.commit()
+    login_as("official")
+    page = client.get(f"/surveys/{wave.id}/results").text
+    assert "Weighting effect" in page and "1.37" in page
+
+
 def test_an_association_sees_its_village_and_the_municipality_only(client, login_as, wave, english):
     login_as("association", village="Beilen")
     page = client.get(f"/surveys/{wave.id}/results").text
