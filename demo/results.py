@@ -46,7 +46,9 @@ AGREE = {"1": 4, "2": 10, "3": 22, "4": 44, "5": 17, "9": 3}
 
 def synthetic_answers(questionnaire: Questionnaire, rng: np.random.Generator) -> dict:
     """Made-up answers to the questions that feed an indicator, following the routing as a
-    resident meets it: a routed question is answered only when its condition holds."""
+    resident meets it: a routed question is answered only when its condition holds. They
+    come from a child of `rng`, so they do not shift the caller's own draws (who answers)."""
+    (rng,) = rng.spawn(1)
     answers: dict = {}
     for page in questionnaire.pages:
         if not evaluate(page.condition, answers):
