@@ -201,7 +201,7 @@ def _flag(tested: Tested, settings: Settings) -> None:
     rejected = comparisons.benjamini_hochberg([d.p_value for _, d, _ in tested], rate)
     alpha = max(sum(rejected), 1) * rate / len(tested) if tested else rate
     for (entry, difference, indicator), flagged in zip(tested, rejected, strict=True):
-        low, high = adjusted_interval(difference, alpha, flagged)
+        low, high = _adjusted_interval(difference, alpha, flagged)
         entry.update(
             flagged=flagged,
             low=(_rounded_apart if flagged else _rounded)(indicator, low),
@@ -210,7 +210,7 @@ def _flag(tested: Tested, settings: Settings) -> None:
         )
 
 
-def adjusted_interval(
+def _adjusted_interval(
     difference: comparisons.Difference, alpha: float, flagged: bool
 ) -> tuple[float, float]:
     """The t-interval at level 1 − alpha. At a p-value on the edge the two may disagree
