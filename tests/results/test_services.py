@@ -9,12 +9,14 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from analysis.indicators import load as load_indicators
 from audit.models import AuditEvent
 from core.db import db
 from fieldwork.models import Response
 from jobs.models import Job
 from panel.models import Respondent
 from results import services
+from results.files import indicators_json
 from results.models import AnalysisRun, AreaKind, ResultFigure, RunStatus, VillageCluster
 from results.release import CannotRelease, release_run
 from surveys import services as survey_services
@@ -403,3 +405,17 @@ def test_published_shares_carry_their_dont_know_share(make_margins, make_wave):
     assert moving.published and moving.dont_know["status"] == "publish"
     assert 3 <= moving.dont_know["value"] <= 20
     assert figure(run, "leefbaarheid_cijfer").dont_know is None
+
+
+def test_the_shipped_definitions_state_what_the_questionnaire_leaves_out(make_wave):
+    """So `analysis compute` on the shipped definitions gives the app's own figures."""
+    survey = make_wave(per_village={"Beilen": 3}, close=False)
+    derived = indicators_json(services.survey_indicators(survey))
+    assert derived == indicators_json(load_indicators("leefbaarheid"))
+
+
+def test_scales_on_their_whole_item_set_still_give_figures(make_margins, make_wave):
+    make_margins()
+    run = run_now(make_wave())
+    mark, facilities = figure(run, "leefbaarheid_cijfer"), figure(run, "tevredenheid_voorzieningen")
+    assert facilities.published and 0.6 * mark.n <= facilities.n < mark.n
