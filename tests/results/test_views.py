@@ -527,9 +527,9 @@ def test_officials_read_weighting_effect_and_effective_number(client, login_as, 
 def test_each_share_shows_who_answered_dont_know(client, login_as, wave, english):
     login_as("official")
     page = html.unescape(client.get(f"/surveys/{wave.id}/results").text)
-    assert re.search(r"not counted, answered “don't know”: \d+%", page)
+    assert re.search(r"“Don't know” \(not counted\): \d+%", page)
     moving = page[page.index('id="indicator-verhuisgeneigdheid"') :]
-    assert "answered “don't know”" in moving[: moving.index("</section>")]
+    assert "“Don't know” (not counted)" in moving[: moving.index("</section>")]
 
 
 @pytest.mark.parametrize(("value", "percent"), [(-0.0, True), (-0.0, False), (0, True)])
