@@ -4,6 +4,7 @@ the share of "don't know" beside a share."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -138,7 +139,7 @@ def test_a_sensitive_share_never_shows_a_small_dont_know():
             record.answers["AGREE"] = "1"
     wave.records[0].answers["AGREE"] = wave.records[1].answers["AGREE"] = "9"
     (indicator,) = with_dont_know()
-    sensitive = type(indicator)(**{**indicator.__dict__, "sensitive": True})
+    sensitive = replace(indicator, sensitive=True)
     settings = Settings()
     document = report(analyse(wave, [sensitive], settings), [sensitive], settings)
     shown = [f["dont_know"] for f in document["figures"] if f["status"] == "publish"]
