@@ -4,9 +4,12 @@ respondent from the answers (question code -> answer, as fieldwork stores them).
 Three kinds:
 - `mean` of a mark or number question;
 - `share` of respondents whose answer is in `categories` (e.g. agree + strongly agree);
-- `scale`: the mean of several items (e.g. a Likert grid) for respondents who answered at
-  least `min_items` of them.
-"Don't know" (code 9 on the agree scale, and any code in `excluded`) counts as not answered.
+- `scale`: the mean of a fixed set of items (e.g. a Likert grid), for respondents who
+  answered every item of the set (`min_items` defaults to all of them): a mean over
+  whichever items a resident happened to answer would not compare between villages.
+An answer code in `excluded` (the question's own "don't know" option, see
+`results.services.survey_indicators`) counts as not answered; no code is excluded by default,
+so a 9 on a 1-10 mark always counts.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from __future__ import annotations
 import enum
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +26,6 @@ import numpy as np
 from analysis.weighting import Floats
 
 DEFINITIONS = Path(__file__).parent / "definitions"
-#: "Don't know" on the agree scale and in most closed questions.
-DONT_KNOW = "9"
 
 
 class IndicatorKind(enum.Enum):
@@ -41,11 +42,10 @@ class Indicator:
     label: Mapping[str, str] = field(default_factory=dict)
     #: SHARE: the answer codes that count as "yes".
     categories: tuple[str, ...] = ()
-    #: SCALE: how many items must be answered.
+    #: SCALE: how many items must be answered (from the definitions: all of them).
     min_items: int = 1
-    #: Answer codes that count as not answered ("don't know"). By default the agree
-    #: scale's 9 for shares and scales; nothing for a mean, where 9 is a mark or a number.
-    excluded: tuple[str, ...] = ("9",)
+    #: Answer codes that count as not answered: the questions' own "don't know" options.
+    excluded: tuple[str, ...] = ()
     #: Safety, health, loneliness, income, moving intention: small shares are suppressed,
     #: never shown as "(almost) no one".
     sensitive: bool = False
@@ -66,8 +66,8 @@ def from_json(data: Sequence[Mapping[str, Any]]) -> list[Indicator]:
                 questions=tuple(entry["questions"]),
                 label=dict(entry.get("label", {})),
                 categories=tuple(str(c) for c in entry.get("categories", ())),
-                min_items=int(entry.get("min_items", 1)),
-                excluded=tuple(str(c) for c in entry.get("excluded", _default_excluded(kind))),
+                min_items=int(entry.get("min_items", len(entry["questions"]))),
+                excluded=tuple(str(c) for c in entry.get("excluded", ())),
                 sensitive=bool(entry.get("sensitive", False)),
             )
         except (KeyError, TypeError, ValueError) as error:
@@ -75,10 +75,6 @@ def from_json(data: Sequence[Mapping[str, Any]]) -> list[Indicator]:
         _check(indicator)
         indicators.append(indicator)
     return indicators
-
-
-def _default_excluded(kind: IndicatorKind) -> tuple[str, ...]:
-    return () if kind is IndicatorKind.MEAN else (DONT_KNOW,)
 
 
 def _check(indicator: Indicator) -> None:
@@ -95,6 +91,17 @@ def _check(indicator: Indicator) -> None:
 def load(name: str) -> list[Indicator]:
     """The shipped definitions for a questionnaire template, e.g. "leefbaarheid"."""
     return from_json(json.loads((DEFINITIONS / f"{name}.json").read_text(encoding="utf-8")))
+
+
+def dont_know(indicator: Indicator) -> Indicator | None:
+    """For a share that leaves "don't know" out of its base: the share of those who
+    answered the question that chose "don't know", published beside it so a reader sees
+    who is not counted ("wants to move" without "not sure yet")."""
+    if indicator.kind is not IndicatorKind.SHARE or not indicator.excluded:
+        return None
+    return replace(
+        indicator, code=f"{indicator.code}:dont_know", categories=indicator.excluded, excluded=()
+    )
 
 
 def values(indicator: Indicator, answers: Sequence[Mapping[str, Any]]) -> tuple[Floats, Floats]:

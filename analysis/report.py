@@ -1,6 +1,7 @@
 """What of a wave may be published, and how: disclosure control on every figure, the
 comparisons (village against the rest, change since the previous wave) with
-Benjamini–Hochberg flags, and rounding. The result is a plain JSON-ready document: the one
+Benjamini–Hochberg flags and intervals consistent with them, the share of "don't know"
+beside each share, and rounding. The result is a plain JSON-ready document: the one
 the app stores and shows, and the one `flask analysis compute` writes.
 """
 
@@ -11,6 +12,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from scipy import stats
+
 from analysis import comparisons
 from analysis.disclosure import (
     ShareOutcome,
@@ -19,13 +22,14 @@ from analysis.disclosure import (
     threshold_of,
     whole_percentage,
 )
-from analysis.indicators import Indicator, IndicatorKind
+from analysis.indicators import Indicator, IndicatorKind, dont_know, values
 from analysis.pipeline import (
     Estimated,
     FigureKey,
     RawFigure,
     Settings,
     effective_n,
+    raw_figure,
 )
 from analysis.publication import CLUSTER, MUNICIPALITY, SUBGROUPS, VILLAGE, Cell, decide
 from analysis.scheme import OLDER_BANDS
@@ -63,6 +67,7 @@ def report(
         key: figure_entry(current, key, disclosure, by_code[key[3]], settings)
         for key in disclosure.outcomes
     }
+    add_dont_know(figures, current, disclosure, indicators, settings)
     add_versus_rest(figures, current, disclosure, by_code, settings)
     if previous is not None:
         shared = [i for i in indicators if i.code in previous.indicator_values]
@@ -131,6 +136,7 @@ def figure_entry(
         "shown_in_cluster": disclosure.shown_in_cluster.get((area, code))
         if kind == VILLAGE and not subgroup
         else None,
+        "dont_know": None,
         "versus_rest": None,
         "change": None,
     }
@@ -148,34 +154,77 @@ def figure_entry(
 
 def _rounded(indicator: Indicator, number: float) -> float | int | None:
     """Rule 4, signed (differences may be negative): shares as whole percentages, marks to
-    one decimal."""
+    one decimal. Never "-0": a difference that rounds to nothing is 0."""
     if not math.isfinite(number):
         return None
     sign = -1 if number < 0 else 1
     if indicator.kind is IndicatorKind.SHARE:
-        return sign * whole_percentage(abs(number))
-    return sign * one_decimal(abs(number))
+        return sign * whole_percentage(abs(number)) or 0
+    return sign * one_decimal(abs(number)) or 0.0
+
+
+def _rounded_apart(indicator: Indicator, number: float) -> float | int | None:
+    """Rounded, but a number on one side of 0 stays on it (the smallest unit rather than
+    0): the bound of a clear difference's interval must not read as "no difference"."""
+    rounded = _rounded(indicator, number)
+    if rounded == 0 and number != 0:
+        unit = 0.01 if indicator.kind is IndicatorKind.SHARE else 0.1
+        return _rounded(indicator, math.copysign(unit, number))
+    return rounded
 
 
 def _comparison_entry(
     indicator: Indicator, difference: comparisons.Difference, tested: bool
 ) -> dict[str, Any]:
+    """A comparison as published. Its interval is set by `_flag` once the family is known;
+    an untested one has none: an unadjusted range beside "too few to test" would invite
+    reading a difference into it."""
     return {
         "value": _rounded(indicator, difference.value),
-        "low": _rounded(indicator, difference.low),
-        "high": _rounded(indicator, difference.high),
+        "low": None,
+        "high": None,
+        "level": None,
         "tested": tested,
         "flagged": False,
     }
 
 
-def _flag(entries: list[tuple[dict[str, Any], float]], settings: Settings) -> None:
-    """Benjamini–Hochberg over one family of comparisons: only those tested take part."""
-    rejected = comparisons.benjamini_hochberg(
-        [p for _, p in entries], settings.false_discovery_rate
-    )
-    for (entry, _), flagged in zip(entries, rejected, strict=True):
-        entry["flagged"] = flagged
+Tested = list[tuple[dict[str, Any], comparisons.Difference, Indicator]]
+
+
+def _flag(tested: Tested, settings: Settings) -> None:
+    """Benjamini–Hochberg over one family of comparisons (only those tested take part), and
+    intervals that agree with the flags: Benjamini–Yekutieli's false-coverage-rate
+    intervals at level 1 − R·q/m for the R flagged of m tested, the same level for the
+    others (1 − q/m when none is flagged). A flagged difference has p ≤ R·q/m, so its
+    interval leaves out 0; an unflagged one has p > (R + 1)·q/m, so its interval holds 0."""
+    rate = settings.false_discovery_rate
+    rejected = comparisons.benjamini_hochberg([d.p_value for _, d, _ in tested], rate)
+    alpha = max(sum(rejected), 1) * rate / len(tested) if tested else rate
+    for (entry, difference, indicator), flagged in zip(tested, rejected, strict=True):
+        low, high = _adjusted_interval(difference, alpha, flagged)
+        entry.update(
+            flagged=flagged,
+            low=(_rounded_apart if flagged else _rounded)(indicator, low),
+            high=(_rounded_apart if flagged else _rounded)(indicator, high),
+            level=round(1 - alpha, 4),
+        )
+
+
+def _adjusted_interval(
+    difference: comparisons.Difference, alpha: float, flagged: bool
+) -> tuple[float, float]:
+    """The t-interval at level 1 − alpha. At a p-value on the edge the two may disagree
+    by a rounding error in the last digit: the flag decides which side 0 falls on."""
+    value, se = difference.value, difference.standard_error
+    half = float(stats.t.isf(alpha / 2, difference.df)) * se
+    low, high = value - half, value + half
+    if flagged and low <= 0 <= high:
+        edge = math.copysign(math.ulp(value) or 1e-12, value)
+        low, high = (edge, high) if value > 0 else (low, edge)
+    elif not flagged and not low <= 0 <= high:
+        low, high = min(low, 0.0), max(high, 0.0)
+    return low, high
 
 
 def add_versus_rest(
@@ -187,7 +236,7 @@ def add_versus_rest(
 ) -> None:
     """Each published village against the rest of the municipality (not against the total
     it is part of), flagged only when both sides have an effective n of at least 30."""
-    tested: list[tuple[dict[str, Any], float]] = []
+    tested: Tested = []
     for key, entry in figures.items():
         kind, village, subgroup, code = key
         whole = (MUNICIPALITY, "", "", code)
@@ -211,7 +260,7 @@ def add_versus_rest(
         ) and math.isfinite(difference.p_value)
         entry["versus_rest"] = _comparison_entry(indicators[code], difference, eligible)
         if eligible:
-            tested.append((entry["versus_rest"], difference.p_value))
+            tested.append((entry["versus_rest"], difference, indicators[code]))
     _flag(tested, settings)
 
 
@@ -226,7 +275,7 @@ def add_changes(
 ) -> None:
     """Each figure published in both waves against the previous wave; a respondent in both
     waves of a pseudonymous survey is one cluster, so their covariance counts."""
-    tested: list[tuple[dict[str, Any], float]] = []
+    tested: Tested = []
     for key, entry in figures.items():
         kind, area, subgroup, code = key
         if subgroup or not (disclosure.published(key) and previous_disclosure.published(key)):
@@ -242,8 +291,50 @@ def add_changes(
         ) and math.isfinite(difference.p_value)
         entry["change"] = _comparison_entry(indicators[code], difference, eligible)
         if eligible:
-            tested.append((entry["change"], difference.p_value))
+            tested.append((entry["change"], difference, indicators[code]))
     _flag(tested, settings)
+
+
+def add_dont_know(
+    figures: dict[FigureKey, dict[str, Any]],
+    current: Estimated,
+    disclosure: Disclosure,
+    indicators: Sequence[Indicator],
+    settings: Settings,
+) -> None:
+    """Beside each published share that leaves "don't know" out: the weighted share of
+    those who answered the question that said "don't know". Disclosed like a figure of its
+    own (rules 1, 2, 3 and 5, so for a sensitive indicator never a small share) and only
+    where its figure is published; rounded like it."""
+    answers = [record.answers for record in current.records]
+    for indicator in indicators:
+        unsure = dont_know(indicator)
+        if unsure is None:
+            continue
+        value, asked = values(unsure, answers)
+        asked = asked > 0
+        cells = _cells(current, value, asked)
+        decision = decide(cells, settings.clusters, indicator.sensitive, settings.threshold)
+        for key, entry in figures.items():
+            kind, area, subgroup, code = key
+            if code != indicator.code or not disclosure.published(key):
+                continue
+            outcome = decision.outcomes.get((kind, area, subgroup), ShareOutcome.SUPPRESSED)
+            entry["dont_know"] = {"status": outcome.value, "value": None}
+            if outcome is PUBLISH:
+                domain = current.areas[(kind, area, subgroup)] & asked
+                share = raw_figure(unsure, value, domain, current.weighting, settings.level)
+                if share.estimate is not None:
+                    entry["dont_know"]["value"] = _rounded(unsure, share.estimate.value)
+
+
+def _cells(current: Estimated, value: Any, asked: Any) -> dict[tuple[str, str], Cell]:
+    return {
+        (village, subgroup): Cell(int(mask.sum()), int(value[mask].sum()))
+        for (kind, village, subgroup), area in current.areas.items()
+        if kind == VILLAGE and subgroup
+        for mask in [area & asked]
+    }
 
 
 def _side(estimated: Estimated, key: FigureKey) -> comparisons.Side | None:

@@ -18,7 +18,8 @@ from population.representativeness import age_band_on
 from results.models import RunStatus
 from results.release import release_run
 from results.services import run_now
-from surveys.definition import Questionnaire, QuestionType
+from surveys.conditions import evaluate
+from surveys.definition import Question, Questionnaire, QuestionType
 from surveys.models import Survey
 from surveys.services import create_survey
 from surveys.templates import load_template
@@ -29,23 +30,59 @@ DEMO_SEED = 2026
 RESPONSE_RATE = 0.6
 
 
+#: What a rural panel tends to answer, per question of the liveability template: weights per
+#: answer code (others are drawn evenly). Few "don't know"s, most residents staying put.
+TENDENCIES: dict[str, dict[str, float]] = {
+    "VEILIG": {"1": 1, "2": 3, "3": 12, "4": 55, "5": 29},
+    "VRIJWILLIG": {"1": 30, "2": 25, "3": 45},
+    "LID_DV": {"1": 45, "2": 48, "3": 7},
+    "TOEKOMST": {"1": 22, "2": 48, "3": 20, "9": 10},
+    "VERHUIZEN": {"1": 6, "2": 4, "3": 5, "4": 75, "9": 10},
+    "DIGITAAL": {"1": 55, "2": 28, "3": 9, "4": 8},
+}
+#: The agree scale, "don't know" (9) rare.
+AGREE = {"1": 4, "2": 10, "3": 22, "4": 44, "5": 17, "9": 3}
+
+
 def synthetic_answers(questionnaire: Questionnaire, rng: np.random.Generator) -> dict:
-    """Made-up answers to every question that feeds an indicator."""
+    """Made-up answers to the questions that feed an indicator, following the routing as a
+    resident meets it: a routed question is answered only when its condition holds. They
+    come from a child of `rng`, so they do not shift the caller's own draws (who answers)."""
+    (rng,) = rng.spawn(1)
     answers: dict = {}
-    for question in questionnaire.questions():
-        if not question.indicator:
+    for page in questionnaire.pages:
+        if not evaluate(page.condition, answers):
             continue
-        if question.type is QuestionType.LIKERT_GRID:
-            for item in question.items:
-                answers[item.code] = str(rng.choice(["1", "2", "3", "4", "4", "5", "9"]))
-        elif question.type is QuestionType.MARK:
-            answers[question.code] = int(rng.integers(5, 11))
-        elif question.type is QuestionType.MULTIPLE:
-            codes = [option.code for option in question.options]
-            answers[question.code] = sorted(rng.choice(codes, size=2, replace=False).tolist())
-        else:
-            answers[question.code] = str(rng.choice([o.code for o in question.options]))
+        for question in page.questions:
+            if question.indicator and evaluate(question.condition, answers):
+                answers.update(_answer(question, rng))
     return answers
+
+
+def _answer(question: Question, rng: np.random.Generator) -> dict:
+    if question.type is QuestionType.LIKERT_GRID:
+        return {item.code: _drawn(AGREE, rng) for item in question.items}
+    if question.type is QuestionType.LIKERT:
+        return {question.code: _drawn(AGREE, rng)}
+    if question.type is QuestionType.MARK:
+        return {question.code: int(rng.choice([5, 6, 7, 7, 8, 8, 8, 9, 9, 10]))}
+    if question.type is QuestionType.NUMBER:
+        low, high = question.numeric_range()
+        return {question.code: int(rng.integers(low or 0, (high or 10) + 1))}
+    codes = [option.code for option in question.options]
+    if question.type not in (QuestionType.SINGLE, QuestionType.MULTIPLE) or not codes:
+        return {}  # open text and rankings feed no figure
+    if question.type is QuestionType.MULTIPLE:
+        chosen = rng.choice(codes, size=int(rng.integers(1, min(3, len(codes)) + 1)), replace=False)
+        return {question.code: sorted(chosen.tolist())}
+    weights = TENDENCIES.get(question.code, {})
+    return {question.code: _drawn({code: weights.get(code, 1.0) for code in codes}, rng)}
+
+
+def _drawn(weights: dict[str, float], rng: np.random.Generator) -> str:
+    codes = list(weights)
+    p = np.array([weights[code] for code in codes], dtype=float)
+    return str(rng.choice(codes, p=p / p.sum()))
 
 
 def seed_results_wave() -> int:

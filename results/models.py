@@ -243,6 +243,9 @@ class ResultFigure(Base):
     versus_rest: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     #: The same against the previous wave.
     change: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    #: Beside a share: {"status", "value"} of the share that answered "don't know", which
+    #: the figure leaves out of its base.
+    dont_know: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     run: Mapped[AnalysisRun] = relationship(back_populates="figures")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -310,7 +310,27 @@ def survey_indicators(survey: Survey) -> list[Indicator]:
                 f"indicator {indicator.code} counts part of an agree category: agree-scale "
                 "answers are reported in three categories (disagree, neutral, agree)",
             )
-    return chosen
+    return [_with_dont_know(indicator, questions) for indicator in chosen]
+
+
+def _with_dont_know(indicator: Indicator, questions: Sequence[Question]) -> Indicator:
+    """The indicator leaving out exactly its questions' own "don't know" answers: the agree
+    scale's, and the options the definition names, when the question offers them. Never a
+    code of a mark or number: a 9 on a 1-10 mark counts."""
+    asked = {
+        code: question
+        for question in questions
+        for code in (question.code, *(item.code for item in question.items))
+    }
+    excluded: list[str] = []
+    for code in indicator.questions:
+        question = asked.get(code)
+        if question is None:
+            continue
+        offered = set(question.answer_codes()) if question.type.is_closed else set()
+        own = [c for c in indicator.excluded if c in offered]
+        excluded += [*question.dont_know_codes(), *own]
+    return replace(indicator, excluded=tuple(dict.fromkeys(excluded)))
 
 
 def feeds_indicators(survey: Survey) -> bool:
@@ -470,6 +490,7 @@ def store_figures(run: AnalysisRun, output: dict[str, Any]) -> None:
                 shown_in_cluster=figure["shown_in_cluster"],
                 versus_rest=figure["versus_rest"],
                 change=figure["change"],
+                dont_know=figure.get("dont_know"),
             )
         )
     db.session.flush()

@@ -88,6 +88,14 @@ class Question:
         codes = tuple(option.code for option in self.options)
         return codes + ("other",) if self.other else codes
 
+    def dont_know_codes(self) -> tuple[str, ...]:
+        """The codes of the scale's own "don't know": the Likert scale has one. A mark or a
+        number has none (a 9 is a mark); an option list marks its own in the indicator
+        definitions, checked against the options (`results.services.survey_indicators`)."""
+        if self.type in (QuestionType.LIKERT, QuestionType.LIKERT_GRID):
+            return (DONT_KNOW,)
+        return ()
+
     def numeric_range(self) -> tuple[int | None, int | None]:
         if self.type is QuestionType.MARK:
             return MARK_RANGE

@@ -25,9 +25,13 @@ def test_a_mean_counts_only_those_who_answered():
     assert counted.tolist() == [1, 1, 0] and value[:2].tolist() == [8, 6]
 
 
-def test_a_share_leaves_dont_know_out():
-    value, counted = values(by_code()["veiligheid"], RESPONDENTS)
-    assert counted.tolist() == [1, 1, 0] and value[:2].tolist() == [1, 0]
+def test_a_share_leaves_out_only_its_own_dont_know():
+    value, counted = values(
+        by_code()["verhuisgeneigdheid"], [{"VERHUIZEN": "9"}, {"VERHUIZEN": "4"}]
+    )
+    assert counted.tolist() == [0, 1] and value[1] == 0
+    value, counted = values(by_code()["veiligheid"], RESPONDENTS)  # no "don't know" to leave out
+    assert counted.tolist() == [1, 1, 1] and value.tolist() == [1, 0, 0]
 
 
 def test_a_share_of_a_multiple_choice_counts_any_chosen_category():
@@ -35,7 +39,30 @@ def test_a_share_of_a_multiple_choice_counts_any_chosen_category():
     assert counted.tolist() == [0, 0, 1] and value[2] == 1
 
 
-def test_a_scale_needs_its_minimum_of_answered_items():
+def test_a_scale_counts_only_respondents_who_answered_all_its_items():
+    (scale,) = from_json(
+        [
+            {
+                "code": "s",
+                "kind": "scale",
+                "questions": ["SOC_KENNEN", "SOC_OMGANG", "SOC_THUIS"],
+                "excluded": ["9"],
+            }
+        ]
+    )
+    assert scale.min_items == 3
+    value, counted = values(scale, RESPONDENTS)
+    assert counted.tolist() == [0, 1, 0]  # the first said "don't know" to one item
+    assert value[1] == pytest.approx(np.mean([2, 2, 3]))
+
+
+def test_the_shipped_scales_use_their_whole_item_set():
+    for indicator in by_code().values():
+        if indicator.kind is IndicatorKind.SCALE:
+            assert indicator.min_items == len(indicator.questions), indicator.code
+
+
+def test_an_explicit_minimum_still_counts_part_of_the_items():
     indicator = from_json(
         [
             {
@@ -43,12 +70,20 @@ def test_a_scale_needs_its_minimum_of_answered_items():
                 "kind": "scale",
                 "questions": ["SOC_KENNEN", "SOC_OMGANG", "SOC_THUIS"],
                 "min_items": 2,
+                "excluded": ["9"],
             }
         ]
     )[0]
     value, counted = values(indicator, RESPONDENTS)
     assert counted.tolist() == [1, 1, 0]
-    assert value[:2] == pytest.approx([4.5, np.mean([2, 2, 3])])  # "9" is don't know
+    assert value[:2] == pytest.approx([4.5, np.mean([2, 2, 3])])
+
+
+def test_nothing_is_left_out_unless_the_definition_says_so():
+    (share,) = from_json([{"code": "x", "kind": "share", "questions": ["Q"], "categories": ["1"]}])
+    assert share.excluded == ()
+    value, counted = values(share, [{"Q": "9"}, {"Q": "1"}])
+    assert counted.tolist() == [1, 1] and value.tolist() == [0, 1]
 
 
 @pytest.mark.parametrize(

@@ -9,15 +9,18 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from analysis.indicators import load as load_indicators
 from audit.models import AuditEvent
 from core.db import db
 from fieldwork.models import Response
 from jobs.models import Job
 from panel.models import Respondent
 from results import services
+from results.files import indicators_json
 from results.models import AnalysisRun, AreaKind, ResultFigure, RunStatus, VillageCluster
 from results.release import CannotRelease, release_run
 from surveys import services as survey_services
+from surveys.templates import load_template
 from villages.queries import village_by_name
 
 
@@ -372,3 +375,47 @@ def test_a_share_of_strongly_agree_alone_is_refused(make_margins, make_wave, mon
     )
     run = run_now(survey)
     assert run.status is RunStatus.FAILED and "three categories" in run.error
+
+
+def test_dont_know_is_left_out_only_where_the_question_offers_it(make_wave):
+    survey = make_wave(per_village={"Beilen": 3}, close=False)
+    excluded = {i.code: i.excluded for i in services.survey_indicators(survey)}
+    assert excluded["leefbaarheid_cijfer"] == ()  # a 9 on the 1-10 mark counts
+    assert excluded["veiligheid"] == ()  # its five options hold no "don't know"
+    assert excluded["sociale_samenhang"] == ("9",)  # the agree scale's own "don't know"
+    assert excluded["verhuisgeneigdheid"] == ("9",)  # "Weet ik nog niet"
+    assert excluded["lid_dorpsvereniging"] == ("3",)  # "Weet ik niet"
+
+
+def test_a_question_without_a_dont_know_option_leaves_nothing_out(make_village):
+    definition = load_template("leefbaarheid")
+    for page in definition["pages"]:
+        for question in page["questions"]:
+            if question["code"] == "TOEKOMST":
+                question["options"] = [o for o in question["options"] if o["code"] != "9"]
+    survey = survey_services.create_survey(definition, by=None)
+    excluded = {i.code: i.excluded for i in services.survey_indicators(survey)}
+    assert excluded["toekomstverwachting"] == ()
+
+
+def test_published_shares_carry_their_dont_know_share(make_margins, make_wave):
+    make_margins()
+    run = run_now(make_wave())
+    moving = figure(run, "verhuisgeneigdheid")
+    assert moving.published and moving.dont_know["status"] == "publish"
+    assert 3 <= moving.dont_know["value"] <= 20
+    assert figure(run, "leefbaarheid_cijfer").dont_know is None
+
+
+def test_the_shipped_definitions_state_what_the_questionnaire_leaves_out(make_wave):
+    """So `analysis compute` on the shipped definitions gives the app's own figures."""
+    survey = make_wave(per_village={"Beilen": 3}, close=False)
+    derived = indicators_json(services.survey_indicators(survey))
+    assert derived == indicators_json(load_indicators("leefbaarheid"))
+
+
+def test_scales_on_their_whole_item_set_still_give_figures(make_margins, make_wave):
+    make_margins()
+    run = run_now(make_wave())
+    mark, facilities = figure(run, "leefbaarheid_cijfer"), figure(run, "tevredenheid_voorzieningen")
+    assert facilities.published and 0.6 * mark.n <= facilities.n < mark.n

@@ -3,10 +3,13 @@ so the texts the tests look for stay put when translations change."""
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from datetime import date
 
 import pytest
+from flask import render_template_string
 from sqlalchemy import select
 
 from audit.models import AuditEvent
@@ -554,3 +557,43 @@ def test_a_survey_reopened_meanwhile_is_not_published(
     response = client.post(url, data={"csrf_token": token, "run": run_id}, follow_redirects=True)
     assert "The survey is open again" in response.text
     assert services.published_run(computed) is None and released_events() == []
+
+
+def test_the_page_says_how_reliable_the_figures_are(client, login_as, wave, english):
+    login_as("association", village="Beilen")
+    page = html.unescape(client.get(f"/surveys/{wave.id}/results").text)
+    assert "How reliable is this?" in page
+    assert "chose to take part themselves" in page  # open sign-up, not a random sample
+    assert "but not for everything" in page
+    assert "if the people who answered had been drawn by lot" in page
+    assert "a range without 0 always goes with a clear difference" in page
+    assert "95% certainty" not in page
+    assert "true value lies" not in page
+
+
+def test_officials_read_weighting_effect_and_effective_number(client, login_as, wave, english):
+    login_as("official")
+    page = html.unescape(client.get(f"/surveys/{wave.id}/results").text)
+    assert "Weighting effect" in page and "weighting effect of 1.5" in page
+    assert "Design effect" not in page and "design effect" not in page
+    assert "the effective number is the number of people drawn by lot" in page
+
+
+def test_each_share_shows_who_answered_dont_know(client, login_as, wave, english):
+    login_as("official")
+    page = html.unescape(client.get(f"/surveys/{wave.id}/results").text)
+    assert re.search(r"“Don't know” \(not counted\): \d+%", page)
+    moving = page[page.index('id="indicator-verhuisgeneigdheid"') :]
+    assert "“Don't know” (not counted)" in moving[: moving.index("</section>")]
+
+
+@pytest.mark.parametrize(("value", "percent"), [(-0.0, True), (-0.0, False), (0, True)])
+def test_a_rounded_nothing_never_reads_minus_zero(app, value, percent):
+    with app.test_request_context():
+        shown = render_template_string(
+            '{% from "results/_figures.html" import comparison_cell with context %}'
+            "{{ comparison_cell(c, t) }}",
+            c={"value": value, "low": -0.0, "high": 0.0, "flagged": False, "tested": True},
+            t={"percent": percent},
+        )
+    assert "−0" not in shown and "-0" not in shown and "+0" in shown
