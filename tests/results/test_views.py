@@ -208,7 +208,8 @@ def test_the_results_page_runs_a_fixed_number_of_queries(client, login_as, wave,
     login_as(role, village="Beilen" if role == "association" else None)
     with counted_queries() as statements:
         assert client.get(f"/surveys/{wave.id}/results").status_code == 200
-    assert len(statements) <= 14, "\n".join(statements)
+    # 15: one for the note that a published wave keeps its margins.
+    assert len(statements) <= 15, "\n".join(statements)
 
 
 # A questionnaire that feeds no indicator (a village vision) ---------------------------------
