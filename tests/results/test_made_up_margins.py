@@ -190,4 +190,17 @@ def test_made_up_margins_before_release_publish_no_figure_one_answer_carries(
     left = sum(FEW_BESIDE[v] for v in ("Beilen", "Hooghalen", "Eursinge"))
     assert services.left_out(run) == left
     assert f"{left} responses could not be weighted and are left out" in shown
+    assert client.get(f"/surveys/{survey.id}/results.json").json["left_out"] == left
     assert np.isfinite(weights).all()
+
+    # Published, the associations see the same: hidden, and why; the left-out, rounded.
+    page = f"/surveys/{survey.id}/results"
+    confirmation = client.get(f"{page}/release")
+    client.post(
+        f"{page}/release", data={"csrf_token": csrf_token_from(confirmation.text), "run": run.id}
+    )
+    login_as("association", village="Bovensmilde")
+    seen = client.get(page).text
+    assert "not shown: one answer weighs too heavily" in seen
+    assert "About 150 responses could not be weighted and are left out" in seen
+    assert client.get(f"{page}.json").json["left_out"] == 150
