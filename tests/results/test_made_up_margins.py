@@ -204,3 +204,27 @@ def test_made_up_margins_before_release_publish_no_figure_one_answer_carries(
     assert "not shown: one answer weighs too heavily" in seen
     assert "About 150 responses could not be weighted and are left out" in seen
     assert client.get(f"{page}.json").json["left_out"] == 150
+
+
+def test_a_published_wave_keeps_its_scheme_and_dominance_share(
+    make_margins, make_wave, monkeypatch
+):
+    from dataclasses import replace
+
+    from analysis.scheme import Scheme
+
+    make_margins()
+    survey = make_wave(per_village=ATTACKED)
+    first = services.run_now(survey)
+    first.release(None, first.finished_at)
+    db.session.commit()
+    today = services.wave_settings
+    loosened = lambda: replace(today(), scheme=Scheme(bounds=None), dominance=0.9)  # noqa: E731
+    monkeypatch.setattr(services, "wave_settings", loosened)
+    rerun = services.run_now(survey)
+    db.session.commit()
+    assert rerun.status is RunStatus.SUCCEEDED
+    kept = ("scheme", "dominance", "threshold", "clusters", "records")
+    assert {k: rerun.settings[k] for k in kept} == {k: first.settings[k] for k in kept}
+    assert published_figures(rerun) == published_figures(first)
+    assert rerun.settings["dominance"] == DEFAULT_DOMINANCE

@@ -407,7 +407,9 @@ def test_publishing_says_what_happens_then_publishes_once(client, login_as, comp
     assert "see the figures of their own village" in confirmation.text
     assert "Beilen." in confirmation.text and "Bovensmilde" not in confirmation.text
     assert "The survey can then no longer be reopened." in confirmation.text
-    assert "keep the village clusters and the threshold" in confirmation.text
+    assert "keep the village clusters, the population margins and the threshold" in (
+        confirmation.text
+    )
     assert released_events() == []  # looking changes nothing
     data = {
         "csrf_token": csrf_token_from(confirmation.text),
