@@ -124,6 +124,7 @@ def test_a_rerun_on_made_up_margins_gives_exactly_the_published_figures(
     assert rerun.margin_import_id == real.id != made_up.id
     assert published_figures(rerun) == published
     assert rerun.settings["records"] == first.settings["records"]
+    assert "with the population margins and village clusters they were first published" in shown
     assert "keep the population margins they were first published with" in shown
     assert "The last computation failed" not in shown
 
