@@ -8,6 +8,11 @@ The rules (docs of the analysis issue):
 3. Secondary suppression within a margin (the cells that add up to a published total):
    analysis.publication, over all margins of a table at once (and rule 5, clusters).
 4. Counts rounded to 5, percentages whole, marks to one decimal.
+5. Clusters of small villages (analysis.publication).
+Dominance (a p%-rule in spirit): a figure is published only when no single respondent
+carries more than `dominance` (default 25%) of its total weight. Otherwise weights that
+are far apart (made-up margins, a village weighted many times over) let one answer set the
+figure: it would show that answer.
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ MINIMUM_THRESHOLD = 5
 DEFAULT_THRESHOLD = 10
 #: Rule 2: at least this many on both sides of a share.
 MINIMUM_EACH_SIDE = 3
+#: Dominance: the largest share of a figure's weight one respondent may carry.
+DEFAULT_DOMINANCE = 0.25
 
 
 class ShareOutcome(enum.Enum):
@@ -25,6 +32,8 @@ class ShareOutcome(enum.Enum):
     ALMOST_EVERYONE = "almost_everyone"
     ALMOST_NO_ONE = "almost_no_one"
     SUPPRESSED = "suppressed"
+    #: Hidden because one respondent carries too much of the figure's weight.
+    DOMINATED = "dominated"
 
 
 def threshold_of(configured: int) -> int:
@@ -35,6 +44,12 @@ def threshold_of(configured: int) -> int:
 def enough_respondents(n: int, threshold: int = DEFAULT_THRESHOLD) -> bool:
     """Rule 1."""
     return n >= threshold_of(threshold)
+
+
+def dominated(largest: float, total: float, dominance: float = DEFAULT_DOMINANCE) -> bool:
+    """The dominance rule: one respondent's weight (`largest`) is more than `dominance` of
+    the figure's total weight."""
+    return total > 0 and largest > dominance * total
 
 
 def share_outcome(

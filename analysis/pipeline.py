@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from analysis import estimates
+from analysis.disclosure import DEFAULT_DOMINANCE
 from analysis.indicators import Indicator, IndicatorKind, values
 from analysis.publication import CLUSTER, MUNICIPALITY, VILLAGE
 from analysis.scheme import OLDER_BANDS, PopulationCells, Respondent, Scheme, Weighting, weigh
@@ -44,6 +45,8 @@ class Wave:
 class Settings:
     scheme: Scheme = Scheme()
     threshold: int = 10
+    #: The dominance rule: the largest share of a figure's weight one respondent may carry.
+    dominance: float = DEFAULT_DOMINANCE
     #: Cluster name -> its villages (disclosure rule 5).
     clusters: Mapping[str, Sequence[str]] = field(default_factory=dict)
     #: Below this effective n a figure is "indicative" and never flagged.

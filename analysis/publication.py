@@ -1,6 +1,7 @@
 """Secondary suppression (disclosure rules 3 and 5) for one indicator of a wave.
 
-Rules 1 and 2 (analysis.disclosure) decide each area on its own figure. Published figures
+Rules 1 and 2 and the dominance rule (analysis.disclosure) decide each area on its own
+figure; an area hidden for dominance is a primary suppression like the others. Published figures
 that add up (a margin: a total and its cells) would still let one subtract the shown
 cells from the total and so learn the hidden ones. The margins here:
 
@@ -10,9 +11,9 @@ cells from the total and so learn the hidden ones. The margins here:
 5. under 65 (and 65+) of the municipality: that subgroup in each village.
 
 In a margin with a published total the hidden cells must be none, or at least two whose
-sum passes rules 1 and 2 itself; while not, the smallest published cell is hidden too, or
-the total when no cell is left. A hidden area hides the areas within it. This repeats until
-nothing changes. Secondary suppression only turns PUBLISH into SUPPRESSED.
+sum passes rules 1 and 2 and the dominance rule itself; while not, the smallest published
+cell is hidden too, or the total when no cell is left. A hidden area hides the areas within
+it. This repeats until nothing changes. Secondary suppression only turns PUBLISH into SUPPRESSED.
 
 Why this is enough (the property test checks it by brute force): the pair rule hides both
 subgroups of a village or neither, so under 65 and 65+ are hidden in the same villages;
@@ -29,14 +30,17 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from analysis.disclosure import (
+    DEFAULT_DOMINANCE,
     DEFAULT_THRESHOLD,
     ShareOutcome,
+    dominated,
     enough_respondents,
     share_outcome,
 )
 
 PUBLISH = ShareOutcome.PUBLISH
 SUPPRESSED = ShareOutcome.SUPPRESSED
+DOMINATED = ShareOutcome.DOMINATED
 MUNICIPALITY = "municipality"
 VILLAGE = "village"
 CLUSTER = "cluster"
@@ -52,6 +56,10 @@ class Cell:
     n: int
     #: For a share indicator: how many count as "yes"; None for a mean.
     hits: int | None = None
+    #: Their summed weight, and the largest weight of one of them (the dominance rule);
+    #: 0 when the figure is unweighted (a count), which no one can dominate.
+    weight: float = 0.0
+    largest: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -76,20 +84,24 @@ def decide(
     clusters: Mapping[str, Sequence[str]],
     sensitive: bool,
     threshold: int = DEFAULT_THRESHOLD,
+    dominance: float = DEFAULT_DOMINANCE,
 ) -> Decision:
-    """Rules 1, 2, 3 and 5 for every area of one indicator, from its finest cells
-    (village, subgroup)."""
+    """Rules 1, 2, 3 and 5 and the dominance rule for every area of one indicator, from
+    its finest cells (village, subgroup)."""
     villages = sorted({village for village, _ in cells})
     members = _members(villages, clusters)
     sums = _sums(cells, villages, members)
-    outcomes = {area: _primary(cell, sensitive, threshold) for area, cell in sums.items()}
+    outcomes = {
+        area: _primary(cell, sensitive, threshold, dominance) for area, cell in sums.items()
+    }
     within = _within(villages, members)
     for area in sorted(outcomes):
         if outcomes[area] is not PUBLISH:
             _hide(area, outcomes, within)
     margins = _margins(villages, members)
     # Settling one margin can unsettle another (a hidden village hides its subgroups).
-    while any([_settle(margin, sums, outcomes, within, threshold) for margin in margins]):
+    rules = (threshold, dominance)
+    while any([_settle(margin, sums, outcomes, within, rules) for margin in margins]):
         pass
     shown_in_cluster = {
         village: cluster
@@ -138,15 +150,18 @@ def _sums(
 
 
 def _summed(cells: Iterable[Cell], empty: Cell) -> Cell:
-    n, hits = empty.n, empty.hits
+    n, hits, weight, largest = empty.n, empty.hits, empty.weight, empty.largest
     for cell in cells:
         n += cell.n
         hits = None if hits is None or cell.hits is None else hits + cell.hits
-    return Cell(n, hits)
+        weight, largest = weight + cell.weight, max(largest, cell.largest)
+    return Cell(n, hits, weight, largest)
 
 
-def _primary(cell: Cell, sensitive: bool, threshold: int) -> ShareOutcome:
-    """Rules 1 and 2 on an area's own figure."""
+def _primary(cell: Cell, sensitive: bool, threshold: int, dominance: float) -> ShareOutcome:
+    """Rules 1 and 2 and the dominance rule on an area's own figure."""
+    if enough_respondents(cell.n, threshold) and dominated(cell.largest, cell.weight, dominance):
+        return DOMINATED
     if cell.hits is not None:
         return share_outcome(cell.hits, cell.n, sensitive, threshold)
     return PUBLISH if enough_respondents(cell.n, threshold) else SUPPRESSED
@@ -184,12 +199,12 @@ def _settle(
     sums: Mapping[Area, Cell],
     outcomes: dict[Area, ShareOutcome],
     within: Mapping[Area, list[Area]],
-    threshold: int,
+    rules: tuple[int, float],
 ) -> bool:
     """Hide cells of one margin (or its total) until its hidden part gives nothing away;
     whether anything changed."""
     changed = False
-    while outcomes[margin.total] is PUBLISH and not _safe(margin, sums, outcomes, threshold):
+    while outcomes[margin.total] is PUBLISH and not _safe(margin, sums, outcomes, rules):
         shown = sorted((sums[area].n, area) for area in margin.cells if outcomes[area] is PUBLISH)
         _hide(shown[0][1] if shown else margin.total, outcomes, within)
         changed = True
@@ -200,7 +215,7 @@ def _safe(
     margin: _Margin,
     sums: Mapping[Area, Cell],
     outcomes: Mapping[Area, ShareOutcome],
-    threshold: int,
+    rules: tuple[int, float],
 ) -> bool:
     hidden = [
         sums[area]
@@ -210,12 +225,12 @@ def _safe(
     if not hidden:
         return True
     together = _summed(hidden, Cell(0, None if hidden[0].hits is None else 0))
-    return len(hidden) >= 2 and _passes(together, threshold)
+    return len(hidden) >= 2 and _passes(together, rules)
 
 
-def _passes(cell: Cell, threshold: int) -> bool:
-    """Rules 1 and 2 without their "(almost) everyone" way out."""
-    return _primary(cell, True, threshold) is PUBLISH
+def _passes(cell: Cell, rules: tuple[int, float]) -> bool:
+    """Rules 1 and 2 and the dominance rule, without the "(almost) everyone" way out."""
+    return _primary(cell, True, *rules) is PUBLISH
 
 
 def _hide(

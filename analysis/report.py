@@ -26,7 +26,6 @@ from analysis.indicators import Indicator, IndicatorKind, dont_know, values
 from analysis.pipeline import (
     Estimated,
     FigureKey,
-    RawFigure,
     Settings,
     effective_n,
     raw_figure,
@@ -88,16 +87,19 @@ def report(
 def disclose(
     estimated: Estimated, indicators: Sequence[Indicator], settings: Settings
 ) -> Disclosure:
-    """Rules 1, 2, 3 and 5 for every figure of the wave (analysis.publication)."""
+    """Rules 1, 2, 3 and 5 and the dominance rule for every figure of the wave
+    (analysis.publication)."""
     disclosure = Disclosure()
     villages = sorted(name for kind, name, sub in estimated.areas if kind == VILLAGE and not sub)
     for indicator in indicators:
         cells = {
-            (village, sub): _cell(estimated.figures[(VILLAGE, village, sub, indicator.code)])
+            (village, sub): _cell(estimated, (VILLAGE, village, sub, indicator.code))
             for village in villages
             for sub in SUBGROUPS
         }
-        decision = decide(cells, settings.clusters, indicator.sensitive, settings.threshold)
+        decision = decide(
+            cells, settings.clusters, indicator.sensitive, settings.threshold, settings.dominance
+        )
         for (kind, name, sub), outcome in decision.outcomes.items():
             disclosure.outcomes[(kind, name, sub, indicator.code)] = outcome
         for village, cluster in decision.shown_in_cluster.items():
@@ -105,8 +107,15 @@ def disclose(
     return disclosure
 
 
-def _cell(figure: RawFigure) -> Cell:
-    return Cell(figure.n, figure.hits)
+def _cell(estimated: Estimated, key: FigureKey) -> Cell:
+    """A finest cell with the weights of those who answered (for the dominance rule)."""
+    kind, area, subgroup, code = key
+    figure = estimated.figures[key]
+    answered = estimated.indicator_values[code][1]
+    weights = estimated.weighting.weights[estimated.areas[(kind, area, subgroup)] & answered]
+    if not len(weights):
+        return Cell(figure.n, figure.hits)
+    return Cell(figure.n, figure.hits, float(weights.sum()), float(weights.max()))
 
 
 # Figures ----------------------------------------------------------------------------------

@@ -170,6 +170,7 @@ def settings_json(settings: Settings) -> dict[str, Any]:
     return {
         "scheme": scheme,
         "threshold": settings.threshold,
+        "dominance": settings.dominance,
         "clusters": {name: sorted(members) for name, members in sorted(settings.clusters.items())},
         "minimum_effective_n": settings.minimum_effective_n,
         "false_discovery_rate": settings.false_discovery_rate,
@@ -198,4 +199,11 @@ def settings_from_json(data: Mapping[str, Any]) -> Settings:
         raise BadFile(f"scheme file: {error}") from error
 
 
-_SETTING_KEYS = ("threshold", "clusters", "minimum_effective_n", "false_discovery_rate", "level")
+_SETTING_KEYS = (
+    "threshold",
+    "dominance",
+    "clusters",
+    "minimum_effective_n",
+    "false_discovery_rate",
+    "level",
+)

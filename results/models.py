@@ -227,7 +227,7 @@ class ResultFigure(Base):
     subgroup: Mapped[str] = mapped_column(String(20), default="", server_default="")
     indicator: Mapped[str] = mapped_column(String(60))
     #: analysis.disclosure.ShareOutcome's value: publish, almost_everyone, almost_no_one,
-    #: suppressed.
+    #: suppressed, dominated (one respondent carries too much of its weight).
     status: Mapped[str] = mapped_column(String(20))
     #: Respondents, rounded to 5; NULL when hidden.
     n: Mapped[int | None]

@@ -59,7 +59,7 @@ def release_run(run: AnalysisRun, by: Account | None) -> bool:
     if run.status is not RunStatus.SUCCEEDED or computed_run(survey) is not run:
         raise CannotRelease("not_latest")
     first = first_published_run(survey)
-    if first is not None and _cut(first) != _cut(run):
+    if first is not None and _cut(first, first) != _cut(run, first):
         raise CannotRelease("other_cut")
     run.release(by.id if by else None, utcnow())
     _lock_clusters(run)
@@ -69,10 +69,13 @@ def release_run(run: AnalysisRun, by: Account | None) -> bool:
     return True
 
 
-def _cut(run: AnalysisRun) -> tuple[Any, ...]:
-    """What makes two runs' figures the same cut of the same answers."""
+def _cut(run: AnalysisRun, first: AnalysisRun) -> tuple[Any, ...]:
+    """What makes two runs' figures the same cut of the same answers, weighted alike (runs
+    published before the records hash: of the same responses)."""
     settings = run.settings or {}
-    return settings.get("threshold"), settings.get("clusters"), settings.get("responses")
+    answers = "records" if "records" in (first.settings or {}) else "responses"
+    kept = ("threshold", "dominance", "clusters", "scheme", answers)
+    return run.margin_import_id, *(settings.get(key) for key in kept)
 
 
 def results_released(survey: Survey) -> bool:

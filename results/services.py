@@ -8,6 +8,7 @@ or from `flask analysis run`. Pages read the stored figures and never recompute.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -18,6 +19,7 @@ from flask import current_app
 from sqlalchemy import Result, null, select
 
 from accounts.models import Account
+from analysis.disclosure import rounded_count
 from analysis.indicators import DEFINITIONS, Indicator, in_three_categories
 from analysis.indicators import load as load_indicators
 from analysis.pipeline import Estimated, Record, Settings, Wave, analyse
@@ -106,8 +108,13 @@ class WaveInput:
     margin_import: MarginImport
     #: Completed responses left out: no village or age band to weigh them by.
     left_out: int
-    #: Which responses these are (a hash of their ids), to tell when they changed.
+    #: Responses left out because the margins do not hold their village.
+    without_margins: int
+    #: A hash of every completed response's id (runs before the records hash had only this).
     digest: str
+    #: A hash of the records the run uses (ids, village, age band, sex, coded answers), to
+    #: tell when what enters the figures changed.
+    records_digest: str
 
 
 # Starting a run -----------------------------------------------------------------------------
@@ -223,10 +230,18 @@ def first_published_run(survey: Survey) -> AnalysisRun | None:
 
 
 def ensure_same_responses(survey: Survey, current: WaveInput) -> None:
-    """A rerun on other answers than the published figures (a response removed since)
-    would show, beside them, just what changed: those residents' answers."""
+    """A rerun on other records than the published figures (a response removed or
+    corrected since, a village left out by other margins) would show, beside them, just
+    what changed: those residents' answers. Runs published before the records hash compare
+    the ids of all responses."""
     first = first_published_run(survey)
-    if first is not None and first.settings.get("responses", current.digest) != current.digest:
+    if first is None:
+        return
+    if "records" in first.settings:
+        same = first.settings["records"] == current.records_digest
+    else:
+        same = first.settings.get("responses", current.digest) == current.digest
+    if not same:
         raise CannotAnalyse(
             "answers_changed",
             "the answers changed since the figures were first published; computing again "
@@ -239,7 +254,9 @@ def _run_settings(settings: Settings, current: WaveInput) -> dict[str, Any]:
         **settings_json(settings),
         "indicators": indicators_json(current.indicators),
         "left_out": current.left_out,
+        "without_margins": current.without_margins,
         "responses": current.digest,
+        "records": current.records_digest,
     }
 
 
@@ -268,29 +285,73 @@ def _previous_estimated(
 
 
 def wave_input(survey: Survey, margin_import: MarginImport | None = None) -> WaveInput:
-    """The wave's respondents, margins (those of its reference date unless given) and
-    indicators."""
+    """The wave's respondents, margins (unless given, those it was first published with,
+    else those of its reference date) and indicators."""
     indicators = survey_indicators(survey)
     if not indicators:
         raise CannotAnalyse(
             "no_indicators", "the questionnaire has no questions that feed an indicator"
         )
     codes = sorted({code for indicator in indicators for code in indicator.questions})
-    rows, left_out, digest = respondent_rows(survey)
-    if not rows:
+    weighable, left_out, digest = _weighable(survey)
+    if not weighable:
         raise CannotAnalyse("no_responses", "no completed responses")
-    margin_import = margin_import or margins_for_wave(survey)
-    if margin_import is None:
-        raise CannotAnalyse("no_margins", "no population margins have been imported")
+    margin_import = margin_import or wave_margins(survey)
+    population = population_of(margin_import)
+    records = [(response_id, record_from_row(row, codes)) for response_id, row in weighable]
+    known = {village for village, _, _ in population}
+    used = [(response_id, r) for response_id, r in records if r.village in known]
     return WaveInput(
-        records=[record_from_row(row, codes) for row in rows],
-        population=population_of(margin_import),
+        records=[record for _, record in records],
+        population=population,
         indicators=indicators,
         codes=codes,
         margin_import=margin_import,
         left_out=left_out,
+        without_margins=len(records) - len(used),
         digest=digest,
+        records_digest=records_digest(used, codes),
     )
+
+
+def records_digest(used: Sequence[tuple[Any, Record]], codes: Sequence[str]) -> str:
+    """A hash of what of each record enters the figures, with its response id."""
+    digest = hashlib.sha256()
+    for response_id, r in used:
+        answers = [r.answers[code] for code in codes]
+        line = [str(response_id), r.key, r.village, r.age_band, r.sex, answers]
+        digest.update(json.dumps(line, ensure_ascii=False).encode() + b"\n")
+    return digest.hexdigest()
+
+
+def wave_margins(survey: Survey) -> MarginImport:
+    """The margins a run of the wave weighs to. Once published, those of the first
+    published run: other margins (made up to weigh one small village many times over)
+    would give other figures of the same answers, which set beside the published ones
+    could give away a hidden village. Until then those of its reference date."""
+    first = first_published_run(survey)
+    if first is not None:
+        frozen = db.session.get(MarginImport, first.margin_import_id or -1)
+        if frozen is None:
+            raise CannotAnalyse(
+                "margins_gone",
+                "the population margins the figures were first published with are gone",
+            )
+        return frozen
+    current = margins_for_wave(survey)
+    if current is None:
+        raise CannotAnalyse("no_margins", "no population margins have been imported")
+    return current
+
+
+def kept_margins(survey: Survey, published: AnalysisRun | None) -> AnalysisRun | None:
+    """A published run of the wave (all are weighted to the same margins), when those
+    margins are no longer the ones of the wave's reference date (margins imported since):
+    the page says they are kept."""
+    current = margins_for_wave(survey) if published is not None else None
+    if current is None or published.margin_import_id == current.id:
+        return None
+    return published
 
 
 def survey_indicators(survey: Survey) -> list[Indicator]:
@@ -355,25 +416,31 @@ def all_indicators() -> list[Indicator]:
 
 def respondent_rows(survey: Survey) -> tuple[list[dict[str, Any]], int, str]:
     """The completed responses as rows of the respondents file, how many were left out, and
-    a hash of all their ids (to tell when they changed). The key is the respondent's
-    pseudonym, never anything that identifies them. An anonymous response without village
-    or age band (coarsened away, see `fieldwork.anonymity`) is left out; one without sex
-    counts as of unknown sex, as the weighting allows."""
+    a hash of all their ids."""
+    weighable, left_out, digest = _weighable(survey)
+    return [row for _, row in weighable], left_out, digest
+
+
+def _weighable(survey: Survey) -> tuple[list[tuple[Any, dict[str, Any]]], int, str]:
+    """Each completed response's id and row, how many were left out, and a hash of all
+    their ids. The key is the respondent's pseudonym, never anything that identifies them.
+    An anonymous response without village or age band (coarsened away, see
+    `fieldwork.anonymity`) is left out; one without sex counts as of unknown sex, as the
+    weighting allows."""
     rows, left_out, ids = [], 0, hashlib.sha256()
     for response_id, answers, village, age_band, sex, pseudonym in _completed(survey):
         ids.update(f"{response_id}\n".encode())
         if village is None or age_band is None:
             left_out += 1
             continue
-        rows.append(
-            {
-                **answers,
-                "respondent": None if survey.anonymous else pseudonym,
-                "village": village,
-                "age_band": age_band,
-                "sex": sex if sex in ("female", "male") else "unknown",
-            }
-        )
+        row = {
+            **answers,
+            "respondent": None if survey.anonymous else pseudonym,
+            "village": village,
+            "age_band": age_band,
+            "sex": sex if sex in ("female", "male") else "unknown",
+        }
+        rows.append((response_id, row))
     return rows, left_out, ids.hexdigest()
 
 
@@ -570,7 +637,7 @@ def published_document(run: AnalysisRun, village_ids: frozenset[int] | None) -> 
     """The run's published document; for an association, only the figures it may see (and
     no weighting details of other villages)."""
     if village_ids is None:
-        return run.output
+        return {**run.output, "left_out": left_out(run)}
     visible = figures_of(run, village_ids)
     shown = {(f.area_kind.value, f.area, f.subgroup, f.indicator) for f in visible}
     own = {f.area for f in visible if f.area_kind is AreaKind.VILLAGE}
@@ -584,6 +651,7 @@ def published_document(run: AnalysisRun, village_ids: frozenset[int] | None) -> 
     weighting.pop("without_margins", None)  # an exact count, for officials
     return {
         **run.output,
+        "left_out": about(left_out(run)),
         "weighting": weighting,
         "figures": [
             f
@@ -591,3 +659,20 @@ def published_document(run: AnalysisRun, village_ids: frozenset[int] | None) -> 
             if (f["area_kind"], f["area"], f["subgroup"], f["indicator"]) in shown
         ],
     }
+
+
+def left_out(run: AnalysisRun) -> int:
+    """Completed responses the run could not weigh: without village or age band, or of a
+    village the margins do not hold. Never left out silently: the page and the document
+    say how many."""
+    settings = run.settings or {}
+    without_margins = settings.get("without_margins")
+    if without_margins is None:  # runs from before it was stored
+        without_margins = (run.output or {}).get("weighting", {}).get("without_margins", 0)
+    return settings.get("left_out", 0) + without_margins
+
+
+def about(count: int) -> int:
+    """A count for the associations, rounded to 5 like every count they see (rule 4); a
+    few (1 to 7) read as 5, so that some are never rounded to none."""
+    return max(rounded_count(count), 5) if count else 0

@@ -36,6 +36,10 @@ FAILURES = {
     "no_indicators": _l("The questionnaire has no questions that feed an indicator."),
     "no_responses": _l("There are no completed responses."),
     "no_margins": _l("No population margins have been imported (see Population)."),
+    "margins_gone": _l(
+        "The population margins these figures were first published with are no longer "
+        "there. The published figures stay."
+    ),
     "partial_category": _l(
         "An indicator counts part of an agree category; agree-scale answers are reported in "
         "three categories (disagree, neutral, agree)."
@@ -56,8 +60,9 @@ NOT_RELEASED = {
         "These are no longer the newest figures. Check the newest figures and publish those."
     ),
     "other_cut": _l(
-        "These figures were computed with other village clusters or another threshold than "
-        "the figures already published. Compute them again and publish the new figures."
+        "These figures were computed with other village clusters, population margins or "
+        "another threshold than the figures already published. Compute them again and "
+        "publish the new figures."
     ),
 }
 readers = roles_required(Role.OFFICIAL, Role.ASSOCIATION)
@@ -115,6 +120,8 @@ def show(survey_id: int):
         finished=survey.status in services.FINISHED,
         has_figures=services.feeds_indicators(survey),
         kept_clusters=clusters.kept_clusters(survey) if run and is_official else None,
+        kept_margins=services.kept_margins(survey, published) if run and is_official else None,
+        left_out=_left_out(run, is_official),
         failures=FAILURES,
         form=ButtonForm(),
     )
@@ -145,6 +152,13 @@ def _rerun_message(survey: Survey, run: AnalysisRun | None) -> tuple[str, str]:
             "liveability indicators."
         )
         return text, "info"
+    if services.kept_margins(survey, services.published_run(survey)):
+        text = _(
+            "The figures are being computed again, with the population margins and village "
+            "clusters they were first published with (see below): margins imported since "
+            "apply from the next survey wave. Refresh this page in a minute."
+        )
+        return text, "warning"
     if clusters.kept_clusters(survey):
         text = _(
             "The figures are being computed again, with the village clusters they were first "
@@ -152,6 +166,14 @@ def _rerun_message(survey: Survey, run: AnalysisRun | None) -> tuple[str, str]:
         )
         return text, "warning"
     return _("The figures are being computed again. Refresh this page in a minute."), "ok"
+
+
+def _left_out(run: AnalysisRun | None, is_official: bool) -> int:
+    """Responses the run could not weigh: exact for officials, rounded for associations."""
+    if run is None:
+        return 0
+    count = services.left_out(run)
+    return count if is_official else services.about(count)
 
 
 @bp.get("/surveys/<int:survey_id>/results/release")

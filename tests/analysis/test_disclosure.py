@@ -1,12 +1,15 @@
-"""Disclosure control for one figure: rules 1, 2 and 4. Rules 3 and 5, across the figures of
-a table, and the property test against differencing are in test_publication."""
+"""Disclosure control for one figure: rules 1, 2 and 4 and the dominance rule. Rules 3 and
+5, across the figures of a table, and the property test against differencing are in
+test_publication."""
 
 from __future__ import annotations
 
 import pytest
 
 from analysis.disclosure import (
+    DEFAULT_DOMINANCE,
     ShareOutcome,
+    dominated,
     enough_respondents,
     one_decimal,
     rounded_count,
@@ -48,3 +51,19 @@ def test_rule_4_counts_to_five(n, shown):
 def test_rule_4_percentages_whole_and_marks_one_decimal():
     assert whole_percentage(0.125) == 13 and whole_percentage(0.994) == 99
     assert one_decimal(7.25) == 7.3 and one_decimal(6.04) == 6.0
+
+
+@pytest.mark.parametrize(
+    ("largest", "total", "hidden"),
+    [
+        (25.0, 100.0, False),  # exactly a quarter: allowed
+        (25.01, 100.0, True),
+        (1000.0, 1029.0, True),  # one village weighted a thousandfold
+        (1.0, 10.0, False),
+        (0.0, 0.0, False),  # an unweighted figure (a count)
+    ],
+)
+def test_dominance_no_respondent_carries_more_than_a_quarter(largest, total, hidden):
+    assert DEFAULT_DOMINANCE == 0.25
+    assert dominated(largest, total) is hidden
+    assert dominated(largest, total, dominance=0.5) is (total > 0 and largest > total / 2)

@@ -1,5 +1,6 @@
 """Secondary suppression: a test per rule, and a property test that no published figures
-let one derive a small group's figure (or a suppressed one) by differencing."""
+let one derive a small group's figure, one dominated by a single respondent's weight, or a
+suppressed one by differencing."""
 
 from __future__ import annotations
 
@@ -10,11 +11,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.disclosure import ShareOutcome, enough_respondents, share_outcome, threshold_of
+from analysis.disclosure import (
+    ShareOutcome,
+    dominated,
+    enough_respondents,
+    share_outcome,
+    threshold_of,
+)
 from analysis.publication import SUBGROUPS, Cell, Decision, decide
 
 PUBLISH = ShareOutcome.PUBLISH
 SUPPRESSED = ShareOutcome.SUPPRESSED
+DOMINATED = ShareOutcome.DOMINATED
 UNDER, OLDER = SUBGROUPS
 KLEINE_KERNEN = {"Kleine kernen": ["Mantinge", "Garminge", "Balinge", "Eursinge"]}
 
@@ -150,6 +158,48 @@ def test_a_threshold_below_five_counts_as_five():
     assert hidden_villages(decide(cells, {}, False, threshold=3)) == {"Smilde", "Spier"}
 
 
+def heavy(n: int, largest: float) -> Cell:
+    """A mean cell of n respondents of weight 1, but one of them weighing `largest`."""
+    return Cell(n, None, n - 1 + largest, largest)
+
+
+def test_a_figure_one_respondent_dominates_is_hidden_and_its_margins_protected():
+    cells = sized(Beilen=(100, 80), Smilde=(30, 25), Hooghalen=(20, 20))
+    cells = {key: Cell(c.n, None, float(c.n), 1.0) for key, c in cells.items()}
+    cells[("Smilde", UNDER)] = heavy(30, 40.0)  # 40 of 69: over a quarter of Smilde < 65
+    decision = decide(cells, {}, sensitive=False)
+    assert village(decision, "Smilde", UNDER) is DOMINATED
+    assert village(decision, "Smilde") is DOMINATED  # 40 of 94
+    # Rule 3 still protects the rest: Smilde's 65+ beside its total gives its under 65.
+    assert village(decision, "Smilde", OLDER) is SUPPRESSED
+    # The municipality (40 of 318) is shown; the villages beside it would give Smilde, and
+    # Smilde with Hooghalen is still dominated (40 of 134): Beilen is hidden too.
+    assert decision.outcomes[("municipality", "", "")] is PUBLISH
+    assert village(decision, "Hooghalen") is village(decision, "Beilen") is SUPPRESSED
+
+
+def test_a_hamlet_weighted_a_thousandfold_hides_every_total_it_dominates():
+    """The attack of issue 16: made-up margins weigh Orvelte's 2 respondents up so far that
+    the municipality's figure is theirs."""
+    cells = {
+        ("Beilen", UNDER): Cell(60, None, 60.0, 1.0),
+        ("Beilen", OLDER): Cell(50, None, 50.0, 1.0),
+        ("Orvelte", UNDER): Cell(1, None, 1000.0, 1000.0),
+        ("Orvelte", OLDER): Cell(1, None, 1000.0, 1000.0),
+    }
+    decision = decide(cells, {}, sensitive=False)
+    assert village(decision, "Orvelte") is SUPPRESSED  # too few respondents: rule 1
+    for sub in ("", *SUBGROUPS):
+        assert decision.outcomes[("municipality", "", sub)] is not PUBLISH
+    assert decision.outcomes[("municipality", "", "")] is DOMINATED
+    assert village(decision, "Beilen") is PUBLISH
+
+
+def test_counts_without_weights_are_never_dominated():
+    cells = sized(Beilen=(100, 80), Smilde=(30, 25))
+    assert DOMINATED not in decide(cells, {}, False).outcomes.values()
+
+
 # The differencing check -----------------------------------------------------------------
 
 NAMES = ("Beilen", "Smilde", "Hooghalen", "Elp", "Spier", "Wijster")
@@ -169,11 +219,14 @@ def vector(area: tuple[str, str, str], finest: list[Finest], clusters) -> list[i
 
 
 def passes(group: list[Cell], threshold: int) -> bool:
-    """Rules 1 and 2 on the sum of some cells, as the property test's oracle."""
+    """Rules 1 and 2 and the dominance rule on the sum of some cells, as the property
+    test's oracle."""
     n = sum(cell.n for cell in group)
     hits = [cell.hits for cell in group if cell.hits is not None]
     shares_ok = not hits or min(sum(hits), n - sum(hits)) >= 3
-    return n >= threshold_of(threshold) and shares_ok
+    heaviest = max(cell.largest for cell in group)
+    lone_weight = dominated(heaviest, sum(cell.weight for cell in group))
+    return n >= threshold_of(threshold) and shares_ok and not lone_weight
 
 
 def revealed_small_sums(cells, clusters, decision: Decision, threshold: int) -> list[tuple]:
@@ -219,7 +272,7 @@ def panels(draw):
             if n:
                 extreme = st.integers(0, min(2, n)) | st.integers(max(0, n - 2), n)
                 hits = draw(st.integers(0, n) | extreme) if share else None
-                cells[(name, sub)] = Cell(n, hits)
+                cells[(name, sub)] = Cell(n, hits, *draw(weights(n)))
             elif draw(st.booleans()):  # an empty cell given explicitly, as a missing one
                 cells[(name, sub)] = Cell(0, draw(st.sampled_from([0, None])))
     # Disjoint clusters; a member may have no respondents at all (a name not drawn above).
@@ -231,9 +284,21 @@ def panels(draw):
     return cells, clusters, draw(st.booleans()), draw(st.integers(5, 12))
 
 
+@st.composite
+def weights(draw, n: int) -> tuple[float, float]:
+    """The summed and largest weight of n respondents: alike, or one far heavier (made-up
+    margins that weigh one respondent many times over)."""
+    each = draw(st.sampled_from([1.0, 12.5, 400.0]))
+    largest = each * draw(st.sampled_from([1.0, 1.0, 3.0, 20.0, 1000.0]))
+    return (n - 1) * each + largest, largest
+
+
 def primary(group: list[Cell], sensitive: bool, threshold: int) -> ShareOutcome:
     group = [cell for cell in group if cell.n]
     n = sum(cell.n for cell in group)
+    weight = sum(cell.weight for cell in group)
+    if enough_respondents(n, threshold) and dominated(max(c.largest for c in group), weight):
+        return DOMINATED
     if group and group[0].hits is not None:
         return share_outcome(sum(cell.hits for cell in group), n, sensitive, threshold)
     return PUBLISH if enough_respondents(n, threshold) else SUPPRESSED
