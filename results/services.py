@@ -23,6 +23,7 @@ from analysis.disclosure import rounded_count
 from analysis.indicators import DEFINITIONS, Indicator, in_three_categories
 from analysis.indicators import load as load_indicators
 from analysis.pipeline import Estimated, Record, Settings, Wave, analyse
+from analysis.report import FORMAT as REPORT_FORMAT
 from analysis.report import report
 from analysis.scheme import NoPopulation
 from analysis.weighting import EmptyCell
@@ -179,6 +180,7 @@ def run_analysis(run: AnalysisRun) -> AnalysisRun:
         settings = settings_for(survey)
         current = wave_input(survey)
         ensure_same_responses(survey, current)
+        ensure_same_method(survey)
         estimated = analyse(Wave(current.records, current.population), current.indicators, settings)
         ensure_converged(estimated)
         previous_run = previous_published_run(survey)
@@ -246,6 +248,17 @@ def ensure_same_responses(survey: Survey, current: WaveInput) -> None:
             "answers_changed",
             "the answers changed since the figures were first published; computing again "
             "would show the difference, so the published figures stay",
+        )
+
+
+def ensure_same_method(survey: Survey) -> None:
+    """Figures first published by an earlier method (another weighting) stay: the same
+    answers weighted twice, both public, could be set against each other."""
+    first = first_published_run(survey)
+    if first is not None and (first.output or {}).get("format") != REPORT_FORMAT:
+        raise CannotAnalyse(
+            "method_changed",
+            "the figures were first published by an earlier method; they stay as published",
         )
 
 

@@ -33,6 +33,10 @@ FAILURES = {
         "The answers changed since the figures were first published. Computing again would "
         "show the difference, so the published figures stay."
     ),
+    "method_changed": _l(
+        "These figures were first published with an earlier way of weighting. They stay as "
+        "published; the next wave uses the new way."
+    ),
     "no_indicators": _l("The questionnaire has no questions that feed an indicator."),
     "no_responses": _l("There are no completed responses."),
     "no_margins": _l("No population margins have been imported (see Population)."),

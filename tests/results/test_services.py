@@ -342,6 +342,18 @@ def test_no_rerun_once_the_answers_changed(make_margins, make_wave):
     assert services.published_run(survey).id == first.id
 
 
+def test_figures_published_by_an_earlier_method_stay(make_margins, make_wave):
+    make_margins()
+    survey = make_wave()
+    first = run_and_release(survey)
+    first.output = {**first.output, "format": 1}  # published before design weights
+    db.session.commit()
+    refused = run_now(survey)
+    assert refused.status is RunStatus.FAILED and "earlier method" in refused.error
+    assert refused.settings == {"failure": "method_changed"}
+    assert services.published_run(survey).id == first.id
+
+
 def test_before_release_the_answers_may_still_change(make_margins, make_wave):
     make_margins()
     survey = make_wave()
