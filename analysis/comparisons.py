@@ -1,20 +1,23 @@
-"""Differences between weighted means, with standard errors by Taylor linearization after
-raking as in analysis.estimates, and the Benjamini–Hochberg procedure for many of them.
+"""Differences between weighted means, with standard errors by Taylor linearization on the
+calibrated design as in analysis.estimates, and the Benjamini–Hochberg procedure for many.
 
-- `versus_rest`: an area against the rest of the municipality in one raked wave. Both
-  domain means are linearized together (the influence of the difference is that of the area
-  minus that of the rest) and cleared of the raking margins, so the covariance the raking
-  puts between them counts. This is R's `svycontrast(svytotal(~ya + a + yb + b, s),
-  quote(ya/a - yb/b))` on `s <- subset(raked, answered)`. (`svyby(covmat = TRUE)` is not:
-  in survey 4.1 it leaves the covariance between domains out for linearized designs.)
-- `change`: the current wave against the previous one, each raked on its own. A respondent
-  in both waves is one cluster: their influence values are added up (current minus
-  previous) before the variance is taken, as R does for a stacked design with
-  `ids = ~respondent` and margins crossed with the wave.
+- `versus_rest`: an area against the rest of the municipality in one wave. Both domain
+  means are linearized together (the influence of the difference is that of the area minus
+  that of the rest), cleared of the calibration, and their variance taken over the strata
+  with the finite-population correction, so the covariance the weighting puts between them
+  counts. This is R's `svycontrast(svytotal(~ya + a + yb + b, s), quote(ya/a - yb/b))` on
+  `s <- subset(calibrated, answered)`; degrees of freedom are `degf(s)`.
+- `change`: the current wave against the previous one, each calibrated on its own. A
+  respondent in both waves is one cluster: their influence values (each cleared of its
+  own wave's calibration) are added up before the variance is taken. R cannot put one
+  cluster in two strata (the waves' strata), so this is R's stacked design with
+  `ids = ~respondent`, no strata and no fpc, calibrated with every constraint crossed with
+  the wave. Leaving strata and fpc out makes these intervals a little wider, never
+  narrower in practice: the cautious side for a claim that something changed. Degrees of
+  freedom: clusters with a respondent in the domains, minus 1.
 
-Degrees of freedom are R's `degf()` of the subset: clusters with a respondent in the
-domains, minus 1. A difference with no sampling variance left (identical answers of the
-same respondents, or shares the raking fixed) has no test: its p-value is NaN.
+A difference with no sampling variance left (identical answers of the same respondents, or
+shares the calibration fixed) has no test: its p-value is NaN.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from analysis.estimates import Bools, _calibration_residuals
+from analysis.estimates import Bools, Design, influence
 from analysis.weighting import Codes, Floats
 
 #: A standard error this small against the influence values' size is rounding noise.
@@ -45,11 +48,10 @@ class Difference:
 
 @dataclass(frozen=True)
 class Side:
-    """One wave of a change: its answers, raked weights and margins, and the area's domain."""
+    """One wave of a change: its answers, its design, and the area's domain."""
 
     values: Floats
-    weights: Floats
-    raked_by: Sequence[Codes]
+    design: Design
     #: The respondents of the area who answered.
     domain: Bools
     #: Respondent pseudonym per row, the same in both waves; None never matches (anonymous).
@@ -61,32 +63,25 @@ class EmptyDomain(ValueError):
 
 
 def versus_rest(
-    values: Floats,
-    weights: Floats,
-    raked_by: Sequence[Codes],
-    inside: Bools,
-    answered: Bools,
-    level: float = 0.95,
+    values: Floats, design: Design, inside: Bools, answered: Bools, level: float = 0.95
 ) -> Difference:
     """The mean of those inside who answered minus the mean of the others who answered."""
     inside, answered = np.asarray(inside, dtype=bool), np.asarray(answered, dtype=bool)
-    a_value, a = _influence(values, weights, raked_by, inside & answered)
-    b_value, b = _influence(values, weights, raked_by, ~inside & answered)
-    df = int(answered.sum()) - 1  # R: degf(subset(raked, answered))
-    return _difference(a_value - b_value, a - b, _size(a, b), df, level)
+    a_value, a = _influence(values, design, inside & answered)
+    b_value, b = _influence(values, design, ~inside & answered)
+    se = np.sqrt(design.variance(a - b))
+    return _difference(a_value - b_value, se, _size(a, b), design.degf(answered), level)
 
 
 def change(current: Side, previous: Side, level: float = 0.95) -> Difference:
     """The current wave's domain mean minus the previous wave's, respondents as clusters."""
-    now_value, now = _influence(current.values, current.weights, current.raked_by, current.domain)
-    then_value, then = _influence(
-        previous.values, previous.weights, previous.raked_by, previous.domain
-    )
+    now_value, now = _influence(current.values, current.design, current.domain)
+    then_value, then = _influence(previous.values, previous.design, previous.domain)
     clusters, count = _clusters(current, previous)
     z = np.bincount(clusters, weights=np.concatenate([now, -then]), minlength=count)
     domain = np.concatenate([current.domain, previous.domain]).astype(float)
     df = int(np.count_nonzero(np.bincount(clusters, weights=domain, minlength=count))) - 1
-    return _difference(now_value - then_value, z, _size(now, then), df, level)
+    return _difference(now_value - then_value, _simple_se(z), _size(now, then), df, level)
 
 
 def benjamini_hochberg(p_values: Sequence[float], rate: float = 0.05) -> list[bool]:
@@ -106,21 +101,11 @@ def benjamini_hochberg(p_values: Sequence[float], rate: float = 0.05) -> list[bo
     return (tested & (np.where(tested, p, np.inf) <= ordered[below[-1]])).tolist()
 
 
-def _influence(
-    values: Floats, weights: Floats, raked_by: Sequence[Codes], domain: Bools
-) -> tuple[float, Floats]:
-    """The Hájek mean of the domain and its influence values, cleared of the raking margins
-    (what analysis.estimates takes the variance of)."""
-    weights, domain = np.asarray(weights, dtype=float), np.asarray(domain, dtype=bool)
-    if len(domain) != len(weights):
-        raise ValueError("one domain flag per respondent row is needed")
-    if not domain.any():
+def _influence(values: Floats, design: Design, domain: Bools) -> tuple[float, Floats]:
+    domain = np.asarray(domain, dtype=bool)
+    if len(domain) == len(design.weights) and not domain.any():
         raise EmptyDomain("no respondent in the domain")
-    inside = np.where(domain, weights, 0.0)
-    y = np.where(domain, np.asarray(values, dtype=float), 0.0)  # unanswered may be NaN
-    total = inside.sum()
-    value = float(np.dot(inside, y) / total)
-    return value, _calibration_residuals(inside * (y - value) / total, weights, raked_by)
+    return influence(values, design, domain)
 
 
 def _clusters(current: Side, previous: Side) -> tuple[Codes, int]:
@@ -131,7 +116,7 @@ def _clusters(current: Side, previous: Side) -> tuple[Codes, int]:
     clusters: list[int] = []
     count = 0
     for side in (current, previous):
-        if len(side.keys) != len(side.weights):
+        if len(side.keys) != len(side.design.weights):
             raise ValueError("one key per respondent row is needed")
         for key in side.keys:
             if key is not None and key in numbers:
@@ -148,12 +133,15 @@ def _size(a: Floats, b: Floats) -> float:
     return float(np.linalg.norm(a) + np.linalg.norm(b))
 
 
-def _difference(value: float, z: Floats, size: float, df: int, level: float) -> Difference:
-    """A difference with influence values z: n/(n − 1) times their sum of squares about
-    their mean as its variance, a t-interval and a t-test on df degrees of freedom."""
+def _simple_se(z: Floats) -> float:
+    """n/(n − 1) times the sum of squares about the mean: one stratum, no correction."""
     n = len(z)
     centred = z - z.mean()
-    se = float(np.sqrt(n / (n - 1) * np.dot(centred, centred))) if n > 1 else float("nan")
+    return float(np.sqrt(n / (n - 1) * np.dot(centred, centred))) if n > 1 else float("nan")
+
+
+def _difference(value: float, se: float, size: float, df: int, level: float) -> Difference:
+    """A difference with its standard error: a t-interval and a t-test on df degrees."""
     if se <= ROUNDING * size:
         return Difference(value, 0.0, value, value, float("nan"), df)
     if df < 1 or not np.isfinite(se):

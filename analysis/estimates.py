@@ -1,16 +1,20 @@
-"""Weighted (Hájek) means and proportions with standard errors by Taylor linearization
-after raking, and their 95% intervals, computed the way R's `survey` package does:
+"""Weighted (Hájek) means and proportions with standard errors by Taylor linearization on
+a calibrated stratified design, and their 95% intervals, computed the way R's `survey`
+package does for `calibrate(svydesign(ids = ~1, strata = ~stratum, fpc = ~people,
+weights = ~d), ...)`:
 
-- `svymean` on a design with `ids = ~1` after `rake()`: the estimating function
-  w·(y − ȳ)/Σw is first cleared of what the raking margins explain (R sweeps over the
-  margins ten times, taking cell means of x/w and multiplying back by w), then its variance
-  is n/(n − 1) times the sum of squares about its mean;
-- `confint(..., df = n − 1)`: t-intervals for means;
+- `svymean`: the estimating function w·(y − ȳ)/Σw is first cleared of what the
+  calibration columns explain (R's `greg_calibration` residuals: a weighted least-squares
+  residual on the margins' indicators at the design weights, scaled by g), then its
+  variance is, per stratum h, (1 − n_h/N_h) · n_h/(n_h − 1) times the sum of squares
+  about the stratum's mean, summed over strata;
+- `confint(..., df = degf(subset))`: t-intervals for means, with respondents in the domain
+  minus the strata they are in as degrees of freedom;
 - `svyciprop(method = "beta")`: the Korn–Graubard interval, a Clopper–Pearson interval at
   the effective sample size p(1 − p)/var.
 
-Answers missing for a question are left out of that estimate (R's `na.rm = TRUE` on a
-subset keeps the design's weights; here the caller passes the respondents who answered).
+Answers missing for a question are left out of that estimate (R's subset of a calibrated
+design keeps every respondent, at weight 0 outside the domain).
 """
 
 from __future__ import annotations
@@ -22,14 +26,75 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import stats
 
-from analysis.weighting import Codes, Floats
+from analysis.weighting import Codes, Floats, Margin
 
 Bools = NDArray[np.bool_]
 
-#: R sweeps the raking margins this many times when it computes variances.
-RAKING_SWEEPS = 10
+#: R's `qr()` tolerance for the rank of the calibration columns.
+RANK_TOLERANCE = 1e-7
 #: Beyond this the variance is rounding noise around 0 (a share fixed by the raking).
 LARGEST_EFFECTIVE_N = 1e9
+
+
+@dataclass(frozen=True)
+class Design:
+    """What a variance needs of the weighting: the weights, the strata with their people
+    (for the finite-population correction; inf for none) and the calibration."""
+
+    weights: Floats
+    strata: Codes
+    people: Floats
+    #: An orthonormal basis of the calibration columns × √(design weight); None: none.
+    basis: Floats | None = None
+    #: g · √(design weight) per respondent.
+    scale: Floats | None = None
+
+    @classmethod
+    def simple(cls, weights: Floats) -> Design:
+        """One stratum, no correction, no calibration: R's `svydesign(ids = ~1, ...)`."""
+        weights = np.asarray(weights, dtype=float)
+        return cls(weights, np.zeros(len(weights), dtype=np.int64), np.array([np.inf]))
+
+    @classmethod
+    def calibrated(
+        cls,
+        design: Floats,
+        factors: Floats,
+        margins: Sequence[Margin],
+        strata: Codes,
+        people: Floats,
+    ) -> Design:
+        root = np.sqrt(np.asarray(design, dtype=float))
+        columns = np.hstack([margin.indicators() for margin in margins]) * root[:, None]
+        u, s, _ = np.linalg.svd(columns, full_matrices=False)
+        basis = u[:, s > RANK_TOLERANCE * s[0]]
+        return cls(
+            design * factors, np.asarray(strata), np.asarray(people, float), basis, factors * root
+        )
+
+    def residuals(self, x: Floats) -> Floats:
+        """What the calibration does not explain of x (R's `svyrecvar`)."""
+        if self.basis is None:
+            return x
+        z = x / self.scale
+        return (z - self.basis @ (self.basis.T @ z)) * self.scale
+
+    def variance(self, x: Floats) -> float:
+        """The stratified with-replacement variance of the total of x, with fpc."""
+        n = np.bincount(self.strata, minlength=len(self.people))
+        sums = np.bincount(self.strata, weights=x, minlength=len(self.people))
+        means = sums / np.maximum(n, 1)
+        squares = np.bincount(
+            self.strata, weights=(x - means[self.strata]) ** 2, minlength=len(self.people)
+        )
+        with np.errstate(divide="ignore", invalid="ignore"):
+            keep = np.where(np.isinf(self.people), 1.0, (self.people - n) / self.people)
+            scale = np.where(n > 1, keep * n / (n - 1), 0.0)  # one respondent: no variance
+        return float(np.dot(scale, squares))
+
+    def degf(self, domain: Bools) -> int:
+        """R's `degf()` of the subset: respondents in it minus the strata they are in."""
+        return int(domain.sum()) - len(np.unique(self.strata[domain]))
 
 
 @dataclass(frozen=True)
@@ -44,87 +109,67 @@ class Estimate:
 
 
 def mean(
-    values: Floats,
-    weights: Floats,
-    raked_by: Sequence[Codes] = (),
-    level: float = 0.95,
-    domain: Bools | None = None,
+    values: Floats, design: Design, level: float = 0.95, domain: Bools | None = None
 ) -> Estimate:
-    """A weighted mean with a t-interval on n − 1 degrees of freedom, n being the
-    respondents in the domain (R's `degf()` of a subset of the design).
+    """A weighted mean with a t-interval on R's `degf()` of the domain.
 
     `domain` marks the respondents the estimate is about (a village, those who answered);
-    the others still carry the raking, as in R, where a subset keeps them at weight 0."""
-    weights = np.asarray(weights, dtype=float)
+    the others still carry the calibration, as in R, where a subset keeps them at weight 0."""
     mask = _domain(values, domain)
-    value, se = _mean_and_se(values, weights, raked_by, mask)
-    df = int(mask.sum()) - 1  # R: degf() of the subset
+    value, se = _mean_and_se(values, design, mask)
+    df = design.degf(mask)
     half = stats.t.ppf(1 - (1 - level) / 2, df) * se if df > 0 else np.nan
-    return Estimate(value, se, value - half, value + half, int(mask.sum()), _kish(weights[mask]))
+    return Estimate(value, se, value - half, value + half, int(mask.sum()), _kish(design, mask))
 
 
 def proportion(
-    hits: Floats,
-    weights: Floats,
-    raked_by: Sequence[Codes] = (),
-    level: float = 0.95,
-    domain: Bools | None = None,
+    hits: Floats, design: Design, level: float = 0.95, domain: Bools | None = None
 ) -> Estimate:
     """A weighted share (hits are 0/1) with the Korn–Graubard ("beta") interval.
 
-    At a share of exactly 0 or 1, or of a variable the raking fixed (a margin itself), the
-    linearized variance is (nearly) 0 and R's effective sample size is infinite, giving
+    At a share of exactly 0 or 1, or of a variable the calibration fixed (a margin itself),
+    the linearized variance is (nearly) 0 and R's effective sample size is infinite, giving
     no usable interval; then Kish's effective sample size takes its place, so the interval
     is the Clopper–Pearson interval at that many.
     """
-    weights = np.asarray(weights, dtype=float)
     mask = _domain(hits, domain)
-    p, se = _mean_and_se(hits, weights, raked_by, mask)
+    p, se = _mean_and_se(hits, design, mask)
     alpha = 1 - level
-    n_eff = _kish(weights[mask])
+    n_eff = _kish(design, mask)
     if se > 0 and p * (1 - p) / se**2 < LARGEST_EFFECTIVE_N:
         # R's degrees-of-freedom adjustment: the whole sample's t against the subset's.
-        n, df = len(hits), int(mask.sum()) - 1
+        n, df = len(hits), design.degf(mask)
         adjust = (stats.t.ppf(alpha / 2, n - 1) / stats.t.ppf(alpha / 2, df)) ** 2 if df else 1
         n_eff = p * (1 - p) / se**2 * adjust
     low = stats.beta.ppf(alpha / 2, n_eff * p, n_eff * (1 - p) + 1) if p > 0 else 0.0
     high = stats.beta.ppf(1 - alpha / 2, n_eff * p + 1, n_eff * (1 - p)) if p < 1 else 1.0
-    return Estimate(p, se, float(low), float(high), int(mask.sum()), _kish(weights[mask]))
+    return Estimate(p, se, float(low), float(high), int(mask.sum()), _kish(design, mask))
 
 
 def _domain(values: Floats, domain: Bools | None) -> Bools:
     return np.ones(len(values), dtype=bool) if domain is None else np.asarray(domain, dtype=bool)
 
 
-def _mean_and_se(
-    values: Floats, weights: Floats, raked_by: Sequence[Codes], mask: Bools
-) -> tuple[float, float]:
-    values, weights = np.asarray(values, dtype=float), np.asarray(weights, dtype=float)
+def influence(values: Floats, design: Design, mask: Bools) -> tuple[float, Floats]:
+    """The Hájek mean of the domain and its influence values, cleared of the calibration
+    (what the variance is taken of)."""
+    weights = design.weights
+    if len(mask) != len(weights):
+        raise ValueError("one domain flag per respondent row is needed")
     inside = np.where(mask, weights, 0.0)
+    y = np.where(mask, np.asarray(values, dtype=float), 0.0)  # unanswered may be NaN
     total = inside.sum()
-    value = float(np.dot(inside, values) / total)
-    x = inside * (values - value) / total
-    x = _calibration_residuals(x, weights, raked_by)
-    n = len(x)
-    if n < 2:
+    value = float(np.dot(inside, y) / total)
+    return value, design.residuals(inside * (y - value) / total)
+
+
+def _mean_and_se(values: Floats, design: Design, mask: Bools) -> tuple[float, float]:
+    value, x = influence(values, design, mask)
+    if len(x) < 2:
         return value, float("nan")
-    centred = x - x.mean()
-    return value, float(np.sqrt(n / (n - 1) * np.dot(centred, centred)))
+    return value, float(np.sqrt(design.variance(x)))
 
 
-def _calibration_residuals(x: Floats, weights: Floats, raked_by: Sequence[Codes]) -> Floats:
-    """What the raking margins do not explain of x, as R's `svyrecvar` computes it."""
-    if not raked_by:
-        return x
-    for _ in range(RAKING_SWEEPS):
-        for cells in raked_by:
-            ratio = x / weights
-            counts = np.bincount(cells)
-            cell_means = np.bincount(cells, weights=ratio) / np.where(counts > 0, counts, 1)
-            x = x - weights * cell_means[cells]
-    return x
-
-
-def _kish(weights: Floats) -> float:
-    weights = np.asarray(weights, dtype=float)
+def _kish(design: Design, mask: Bools) -> float:
+    weights = design.weights[mask]
     return float(weights.sum() ** 2 / np.square(weights).sum())

@@ -72,7 +72,7 @@ class Estimated:
     wave: Wave
     records: list[Record]
     weighting: Weighting
-    #: Villages with inhabitants but no respondents: left out of the weighting.
+    #: Villages with inhabitants no stratum can carry: not represented in any figure.
     uncovered: list[str]
     #: Respondents left out: their village is not in the margins.
     without_margins: int
@@ -86,18 +86,21 @@ def analyse(wave: Wave, indicators: Sequence[Indicator], settings: Settings) -> 
     """Weigh the wave and estimate every indicator in every area.
 
     Respondents of a village the margins do not hold cannot be weighed: they are left out
-    and counted. Villages without respondents are left out of the weighting and listed."""
+    and counted. Villages with few or no respondents are pooled for the weighting
+    (analysis.scheme); only those no stratum can carry are left out, and listed."""
     known = {cell[0] for cell in wave.population}
     records = [record for record in wave.records if record.village in known]
-    covered = {record.village for record in records}
-    population = {cell: people for cell, people in wave.population.items() if cell[0] in covered}
-    uncovered = sorted(known - covered)
     weighting = weigh(
-        [Respondent(r.village, r.age_band, r.sex) for r in records], population, settings.scheme
+        [Respondent(r.village, r.age_band, r.sex) for r in records],
+        wave.population,
+        settings.scheme,
+        settings.clusters,
     )
     areas = area_masks(records, settings.clusters)
     without_margins = len(wave.records) - len(records)
-    estimated = Estimated(wave, records, weighting, uncovered, without_margins, areas, {}, {})
+    estimated = Estimated(
+        wave, records, weighting, weighting.uncovered, without_margins, areas, {}, {}
+    )
     for indicator in indicators:
         value, answered = values(indicator, [r.answers for r in records])
         estimated.indicator_values[indicator.code] = (value, answered > 0)
@@ -136,7 +139,7 @@ def raw_figure(
     if n < 2:
         return RawFigure(n, hits, None)
     estimate_of = estimates.proportion if hits is not None else estimates.mean
-    estimate = estimate_of(value, weighting.weights, weighting.raked_by, level, domain=domain)
+    estimate = estimate_of(value, weighting.design, level, domain=domain)
     return RawFigure(n, hits, estimate)
 
 

@@ -30,7 +30,8 @@ from analysis.pipeline import (
 from analysis.publication import CLUSTER, MUNICIPALITY, SUBGROUPS, VILLAGE, Cell, decide
 from analysis.scheme import OLDER_BANDS
 
-FORMAT = 1
+#: 2: weights calibrated from design weights; "design_effect" became "weighting_effect".
+FORMAT = 2
 PUBLISH = ShareOutcome.PUBLISH
 
 
@@ -200,9 +201,8 @@ def add_versus_rest(
         inside = current.areas[(VILLAGE, village, "")]
         if not (answered & ~inside).any():
             continue
-        weighting = current.weighting
         difference = comparisons.versus_rest(
-            value, weighting.weights, weighting.raked_by, inside, answered, settings.level
+            value, current.weighting.design, inside, answered, settings.level
         )
         eligible = _eligible(
             settings,
@@ -251,11 +251,9 @@ def _side(estimated: Estimated, key: FigureKey) -> comparisons.Side | None:
     if (kind, area, subgroup) not in estimated.areas or code not in estimated.indicator_values:
         return None
     value, answered = estimated.indicator_values[code]
-    weighting = estimated.weighting
     return comparisons.Side(
         values=value,
-        weights=weighting.weights,
-        raked_by=weighting.raked_by,
+        design=estimated.weighting.design,
         domain=estimated.areas[(kind, area, subgroup)] & answered,
         keys=[record.key for record in estimated.records],
     )
@@ -281,7 +279,8 @@ def indicator_entry(indicator: Indicator) -> dict[str, Any]:
 def weighting_entry(current: Estimated, settings: Settings) -> dict[str, Any]:
     """How the weights came about. The respondents per village are a margin of their own,
     disclosed like any figure (rules 1, 3 and 5); effective n is rounded to 5 like counts,
-    since with the design effect it would give the exact n back."""
+    since with the weighting effect it would give the exact n back. A pooled village only
+    says it had fewer than `min_stratum` respondents, which is below the threshold."""
     weighting = current.weighting
     shown = _villages_with_shown_counts(current, settings)
     villages = []
@@ -292,21 +291,24 @@ def weighting_entry(current: Estimated, settings: Settings) -> dict[str, Any]:
                 "village": village,
                 "n": rounded_count(summary.n) if visible else None,
                 "effective_n": rounded_count(round(summary.effective_n)) if visible else None,
-                "design_effect": round(summary.design_effect, 2) if visible else None,
+                "weighting_effect": round(summary.weighting_effect, 2) if visible else None,
             }
         )
-    result, overall = weighting.result, weighting.overall
+    result, overall, scheme = weighting.result, weighting.overall, settings.scheme
     return {
         "converged": result.converged,
         "iterations": result.iterations,
+        "bounds": list(scheme.bounds) if scheme.bounds else None,
         "bounds_bind": result.bounds_bind,
+        "min_stratum": scheme.min_stratum,
+        "pooled": [list(stratum.villages) for stratum in weighting.pooled],
         "collapsed": list(weighting.collapsed),
         "merged_age_groups": list(weighting.merged),
         "without_respondents": list(current.uncovered),
         "without_margins": current.without_margins,
         "n": rounded_count(overall.n) if overall else 0,
         "effective_n": rounded_count(round(overall.effective_n)) if overall else None,
-        "design_effect": round(overall.design_effect, 2) if overall else None,
+        "weighting_effect": round(overall.weighting_effect, 2) if overall else None,
         "villages": villages,
     }
 

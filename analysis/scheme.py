@@ -1,14 +1,24 @@
-"""The default raking scheme of a survey wave, built from the population margins (people
-per village × age band × sex, as imported in the panel) and the respondents:
+"""The weighting of a survey wave under the panel's own design, built from the population
+margins (people per village × age band × sex, as imported) and the respondents.
 
-1. village totals;
+Strata: each village is a stratum of its own, unless fewer than `Scheme.min_stratum` of its
+people answered (none included). Such small villages are pooled: those of one cluster
+(Settings.clusters) together, and what is left (outside any cluster, or a cluster pool still
+too small) into one stratum of small villages. If even that pool is too small, it joins the
+pooled stratum with the fewest respondents (or, without one, the smallest stratum); if it has
+no respondent at all and there is no pool of small villages to carry it, its villages are not
+represented and listed. Each respondent starts at the design weight N_h / n_h of their
+stratum (people ÷ respondents), which also gives the finite-population correction.
+
+Calibration (analysis.weighting.calibrate) then meets:
+
+1. the stratum totals;
 2. age band × sex for the municipality;
-3. village × (under 65 / 65 and over), but only for villages where both cells have at least
-   `min_cell` respondents; other villages are collapsed to their total (which margin 1
-   already holds, so they drop out of this margin's detail).
+3. village × (under 65 / 65 and over), only for villages where both cells have at least
+   `min_cell` respondents; the others are one "other villages" cell.
 
 Respondents whose sex the margins do not hold (the panel lets people not say) keep a cell
-per age band in margin 2, with their starting weights as its target (the female and male
+per age band in margin 2, with their design weights as its target (the female and male
 cells of that band share the rest): the margin leaves them as they are instead of forcing
 them into female or male.
 """
@@ -20,8 +30,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from analysis.weighting import Floats, Margin, RakeResult, design_effect, effective_sample_size
-from analysis.weighting import rake as rake_weights
+from analysis.estimates import Design
+from analysis.weighting import (
+    Calibration,
+    Floats,
+    Margin,
+    calibrate,
+    effective_sample_size,
+    weighting_effect,
+)
 
 OLDER_BANDS = frozenset({"65-74", "75+"})
 
@@ -33,10 +50,15 @@ PopulationCells = Mapping[tuple[str, str, str], float]
 class Scheme:
     split_by_65: bool = True
     min_cell: int = 5
+    #: A village with fewer respondents is pooled: below 5 one respondent would start with
+    #: more than a fifth of the village's weight, and a stratum needs 2 for a variance.
+    min_stratum: int = 5
+    #: Each weight stays strictly between these multiples of its design weight (R's logit
+    #: calibration); None: unbounded raking.
     bounds: tuple[float, float] | None = (0.3, 3.5)
-    epsilon: float = 1e-8
-    #: More than R's default: raking near an empty corner of a table converges slowly.
-    max_iterations: int = 5000
+    #: Every cell met to this × (1 + population), R's rule; Newton gets there in a few steps.
+    epsilon: float = 1e-9
+    max_iterations: int = 50
 
 
 @dataclass(frozen=True)
@@ -47,24 +69,41 @@ class Respondent:
 
 
 @dataclass(frozen=True)
+class Stratum:
+    name: str
+    villages: tuple[str, ...]
+    people: float
+    n: int
+
+
+@dataclass(frozen=True)
 class VillageWeighting:
     n: int
     effective_n: float
-    design_effect: float
+    weighting_effect: float
 
 
 @dataclass(frozen=True)
 class Weighting:
     weights: Floats
-    result: RakeResult
-    #: The cells of each margin per respondent, for the variance (analysis.estimates).
-    raked_by: list[np.ndarray]
-    #: Villages whose under-65 / 65+ split was collapsed for too few respondents.
+    result: Calibration
+    #: What the variance needs: strata, fpc and the calibration (analysis.estimates).
+    design: Design
+    strata: list[Stratum]
+    #: Stratum totals, age band × sex, village × 65+ (what the calibration met).
+    margins: list[Margin]
+    #: Villages whose under-65 / 65+ split was left out for too few respondents.
     collapsed: list[str]
     #: Age bands × sex without respondents, weighted together with the next band.
     merged: list[str] = field(default_factory=list)
+    #: Villages with people but no stratum that can carry them (see the module's doc).
+    uncovered: list[str] = field(default_factory=list)
     villages: dict[str, VillageWeighting] = field(default_factory=dict)
     overall: VillageWeighting | None = None
+
+    @property
+    def pooled(self) -> list[Stratum]:
+        return [stratum for stratum in self.strata if len(stratum.villages) > 1]
 
 
 class NoPopulation(ValueError):
@@ -72,43 +111,97 @@ class NoPopulation(ValueError):
 
 
 def weigh(
-    respondents: Sequence[Respondent], population: PopulationCells, scheme: Scheme = Scheme()
+    respondents: Sequence[Respondent],
+    population: PopulationCells,
+    scheme: Scheme = Scheme(),
+    clusters: Mapping[str, Sequence[str]] | None = None,
 ) -> Weighting:
-    """Raked weights for the respondents, with what was collapsed and what it cost."""
-    villages = sorted({village for village, _, _ in population})
-    unknown = sorted({r.village for r in respondents} - set(villages))
+    """Calibrated weights for the respondents, with what was pooled, collapsed and lost."""
+    people = _people(population)
+    unknown = sorted({r.village for r in respondents} - set(people))
     if unknown:
         raise NoPopulation(f"no margins for {unknown}")
-    start = np.full(len(respondents), sum(population.values()) / len(respondents))
-    margins = [_village_margin(respondents, population, villages)]
-    age_sex, merged = _age_sex_margin(respondents, population, start)
+    strata, uncovered = pool(_counts(respondents), people, clusters or {}, scheme.min_stratum)
+    population = {cell: n for cell, n in population.items() if cell[0] not in uncovered}
+    codes = _stratum_codes(respondents, strata)
+    sizes = np.array([stratum.people for stratum in strata])
+    counts = np.array([stratum.n for stratum in strata])
+    design = (sizes / counts)[codes]
+    margins = [Margin(codes, sizes, "stratum", tuple(s.name for s in strata))]
+    age_sex, merged = _age_sex_margin(respondents, population, design)
     margins.append(age_sex)
-    collapsed: list[str] = []
+    collapsed = sorted({r.village for r in respondents})
     if scheme.split_by_65:
-        split, collapsed = _village_age_margin(respondents, population, villages, scheme.min_cell)
+        split, collapsed = _village_age_margin(respondents, population, scheme.min_cell)
         if split is not None:
             margins.append(split)
-    result = rake_weights(start, margins, scheme.max_iterations, scheme.epsilon, scheme.bounds)
+    result = calibrate(design, margins, scheme.bounds, scheme.max_iterations, scheme.epsilon)
     return Weighting(
         weights=result.weights,
         result=result,
-        raked_by=[margin.cells for margin in margins],
+        design=Design.calibrated(design, result.factors, margins, codes, sizes),
+        strata=strata,
+        margins=margins,
         collapsed=collapsed,
         merged=merged,
-        villages=_per_village(respondents, result.weights, villages),
+        uncovered=uncovered,
+        villages=_per_village(respondents, result.weights),
         overall=_summary(result.weights),
     )
 
 
-def _village_margin(respondents, population, villages) -> Margin:
-    totals = {v: 0.0 for v in villages}
-    for (village, _, _), people in population.items():
-        totals[village] += people
-    cells = np.array([villages.index(r.village) for r in respondents])
-    return Margin(cells, np.array([totals[v] for v in villages]))
+def pool(
+    counts: Mapping[str, int],
+    people: Mapping[str, float],
+    clusters: Mapping[str, Sequence[str]],
+    min_stratum: int,
+) -> tuple[list[Stratum], list[str]]:
+    """The strata (see the module's doc) and the villages no stratum can carry."""
+
+    def stratum(name: str, villages) -> Stratum:
+        villages = tuple(sorted(villages))
+        n = sum(counts.get(v, 0) for v in villages)
+        return Stratum(name, villages, sum(people[v] for v in villages), n)
+
+    small = {v for v in people if counts.get(v, 0) < min_stratum}
+    strata = [stratum(v, [v]) for v in sorted(people) if v not in small]
+    pools = []
+    for name, members in sorted(clusters.items()):
+        candidate = stratum(name, small & set(members))
+        if candidate.villages and candidate.n >= min_stratum:
+            pools.append(candidate)
+            small -= set(candidate.villages)
+    rest = stratum(", ".join(sorted(small)), small)
+    if not rest.villages or (rest.n == 0 and not pools):
+        return strata + pools, sorted(rest.villages)
+    if rest.n >= min_stratum or not (strata or pools):
+        return strata + pools + [rest], []
+    joined = min(pools or strata, key=lambda s: (s.n, s.name))
+    merged = stratum(f"{joined.name}, {rest.name}", joined.villages + rest.villages)
+    others = [s for s in strata + pools if s is not joined]
+    return others + [merged], []
 
 
-def _age_sex_margin(respondents, population, start: Floats) -> tuple[Margin, list[str]]:
+def _people(population: PopulationCells) -> dict[str, float]:
+    people: dict[str, float] = {}
+    for (village, _, _), n in population.items():
+        people[village] = people.get(village, 0.0) + n
+    return people
+
+
+def _counts(respondents: Sequence[Respondent]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for r in respondents:
+        counts[r.village] = counts.get(r.village, 0) + 1
+    return counts
+
+
+def _stratum_codes(respondents: Sequence[Respondent], strata: list[Stratum]) -> np.ndarray:
+    of = {village: code for code, s in enumerate(strata) for village in s.villages}
+    return np.array([of[r.village] for r in respondents], dtype=np.int64)
+
+
+def _age_sex_margin(respondents, population, design: Floats) -> tuple[Margin, list[str]]:
     groups, merged = _age_groups(respondents, population)
     keys = sorted({(groups[(band, sex)], sex) for _, band, sex in population})
     totals = {key: 0.0 for key in keys}
@@ -118,10 +211,10 @@ def _age_sex_margin(respondents, population, start: Floats) -> tuple[Margin, lis
         Respondent(r.village, groups.get((r.age_band, r.sex), r.age_band), r.sex)
         for r in respondents
     ]
-    # Respondents of a sex the margins lack get a cell per age band holding their starting
+    # Respondents of a sex the margins lack get a cell per age band holding their design
     # weight; the known sexes of that band share the rest, so every band still adds up.
     unknown: dict[str, float] = {}
-    for respondent, weight in zip(respondents, start, strict=True):
+    for respondent, weight in zip(respondents, design, strict=True):
         if (respondent.age_band, respondent.sex) not in totals:
             unknown[respondent.age_band] = unknown.get(respondent.age_band, 0.0) + weight
     for band, extra in unknown.items():
@@ -135,7 +228,9 @@ def _age_sex_margin(respondents, population, start: Floats) -> tuple[Margin, lis
         keys.index((r.age_band, r.sex) if (r.age_band, r.sex) in totals else (r.age_band, None))
         for r in respondents
     ]
-    return Margin(np.array(cells), np.array([totals[key] for key in keys])), merged
+    labels = tuple(f"{band} {sex or '?'}" for band, sex in keys)
+    population = np.array([totals[key] for key in keys])
+    return Margin(np.array(cells), population, "age_sex", labels), merged
 
 
 def _age_groups(respondents, population) -> tuple[dict[tuple[str, str], str], list[str]]:
@@ -177,37 +272,38 @@ def _runs(bands: list[str], answered: set[str]) -> list[list[str]]:
     return runs
 
 
-def _village_age_margin(respondents, population, villages, min_cell):
-    def older(band: str) -> bool:
-        return band in OLDER_BANDS
-
+def _village_age_margin(respondents, population, min_cell):
+    """Village × under 65 / 65+ where both cells have `min_cell` respondents; everyone else
+    in one cell (the stratum totals already hold it). Returns it and the collapsed villages."""
     counts: dict[tuple[str, bool], int] = {}
     for r in respondents:
-        counts[(r.village, older(r.age_band))] = counts.get((r.village, older(r.age_band)), 0) + 1
-    split = [
-        v for v in villages if min(counts.get((v, False), 0), counts.get((v, True), 0)) >= min_cell
-    ]
+        key = (r.village, r.age_band in OLDER_BANDS)
+        counts[key] = counts.get(key, 0) + 1
+    villages = sorted({r.village for r in respondents})
+    split = [v for v in villages if min(counts.get((v, o), 0) for o in (False, True)) >= min_cell]
     collapsed = [v for v in villages if v not in split]
     if not split:
         return None, collapsed
-    keys = [(v, old) for v in split for old in (False, True)] + [(v, None) for v in collapsed]
-    totals = {key: 0.0 for key in keys}
+    keys = [(v, old) for v in split for old in (False, True)]
+    rest = len(keys)
+    totals = np.zeros(rest + 1)
     for (village, band, _), people in population.items():
-        key = (village, older(band)) if village in split else (village, None)
-        totals[key] += people
-    cells = np.array(
-        [
-            keys.index((r.village, older(r.age_band)) if r.village in split else (r.village, None))
-            for r in respondents
-        ]
-    )
-    return Margin(cells, np.array([totals[key] for key in keys])), collapsed
+        key = (village, band in OLDER_BANDS)
+        totals[keys.index(key) if village in split else rest] += people
+    cells = [
+        keys.index((r.village, r.age_band in OLDER_BANDS)) if r.village in split else rest
+        for r in respondents
+    ]
+    labels = tuple(f"{v} {'65+' if old else '<65'}" for v, old in keys) + ("other",)
+    if rest not in cells:  # every village split: no "other" cell to meet
+        return Margin(np.array(cells), totals[:rest], "village_age", labels[:rest]), collapsed
+    return Margin(np.array(cells), totals, "village_age", labels), collapsed
 
 
 def _summary(weights: Floats) -> VillageWeighting:
-    return VillageWeighting(len(weights), effective_sample_size(weights), design_effect(weights))
+    return VillageWeighting(len(weights), effective_sample_size(weights), weighting_effect(weights))
 
 
-def _per_village(respondents, weights: Floats, villages) -> dict[str, VillageWeighting]:
+def _per_village(respondents, weights: Floats) -> dict[str, VillageWeighting]:
     names = np.array([r.village for r in respondents])
-    return {v: _summary(weights[names == v]) for v in villages if np.any(names == v)}
+    return {v: _summary(weights[names == v]) for v in sorted(set(names.tolist()))}

@@ -1,11 +1,13 @@
-"""Raking (iterative proportional fitting) of respondent weights to population margins,
-with optional bounds, and the effective sample size the weights leave.
+"""Calibration of design weights to population margins, and what it leaves for the
+variance: R's `calibrate(design, formula, population, calfun = "logit", bounds = c(L, U))`.
 
-Matches R's `survey::rake()`: each iteration post-stratifies to every margin in turn, and
-raking stops when every margin total is within `epsilon` (relative) of its population
-total. Bounds are not part of R's `rake()`; when given, weights are clipped to
-[lower, upper] × their starting value after each margin and the result says whether a
-bound was hit. Failing to converge is reported, never hidden.
+Each respondent starts at their design weight d (people in their stratum ÷ respondents in
+it) and ends at g·d. The factors g come from Newton iterations on the calibration
+equations, as in R's `survey:::grake`: with bounds, g = F(x'η) by the logit function, which
+keeps every g strictly inside (L, U) relative to the respondent's own design weight; without
+bounds, g = exp(x'η) (R's "raking", the same weights as iterative raking). A margin the
+bounds do not allow is not met: the calibration says it did not converge and how far off
+each cell is, never hiding it.
 """
 
 from __future__ import annotations
@@ -19,80 +21,166 @@ from numpy.typing import NDArray
 Floats = NDArray[np.float64]
 Codes = NDArray[np.int64]
 
+#: R's `MASS::ginv` tolerance for the Newton step.
+GINV_TOLERANCE = 256 * np.finfo(float).eps
+#: Beyond this exponent a logit factor equals its bound in floating point.
+EXPONENT = 700.0
+#: A factor within this share of the bounds' range from a bound counts as at the bound.
+NEAR_BOUND = 0.01
+
 
 @dataclass(frozen=True)
 class Margin:
-    """One raking margin: each respondent's cell (0..k-1) and the population per cell."""
+    """One margin: each respondent's cell (0..k-1), the population per cell, and names."""
 
     cells: Codes
     population: Floats
+    name: str = ""
+    labels: tuple[str, ...] = ()
 
     def totals(self, weights: Floats) -> Floats:
         return np.bincount(self.cells, weights=weights, minlength=len(self.population))
 
+    def indicators(self) -> Floats:
+        return np.eye(len(self.population))[self.cells]
+
 
 @dataclass(frozen=True)
-class RakeResult:
+class Gap:
+    """How far the weighted total of one margin cell is from its population."""
+
+    margin: str
+    cell: str
+    population: float
+    weighted: float
+
+    @property
+    def relative(self) -> float:
+        return (self.weighted - self.population) / self.population if self.population else 0.0
+
+
+@dataclass(frozen=True)
+class Calibration:
     weights: Floats
+    #: g: each weight over its design weight.
+    factors: Floats
     converged: bool
+    #: Newton steps taken (step halvings count, as in R).
     iterations: int
-    #: Largest relative gap between a weighted margin total and its population total.
-    worst_gap: float
-    #: True when a bound was applied in the last iteration (weights were clipped).
+    gaps: list[Gap]
+    #: True when some factor is at (within 1% of the range of) a bound.
     bounds_bind: bool
+
+    @property
+    def worst_gap(self) -> float:
+        return max((abs(gap.relative) for gap in self.gaps), default=0.0)
 
 
 class EmptyCell(ValueError):
     """A margin cell has population but no respondent: no weighting can reach it."""
 
 
-def rake(
-    start: Floats,
+def calibrate(
+    design: Floats,
     margins: Sequence[Margin],
-    max_iterations: int = 100,
-    epsilon: float = 1e-8,
     bounds: tuple[float, float] | None = None,
-) -> RakeResult:
-    """Weights starting from `start` that reproduce every margin's population totals."""
-    weights = np.asarray(start, dtype=float).copy()
+    max_iterations: int = 50,
+    epsilon: float = 1e-9,
+) -> Calibration:
+    """Weights g·design that reproduce every margin, g within `bounds` (logit) if given.
+
+    Converged when every cell is met to `epsilon` × (1 + its population), R's rule."""
+    design = np.asarray(design, dtype=float)
     for margin in margins:
-        _check_cells(margin, weights)
-    lower, upper = (start * bounds[0], start * bounds[1]) if bounds else (None, None)
-    clipped = False
-    for iteration in range(1, max_iterations + 1):
-        clipped = False
-        for margin in margins:
-            weights = weights * _factors(margin, weights)[margin.cells]
-            if bounds:
-                bounded = np.clip(weights, lower, upper)
-                clipped = clipped or not np.array_equal(bounded, weights)
-                weights = bounded
-        gap = worst_gap(weights, margins)
-        if gap < epsilon:
-            return RakeResult(weights, True, iteration, gap, clipped)
-    return RakeResult(weights, False, max_iterations, worst_gap(weights, margins), clipped)
+        _check_cells(margin, design)
+    x = np.hstack([margin.indicators() for margin in margins])
+    target = np.concatenate([margin.population for margin in margins])
+    factor, slope = _calfun(bounds)
+    eta = np.zeros(x.shape[1])
+    iterations, converged = 1, False
+    while True:
+        u = x @ eta
+        tmat = (x * (design * slope(u))[:, None]).T @ x
+        step = np.linalg.pinv(tmat, rcond=GINV_TOLERANCE) @ (target - x.T @ (design * factor(u)))
+        eta = eta + step
+        while iterations < max_iterations and not _finite(factor, slope, x @ eta):
+            iterations += 1
+            step = step / 2
+            eta = eta - step
+        misfit = target - x.T @ (design * factor(x @ eta))
+        if np.all(np.abs(misfit) / (1 + np.abs(target)) < epsilon):
+            converged = True
+            break
+        iterations += 1
+        if iterations > max_iterations:
+            break
+    g = factor(x @ eta)
+    weights = design * g
+    return Calibration(
+        weights, g, converged, iterations, gaps(weights, margins), _at_bound(g, bounds)
+    )
 
 
-def _factors(margin: Margin, weights: Floats) -> Floats:
-    totals = margin.totals(weights)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(totals > 0, margin.population / totals, 1.0)
+def gaps(weights: Floats, margins: Sequence[Margin]) -> list[Gap]:
+    """Every cell of every margin: its population and its weighted total."""
+    return [
+        Gap(margin.name, _label(margin, cell), float(people), float(total))
+        for margin in margins
+        for cell, (people, total) in enumerate(
+            zip(margin.population, margin.totals(weights), strict=True)
+        )
+    ]
+
+
+def _label(margin: Margin, cell: int) -> str:
+    return margin.labels[cell] if cell < len(margin.labels) else str(cell)
+
+
+def _calfun(bounds: tuple[float, float] | None):
+    """g as a function of u = x'η and its derivative: R's cal.logit, or cal.raking.
+
+    The exponent is kept within ±700, where g is at its bound to the last digit anyway, so
+    that an unreachable margin ends in "not converged" rather than in overflow."""
+    if bounds is None:
+
+        def exp(u):
+            return np.exp(np.clip(u, -EXPONENT, EXPONENT))
+
+        return exp, exp
+    low, high = bounds
+    if not low < 1 < high:
+        raise ValueError(f"bounds must hold 1 between them, not {bounds}")
+    a = (high - low) / ((high - 1) * (1 - low))
+
+    def factor(u):
+        e = np.exp(np.clip(a * u, -EXPONENT, EXPONENT))
+        return (low * (high - 1) + high * (1 - low) * e) / (high - 1 + (1 - low) * e)
+
+    def slope(u):
+        e = np.exp(np.clip(a * u, -EXPONENT, EXPONENT))
+        return (high - low) ** 2 / ((high - 1 + (1 - low) * e) * ((high - 1) / e + 1 - low))
+
+    return factor, slope
+
+
+def _finite(factor, slope, u: Floats) -> bool:
+    with np.errstate(over="ignore", invalid="ignore"):
+        return bool(np.all(np.isfinite(factor(u))) and np.all(np.isfinite(slope(u))))
+
+
+def _at_bound(g: Floats, bounds: tuple[float, float] | None) -> bool:
+    if bounds is None:
+        return False
+    low, high = bounds
+    near = NEAR_BOUND * (high - low)
+    return bool(np.any(g <= low + near) or np.any(g >= high - near))
 
 
 def _check_cells(margin: Margin, weights: Floats) -> None:
     reached = margin.totals(weights) > 0
     if np.any((margin.population > 0) & ~reached):
-        empty = np.flatnonzero((margin.population > 0) & ~reached).tolist()
-        raise EmptyCell(f"cells {empty} have population but no respondents")
-
-
-def worst_gap(weights: Floats, margins: Sequence[Margin]) -> float:
-    """The largest relative difference between a weighted total and its population."""
-    gaps = [
-        np.max(np.abs(m.totals(weights) - m.population) / np.maximum(m.population, 1e-300))
-        for m in margins
-    ]
-    return float(max(gaps)) if gaps else 0.0
+        empty = [_label(margin, c) for c in np.flatnonzero((margin.population > 0) & ~reached)]
+        raise EmptyCell(f"cells {empty} of {margin.name or 'a margin'} have no respondents")
 
 
 def effective_sample_size(weights: Floats) -> float:
@@ -101,6 +189,6 @@ def effective_sample_size(weights: Floats) -> float:
     return float(weights.sum() ** 2 / np.square(weights).sum())
 
 
-def design_effect(weights: Floats) -> float:
-    """Kish's design effect from weighting: n / effective n = 1 + CV² of the weights."""
+def weighting_effect(weights: Floats) -> float:
+    """Kish's weighting effect: n / effective n = 1 + CV² of the weights."""
     return len(weights) / effective_sample_size(weights)

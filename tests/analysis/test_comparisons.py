@@ -17,15 +17,16 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from analysis.comparisons import Difference, Side, benjamini_hochberg, change, versus_rest
-from analysis.estimates import mean
-from analysis.weighting import Margin, rake
-from tests.analysis.test_estimates import answers
+from analysis.estimates import Design, mean
+from analysis.weighting import Margin
+from tests.analysis.test_estimates import answers, calibrated, stratified
 from tests.analysis.test_weighting import synthetic_panel
 from tests.conftest import skip_or_fail
 
 #: One script for both comparisons: rows.csv holds the respondents (one row per respondent
 #: and wave when waves are stacked), with flags a and b for the two domains compared;
-#: m1.csv and m2.csv the population per cell of the two raking margins.
+#: m1.csv and m2.csv the population per cell of the two margins. With STRATA set, m1 (the
+#: village) is the stratum and `people` its fpc.
 R_SCRIPT = """
 suppressMessages(library(survey))
 work <- Sys.getenv("WORK")
@@ -36,15 +37,19 @@ for (v in c("mark", "agree")) {
   d[[paste0(v, "_a")]] <- ifelse(d$a == 1, d[[v]], 0)
   d[[paste0(v, "_b")]] <- ifelse(d$b == 1, d[[v]], 0)
 }
-margin <- function(name) {
+pop <- NULL
+for (name in c("m1", "m2")) {
   p <- read.csv(file.path(work, paste0(name, ".csv")), colClasses = c(cell = "character"))
-  out <- data.frame(factor(p$cell, levels = levels(d[[name]])), p$Freq)
-  names(out) <- c(name, "Freq")
-  out
+  cells <- levels(d[[name]])
+  if (is.null(pop)) pop <- c("(Intercept)" = sum(p$Freq))
+  pop <- c(pop, setNames(p$Freq[match(cells[-1], p$cell)], paste0(name, cells[-1])))
 }
-des <- svydesign(ids = as.formula(Sys.getenv("IDS")), weights = ~w0, data = d)
-r <- rake(des, list(~m1, ~m2), list(margin("m1"), margin("m2")),
-          control = list(maxit = 100, epsilon = 1e-8))
+ids <- as.formula(Sys.getenv("IDS"))
+des <- if (Sys.getenv("STRATA") == "") svydesign(ids = ids, weights = ~w0, data = d) else
+  svydesign(ids = ids, strata = ~m1, fpc = ~people, weights = ~w0, data = d)
+bounds <- as.numeric(strsplit(Sys.getenv("BOUNDS"), ",")[[1]])
+r <- calibrate(des, ~m1 + m2, pop, calfun = "logit", bounds = bounds, maxit = 50,
+               epsilon = 1e-12)
 s <- subset(r, a == 1 | b == 1)
 df <- degf(s)
 out <- c(df = df)
@@ -60,9 +65,11 @@ writeLines(sprintf("%s %.17g", names(out), out), file.path(work, "out.txt"))
 """
 
 
-def run_r(tmp_path, ids: str, rows: dict, margins: dict) -> dict[str, float]:
+def run_r(
+    tmp_path, ids: str, rows: dict, margins: dict, bounds, strata: bool = False
+) -> dict[str, float]:
     """R's answer for rows (columns respondent, m1, m2, w0, a, b, mark, agree; NaN is NA)
-    raked to margins ({"m1": {cell: people}, "m2": …}) on a design with `ids`."""
+    calibrated to margins ({"m1": {cell: people}, "m2": …}) on a design with `ids`."""
     if shutil.which("Rscript") is None:
         skip_or_fail("r", "Rscript not found (apt-get install r-cran-survey)")
 
@@ -82,7 +89,13 @@ def run_r(tmp_path, ids: str, rows: dict, margins: dict) -> dict[str, float]:
         ["Rscript", "-e", R_SCRIPT],
         check=True,
         capture_output=True,
-        env={**os.environ, "WORK": str(tmp_path), "IDS": ids},
+        env={
+            **os.environ,
+            "WORK": str(tmp_path),
+            "IDS": ids,
+            "STRATA": "1" if strata else "",
+            "BOUNDS": ",".join(map(str, bounds)),
+        },
         timeout=120,
     )
     lines = (tmp_path / "out.txt").read_text().splitlines()
@@ -105,8 +118,10 @@ def population(margin: Margin, prefix: str = "") -> dict[str, float]:
 
 def test_an_area_against_the_rest_as_r_svycontrast(tmp_path):
     """svycontrast(svytotal(~ya + a + yb + b, s), quote(ya/a - yb/b)) on
-    s <- subset(raked, answered), with the t-interval and t-test on degf(s)."""
-    start, margins, mark, agree = answers()
+    s <- subset(calibrated, answered), with the t-interval and t-test on degf(s): villages
+    as strata with fpc, calibrated within bounds that bind."""
+    _, margins, mark, agree = answers()
+    start, people = stratified(margins)
     rng = np.random.default_rng(5)
     answered = rng.random(len(start)) < 0.9
     inside = margins[0].cells == 2
@@ -116,17 +131,18 @@ def test_an_area_against_the_rest_as_r_svycontrast(tmp_path):
         "m1": [str(c) for c in margins[0].cells],
         "m2": [str(c) for c in margins[1].cells],
         "w0": start,
+        "people": people[margins[0].cells],
         "a": (inside & answered).astype(float),
         "b": (~inside & answered).astype(float),
         "mark": mark,
         "agree": agree,
     }
-    r = run_r(tmp_path, "~1", rows, {"m1": population(margins[0]), "m2": population(margins[1])})
-    weights = rake(start, margins).weights
-    cells = [m.cells for m in margins]
+    totals = {"m1": population(margins[0]), "m2": population(margins[1])}
+    r = run_r(tmp_path, "~1", rows, totals, (0.45, 2.3), strata=True)
+    design = calibrated(start, margins, (0.45, 2.3), margins[0].cells, people)
     for variable, values in (("mark", mark), ("agree", agree)):
-        ours = versus_rest(values, weights, cells, inside, answered)
-        assert as_r(ours) == pytest.approx(expected(r, variable), rel=1e-6), variable
+        ours = versus_rest(values, design, inside, answered)
+        assert as_r(ours) == pytest.approx(expected(r, variable), rel=1e-7), variable
         assert ours.p_value < 1  # a real test, not a degenerate one
 
 
@@ -171,34 +187,35 @@ def two_waves(overlap: int = 120, n_now: int = 300, n_then: int = 260, seed: int
         wave["agree"] = np.where(answered, (wave["mark"] >= 7).astype(float), np.nan)
         wave["mark"] = np.where(answered, wave["mark"], np.nan)
         wave["domain"] = answered & (wave["margins"][0].cells == 1)
-        wave["weights"] = rake(np.ones(n), wave["margins"]).weights
+        wave["start"] = np.full(n, wave["margins"][0].population.sum() / n)
+        wave["design"] = calibrated(wave["start"], wave["margins"], BOUNDS)
     return now, then
+
+
+#: Calibration bounds of the two waves (relative to N / n).
+BOUNDS = (0.3, 3.5)
 
 
 def side(wave: dict, variable: str, keys=None) -> Side:
     return Side(
-        wave[variable],
-        wave["weights"],
-        [m.cells for m in wave["margins"]],
-        wave["domain"],
-        wave["keys"] if keys is None else keys,
+        wave[variable], wave["design"], wave["domain"], wave["keys"] if keys is None else keys
     )
 
 
 def test_a_change_between_waves_as_r_with_respondents_as_clusters(tmp_path):
-    """Both waves stacked in one design, svydesign(ids = ~respondent), raked to the margins
-    crossed with the wave (so each wave to its own population), then svycontrast of the
-    two domain means on the subset of both domains, with t on degf of that subset."""
+    """Both waves stacked in one design, svydesign(ids = ~respondent) at each wave's design
+    weights, calibrated (logit, bounded) to the margins crossed with the wave (so each wave
+    to its own population), then svycontrast of the two domain means on the subset of both
+    domains, with t on degf of that subset."""
     now, then = two_waves()
     anonymous = itertools.count()
     columns = ("respondent", "m1", "m2", "w0", "a", "b", "mark", "agree")
     rows: dict[str, list] = {name: [] for name in columns}
     for wave, name in ((now, "c"), (then, "p")):
-        n = len(wave["keys"])
         rows["respondent"] += [key or f"anonymous{next(anonymous)}" for key in wave["keys"]]
         rows["m1"] += [f"{name}{c}" for c in wave["margins"][0].cells]
         rows["m2"] += [f"{name}{c}" for c in wave["margins"][1].cells]
-        rows["w0"] += [1.0] * n
+        rows["w0"] += list(wave["start"])
         rows["a"] += list(wave["domain"] * float(name == "c"))
         rows["b"] += list(wave["domain"] * float(name == "p"))
         rows["mark"] += list(wave["mark"])
@@ -207,10 +224,10 @@ def test_a_change_between_waves_as_r_with_respondents_as_clusters(tmp_path):
         f"m{i + 1}": population(now["margins"][i], "c") | population(then["margins"][i], "p")
         for i in range(2)
     }
-    r = run_r(tmp_path, "~respondent", rows, margins)
+    r = run_r(tmp_path, "~respondent", rows, margins, BOUNDS)
     for variable in ("mark", "agree"):
         ours = change(side(now, variable), side(then, variable))
-        assert as_r(ours) == pytest.approx(expected(r, variable), rel=1e-6), variable
+        assert as_r(ours) == pytest.approx(expected(r, variable), rel=1e-7), variable
         # The overlap matters: the same people answer alike in both waves, so the covariance
         # makes the change surer than were all of them anonymous (independent samples).
         independent = change(
@@ -235,18 +252,12 @@ def test_a_change_without_overlap_is_that_of_two_independent_samples(raked):
     now, then = two_waves(overlap=0)
     if not raked:
         for wave in (now, then):
-            wave["margins"], wave["weights"] = [], np.ones(len(wave["keys"]))
+            wave["design"] = Design.simple(np.ones(len(wave["keys"])))
     ours = change(side(now, "mark"), side(then, "mark"))
     n1, n2 = len(now["keys"]), len(then["keys"])
     n = n1 + n2
     v1, v2 = (
-        mean(
-            np.nan_to_num(wave["mark"]),
-            wave["weights"],
-            [m.cells for m in wave["margins"]],
-            domain=wave["domain"],
-        ).standard_error
-        ** 2
+        mean(np.nan_to_num(wave["mark"]), wave["design"], domain=wave["domain"]).standard_error ** 2
         for wave in (now, then)
     )
     pooled = n / (n - 1) * ((n1 - 1) / n1 * v1 + (n2 - 1) / n2 * v2)
@@ -320,7 +331,8 @@ def test_unweighted_versus_rest_is_a_welch_type_difference(seed, n):
     values = rng.normal(5, 2, n)
     inside, answered = rng.random(n) < 0.4, rng.random(n) < 0.8
     inside[:4], answered[:4] = [True, True, False, False], True  # two on either side
-    ours = versus_rest(np.where(answered, values, np.nan), np.ones(n), [], inside, answered)
+    design = Design.simple(np.ones(n))
+    ours = versus_rest(np.where(answered, values, np.nan), design, inside, answered)
     a, b = values[inside & answered], values[~inside & answered]
     se = np.sqrt(n / (n - 1) * (a.var() / len(a) + b.var() / len(b)))
     df = len(a) + len(b) - 1

@@ -11,10 +11,25 @@ import subprocess
 import numpy as np
 import pytest
 
-from analysis.estimates import mean, proportion
-from analysis.weighting import Margin, rake
-from tests.analysis.test_weighting import synthetic_panel
+from analysis.estimates import Design, mean, proportion
+from analysis.weighting import Margin, calibrate
+from tests.analysis.test_weighting import VILLAGES, synthetic_panel
 from tests.conftest import skip_or_fail
+
+
+def calibrated(design, margins, bounds=None, strata=None, people=None) -> Design:
+    """The design R gets from calibrate() on svydesign(ids = ~1, strata, fpc, weights)."""
+    result = calibrate(design, margins, bounds, epsilon=1e-12)
+    assert result.converged
+    strata = np.zeros(len(design), dtype=np.int64) if strata is None else strata
+    people = np.array([np.inf]) if people is None else people
+    return Design.calibrated(design, result.factors, margins, strata, people)
+
+
+def stratified(margins) -> tuple[np.ndarray, np.ndarray]:
+    """Villages as strata: design weights N_v / n_v."""
+    villages = margins[0].cells
+    return VILLAGES[villages] / np.bincount(villages)[villages], VILLAGES
 
 
 def answers(seed: int = 11, n: int = 400):
@@ -34,11 +49,11 @@ R_SCRIPT = """
 library(survey)
 d <- read.csv(file.path(Sys.getenv("WORK"), "panel.csv"))
 d$village <- factor(d$village); d$agesex <- factor(d$agesex)
-des <- svydesign(ids = ~1, weights = ~w0, data = d)
-pv <- data.frame(village = factor(0:3), Freq = c(9950, 3175, 2100, 1200))
-pa <- data.frame(agesex = factor(0:5), Freq = c(2600, 2500, 3300, 3200, 2400, 2425))
-r <- rake(des, list(~village, ~agesex), list(pv, pa),
-          control = list(maxit = 100, epsilon = 1e-8))
+des <- svydesign(ids = ~1, strata = ~village, fpc = ~people, weights = ~w0, data = d)
+pop <- c("(Intercept)" = 16425, village1 = 3175, village2 = 2100, village3 = 1200,
+         agesex1 = 2500, agesex2 = 3300, agesex3 = 3200, agesex4 = 2400, agesex5 = 2425)
+r <- calibrate(des, ~village + agesex, pop, calfun = "logit", bounds = c(0.45, 2.3),
+               maxit = 50, epsilon = 1e-12)
 m <- svymean(~mark, r)
 ci <- confint(m, df = degf(r))
 p <- svyciprop(~I(agree == 1), r, method = "beta")
@@ -57,14 +72,17 @@ writeLines(sprintf('{"%s": %.17g}', names(out), unlist(out)),
 
 
 def test_the_same_estimates_and_intervals_as_r_survey(tmp_path):
-    """svymean with confint on n − 1 df, and svyciprop(method = "beta"), after rake()."""
+    """svymean with confint on degf() (n − 4 strata), and svyciprop(method = "beta"), on
+    villages as strata with fpc, calibrated within bounds (0.45, 2.3) that bind."""
     if shutil.which("Rscript") is None:
         skip_or_fail("r", "Rscript not found (apt-get install r-cran-survey)")
-    start, margins, mark, agree = answers()
+    _, margins, mark, agree = answers()
+    start, people = stratified(margins)
     with open(tmp_path / "panel.csv", "w", newline="") as out:
         writer = csv.writer(out)
-        writer.writerow(["village", "agesex", "w0", "mark", "agree"])
-        writer.writerows(zip(margins[0].cells, margins[1].cells, start, mark, agree, strict=True))
+        writer.writerow(["village", "agesex", "w0", "people", "mark", "agree"])
+        rows = zip(margins[0].cells, margins[1].cells, start.tolist(), mark, agree, strict=True)
+        writer.writerows((v, a, repr(w), people[v], y, z) for v, a, w, y, z in rows)
     subprocess.run(
         ["Rscript", "-e", R_SCRIPT],
         check=True,
@@ -75,32 +93,33 @@ def test_the_same_estimates_and_intervals_as_r_survey(tmp_path):
     r = {}
     for line in (tmp_path / "out.txt").read_text().splitlines():
         r.update(json.loads(line))
-    weights = rake(start, margins).weights
-    cells = [m.cells for m in margins]
-    m = mean(mark, weights, cells)
-    p = proportion(agree, weights, cells)
+    free = calibrate(start, margins).factors
+    assert free.min() < 0.45 and free.max() > 2.3  # the bounds change the weights
+    design = calibrated(start, margins, (0.45, 2.3), margins[0].cells, people)
+    m = mean(mark, design)
+    p = proportion(agree, design)
     assert [m.value, m.standard_error, m.low, m.high] == pytest.approx(
-        [r["mean"], r["se"], r["low"], r["high"]], rel=1e-6
+        [r["mean"], r["se"], r["low"], r["high"]], rel=1e-7
     )
     assert [p.value, p.standard_error, p.low, p.high] == pytest.approx(
-        [r["p"], r["p_se"], r["p_low"], r["p_high"]], rel=1e-6
+        [r["p"], r["p_se"], r["p_low"], r["p_high"]], rel=1e-7
     )
     # One village (a domain): R's svymean and svyciprop on subset(design, village == 2).
     village = margins[0].cells == 2
-    vm = mean(mark, weights, cells, domain=village)
-    vp = proportion(agree, weights, cells, domain=village)
+    vm = mean(mark, design, domain=village)
+    vp = proportion(agree, design, domain=village)
     assert [vm.value, vm.standard_error, vm.low, vm.high] == pytest.approx(
-        [r["v_mean"], r["v_se"], r["v_low"], r["v_high"]], rel=1e-6
+        [r["v_mean"], r["v_se"], r["v_low"], r["v_high"]], rel=1e-7
     )
     assert [vp.value, vp.low, vp.high] == pytest.approx(
-        [r["v_p"], r["v_p_low"], r["v_p_high"]], rel=1e-6
+        [r["v_p"], r["v_p_low"], r["v_p_high"]], rel=1e-7
     )
     assert vm.n == int(village.sum())
 
 
 def test_equal_weights_give_the_plain_mean_and_its_standard_error():
     values = np.array([6.0, 7.0, 8.0, 9.0, 5.0])
-    estimate = mean(values, np.ones(5))
+    estimate = mean(values, Design.simple(np.ones(5)))
     assert estimate.value == pytest.approx(7.0)
     assert estimate.standard_error == pytest.approx(values.std(ddof=1) / np.sqrt(5))
     assert estimate.effective_n == pytest.approx(5)
@@ -108,7 +127,7 @@ def test_equal_weights_give_the_plain_mean_and_its_standard_error():
 
 @pytest.mark.parametrize("share", [0.0, 1.0])
 def test_shares_of_none_and_all_have_an_interval(share):
-    estimate = proportion(np.full(20, share), np.ones(20))
+    estimate = proportion(np.full(20, share), Design.simple(np.ones(20)))
     assert estimate.value == share
     assert 0.0 <= estimate.low <= estimate.high <= 1.0
     assert (estimate.low, estimate.high) != (0.0, 1.0)
@@ -126,7 +145,9 @@ def test_share_intervals_cover_at_least_94_percent(n, p):
 
     covered = 0.0
     for hits in range(n + 1):
-        estimate = proportion(np.array([1.0] * hits + [0.0] * (n - hits)), np.ones(n))
+        estimate = proportion(
+            np.array([1.0] * hits + [0.0] * (n - hits)), Design.simple(np.ones(n))
+        )
         if estimate.low <= p <= estimate.high:
             covered += stats.binom.pmf(hits, n, p)
     assert covered >= 0.94
@@ -137,7 +158,7 @@ def test_a_simulation_of_10000_panels_of_12_covers_too():
     n, p, draws = 12, 0.3, 10_000
     counts = rng.binomial(n, p, size=draws)
     intervals = {
-        hits: proportion(np.array([1.0] * hits + [0.0] * (n - hits)), np.ones(n))
+        hits: proportion(np.array([1.0] * hits + [0.0] * (n - hits)), Design.simple(np.ones(n)))
         for hits in range(n + 1)
     }
     covered = sum(intervals[c].low <= p <= intervals[c].high for c in counts)
@@ -155,8 +176,8 @@ pw <- as.data.frame(table(sch.wide = apipop$sch.wide))
 write.csv(ps, file.path(Sys.getenv("WORK"), "stype.csv"), row.names = FALSE)
 write.csv(pw, file.path(Sys.getenv("WORK"), "schwide.csv"), row.names = FALSE)
 des <- svydesign(ids = ~1, weights = ~pw, data = d)
-r <- rake(des, list(~stype, ~sch.wide), list(ps, pw),
-          control = list(maxit = 100, epsilon = 1e-8))
+r <- calibrate(des, list(~stype, ~sch.wide), list(ps, pw), calfun = "raking",
+               epsilon = 1e-12)
 m <- svymean(~api00, r); ci <- confint(m, df = degf(r))
 p <- svyciprop(~I(high == 1), r, method = "beta")
 write.csv(data.frame(w = weights(r)), file.path(Sys.getenv("WORK"), "weights.csv"),
@@ -169,8 +190,8 @@ writeLines(sprintf("%s %.17g", names(out), out), file.path(Sys.getenv("WORK"), "
 
 
 def test_golden_values_from_r_api_example(tmp_path):
-    """R's own `api` data (the simple random sample of California schools), raked to the
-    population's school types and to sch.wide, exported from R at test time."""
+    """R's own `api` data (the simple random sample of California schools), calibrated
+    (raking) to the population's school types and to sch.wide, exported from R now."""
     if shutil.which("Rscript") is None:
         skip_or_fail("r", "Rscript not found (apt-get install r-cran-survey)")
     subprocess.run(
@@ -198,26 +219,43 @@ def test_golden_values_from_r_api_example(tmp_path):
             )
         )
     start = np.array([float(school["pw"]) for school in schools])
-    weights = rake(start, margins).weights
+    design = calibrated(start, margins)
     r_weights = np.array([float(row["w"]) for row in rows("weights.csv")])
-    np.testing.assert_allclose(weights, r_weights, rtol=1e-6)
-    cells = [m.cells for m in margins]
-    m = mean(np.array([float(s["api00"]) for s in schools]), weights, cells)
+    np.testing.assert_allclose(design.weights, r_weights, rtol=1e-7)
+    m = mean(np.array([float(s["api00"]) for s in schools]), design)
     scoring_high = np.array([float(s["high"]) for s in schools])  # api00 above 700
-    p = proportion(scoring_high, weights, cells)
+    p = proportion(scoring_high, design)
     expected = [float(r[key]) for key in ("mean", "se", "low", "high")]
-    assert [m.value, m.standard_error, m.low, m.high] == pytest.approx(expected, rel=1e-6)
+    assert [m.value, m.standard_error, m.low, m.high] == pytest.approx(expected, rel=1e-7)
     assert [p.value, p.standard_error, p.low, p.high] == pytest.approx(
-        [float(r[key]) for key in ("p", "p_se", "p_low", "p_high")], rel=1e-6
+        [float(r[key]) for key in ("p", "p_se", "p_low", "p_high")], rel=1e-7
     )
 
 
-def test_a_share_the_raking_fixed_still_gets_an_interval():
-    """The share of a raking margin's own cell has no sampling variance left; R's beta
-    interval is then undefined (NaN). Ours falls back to Kish's effective n."""
+def test_a_share_the_calibration_fixed_still_gets_an_interval():
+    """The share of a margin's own cell has no sampling variance left; R's beta interval is
+    then undefined (NaN). Ours falls back to Kish's effective n."""
     start, margins = synthetic_panel()
-    weights = rake(start, margins).weights
     first_village = (margins[0].cells == 0).astype(float)
-    estimate = proportion(first_village, weights, [m.cells for m in margins])
+    estimate = proportion(first_village, calibrated(start, margins))
     assert estimate.value == pytest.approx(9950 / 16425)
     assert 0 < estimate.low < estimate.value < estimate.high < 1
+
+
+def test_the_finite_population_correction_shrinks_a_hamlets_variance():
+    """7 of a hamlet's 28 adults answer: the variance is (1 − 7/28) of the one without it."""
+    rng = np.random.default_rng(4)
+    values = rng.integers(1, 11, 7).astype(float)
+    weights = np.full(7, 4.0)
+    strata = np.zeros(7, dtype=np.int64)
+    corrected = Design(weights, strata, np.array([28.0]))
+    assert mean(values, corrected).standard_error == pytest.approx(
+        np.sqrt(0.75) * mean(values, Design.simple(weights)).standard_error
+    )
+    assert mean(values, Design(weights, strata, np.array([7.0]))).standard_error == 0
+
+
+def test_degrees_of_freedom_are_respondents_less_strata():
+    design = Design(np.ones(10), np.repeat([0, 1], 5), np.array([50.0, 50.0]))
+    assert design.degf(np.ones(10, dtype=bool)) == 8
+    assert design.degf(np.arange(10) < 3) == 2

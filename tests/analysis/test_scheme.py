@@ -1,12 +1,13 @@
-"""The default raking scheme: village totals, age band × sex, and the 65+ split per
-village only where both sides have enough respondents."""
+"""The default weighting scheme: villages as strata (small ones pooled), design weights,
+calibration to stratum totals, age band × sex, and the 65+ split per village only where
+both sides have enough respondents."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from analysis.scheme import NoPopulation, Respondent, Scheme, weigh
+from analysis.scheme import NoPopulation, Respondent, Scheme, Stratum, pool, weigh
 
 BANDS = ("18-34", "35-49", "50-64", "65-74", "75+")
 
@@ -61,7 +62,7 @@ def test_margins_are_met_and_small_villages_collapsed():
 def test_effective_sample_sizes_are_reported_per_village():
     weighting = weigh(respondents(), population())
     beilen = weighting.villages["Beilen"]
-    assert beilen.effective_n < beilen.n and beilen.design_effect > 1
+    assert beilen.effective_n < beilen.n and beilen.weighting_effect > 1
     assert weighting.overall.n == 306
 
 
@@ -86,12 +87,29 @@ def test_margins_no_weights_can_meet_are_reported_not_hidden():
     assert not weighting.result.converged and weighting.result.worst_gap > 0.01
 
 
-def test_the_default_bounds_are_kept_and_said_when_they_bind():
-    weighting = weigh(respondents(), population())
-    start = sum(population().values()) / len(respondents())
-    ratio = weighting.weights / start
-    assert ratio.min() >= 0.3 - 1e-12 and ratio.max() <= 3.5 + 1e-12
-    assert weighting.result.converged or weighting.result.bounds_bind
+def test_weights_start_from_design_weights_and_stay_within_bounds_of_them():
+    sample = respondents()
+    weighting = weigh(sample, population())
+    assert weighting.result.converged
+    people = {s.villages[0]: s.people / s.n for s in weighting.strata}
+    design = np.array([people[r.village] for r in sample])
+    ratio = weighting.weights / design
+    assert ratio.min() > 0.3 and ratio.max() < 3.5
+    np.testing.assert_allclose(ratio, weighting.result.factors)
+
+
+def test_the_recruitment_design_converges_where_a_uniform_start_could_not():
+    """About 17 respondents in every village, big or small (the panel's own recruitment):
+    the design weights differ a hundredfold, and the calibration stays near them."""
+    people = population()
+    sample = [
+        Respondent(village, BANDS[i % 5], ("female", "male")[(i // 5 + j) % 2])
+        for j, village in enumerate(("Beilen", "Smilde", "Orvelte"))
+        for i in range(17)
+    ]
+    weighting = weigh(sample, people, Scheme(split_by_65=False))
+    assert weighting.result.converged and not weighting.result.bounds_bind
+    assert weighting.result.worst_gap < 1e-8
 
 
 @pytest.mark.parametrize(
@@ -115,3 +133,47 @@ def test_an_age_band_without_respondents_is_weighted_with_the_next(empty, merged
         if r.sex == "male" and r.age_band in bands
     )
     assert got == pytest.approx(target, rel=1e-7)
+
+
+def counts_and_people(**counts):
+    return counts, {village: 100.0 * (i + 1) for i, village in enumerate(counts)}
+
+
+def test_villages_with_enough_respondents_are_strata_of_their_own():
+    counts, people = counts_and_people(A=20, B=5, C=9)
+    strata, uncovered = pool(counts, people, {}, 5)
+    assert [(s.name, s.villages, s.n) for s in strata] == [
+        ("A", ("A",), 20),
+        ("B", ("B",), 5),
+        ("C", ("C",), 9),
+    ]
+    assert uncovered == []
+
+
+def test_small_villages_are_pooled_by_cluster_and_the_rest_together():
+    counts, people = counts_and_people(A=20, B=3, C=0, D=2, E=4, F=1)
+    strata, uncovered = pool(counts, people, {"Noord": ("B", "C", "D"), "Zuid": ("F",)}, 5)
+    assert [(s.villages, s.n) for s in strata] == [
+        (("A",), 20),
+        (("B", "C", "D"), 5),  # C (nobody answered) is carried by its cluster
+        (("E", "F"), 5),  # Zuid alone is too small: F joins the rest
+    ]
+    assert strata[1] == Stratum("Noord", ("B", "C", "D"), 200.0 + 300 + 400, 5)
+    assert uncovered == []
+
+
+def test_a_rest_too_small_joins_the_smallest_pool_or_is_listed():
+    counts, people = counts_and_people(A=20, B=3, C=2, D=1, E=0)
+    strata, uncovered = pool(counts, people, {"Noord": ("B", "C")}, 5)
+    assert [(s.villages, s.n) for s in strata] == [(("A",), 20), (("B", "C", "D", "E"), 6)]
+    assert uncovered == []
+    # No pool of small villages and nobody in the rest: nobody near them can carry them.
+    counts, people = counts_and_people(A=20, B=7, E=0)
+    assert pool(counts, people, {}, 5) == (
+        [Stratum("A", ("A",), 100.0, 20), Stratum("B", ("B",), 200.0, 7)],
+        ["E"],
+    )
+    # A rest with some respondents joins the smallest stratum.
+    counts, people = counts_and_people(A=20, B=7, E=2)
+    strata, _ = pool(counts, people, {}, 5)
+    assert [(s.villages, s.n) for s in strata] == [(("A",), 20), (("B", "E"), 9)]
