@@ -239,6 +239,8 @@ def summarise(
         biases.append((estimates[kept].mean() - truth[key]) / spread)
         ratios.append(np.nanmean(np.array(outcome.standard_error[key])[published]) / spread)
         covered.extend(np.array(outcome.covered[key])[published][kept])
+    if not biases:  # no wave published (none converged)
+        return Summary(np.nan, np.nan, np.nan, 0, np.nan)
     return Summary(
         bias_in_se=float(np.mean(biases)),
         worst_bias_in_se=float(max(biases, key=abs)),
