@@ -60,6 +60,12 @@ class Scheme:
     epsilon: float = 1e-9
     max_iterations: int = 50
 
+    def __post_init__(self) -> None:
+        if self.bounds is not None and not self.bounds[0] < 1 < self.bounds[1]:
+            raise ValueError(f"bounds must hold 1 between them, not {self.bounds}")
+        if self.min_stratum < 2:
+            raise ValueError("a stratum needs at least 2 respondents for a variance")
+
 
 @dataclass(frozen=True)
 class Respondent:

@@ -60,6 +60,40 @@ class CannotAnalyse(ValueError):
         self.reason = reason
 
 
+class NotConverged(CannotAnalyse):
+    """Weights that miss a margin would publish figures leaning towards who answered."""
+
+    def __init__(self, gaps: list[dict[str, Any]]) -> None:
+        super().__init__("not_converged", f"the weights miss {len(gaps)} margin cells")
+        self.gaps = gaps
+
+
+#: A margin cell off by less than this share is not shown among the gaps of a failed run.
+SHOWN_GAP = 0.0005
+
+
+def ensure_converged(estimated: Estimated) -> None:
+    """Refuse a wave whose weights do not meet every margin; say how far off each cell is,
+    the worst first."""
+    result = estimated.weighting.result
+    if result.converged:
+        return
+    ordered = sorted(result.gaps, key=lambda gap: -abs(gap.relative))
+    shown = [gap for gap in ordered if abs(gap.relative) >= SHOWN_GAP] or ordered[:5]
+    raise NotConverged(
+        [
+            {
+                "margin": gap.margin,
+                "cell": gap.cell,
+                "population": round(gap.population, 1),
+                "weighted": round(gap.weighted, 1),
+                "relative": round(gap.relative, 4),
+            }
+            for gap in shown
+        ]
+    )
+
+
 @dataclass(frozen=True)
 class WaveInput:
     """Everything a run takes from the database, in the form `flask analysis compute`
@@ -139,12 +173,14 @@ def run_analysis(run: AnalysisRun) -> AnalysisRun:
         current = wave_input(survey)
         ensure_same_responses(survey, current)
         estimated = analyse(Wave(current.records, current.population), current.indicators, settings)
+        ensure_converged(estimated)
         previous_run = previous_published_run(survey)
         previous, previous_settings = _previous_estimated(previous_run, current.indicators)
         output = report(estimated, current.indicators, settings, previous, previous_settings)
     except (CannotAnalyse, NoPopulation, EmptyCell) as error:
         run.fail(str(error), utcnow())
-        run.settings = {"failure": getattr(error, "reason", "margins")}
+        gaps = {"gaps": error.gaps} if isinstance(error, NotConverged) else {}
+        run.settings = {"failure": getattr(error, "reason", "margins")} | gaps
         log.warning("Analysis run %s of survey %s failed: %s", run.id, survey.id, error)
         return run
     run.margin_import_id = current.margin_import.id
@@ -521,6 +557,9 @@ def published_document(run: AnalysisRun, village_ids: frozenset[int] | None) -> 
     weighting["villages"] = [v for v in weighting["villages"] if v["village"] in own]
     for listed in ("collapsed", "without_respondents"):
         weighting[listed] = [village for village in weighting[listed] if village in own]
+    # Which villages are weighted together says each had fewer than `min_stratum`.
+    pools = weighting.get("pooled", [])
+    weighting["pooled"] = [[v for v in pool if v in own] for pool in pools if own & set(pool)]
     weighting.pop("without_margins", None)  # an exact count, for officials
     return {
         **run.output,

@@ -40,6 +40,10 @@ FAILURES = {
         "An indicator counts part of an agree category; agree-scale answers are reported in "
         "three categories (disagree, neutral, agree)."
     ),
+    "not_converged": _l(
+        "The weights could not meet every population margin within their bounds, so these "
+        "figures are not published. The table shows how far off each margin is."
+    ),
     "margins": _l(
         "The population margins do not fit the respondents (a village or group with people "
         "but no respondents, or respondents without margins). Check the margins."

@@ -223,7 +223,7 @@ def test_a_village_no_stratum_can_carry_is_listed_and_left_out():
     wave = synthetic_wave(n=200)
     population = dict(wave.population)
     population |= {("Garminge", band, "female"): 10.0 for band in BANDS}
-    settings = Settings(scheme=Scheme(min_stratum=1))
+    settings = Settings(scheme=Scheme(min_stratum=2))
     estimated = analyse(Wave(wave.records, population), INDICATORS, settings)
     assert estimated.uncovered == ["Garminge"]
     assert estimated.weighting.weights.sum() == pytest.approx(sum(wave.population.values()))

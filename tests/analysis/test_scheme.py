@@ -177,3 +177,11 @@ def test_a_rest_too_small_joins_the_smallest_pool_or_is_listed():
     counts, people = counts_and_people(A=20, B=7, E=2)
     strata, _ = pool(counts, people, {}, 5)
     assert [(s.villages, s.n) for s in strata] == [(("A",), 20), (("B", "E"), 9)]
+
+
+@pytest.mark.parametrize(
+    "scheme", [{"bounds": (1.2, 3.0)}, {"bounds": (0.3, 1.0)}, {"min_stratum": 1}]
+)
+def test_a_scheme_that_cannot_work_is_refused(scheme):
+    with pytest.raises(ValueError):
+        Scheme(**scheme)

@@ -13,7 +13,8 @@ from audit.models import AuditEvent
 from core.db import db, utcnow
 from fieldwork.models import Response
 from jobs.runner import run_next
-from panel.models import Channel
+from panel.models import AgeBand, Channel, Sex
+from population.models import MarginCell, MarginImport
 from results import services
 from results.models import AnalysisRun, Quote, RunStatus
 from results.release import release_run
@@ -22,6 +23,7 @@ from surveys.services import create_survey
 from surveys.templates import load_template
 from tests.conftest import csrf_token_from, start_session
 from tests.results.test_services import run_now
+from tests.waves import POPULATION
 from villages.queries import village_by_name
 
 
@@ -120,6 +122,24 @@ def test_officials_see_every_village_and_the_weighting(client, login_as, wave, e
         assert village in page
     assert "not shown (too few respondents)" in page and "indicative" in page
     assert "Compute again" in page
+    # Orvelte (4 respondents) is weighted together with Eursinge, and the page says so.
+    assert "weighted together with others: Eursinge + Orvelte." in page
+    assert "Weighting effect" in page
+
+
+def test_a_run_stored_before_the_weighting_effect_still_shows_it(client, login_as, wave, english):
+    """Format 1 documents call Kish's weighting effect "design_effect" and pool nothing."""
+    run = services.computed_run(wave)
+    weighting = dict(run.output["weighting"])
+    for key in ("pooled", "bounds", "min_stratum"):
+        weighting.pop(key)
+    weighting["design_effect"] = 1.37
+    weighting.pop("weighting_effect")
+    run.output = {**run.output, "format": 1, "weighting": weighting}
+    db.session.commit()
+    login_as("official")
+    page = client.get(f"/surveys/{wave.id}/results").text
+    assert "Weighting effect" in page and "1.37" in page
 
 
 def test_an_association_sees_its_village_and_the_municipality_only(client, login_as, wave, english):
@@ -131,6 +151,7 @@ def test_an_association_sees_its_village_and_the_municipality_only(client, login
     document = client.get(f"/surveys/{wave.id}/results.json").get_json()
     assert {f["area"] for f in document["figures"]} == {"", "Beilen"}
     assert [v["village"] for v in document["weighting"]["villages"]] == ["Beilen"]
+    assert document["weighting"]["pooled"] == []  # Orvelte's pool is none of its business
 
 
 def test_the_download_is_audit_logged_and_holds_no_hidden_numbers(client, login_as, wave):
@@ -199,6 +220,40 @@ def test_a_failed_run_says_why_in_the_readers_language(client, login_as, make_wa
     page = client.get(f"/surveys/{survey.id}/results").text
     assert "De laatste berekening is mislukt" in page
     assert "Er zijn nog geen bevolkingsaantallen ingelezen" in page
+
+
+def test_weights_that_miss_a_margin_are_not_published_and_the_gaps_are_shown(
+    client, login_as, make_village, make_wave, english
+):
+    """Margins where 5 in 6 adults are 75 or over, against respondents spread evenly over
+    the ages: no weights within 0.3 to 3.5 times the design weights can meet them."""
+    margins = MarginImport(reference_date=date(2026, 1, 1), source="test")
+    for name, people in POPULATION.items():
+        village = village_by_name(name) or make_village(name, population=people)
+        for band in AgeBand:
+            for sex in (Sex.FEMALE, Sex.MALE):
+                count = people // 10 * (20 if band is AgeBand.A75_PLUS else 1)
+                margins.cells.append(
+                    MarginCell(village_id=village.id, age_band=band, sex=sex, count=count)
+                )
+    db.session.add(margins)
+    db.session.commit()
+    survey = make_wave()
+    run = run_now(survey)
+    assert run.status is RunStatus.FAILED and run.output is None
+    assert run.settings["failure"] == "not_converged"
+    worst = run.settings["gaps"][0]
+    assert worst["margin"] == "age_sex" and abs(worst["relative"]) > 0.05
+    assert services.computed_run(survey) is None
+    login_as("official")
+    page = client.get(f"/surveys/{survey.id}/results").text
+    assert "could not meet every population margin" in page
+    assert "Population margins the weights did not meet" in page
+    assert "75+ women" in page or "75+ men" in page
+    assert f"{worst['relative']:+.1%}".replace("-", "-") in page.replace("\u2212", "-")
+    assert "Village clusters" in page and "Check the imported population margins" in page
+    login_as("association", village="Beilen")
+    assert "did not meet" not in client.get(f"/surveys/{survey.id}/results").text
 
 
 @pytest.mark.parametrize("role", ["official", "association"])
