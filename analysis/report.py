@@ -403,6 +403,7 @@ def weighting_entry(current: Estimated, settings: Settings) -> dict[str, Any]:
         "min_stratum": scheme.min_stratum,
         "pooled": [list(stratum.villages) for stratum in weighting.pooled],
         "collapsed": list(weighting.collapsed),
+        "conflicting": list(weighting.conflicting),
         "merged_age_groups": list(weighting.merged),
         "without_respondents": list(current.uncovered),
         "without_margins": current.without_margins,
