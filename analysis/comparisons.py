@@ -69,7 +69,13 @@ def versus_rest(
     inside, answered = np.asarray(inside, dtype=bool), np.asarray(answered, dtype=bool)
     a_value, a = _influence(values, design, inside & answered)
     b_value, b = _influence(values, design, ~inside & answered)
-    se = np.sqrt(design.variance(a - b))
+    if design.replicates is not None:
+        y = np.where(answered, np.asarray(values, dtype=float), 0.0)
+        means = design.replicates.means
+        thetas = means(y, (inside & answered) * 1.0) - means(y, (~inside & answered) * 1.0)
+        se = np.sqrt(design.replicates.variance(thetas))
+    else:
+        se = np.sqrt(design.variance(a - b))
     return _difference(a_value - b_value, se, _size(a, b), design.degf(answered), level)
 
 

@@ -26,6 +26,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import stats
 
+from analysis.replicates import Replicates
 from analysis.weighting import Codes, Floats, Margin
 
 Bools = NDArray[np.bool_]
@@ -48,6 +49,8 @@ class Design:
     basis: Floats | None = None
     #: g · √(design weight) per respondent.
     scale: Floats | None = None
+    #: The calibrated jackknife (analysis.replicates); None: linearization.
+    replicates: Replicates | None = None
 
     @classmethod
     def simple(cls, weights: Floats) -> Design:
@@ -63,13 +66,19 @@ class Design:
         margins: Sequence[Margin],
         strata: Codes,
         people: Floats,
+        replicates: Replicates | None = None,
     ) -> Design:
         root = np.sqrt(np.asarray(design, dtype=float))
         columns = np.hstack([margin.indicators() for margin in margins]) * root[:, None]
         u, s, _ = np.linalg.svd(columns, full_matrices=False)
         basis = u[:, s > RANK_TOLERANCE * s[0]]
         return cls(
-            design * factors, np.asarray(strata), np.asarray(people, float), basis, factors * root
+            design * factors,
+            np.asarray(strata),
+            np.asarray(people, float),
+            basis,
+            factors * root,
+            replicates,
         )
 
     def residuals(self, x: Floats) -> Floats:
@@ -93,7 +102,11 @@ class Design:
         return float(np.dot(scale, squares))
 
     def degf(self, domain: Bools) -> int:
-        """R's `degf()` of the subset: respondents in it minus the strata they are in."""
+        """R's `degf()` of the subset: respondents in it minus the strata they are in; with
+        replicates, the rank of the subset's calibrated replicate weights less 1 (every
+        figure is on a subset: those who answered)."""
+        if self.replicates is not None:
+            return self.replicates.rank(domain) - 1
         return int(domain.sum()) - len(np.unique(self.strata[domain]))
 
 
@@ -138,7 +151,10 @@ def proportion(
     n_eff = _kish(design, mask)
     if se > 0 and p * (1 - p) / se**2 < LARGEST_EFFECTIVE_N:
         # R's degrees-of-freedom adjustment: the whole sample's t against the subset's.
-        n, df = len(hits), design.degf(mask)
+        # A subset of R's replicate design drops the rows outside it; a calibrated
+        # design's subset keeps them (at weight 0).
+        n = int(mask.sum()) if design.replicates is not None else len(hits)
+        df = design.degf(mask)
         adjust = (stats.t.ppf(alpha / 2, n - 1) / stats.t.ppf(alpha / 2, df)) ** 2 if df else 1
         n_eff = p * (1 - p) / se**2 * adjust
     low = stats.beta.ppf(alpha / 2, n_eff * p, n_eff * (1 - p) + 1) if p > 0 else 0.0
@@ -164,6 +180,12 @@ def influence(values: Floats, design: Design, mask: Bools) -> tuple[float, Float
 
 
 def _mean_and_se(values: Floats, design: Design, mask: Bools) -> tuple[float, float]:
+    if design.replicates is not None:
+        y = np.where(mask, np.asarray(values, dtype=float), 0.0)
+        inside = np.where(mask, design.weights, 0.0)
+        value = float(np.dot(inside, y) / inside.sum())
+        thetas = design.replicates.means(y, mask.astype(float))
+        return value, float(np.sqrt(design.replicates.variance(thetas)))
     value, x = influence(values, design, mask)
     if len(x) < 2:
         return value, float("nan")

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from analysis.estimates import Design
+from analysis.replicates import jackknife
 from analysis.weighting import (
     Calibration,
     Floats,
@@ -41,6 +42,8 @@ from analysis.weighting import (
 )
 
 OLDER_BANDS = frozenset({"65-74", "75+"})
+#: Respondents an age band × sex group needs to be weighted on its own.
+MIN_GROUP = 2
 #: The village × 65+ margin's cell of every village without a split.
 OTHER = "other"
 
@@ -147,7 +150,16 @@ def weigh(
     return Weighting(
         weights=result.weights,
         result=result,
-        design=Design.calibrated(design, result.factors, margins, codes, sizes),
+        design=Design.calibrated(
+            design,
+            result.factors,
+            margins,
+            codes,
+            sizes,
+            jackknife(
+                design, codes, sizes, margins, scheme.bounds, scheme.max_iterations, scheme.epsilon
+            ),
+        ),
         strata=strata,
         margins=margins,
         collapsed=collapsed,
@@ -255,11 +267,16 @@ def _reachable_age_sex_margin(respondents, population, design: Floats, bounds):
     unreachable: set[tuple[str, str]] = set()
     while True:
         margin, merged = _age_sex_margin(respondents, population, design, unreachable)
-        if bounds is None:
-            return margin, merged
-        with np.errstate(divide="ignore"):
-            ratio = margin.population / margin.totals(design)
-        off = np.maximum(bounds[0] / ratio, ratio / bounds[1])
+        totals = margin.totals(design)
+        largest = np.zeros(len(totals))
+        np.maximum.at(largest, margin.cells, design)
+        low, high = bounds if bounds is not None else (0.0, np.inf)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            # Reachable also without its largest weight: the jackknife leaves each out.
+            off = np.maximum(
+                low * totals / margin.population, margin.population / high / (totals - largest)
+            )
+        off[np.bincount(margin.cells, minlength=len(off)) < MIN_GROUP] = np.inf
         worst = int(np.argmax(off))
         group, _, sex = margin.labels[worst].rpartition(" ")
         bands = {(band, sex) for band in group.split("/")}
