@@ -27,7 +27,7 @@ groups per stratum, for very large waves) only changes `_leave_out`'s groups.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 from scipy import linalg
@@ -36,8 +36,6 @@ from analysis.weighting import GINV_TOLERANCE, Codes, Floats, Margin, calfun
 
 #: Relative tolerance for the rank of the cells' model matrix (R's qr() default).
 RANK_TOLERANCE = 1e-7
-#: R's degf() tolerance for the rank of a subset's replicate weights.
-DEGF_TOLERANCE = 1e-5
 #: Beyond this a Newton coefficient only pins factors at their bounds.
 LARGEST = 1e6
 
@@ -50,17 +48,24 @@ class Replicates:
     scales: Floats
     #: Replicates whose calibration met the margins (R uses the others too, silently).
     converged: int
-    _ranks: dict[bytes, int] = field(default_factory=dict, compare=False, repr=False)
+    #: The cells' model matrix (cells × margin columns) and each respondent's cell.
+    rows: Floats
+    cell: Codes
 
     def rank(self, domain) -> int:
-        """The rank of the domain's replicate weights, as R's qr(tol = 1e-5) finds it: R's
-        degrees of freedom of a subset of a replicate design are this minus 1."""
-        key = np.packbits(domain).tobytes()
-        if key not in self._ranks:
-            r = linalg.qr(self.weights[domain], mode="r", pivoting=True)[0]
-            diagonal = np.abs(np.diag(r))
-            self._ranks[key] = int(np.sum(diagonal > DEGF_TOLERANCE * diagonal[0]))
-        return self._ranks[key]
+        """The rank of the domain's replicate weights, as R's qr() finds it; R's degrees of
+        freedom of a subset of a replicate design are this minus 1.
+
+        Each respondent's row differs from the others (0 in their own replicate), except
+        for what the calibration ties: the rows of a margin cell add up to its population
+        in every replicate, so margin cells that lie wholly inside the domain give one
+        fewer than their rank (their sums are all multiples of the same vector of ones)."""
+        domain = np.asarray(domain, dtype=bool)
+        outside = self.rows[np.unique(self.cell[~domain])].sum(axis=0) > 0
+        inside = self.rows[np.unique(self.cell[domain])].sum(axis=0) > 0
+        tied = self.rows[:, inside & ~outside]
+        deficit = max(0, np.linalg.matrix_rank(tied) - 1) if tied.size else 0
+        return min(int(domain.sum()), self.weights.shape[1]) - deficit
 
     def variance(self, thetas: Floats) -> float:
         """R's svrVar: Σ scale · (θ_j − θ̄)², θ̄ the mean of the replicates."""
@@ -90,14 +95,14 @@ def jackknife(
     rows, cell = np.unique(x, axis=0, return_inverse=True)
     cell = cell.ravel()
     columns = _independent(rows)
-    rows, target = rows[:, columns], target[columns]
+    full, rows, target = rows, rows[:, columns], target[columns]
     base = np.bincount(cell, weights=design, minlength=len(rows))
     left_out, scales = _leave_out(strata, people)
     starts = _starts(base, cell, strata, left_out, design)
     factor, slope = calfun(bounds)
     g, converged = _newton(rows, target, starts, factor, slope, max_iterations, epsilon)
     weights = _respondent_weights(design, strata, cell, left_out, g)
-    return Replicates(weights, scales, converged)
+    return Replicates(weights, scales, converged, full, cell)
 
 
 def _independent(rows: Floats) -> np.ndarray:

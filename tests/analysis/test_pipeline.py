@@ -205,8 +205,13 @@ def test_the_pipeline_gives_r_surveys_weights_and_figures(tmp_path):
             expected = [float(row[k]) if row[k] != "NA" else np.nan for k in ("value", "se")]
             assert [got.value, got.standard_error] == pytest.approx(expected, rel=1e-7)
             if row["low"] != "NA":  # R has no interval at a share of 0 (see estimates)
+                # R's degrees of freedom come from a numerical rank (qr, tol = 1e-5) of
+                # the subset's replicate weights; ours from the ties the calibration makes
+                # (analysis.replicates.Replicates.rank). In a large domain with some not
+                # answering R may find one tie more: df 473 instead of 474 moves the
+                # interval by 1e-7 of its value.
                 interval = [float(row["low"]), float(row["high"])]
-                assert [got.low, got.high] == pytest.approx(interval, rel=1e-7), name
+                assert [got.low, got.high] == pytest.approx(interval, rel=1e-6), name
             compared += 1
     assert compared == 39  # 14 areas with respondents × 3, less Lieving's (1 respondent)
 
