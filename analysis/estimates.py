@@ -1,13 +1,16 @@
-"""Weighted (Hájek) means and proportions with standard errors by Taylor linearization on
-a calibrated stratified design, and their 95% intervals, computed the way R's `survey`
-package does for `calibrate(svydesign(ids = ~1, strata = ~stratum, fpc = ~people,
-weights = ~d), ...)`:
+"""Weighted (Hájek) means and proportions with their standard errors and 95% intervals,
+computed the way R's `survey` package does on a calibrated stratified design.
+
+The standard error comes from the calibrated jackknife when the design has replicates
+(analysis.replicates: R's `calibrate(as.svrepdesign(design, type = "JKn"), ...)`; what the
+app uses), else from Taylor linearization on `calibrate(svydesign(ids = ~1, strata =
+~stratum, fpc = ~people, weights = ~d), ...)`:
 
 - `svymean`: the estimating function w·(y − ȳ)/Σw is first cleared of what the
   calibration columns explain (R's `greg_calibration` residuals: a weighted least-squares
   residual on the margins' indicators at the design weights, scaled by g), then its
   variance is, per stratum h, (1 − n_h/N_h) · n_h/(n_h − 1) times the sum of squares
-  about the stratum's mean, summed over strata;
+  about the stratum's mean, summed over strata (still used by analysis.comparisons.change);
 - `confint(..., df = degf(subset))`: t-intervals for means, with respondents in the domain
   minus the strata they are in as degrees of freedom;
 - `svyciprop(method = "beta")`: the Korn–Graubard interval, a Clopper–Pearson interval at
