@@ -1,7 +1,10 @@
 """Differences between weighted means, with standard errors by Taylor linearization on the
 calibrated design as in analysis.estimates, and the Benjamini–Hochberg procedure for many.
 
-- `versus_rest`: an area against the rest of the municipality in one wave. Both domain
+- `versus_rest`: an area against the rest of the municipality in one wave. With the
+  calibrated jackknife (the app), the difference of the two domain means in every replicate:
+  R's `svycontrast` on `svytotal(~ya + a + yb + b, s, return.replicates = TRUE)`. Without
+  replicates (linearization): both domain
   means are linearized together (the influence of the difference is that of the area minus
   that of the rest), cleared of the calibration, and their variance taken over the strata
   with the finite-population correction, so the covariance the weighting puts between them
@@ -69,7 +72,13 @@ def versus_rest(
     inside, answered = np.asarray(inside, dtype=bool), np.asarray(answered, dtype=bool)
     a_value, a = _influence(values, design, inside & answered)
     b_value, b = _influence(values, design, ~inside & answered)
-    se = np.sqrt(design.variance(a - b))
+    if design.replicates is not None:
+        y = np.where(answered, np.asarray(values, dtype=float), 0.0)
+        means = design.replicates.means
+        thetas = means(y, (inside & answered) * 1.0) - means(y, (~inside & answered) * 1.0)
+        se = np.sqrt(design.replicates.variance(thetas))
+    else:
+        se = np.sqrt(design.variance(a - b))
     return _difference(a_value - b_value, se, _size(a, b), design.degf(answered), level)
 
 

@@ -1,13 +1,16 @@
-"""Weighted (Hájek) means and proportions with standard errors by Taylor linearization on
-a calibrated stratified design, and their 95% intervals, computed the way R's `survey`
-package does for `calibrate(svydesign(ids = ~1, strata = ~stratum, fpc = ~people,
-weights = ~d), ...)`:
+"""Weighted (Hájek) means and proportions with their standard errors and 95% intervals,
+computed the way R's `survey` package does on a calibrated stratified design.
+
+The standard error comes from the calibrated jackknife when the design has replicates
+(analysis.replicates: R's `calibrate(as.svrepdesign(design, type = "JKn"), ...)`; what the
+app uses), else from Taylor linearization on `calibrate(svydesign(ids = ~1, strata =
+~stratum, fpc = ~people, weights = ~d), ...)`:
 
 - `svymean`: the estimating function w·(y − ȳ)/Σw is first cleared of what the
   calibration columns explain (R's `greg_calibration` residuals: a weighted least-squares
   residual on the margins' indicators at the design weights, scaled by g), then its
   variance is, per stratum h, (1 − n_h/N_h) · n_h/(n_h − 1) times the sum of squares
-  about the stratum's mean, summed over strata;
+  about the stratum's mean, summed over strata (still used by analysis.comparisons.change);
 - `confint(..., df = degf(subset))`: t-intervals for means, with respondents in the domain
   minus the strata they are in as degrees of freedom;
 - `svyciprop(method = "beta")`: the Korn–Graubard interval, a Clopper–Pearson interval at
@@ -26,6 +29,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import stats
 
+from analysis.replicates import Replicates
 from analysis.weighting import Codes, Floats, Margin
 
 Bools = NDArray[np.bool_]
@@ -48,6 +52,8 @@ class Design:
     basis: Floats | None = None
     #: g · √(design weight) per respondent.
     scale: Floats | None = None
+    #: The calibrated jackknife (analysis.replicates); None: linearization.
+    replicates: Replicates | None = None
 
     @classmethod
     def simple(cls, weights: Floats) -> Design:
@@ -63,13 +69,19 @@ class Design:
         margins: Sequence[Margin],
         strata: Codes,
         people: Floats,
+        replicates: Replicates | None = None,
     ) -> Design:
         root = np.sqrt(np.asarray(design, dtype=float))
         columns = np.hstack([margin.indicators() for margin in margins]) * root[:, None]
         u, s, _ = np.linalg.svd(columns, full_matrices=False)
         basis = u[:, s > RANK_TOLERANCE * s[0]]
         return cls(
-            design * factors, np.asarray(strata), np.asarray(people, float), basis, factors * root
+            design * factors,
+            np.asarray(strata),
+            np.asarray(people, float),
+            basis,
+            factors * root,
+            replicates,
         )
 
     def residuals(self, x: Floats) -> Floats:
@@ -93,7 +105,11 @@ class Design:
         return float(np.dot(scale, squares))
 
     def degf(self, domain: Bools) -> int:
-        """R's `degf()` of the subset: respondents in it minus the strata they are in."""
+        """R's `degf()` of the subset: respondents in it minus the strata they are in; with
+        replicates, the rank of the subset's calibrated replicate weights less 1 (every
+        figure is on a subset: those who answered)."""
+        if self.replicates is not None:
+            return self.replicates.rank(domain) - 1
         return int(domain.sum()) - len(np.unique(self.strata[domain]))
 
 
@@ -138,7 +154,10 @@ def proportion(
     n_eff = _kish(design, mask)
     if se > 0 and p * (1 - p) / se**2 < LARGEST_EFFECTIVE_N:
         # R's degrees-of-freedom adjustment: the whole sample's t against the subset's.
-        n, df = len(hits), design.degf(mask)
+        # A subset of R's replicate design drops the rows outside it; a calibrated
+        # design's subset keeps them (at weight 0).
+        n = int(mask.sum()) if design.replicates is not None else len(hits)
+        df = design.degf(mask)
         adjust = (stats.t.ppf(alpha / 2, n - 1) / stats.t.ppf(alpha / 2, df)) ** 2 if df else 1
         n_eff = p * (1 - p) / se**2 * adjust
     low = stats.beta.ppf(alpha / 2, n_eff * p, n_eff * (1 - p) + 1) if p > 0 else 0.0
@@ -164,6 +183,12 @@ def influence(values: Floats, design: Design, mask: Bools) -> tuple[float, Float
 
 
 def _mean_and_se(values: Floats, design: Design, mask: Bools) -> tuple[float, float]:
+    if design.replicates is not None:
+        y = np.where(mask, np.asarray(values, dtype=float), 0.0)
+        inside = np.where(mask, design.weights, 0.0)
+        value = float(np.dot(inside, y) / inside.sum())
+        thetas = design.replicates.means(y, mask.astype(float))
+        return value, float(np.sqrt(design.replicates.variance(thetas)))
     value, x = influence(values, design, mask)
     if len(x) < 2:
         return value, float("nan")

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from scipy import stats
+from threadpoolctl import threadpool_limits
 
 from analysis import comparisons
 from analysis.disclosure import (
@@ -59,7 +60,13 @@ def report(
 
     The previous wave is disclosed with its own settings (its clusters and threshold), so a
     change is only given for a figure that wave itself published: otherwise the change and
-    this wave's figure would give away a figure the previous wave hid."""
+    this wave's figure would give away a figure the previous wave hid. One BLAS thread, as
+    in analysis.pipeline.analyse."""
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _report(current, indicators, settings, previous, previous_settings)
+
+
+def _report(current, indicators, settings, previous, previous_settings) -> dict[str, Any]:
     disclosure = disclose(current, indicators, settings)
     by_code = {indicator.code: indicator for indicator in indicators}
     figures = {
@@ -403,6 +410,7 @@ def weighting_entry(current: Estimated, settings: Settings) -> dict[str, Any]:
         "min_stratum": scheme.min_stratum,
         "pooled": [list(stratum.villages) for stratum in weighting.pooled],
         "collapsed": list(weighting.collapsed),
+        "conflicting": list(weighting.conflicting),
         "merged_age_groups": list(weighting.merged),
         "without_respondents": list(current.uncovered),
         "without_margins": current.without_margins,

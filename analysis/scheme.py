@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from analysis.estimates import Design
+from analysis.replicates import jackknife
 from analysis.weighting import (
     Calibration,
     Floats,
@@ -41,6 +42,10 @@ from analysis.weighting import (
 )
 
 OLDER_BANDS = frozenset({"65-74", "75+"})
+#: Respondents an age band × sex group needs to be weighted on its own.
+MIN_GROUP = 2
+#: The village × 65+ margin's cell of every village without a split.
+OTHER = "other"
 
 #: (village, age band, sex) -> people
 PopulationCells = Mapping[tuple[str, str, str], float]
@@ -100,6 +105,9 @@ class Weighting:
     margins: list[Margin]
     #: Villages whose under-65 / 65+ split was left out for too few respondents.
     collapsed: list[str]
+    #: Of those, the villages whose split the bounds could not meet together with the other
+    #: margins (see `_calibrate`).
+    conflicting: list[str] = field(default_factory=list)
     #: Age bands × sex without respondents, weighted together with the next band.
     merged: list[str] = field(default_factory=list)
     #: Villages with people but no stratum that can carry them (see the module's doc).
@@ -134,26 +142,69 @@ def weigh(
     counts = np.array([stratum.n for stratum in strata])
     design = (sizes / counts)[codes]
     margins = [Margin(codes, sizes, "stratum", tuple(s.name for s in strata))]
-    age_sex, merged = _age_sex_margin(respondents, population, design)
+    age_sex, merged = _reachable_age_sex_margin(respondents, population, design, scheme.bounds)
     margins.append(age_sex)
-    collapsed = sorted({r.village for r in respondents})
-    if scheme.split_by_65:
-        split, collapsed = _village_age_margin(respondents, population, scheme.min_cell)
-        if split is not None:
-            margins.append(split)
-    result = calibrate(design, margins, scheme.bounds, scheme.max_iterations, scheme.epsilon)
+    result, margins, collapsed, conflicting = _calibrate(
+        respondents, population, scheme, design, margins
+    )
     return Weighting(
         weights=result.weights,
         result=result,
-        design=Design.calibrated(design, result.factors, margins, codes, sizes),
+        design=Design.calibrated(
+            design,
+            result.factors,
+            margins,
+            codes,
+            sizes,
+            jackknife(
+                design, codes, sizes, margins, scheme.bounds, scheme.max_iterations, scheme.epsilon
+            ),
+        ),
         strata=strata,
         margins=margins,
         collapsed=collapsed,
+        conflicting=conflicting,
         merged=merged,
         uncovered=uncovered,
         villages=_per_village(respondents, result.weights),
         overall=_summary(result.weights),
     )
+
+
+def _calibrate(respondents, population, scheme: Scheme, design: Floats, margins: list[Margin]):
+    """Calibrate; if the weights cannot meet every margin within the bounds, leave out the
+    under 65 / 65+ split of the villages whose cells are furthest off (those at least half
+    as far off as the worst) and calibrate again, until it converges or no split is left.
+
+    The split is the finest margin and the one that conflicts: with about 17 respondents
+    per village, a village's few over-65s cannot carry both its 65+ total and the
+    municipality's age × sex totals within the bounds. Statistics offices collapse such
+    cells the same way. Returns the calibration, the margins it met, the villages without
+    a split and those of them left out for a conflict."""
+    if not scheme.split_by_65:
+        result = calibrate(design, margins, scheme.bounds, scheme.max_iterations, scheme.epsilon)
+        return result, margins, sorted({r.village for r in respondents}), []
+    conflicting: list[str] = []
+    while True:
+        split, collapsed = _village_age_margin(
+            respondents, population, scheme.min_cell, conflicting
+        )
+        met = margins + ([split] if split is not None else [])
+        result = calibrate(design, met, scheme.bounds, scheme.max_iterations, scheme.epsilon)
+        if result.converged or split is None:
+            return result, met, collapsed, sorted(conflicting)
+        conflicting += _furthest_off(result, split)
+
+
+def _furthest_off(result: Calibration, split: Margin) -> list[str]:
+    """The split villages whose worst cell is at least half as far off as the worst one."""
+    off: dict[str, float] = {}
+    for gap in result.gaps:
+        if gap.margin == split.name and gap.cell != OTHER:
+            village = gap.cell.rsplit(" ", 1)[0]
+            off[village] = max(off.get(village, 0.0), abs(gap.relative))
+    worst = max(off.values())
+    return [village for village, gap in off.items() if gap >= worst / 2]
 
 
 def pool(
@@ -207,8 +258,35 @@ def _stratum_codes(respondents: Sequence[Respondent], strata: list[Stratum]) -> 
     return np.array([of[r.village] for r in respondents], dtype=np.int64)
 
 
-def _age_sex_margin(respondents, population, design: Floats) -> tuple[Margin, list[str]]:
-    groups, merged = _age_groups(respondents, population)
+def _reachable_age_sex_margin(respondents, population, design: Floats, bounds):
+    """The age band × sex margin, with a band merged into the next one of its sex (as an
+    empty band is) while its population lies outside the bounds × its design-weighted
+    respondents: no weights within the bounds could reach it. With the young responding
+    least, a recruitment panel's few men of 18-34 often weigh up to a fifth of their
+    population at most; weighted together with 35-49 they can be reached."""
+    unreachable: set[tuple[str, str]] = set()
+    while True:
+        margin, merged = _age_sex_margin(respondents, population, design, unreachable)
+        totals = margin.totals(design)
+        largest = np.zeros(len(totals))
+        np.maximum.at(largest, margin.cells, design)
+        low, high = bounds if bounds is not None else (0.0, np.inf)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            # Reachable also without its largest weight: the jackknife leaves each out.
+            off = np.maximum(
+                low * totals / margin.population, margin.population / high / (totals - largest)
+            )
+        off[np.bincount(margin.cells, minlength=len(off)) < MIN_GROUP] = np.inf
+        worst = int(np.argmax(off))
+        group, _, sex = margin.labels[worst].rpartition(" ")
+        bands = {(band, sex) for band in group.split("/")}
+        if off[worst] <= 1 or sex == "?" or bands <= unreachable:
+            return margin, merged
+        unreachable |= bands
+
+
+def _age_sex_margin(respondents, population, design: Floats, unreachable=frozenset()):
+    groups, merged = _age_groups(respondents, population, unreachable)
     keys = sorted({(groups[(band, sex)], sex) for _, band, sex in population})
     totals = {key: 0.0 for key in keys}
     for (_, band, sex), people in population.items():
@@ -239,7 +317,9 @@ def _age_sex_margin(respondents, population, design: Floats) -> tuple[Margin, li
     return Margin(np.array(cells), population, "age_sex", labels), merged
 
 
-def _age_groups(respondents, population) -> tuple[dict[tuple[str, str], str], list[str]]:
+def _age_groups(
+    respondents, population, unreachable=frozenset()
+) -> tuple[dict[tuple[str, str], str], list[str]]:
     """(age band, sex) -> the group it is weighted in: its own band, unless no respondent
     is in it; then it joins the next band of the same sex (the last one the band before),
     until the group has a respondent. A cell with people and no respondents could never be
@@ -252,6 +332,7 @@ def _age_groups(respondents, population) -> tuple[dict[tuple[str, str], str], li
     merged = []
     for sex in sorted({sex for _, _, sex in population}):
         answered = {r.age_band for r in respondents if r.sex == sex}
+        answered -= {band for band, of in unreachable if of == sex}
         runs = [_runs(side, answered) for side in sides if side]
         if len(runs) == 2 and not any(set(run) & answered for run in runs[1]):
             runs = [runs[0][:-1] + [runs[0][-1] + runs[1][0]]]  # no one 65+: across 65
@@ -278,15 +359,20 @@ def _runs(bands: list[str], answered: set[str]) -> list[list[str]]:
     return runs
 
 
-def _village_age_margin(respondents, population, min_cell):
-    """Village × under 65 / 65+ where both cells have `min_cell` respondents; everyone else
-    in one cell (the stratum totals already hold it). Returns it and the collapsed villages."""
+def _village_age_margin(respondents, population, min_cell, left_out=()):
+    """Village × under 65 / 65+ where both cells have `min_cell` respondents, except for the
+    villages `left_out`; everyone else in one cell (the stratum totals already hold it).
+    Returns it and the collapsed villages."""
     counts: dict[tuple[str, bool], int] = {}
     for r in respondents:
         key = (r.village, r.age_band in OLDER_BANDS)
         counts[key] = counts.get(key, 0) + 1
     villages = sorted({r.village for r in respondents})
-    split = [v for v in villages if min(counts.get((v, o), 0) for o in (False, True)) >= min_cell]
+    split = [
+        v
+        for v in villages
+        if v not in left_out and min(counts.get((v, o), 0) for o in (False, True)) >= min_cell
+    ]
     collapsed = [v for v in villages if v not in split]
     if not split:
         return None, collapsed
@@ -300,7 +386,7 @@ def _village_age_margin(respondents, population, min_cell):
         keys.index((r.village, r.age_band in OLDER_BANDS)) if r.village in split else rest
         for r in respondents
     ]
-    labels = tuple(f"{v} {'65+' if old else '<65'}" for v, old in keys) + ("other",)
+    labels = tuple(f"{v} {'65+' if old else '<65'}" for v, old in keys) + (OTHER,)
     if rest not in cells:  # every village split: no "other" cell to meet
         return Margin(np.array(cells), totals[:rest], "village_age", labels[:rest]), collapsed
     return Margin(np.array(cells), totals, "village_age", labels), collapsed

@@ -163,6 +163,9 @@ def _calfun(bounds: tuple[float, float] | None):
     return factor, slope
 
 
+calfun = _calfun
+
+
 def _finite(factor, slope, u: Floats) -> bool:
     with np.errstate(over="ignore", invalid="ignore"):
         return bool(np.all(np.isfinite(factor(u))) and np.all(np.isfinite(slope(u))))

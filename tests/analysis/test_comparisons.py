@@ -18,7 +18,8 @@ from scipy import stats
 
 from analysis.comparisons import Difference, Side, benjamini_hochberg, change, versus_rest
 from analysis.estimates import Design, mean
-from analysis.weighting import Margin
+from analysis.replicates import jackknife
+from analysis.weighting import Margin, calibrate
 from tests.analysis.test_estimates import answers, calibrated, stratified
 from tests.analysis.test_weighting import synthetic_panel
 from tests.conftest import skip_or_fail
@@ -48,13 +49,16 @@ ids <- as.formula(Sys.getenv("IDS"))
 des <- if (Sys.getenv("STRATA") == "") svydesign(ids = ids, weights = ~w0, data = d) else
   svydesign(ids = ids, strata = ~m1, fpc = ~people, weights = ~w0, data = d)
 bounds <- as.numeric(strsplit(Sys.getenv("BOUNDS"), ",")[[1]])
+jkn <- Sys.getenv("JKN") != ""
+if (jkn) des <- as.svrepdesign(des, type = "JKn")
 r <- calibrate(des, ~m1 + m2, pop, calfun = "logit", bounds = bounds, maxit = 50,
                epsilon = 1e-12)
 s <- subset(r, a == 1 | b == 1)
 df <- degf(s)
 out <- c(df = df)
 for (v in c("mark", "agree")) {
-  t <- svytotal(as.formula(sprintf("~%s_a + a + %s_b + b", v, v)), s)
+  t <- svytotal(as.formula(sprintf("~%s_a + a + %s_b + b", v, v)), s,
+                return.replicates = jkn)
   k <- svycontrast(t, parse(text = sprintf("%s_a/a - %s_b/b", v, v))[[1]])
   ci <- confint(k, df = df)
   est <- unname(coef(k)); se <- unname(SE(k))
@@ -66,7 +70,7 @@ writeLines(sprintf("%s %.17g", names(out), out), file.path(work, "out.txt"))
 
 
 def run_r(
-    tmp_path, ids: str, rows: dict, margins: dict, bounds, strata: bool = False
+    tmp_path, ids: str, rows: dict, margins: dict, bounds, strata: bool = False, jkn=False
 ) -> dict[str, float]:
     """R's answer for rows (columns respondent, m1, m2, w0, a, b, mark, agree; NaN is NA)
     calibrated to margins ({"m1": {cell: people}, "m2": …}) on a design with `ids`."""
@@ -95,6 +99,7 @@ def run_r(
             "IDS": ids,
             "STRATA": "1" if strata else "",
             "BOUNDS": ",".join(map(str, bounds)),
+            "JKN": "1" if jkn else "",
         },
         timeout=120,
     )
@@ -144,6 +149,39 @@ def test_an_area_against_the_rest_as_r_svycontrast(tmp_path):
         ours = versus_rest(values, design, inside, answered)
         assert as_r(ours) == pytest.approx(expected(r, variable), rel=1e-7), variable
         assert ours.p_value < 1  # a real test, not a degenerate one
+
+
+def test_an_area_against_the_rest_with_the_calibrated_jackknife_as_r(tmp_path):
+    """The same contrast on R's calibrate(as.svrepdesign(design, type = "JKn"), ...):
+    svytotal(..., return.replicates = TRUE), so svycontrast takes each replicate's
+    difference; degf(s) of the subset of those who answered."""
+    _, margins, mark, agree = answers()
+    start, people = stratified(margins)
+    rng = np.random.default_rng(5)
+    answered = rng.random(len(start)) < 0.9
+    inside = margins[0].cells == 2
+    mark, agree = np.where(answered, mark, np.nan), np.where(answered, agree, np.nan)
+    rows = {
+        "respondent": [str(i) for i in range(len(start))],
+        "m1": [str(c) for c in margins[0].cells],
+        "m2": [str(c) for c in margins[1].cells],
+        "w0": start,
+        "people": people[margins[0].cells],
+        "a": (inside & answered).astype(float),
+        "b": (~inside & answered).astype(float),
+        "mark": mark,
+        "agree": agree,
+    }
+    totals = {"m1": population(margins[0]), "m2": population(margins[1])}
+    bounds, strata = (0.45, 2.6), margins[0].cells
+    r = run_r(tmp_path, "~1", rows, totals, bounds, strata=True, jkn=True)
+    replicates = jackknife(start, strata, people, margins, bounds, 50, 1e-12)
+    assert replicates.converged == len(start)
+    result = calibrate(start, margins, bounds, epsilon=1e-12)
+    design = Design.calibrated(start, result.factors, margins, strata, people, replicates)
+    for variable, values in (("mark", mark), ("agree", agree)):
+        ours = versus_rest(values, design, inside, answered)
+        assert as_r(ours) == pytest.approx(expected(r, variable), rel=1e-7), variable
 
 
 def two_waves(overlap: int = 120, n_now: int = 300, n_then: int = 260, seed: int = 3):

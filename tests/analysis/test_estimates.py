@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from analysis.estimates import Design, mean, proportion
+from analysis.replicates import jackknife
 from analysis.weighting import Margin, calibrate
 from tests.analysis.test_weighting import VILLAGES, synthetic_panel
 from tests.conftest import skip_or_fail
@@ -259,3 +260,72 @@ def test_degrees_of_freedom_are_respondents_less_strata():
     design = Design(np.ones(10), np.repeat([0, 1], 5), np.array([50.0, 50.0]))
     assert design.degf(np.ones(10, dtype=bool)) == 8
     assert design.degf(np.arange(10) < 3) == 2
+
+
+JKN_SCRIPT = """
+library(survey)
+d <- read.csv(file.path(Sys.getenv("WORK"), "panel.csv"))
+d$village <- factor(d$village); d$agesex <- factor(d$agesex)
+des <- svydesign(ids = ~1, strata = ~village, fpc = ~people, weights = ~w0, data = d)
+pop <- c("(Intercept)" = 16425, village1 = 3175, village2 = 2100, village3 = 1200,
+         agesex1 = 2500, agesex2 = 3300, agesex3 = 3200, agesex4 = 2400, agesex5 = 2425)
+r <- calibrate(as.svrepdesign(des, type = "JKn"), ~village + agesex, pop, calfun = "logit",
+               bounds = c(0.45, 2.6), maxit = 50, epsilon = 1e-9)
+r <- subset(r, !is.na(mark))  # as every figure: those who answered (here everyone)
+m <- svymean(~mark, r)
+ci <- confint(m, df = degf(r))
+p <- svyciprop(~I(agree == 1), r, method = "beta")
+v <- subset(r, village == 2)
+vm <- svymean(~mark, v); vci <- confint(vm, df = degf(v))
+vp <- svyciprop(~I(agree == 1), v, method = "beta")
+out <- list(mean = unname(coef(m)), se = unname(SE(m)), low = ci[1], high = ci[2],
+            df = degf(r), v_df = degf(v),
+            p = unname(coef(p)), p_se = unname(sqrt(attr(p, "var"))),
+            p_low = unname(confint(p)[1]), p_high = unname(confint(p)[2]),
+            v_mean = unname(coef(vm)), v_se = unname(SE(vm)), v_low = vci[1], v_high = vci[2],
+            v_p = unname(coef(vp)), v_p_low = unname(confint(vp)[1]),
+            v_p_high = unname(confint(vp)[2]))
+writeLines(sprintf('{"%s": %.17g}', names(out), unlist(out)),
+           file.path(Sys.getenv("WORK"), "out.txt"))
+"""
+
+
+def test_the_calibrated_jackknife_as_r_survey(tmp_path):
+    """R's calibrate(as.svrepdesign(design, type = "JKn"), ..., calfun = "logit", bounds)
+    with fpc: every replicate calibrated again within the bounds; svymean, confint on
+    degf(), svyciprop(method = "beta"), for the whole and for one village."""
+    if shutil.which("Rscript") is None:
+        skip_or_fail("r", "Rscript not found (apt-get install r-cran-survey)")
+    _, margins, mark, agree = answers()
+    start, people = stratified(margins)
+    with open(tmp_path / "panel.csv", "w", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(["village", "agesex", "w0", "people", "mark", "agree"])
+        rows = zip(margins[0].cells, margins[1].cells, start.tolist(), mark, agree, strict=True)
+        writer.writerows((v, a, repr(w), people[v], y, z) for v, a, w, y, z in rows)
+    subprocess.run(
+        ["Rscript", "-e", JKN_SCRIPT],
+        check=True,
+        capture_output=True,
+        env={**os.environ, "WORK": str(tmp_path)},
+        timeout=120,
+    )
+    r = {}
+    for line in (tmp_path / "out.txt").read_text().splitlines():
+        r.update(json.loads(line))
+    bounds, strata = (0.45, 2.6), margins[0].cells
+    result = calibrate(start, margins, bounds, epsilon=1e-12)
+    replicates = jackknife(start, strata, people, margins, bounds, 50, 1e-9)
+    assert replicates.converged == len(mark)  # R's failed replicates follow its own path
+    assert calibrate(start, margins).factors.min() < 0.45  # the bounds change the weights
+    design = Design.calibrated(start, result.factors, margins, strata, people, replicates)
+    m, p = mean(mark, design), proportion(agree, design)
+    village = strata == 2
+    vm, vp = mean(mark, design, domain=village), proportion(agree, design, domain=village)
+    assert [design.degf(np.ones(len(mark), bool)), design.degf(village)] == [r["df"], r["v_df"]]
+    got = [m.value, m.standard_error, m.low, m.high, p.value, p.standard_error, p.low, p.high]
+    want = ["mean", "se", "low", "high", "p", "p_se", "p_low", "p_high"]
+    assert got == pytest.approx([r[k] for k in want], rel=1e-7)
+    got = [vm.value, vm.standard_error, vm.low, vm.high, vp.value, vp.low, vp.high]
+    want = ["v_mean", "v_se", "v_low", "v_high", "v_p", "v_p_low", "v_p_high"]
+    assert got == pytest.approx([r[k] for k in want], rel=1e-7)

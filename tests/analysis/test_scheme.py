@@ -78,13 +78,38 @@ def test_a_village_without_margins_is_refused():
         weigh(respondents() + [Respondent("Nergenshuizen", "18-34", "male")], population())
 
 
+def orvelte_only_older():
+    sample = [r for r in respondents() if r.village != "Orvelte"]
+    return sample + [Respondent("Orvelte", "65-74", "female")] * 6
+
+
 def test_margins_no_weights_can_meet_are_reported_not_hidden():
     """If every respondent of a village is 65 or over, that village's whole population must
-    be carried by older people, which the municipality's age margin cannot allow."""
-    sample = [r for r in respondents() if r.village != "Orvelte"]
-    sample += [Respondent("Orvelte", "65-74", "female")] * 6
-    weighting = weigh(sample, population(), Scheme(bounds=None))
+    be carried by older people; within bounds of ±5% nothing can allow that, even with
+    every split and age band collapsed."""
+    weighting = weigh(orvelte_only_older(), population(), Scheme(bounds=(0.95, 1.05)))
     assert not weighting.result.converged and weighting.result.worst_gap > 0.01
+
+
+def test_a_split_the_bounds_cannot_meet_is_collapsed_and_listed():
+    sample = orvelte_only_older()
+    weighting = weigh(sample, population(), Scheme(bounds=(0.5, 2.0)))
+    assert weighting.result.converged
+    assert weighting.conflicting == ["Smilde"]
+    assert set(weighting.collapsed) == {"Orvelte", "Smilde"}
+    w = weighting.weights / (weighting.weights / weighting.result.factors)
+    assert 0.5 < w.min() and w.max() < 2.0
+
+
+def test_an_age_band_the_bounds_cannot_reach_is_weighted_with_the_next():
+    """Two young men cannot stand for Beilen's and Smilde's 1,300 at 3.5 times their design
+    weight: 18-34 men are weighted together with the next bands of men until reachable."""
+    sample = [r for r in respondents() if (r.age_band, r.sex) != ("18-34", "male")]
+    sample += [Respondent("Beilen", "18-34", "male"), Respondent("Smilde", "18-34", "male")]
+    weighting = weigh(sample, population())
+    assert weighting.result.converged
+    [merged] = weighting.merged
+    assert merged.startswith("18-34/35-49") and merged.endswith(" male")
 
 
 def test_weights_start_from_design_weights_and_stay_within_bounds_of_them():

@@ -1,0 +1,201 @@
+"""The stratified jackknife (JKn) with every replicate calibrated again, as R's survey
+package computes it for
+
+    rep <- as.svrepdesign(svydesign(ids = ~1, strata = ~stratum, fpc = ~people,
+                                    weights = ~d), type = "JKn")
+    calibrate(rep, formula, population, calfun = "logit", bounds = c(L, U))
+
+Replicate j leaves out respondent j: the others of j's stratum h count n_h / (n_h − 1)
+times, and the replicate's weights are calibrated to the same margins within the same bounds
+relative to its own starting weights. The variance of an estimate θ is
+Σ_j (1 − n_h/N_h)(n_h − 1)/n_h (θ_j − θ̄)², θ̄ the replicates' mean (R's default, not the
+"mse" form); a stratum whose every person answered has no replicates (R drops them).
+
+Why not linearization: under the recruitment design a respondent of Beilen stands for about
+470 people and carries a large share of their age × sex cell; the linearization's residual
+step then shrinks exactly their variance, and municipal intervals held the truth in only
+87% of simulated waves. Recalibrating each replicate measures what leaving them out does.
+
+Fast because the calibration only sees the rows of the model matrix, and respondents with
+the same row (stratum, age group, village × 65+ cell) share their design weight: the
+Newton steps run on those cells' totals (a few hundred), for all replicates at once, and
+leaving out either of two respondents of one cell gives the same calibration. The per
+respondent replicate weights follow from the cells' factors. A grouped jackknife (random
+groups per stratum, for very large waves) only changes `_leave_out`'s groups.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import linalg
+
+from analysis.weighting import GINV_TOLERANCE, Codes, Floats, Margin, calfun
+
+#: Relative tolerance for the rank of the cells' model matrix (R's qr() default).
+RANK_TOLERANCE = 1e-7
+#: Beyond this a Newton coefficient only pins factors at their bounds.
+LARGEST = 1e6
+
+
+@dataclass(frozen=True)
+class Replicates:
+    #: Respondents × replicates: each replicate's calibrated weights.
+    weights: Floats
+    #: Per replicate: (1 − n_h/N_h)(n_h − 1)/n_h of the stratum it leaves a respondent out of.
+    scales: Floats
+    #: Replicates whose calibration met the margins (R uses the others too, silently).
+    converged: int
+    #: The cells' model matrix (cells × margin columns) and each respondent's cell.
+    rows: Floats
+    cell: Codes
+
+    def rank(self, domain) -> int:
+        """The rank of the domain's replicate weights, as R's qr() finds it; R's degrees of
+        freedom of a subset of a replicate design are this minus 1.
+
+        Each respondent's row differs from the others (0 in their own replicate), except
+        for what the calibration ties: the rows of a margin cell add up to its population
+        in every replicate, so margin cells that lie wholly inside the domain give one
+        fewer than their rank (their sums are all multiples of the same vector of ones)."""
+        domain = np.asarray(domain, dtype=bool)
+        outside = self.rows[np.unique(self.cell[~domain])].sum(axis=0) > 0
+        inside = self.rows[np.unique(self.cell[domain])].sum(axis=0) > 0
+        tied = self.rows[:, inside & ~outside]
+        deficit = max(0, np.linalg.matrix_rank(tied) - 1) if tied.size else 0
+        return min(int(domain.sum()), self.weights.shape[1]) - deficit
+
+    def variance(self, thetas: Floats) -> float:
+        """R's svrVar: Σ scale · (θ_j − θ̄)², θ̄ the mean of the replicates."""
+        keep = np.isfinite(thetas)
+        centred = thetas[keep] - thetas[keep].mean()
+        return float(np.dot(self.scales[keep], centred**2))
+
+    def means(self, values: Floats, domain: Floats) -> Floats:
+        """Each replicate's weighted mean of values over the domain (0/1 per respondent)."""
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return (values * domain) @ self.weights / (domain @ self.weights)
+
+
+def jackknife(
+    design: Floats,
+    strata: Codes,
+    people: Floats,
+    margins: Sequence[Margin],
+    bounds: tuple[float, float] | None,
+    max_iterations: int = 50,
+    epsilon: float = 1e-9,
+) -> Replicates:
+    """The JKn replicate weights of a stratified design, each calibrated to `margins`."""
+    design = np.asarray(design, dtype=float)
+    x = np.hstack([margin.indicators() for margin in margins])
+    target = np.concatenate([margin.population for margin in margins])
+    rows, cell = np.unique(x, axis=0, return_inverse=True)
+    cell = cell.ravel()
+    columns = _independent(rows)
+    full, rows, target = rows, rows[:, columns], target[columns]
+    base = np.bincount(cell, weights=design, minlength=len(rows))
+    left_out, scales = _leave_out(strata, people)
+    starts = _starts(base, cell, strata, left_out, design)
+    factor, slope = calfun(bounds)
+    g, converged = _newton(rows, target, starts, factor, slope, max_iterations, epsilon)
+    weights = _respondent_weights(design, strata, cell, left_out, g)
+    return Replicates(weights, scales, converged, full, cell)
+
+
+def _independent(rows: Floats) -> np.ndarray:
+    """Columns of the cells' model matrix that span it: the margins overlap (every margin
+    adds up to the total), and Newton steps on independent columns give the same weights
+    as R's generalized inverse on all of them."""
+    _, r, pivots = linalg.qr(rows, mode="economic", pivoting=True)
+    diagonal = np.abs(np.diag(r))
+    return np.sort(pivots[: int(np.sum(diagonal > RANK_TOLERANCE * diagonal[0]))])
+
+
+def _leave_out(strata: Codes, people: Floats) -> tuple[np.ndarray, Floats]:
+    """The respondent each replicate leaves out, and its scale. A stratum every person of
+    which answered has no variance and no replicates; nor has one with a single respondent."""
+    n = np.bincount(strata, minlength=len(people))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        fpc = np.where(np.isinf(people), 1.0, (people - n) / people)
+    left_out = np.flatnonzero((n[strata] > 1) & (fpc[strata] > 0))
+    h = strata[left_out]
+    return left_out, fpc[h] * (n[h] - 1) / n[h]
+
+
+def _starts(base, cell, strata, left_out, design) -> Floats:
+    """Each distinct replicate's starting weight per cell (replicates × cells)."""
+    n = np.bincount(strata)
+    stratum_of_cell = np.zeros(len(base), dtype=np.int64)
+    stratum_of_cell[cell] = strata
+    h = strata[left_out]
+    inflate = n[h] / (n[h] - 1)
+    starts = np.repeat(base[None, :], len(left_out), axis=0)
+    same = stratum_of_cell[None, :] == h[:, None]
+    starts = np.where(same, starts * inflate[:, None], starts)
+    starts[np.arange(len(left_out)), cell[left_out]] -= design[left_out] * inflate
+    return np.maximum(starts, 0.0)
+
+
+def _newton(rows, target, starts, factor, slope, max_iterations, epsilon):
+    """R's grake for every replicate at once, on cell totals, from η = 0. A column the
+    replicate has no weight in (its only respondent left out) stays at η = 0, as R's
+    generalized inverse leaves it; its cell cannot be met and is not checked."""
+    unique, index = np.unique(starts, axis=0, return_inverse=True)
+    index = index.ravel()
+    count, p = len(unique), rows.shape[1]
+    squares = (rows[:, :, None] * rows[:, None, :]).reshape(len(rows), p * p)
+    empty = unique @ rows == 0
+    eta = np.zeros((count, p))
+    active = np.ones(count, dtype=bool)
+    for _ in range(max_iterations + 1):
+        u = eta[active] @ rows.T
+        misfit = target - (unique[active] * factor(u)) @ rows
+        misfit[empty[active]] = 0.0
+        done = np.all(np.abs(misfit) / (1 + np.abs(target)) < epsilon, axis=1)
+        still = np.flatnonzero(active)[~done]
+        active[np.flatnonzero(active)[done]] = False
+        if not len(still):
+            break
+        keep = ~done
+        tmat = ((unique[still] * slope(u[keep])) @ squares).reshape(len(still), p, p)
+        holes = empty[still]
+        tmat[holes.nonzero()[0], holes.nonzero()[1], holes.nonzero()[1]] = 1.0
+        # Kept finite: a replicate the bounds cannot meet runs off (R halves its steps).
+        eta[still] = np.clip(eta[still] + _solve(tmat, misfit[keep]), -LARGEST, LARGEST)
+    g = factor(eta @ rows.T)
+    return g[index], int(np.sum(~active[index]))
+
+
+def _solve(tmat, misfit):
+    """Newton steps; R's generalized inverse where a replicate's matrix is singular (every
+    factor of a column at a bound)."""
+    try:
+        return np.linalg.solve(tmat, misfit[:, :, None])[:, :, 0]
+    except np.linalg.LinAlgError:
+        return np.array([_solve_one(t, m) for t, m in zip(tmat, misfit, strict=True)])
+
+
+def _solve_one(tmat, misfit):
+    try:
+        return np.linalg.solve(tmat, misfit)
+    except np.linalg.LinAlgError:
+        pass
+    try:
+        return np.linalg.pinv(tmat, rcond=GINV_TOLERANCE) @ misfit
+    except np.linalg.LinAlgError:  # factors pinned at their bounds to the last digit
+        return np.zeros_like(misfit)
+
+
+def _respondent_weights(design, strata, cell, left_out, g) -> Floats:
+    """Respondents × replicates: design weight × n_h/(n_h − 1) in the left-out stratum × the
+    replicate's factor of the respondent's cell; 0 for the one left out."""
+    n = np.bincount(strata)
+    h = strata[left_out]
+    weights = design[:, None] * g[:, cell].T
+    same = strata[:, None] == h[None, :]
+    weights = np.where(same, weights * (n[h] / (n[h] - 1))[None, :], weights)
+    weights[left_out, np.arange(len(left_out))] = 0.0
+    return weights
