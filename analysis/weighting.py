@@ -154,7 +154,8 @@ def _calfun(bounds: tuple[float, float] | None):
 
     def factor(u):
         e = np.exp(np.clip(a * u, -EXPONENT, EXPONENT))
-        return (low * (high - 1) + high * (1 - low) * e) / (high - 1 + (1 - low) * e)
+        g = (low * (high - 1) + high * (1 - low) * e) / (high - 1 + (1 - low) * e)
+        return np.clip(g, low, high)  # at a bound, rounding may overshoot it by an ulp
 
     def slope(u):
         e = np.exp(np.clip(a * u, -EXPONENT, EXPONENT))
