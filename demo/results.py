@@ -102,32 +102,48 @@ AGREE_ITEMS = {
 AT_HAND = ("VOORZ_WINKEL", "VOORZ_SCHOOL", "VOORZ_OV", "VOORZ_ZORG", "VOORZ_SPORT")
 
 
+#: Without a resident (tests and benchmarks that want a plain wave): fixed tendencies per
+#: question, the same for everyone: weights per answer code (others drawn evenly).
+TENDENCIES: dict[str, dict[str, float]] = {
+    "VEILIG": {"1": 1, "2": 3, "3": 12, "4": 55, "5": 29},
+    "VRIJWILLIG": {"1": 30, "2": 25, "3": 45},
+    "LID_DV": {"1": 45, "2": 48, "3": 7},
+    "TOEKOMST": {"1": 22, "2": 48, "3": 20, "9": 10},
+    "VERHUIZEN": {"1": 6, "2": 4, "3": 5, "4": 75, "9": 10},
+    "DIGITAAL": {"1": 55, "2": 28, "3": 9, "4": 8},
+}
+#: The agree scale, "don't know" (9) rare.
+AGREE = {"1": 4, "2": 10, "3": 22, "4": 44, "5": 17, "9": 3}
+
+
 def synthetic_answers(
     questionnaire: Questionnaire, rng: np.random.Generator, resident: Resident | None = None
 ) -> dict:
     """Made-up answers to the questions that feed an indicator, following the routing as a
     resident meets it: a routed question is answered only when its condition holds. They
-    come from a child of `rng`, so they do not shift the caller's own draws (who answers)."""
+    come from a child of `rng`, so they do not shift the caller's own draws (who answers).
+    With a `resident`, the answers follow from their mood, age and village."""
     (rng,) = rng.spawn(1)
-    resident = resident or Resident(mood=float(rng.normal()))
     answers: dict = {}
     for page in questionnaire.pages:
         if not evaluate(page.condition, answers):
             continue
         for question in page.questions:
             if question.indicator and evaluate(question.condition, answers):
-                answers.update(_answer(question, rng, resident, answers))
+                if resident is None:
+                    answers.update(_plain(question, rng))
+                else:
+                    answers.update(_lived(question, rng, resident, answers))
     return answers
 
 
-def _answer(question: Question, rng: np.random.Generator, who: Resident, earlier: dict) -> dict:
+def _plain(question: Question, rng: np.random.Generator) -> dict:
     if question.type is QuestionType.LIKERT_GRID:
-        return {item.code: _agree(item.code, rng, who, earlier) for item in question.items}
+        return {item.code: _drawn(AGREE, rng) for item in question.items}
     if question.type is QuestionType.LIKERT:
-        return {question.code: _agree(question.code, rng, who, earlier)}
+        return {question.code: _drawn(AGREE, rng)}
     if question.type is QuestionType.MARK:
-        mark = 7.4 + 0.75 * who.mood + rng.normal(0, 0.75)
-        return {question.code: int(np.clip(round(mark), 1, 10))}
+        return {question.code: int(rng.choice([5, 6, 7, 7, 8, 8, 8, 9, 9, 10]))}
     if question.type is QuestionType.NUMBER:
         low, high = question.numeric_range()
         return {question.code: int(rng.integers(low or 0, (high or 10) + 1))}
@@ -135,9 +151,33 @@ def _answer(question: Question, rng: np.random.Generator, who: Resident, earlier
     if question.type not in (QuestionType.SINGLE, QuestionType.MULTIPLE) or not codes:
         return {}  # open text and rankings feed no figure
     if question.type is QuestionType.MULTIPLE:
+        chosen = rng.choice(codes, size=int(rng.integers(1, min(3, len(codes)) + 1)), replace=False)
+        return {question.code: sorted(chosen.tolist())}
+    weights = TENDENCIES.get(question.code, {})
+    return {question.code: _drawn({code: weights.get(code, 1.0) for code in codes}, rng)}
+
+
+def _drawn(weights: dict[str, float], rng: np.random.Generator) -> str:
+    codes = list(weights)
+    p = np.array([weights[code] for code in codes], dtype=float)
+    return str(rng.choice(codes, p=p / p.sum()))
+
+
+def _lived(question: Question, rng: np.random.Generator, who: Resident, earlier: dict) -> dict:
+    if question.type is QuestionType.LIKERT_GRID:
+        return {item.code: _agree(item.code, rng, who, earlier) for item in question.items}
+    if question.type is QuestionType.LIKERT:
+        return {question.code: _agree(question.code, rng, who, earlier)}
+    if question.type is QuestionType.MARK:
+        mark = 7.4 + 0.75 * who.mood + rng.normal(0, 0.75)
+        return {question.code: int(np.clip(round(mark), 1, 10))}
+    codes = [option.code for option in question.options]
+    if question.type is QuestionType.MULTIPLE and codes:
         return {question.code: _reasons(codes, rng, who)}
     choose = CHOICES.get(question.code)
-    code = choose(rng, who) if choose else str(rng.choice(codes))
+    if question.type is not QuestionType.SINGLE or choose is None:
+        return _plain(question, rng)
+    code = choose(rng, who)
     return {question.code: code if code in codes else str(rng.choice(codes))}
 
 

@@ -71,7 +71,7 @@ def clusters_by_village(leaving_out: VillageCluster | None = None) -> dict[int, 
 def take_snapshot(survey: Survey) -> ClusterSnapshot:
     """Keep the clusters of this moment for the wave that closes now; closing again after
     a reopening takes them anew."""
-    clusters = {c.name: [v.name for v in c.villages] for c in all_clusters()}
+    clusters = {c.name: sorted(v.name for v in c.villages) for c in all_clusters()}
     snapshot = db.session.get(ClusterSnapshot, survey.id)
     if snapshot is None:
         snapshot = ClusterSnapshot(survey_id=survey.id, clusters=clusters)

@@ -221,9 +221,8 @@ def ensure_finished(survey: Survey) -> None:
 def settings_for(survey: Survey) -> Settings:
     """The settings of the wave's first published (released) run, so a rerun never
     publishes another cut of the same answers (new clusters, a lower threshold) that, set
-    beside the first, would give away a hidden village; the current settings until then.
-    Runs not yet released were seen by officials only, who may see every cut anyway: while
-    reviewing they may still mend the clusters (docs/methods.md)."""
+    beside the first, would give away a hidden village; the current settings until then,
+    with the clusters the wave closed with (docs/methods.md)."""
     first = first_published_run(survey)
     return settings_from_json(first.settings) if first else wave_settings(survey)
 
