@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
+from flask_migrate import downgrade, upgrade
 from sqlalchemy import select
 
 from audit.models import AuditEvent
 from core.db import db
 from results import clusters, services
-from results.models import AreaKind, RunStatus, VillageCluster
+from results.models import AreaKind, ClusterSnapshot, RunStatus, VillageCluster
+from results.release import release_run
 from surveys import services as survey_services
 from tests.conftest import csrf_token_from
 from tests.helpers import count
@@ -358,3 +361,37 @@ def test_the_command_adds_the_defaults_once_and_keeps_an_officials_cluster(app, 
     assert count(VillageCluster) == len(CLUSTERS)  # seven defaults and the official's
     again = app.test_cli_runner().invoke(args=["villages", "default-clusters"])
     assert "Added" not in again.output and count(VillageCluster) == len(CLUSTERS)
+
+
+# Existing installs ---------------------------------------------------------------------
+
+MIGRATIONS = str(Path(__file__).resolve().parent.parent.parent / "migrations")
+BEFORE_SNAPSHOTS = "e5b2c9d41a07"
+
+
+def test_the_migration_gives_closed_waves_the_clusters_they_were_published_with(
+    app, cluster, make_margins, make_wave
+):
+    """A published wave keeps its published clusters; a closed one not yet published gets
+    today's (what its next run would have used); an open one gets none until it closes."""
+    make_margins()
+    published = make_wave(seed=1)
+    release_run(services.run_now(published), by=None)
+    changed = [village_by_name("Orvelte"), village_by_name("Wijster")]
+    clusters.update_cluster(cluster, "Zuid", changed)
+    waiting = make_wave(seed=2)
+    still_open = make_wave(seed=3, close=False)
+    db.session.commit()
+    ids = (published.id, waiting.id, still_open.id)
+    db.session.remove()
+    try:
+        downgrade(directory=MIGRATIONS, revision=BEFORE_SNAPSHOTS)
+        db.engine.dispose()
+    finally:
+        upgrade(directory=MIGRATIONS)
+        db.engine.dispose()
+    kept = {s.survey_id: s.clusters for s in db.session.scalars(select(ClusterSnapshot))}
+    assert kept == {
+        ids[0]: {"Zuid": ["Garminge", "Orvelte"]},
+        ids[1]: {"Zuid": ["Orvelte", "Wijster"]},
+    }
