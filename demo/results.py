@@ -78,9 +78,9 @@ VILLAGE_LEAN = {
     "Westerbork": {"facilities": 0.3},
 }
 CHANGED_IN_SECOND_WAVE = {
-    "Hoogersmilde": {"facilities": -1.0},  # the village shop closed
-    "Nieuw-Balinge": {"future": 1.3},  # new houses are being built
-    "Smilde": {"safety": -0.45},
+    "Hoogersmilde": {"facilities": -0.6},  # the village shop closed
+    "Nieuw-Balinge": {"future": 0.8},  # new houses are being built
+    "Smilde": {"safety": -0.4},  # a series of burglaries
     "Westerbork": {"future": 0.8},
     "Beilen": {"facilities": 0.35},  # a new health centre opened
 }
