@@ -39,7 +39,8 @@ from surveys.templates import TEMPLATES, load_template
 from villages.models import Village
 from villages.queries import panel_villages
 
-DEMO_PANEL_SIZE = 400
+#: Members per square root of a village's inhabitants (see `members_for`).
+MEMBERS_PER_ROOT = 1.6
 #: Fixed, so the demo panel is the same on every machine.
 DEMO_SEED = 2026
 #: Rural Drenthe is older than the country: more members born before 1960.
@@ -76,20 +77,37 @@ def seed_demo_residents(emails: list[str]) -> None:
         register_member(profile, Channel.WEB, account=account, statement=statement)
 
 
-def seed_panel(size: int = DEMO_PANEL_SIZE) -> int:
-    """Add `size` synthetic members unless there are some already; returns how many."""
+def seed_panel(size: int | None = None) -> int:
+    """Add the demo panel unless there are synthetic members already; how many were added.
+
+    Without `size`, each village gets `members_for(population)` members (about 1,150 in
+    all); with it, `size` members spread over the villages in the same proportions."""
     if db.session.scalar(select(func.count()).where(Member.synthetic.is_(True))):
         return 0
     rng = random.Random(DEMO_SEED)
     statement = seed_privacy_statement()
     villages = panel_villages()
-    weights = [max(v.population or 50, 300) for v in villages]
-    for number in range(1, size + 1):
-        village = rng.choices(villages, weights)[0]
+    wanted = [members_for(v.population) for v in villages]
+    if size is None:
+        chosen = [
+            village for village, count in zip(villages, wanted, strict=True) for _ in range(count)
+        ]
+    else:
+        chosen = rng.choices(villages, wanted, k=size)
+    rng.shuffle(chosen)
+    for number, village in enumerate(chosen, start=1):
         member = _synthetic_member(rng, number, village, statement)
         _vary_status(rng, member)
     db.session.flush()
-    return size
+    return len(chosen)
+
+
+def members_for(population: int | None) -> int:
+    """Members recruited in a village: more per inhabitant in small villages (about the
+    square root), as a municipality recruits to give each village a voice; at most a
+    quarter of its adults."""
+    people = population or 50
+    return max(3, min(round(MEMBERS_PER_ROOT * people**0.5), round(people * 0.8 / 4)))
 
 
 def _synthetic_member(rng, number: int, village: Village, statement) -> Member:
@@ -125,7 +143,9 @@ def _synthetic_member(rng, number: int, village: Village, statement) -> Member:
 
 
 def _vary_status(rng, member: Member) -> None:
-    member.joined_at = utcnow() - timedelta(days=rng.randint(1, 700))
+    # Most joined before the first demo wave (about 14 months ago); some were recruited since.
+    days = rng.randint(450, 900) if rng.random() < 0.88 else rng.randint(1, 400)
+    member.joined_at = utcnow() - timedelta(days=days)
     roll = rng.random()
     if roll < 0.05:
         member.status, member.left_at = MemberStatus.LEFT, utcnow()

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from accounts import services as accounts
 from accounts.models import Role
+from results.clusters import add_default_clusters, all_clusters
 from villages import services as villages
 from villages.queries import village_by_name
-from villages.seed_data import ASSOCIATIONS, VILLAGES
+from villages.seed_data import ASSOCIATIONS, CLUSTERS, VILLAGES
 
 
 def seed_villages() -> int:
@@ -19,6 +20,14 @@ def seed_villages() -> int:
     for name, kind, members in ASSOCIATIONS:
         villages.upsert_association(name, kind, [by_name[m] for m in members])
     return len(by_name)
+
+
+def seed_clusters() -> int:
+    """The default village clusters, when there are no clusters yet: how many were made."""
+    if all_clusters():
+        return 0
+    made, _ = add_default_clusters(CLUSTERS)
+    return len(made)
 
 
 #: email, name, role, village: one demo account for each role (addresses in the reserved

@@ -33,11 +33,27 @@ FEMALE_SHARES = {
 }
 
 
-def demo_cells(population: int) -> dict[tuple[AgeBand, Sex], int]:
+#: How the band shares shift in a year: the villages age a little (the policy's worry).
+AGEING_PER_YEAR = {
+    AgeBand.A18_34: -0.004,
+    AgeBand.A35_49: -0.003,
+    AgeBand.A50_64: -0.001,
+    AgeBand.A65_74: 0.003,
+    AgeBand.A75_PLUS: 0.005,
+}
+
+
+def band_shares(years_back: int = 0) -> dict[AgeBand, float]:
+    """The adults' shares per age band `years_back` years before the newest margins."""
+    return {band: BAND_SHARES[band] - years_back * AGEING_PER_YEAR[band] for band in AgeBand}
+
+
+def demo_cells(population: int, years_back: int = 0) -> dict[tuple[AgeBand, Sex], int]:
     """Split a village's adults over the cells; whole numbers that add up exactly."""
     adults = round(population * ADULT_SHARE)
+    shares = band_shares(years_back)
     exact = {
-        (band, sex): adults * BAND_SHARES[band] * share
+        (band, sex): adults * shares[band] * share
         for band in AgeBand
         for sex, share in ((Sex.FEMALE, FEMALE_SHARES[band]), (Sex.MALE, 1 - FEMALE_SHARES[band]))
     }
@@ -49,9 +65,10 @@ def demo_cells(population: int) -> dict[tuple[AgeBand, Sex], int]:
     return counts
 
 
-def seed_demo_margins(today: date | None = None) -> MarginImport:
-    """Load demo margins dated 1 January of this year, once; run again, it changes nothing."""
-    reference_date = date((today or local_today()).year, 1, 1)
+def seed_demo_margins(today: date | None = None, years_back: int = 0) -> MarginImport:
+    """Load demo margins dated 1 January of this year (`years_back` years earlier, a little
+    younger), once; run again, it changes nothing."""
+    reference_date = date((today or local_today()).year - years_back, 1, 1)
     existing = db.session.scalar(
         select(MarginImport).where(
             MarginImport.is_demo.is_(True), MarginImport.reference_date == reference_date
@@ -63,7 +80,7 @@ def seed_demo_margins(today: date | None = None) -> MarginImport:
     for village in panel_villages():
         if village.population is None:
             continue
-        for (band, sex), count in demo_cells(village.population).items():
+        for (band, sex), count in demo_cells(village.population, years_back).items():
             margin_import.cells.append(
                 MarginCell(village_id=village.id, age_band=band, sex=sex, count=count)
             )

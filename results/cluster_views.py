@@ -1,5 +1,5 @@
 """Officials keep the village clusters: small villages whose figures are published
-together (disclosure rule 5)."""
+together (disclosure rule 5). A change applies to the waves not closed yet."""
 
 from __future__ import annotations
 
@@ -31,14 +31,13 @@ def _chosen(form: ClusterForm) -> list:
 @bp.get("")
 @official_required
 def index():
-    """Every cluster with its villages, whether a run has locked it, and whether the newest
-    published wave uses it (if not, it applies from the next wave)."""
-    published_wave, waiting = clusters.newest_published_wave()
+    """Every cluster with its villages and the closed waves that use it; the clusters each
+    closed wave keeps; the open waves a change applies to."""
     return render_template(
         "results/clusters/index.html",
         clusters=clusters.all_clusters(),
-        published_wave=published_wave,
-        waiting=waiting,
+        closed_waves=clusters.closed_waves(),
+        open_waves=clusters.open_waves(),
     )
 
 
@@ -62,7 +61,7 @@ def new():
 @bp.route("/<int:cluster_id>/edit", methods=["GET", "POST"])
 @official_required
 def edit(cluster_id: int):
-    """Rename a cluster or change its villages (a locked one keeps its villages)."""
+    """Rename a cluster or change its villages, for the waves not closed yet."""
     cluster = _cluster(cluster_id)
     current = {"name": cluster.name, "villages": [v.id for v in cluster.villages]}
     form = ClusterForm(panel_villages(), clusters.clusters_by_village(cluster), data=current)
@@ -81,7 +80,7 @@ def edit(cluster_id: int):
 @bp.route("/<int:cluster_id>/delete", methods=["GET", "POST"])
 @official_required
 def delete(cluster_id: int):
-    """Ask, then delete a cluster no run has used."""
+    """Ask, then delete a cluster; closed waves keep the clusters they had."""
     cluster = _cluster(cluster_id)
     form = ButtonForm()
     if request.method == "GET":
@@ -89,11 +88,7 @@ def delete(cluster_id: int):
     if not form.validate_on_submit():
         abort(400)
     name = cluster.name
-    try:
-        clusters.delete_cluster(cluster)
-    except clusters.ClusterRefused:
-        flash(_("This cluster was used for published figures, so it cannot be deleted."), "error")
-        return redirect(url_for(".index"), 303)
+    clusters.delete_cluster(cluster)
     db.session.commit()
     flash(_("The cluster “%(name)s” has been deleted.", name=name), "ok")
     return redirect(url_for(".index"), 303)

@@ -1,5 +1,6 @@
-"""Village clusters (disclosure rule 5): fixed groups of small villages whose figures are
-published together. Officials make them; once a run used one, its villages never change.
+"""Village clusters (disclosure rule 5): groups of small villages whose figures are
+published together. Officials make and change them at any time; a wave keeps the clusters
+it had when it closed (a snapshot), so a change applies to the waves not closed yet.
 
 Callers commit.
 """
@@ -7,16 +8,21 @@ Callers commit.
 from __future__ import annotations
 
 import enum
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from audit.services import record
-from core.db import db
+from core.db import db, utcnow
 from results import services
-from results.models import AnalysisRun, ClusterLocked, VillageCluster, cluster_villages
-from surveys.models import Survey
+from results.models import AnalysisRun, ClusterSnapshot, VillageCluster, cluster_villages
+from surveys.models import Survey, SurveyStatus
 from villages.models import Village
+
+log = logging.getLogger(__name__)
 
 #: Fewer than two villages is no group: the one village's figure would be published alone.
 MIN_VILLAGES = 2
@@ -26,7 +32,6 @@ class ClusterProblem(enum.Enum):
     TOO_FEW_VILLAGES = "too_few_villages"
     VILLAGE_IN_OTHER_CLUSTER = "village_in_other_cluster"
     NAME_TAKEN = "name_taken"
-    LOCKED = "locked"  #: used in a run: its villages stay and it stays
 
 
 class ClusterRefused(ValueError):
@@ -57,11 +62,53 @@ def clusters_by_village(leaving_out: VillageCluster | None = None) -> dict[int, 
     return {village_id: name for village_id, name in db.session.execute(statement)}
 
 
-# Which figures a cluster applies to ---------------------------------------------------------
-# A wave's figures keep the clusters of its first published (released) run, also when
-# computed again (results.services.settings_for): beside the published figures, other
-# clusters could give away a small village's. So a new or changed cluster applies from the
-# next wave.
+# Which waves use which clusters -------------------------------------------------------------
+# A wave's figures use the clusters it closed with, also when computed again: beside its
+# figures, figures of other clusters could give away a small village's. So changing a
+# cluster never touches a closed wave; it applies to the waves still open or to come.
+
+
+def take_snapshot(survey: Survey) -> ClusterSnapshot:
+    """Keep the clusters of this moment for the wave that closes now; closing again after
+    a reopening takes them anew."""
+    clusters = {c.name: sorted(v.name for v in c.villages) for c in all_clusters()}
+    snapshot = db.session.get(ClusterSnapshot, survey.id)
+    if snapshot is None:
+        snapshot = ClusterSnapshot(survey_id=survey.id, clusters=clusters)
+        db.session.add(snapshot)
+    else:
+        snapshot.clusters, snapshot.taken_at = clusters, utcnow()
+    db.session.flush()
+    log.info("Survey %s closed with %s village clusters", survey.id, len(clusters))
+    return snapshot
+
+
+@dataclass(frozen=True)
+class ClosedWave:
+    survey: Survey
+    #: cluster name -> its village names, as the wave closed.
+    clusters: dict[str, list[str]]
+
+    def uses(self, cluster: VillageCluster) -> bool:
+        """Whether this wave's figures group exactly the cluster's villages (by any name)."""
+        return _group(cluster) in {frozenset(names) for names in self.clusters.values()}
+
+
+def closed_waves() -> list[ClosedWave]:
+    """The closed waves with the clusters each keeps, newest first."""
+    rows = db.session.execute(
+        select(Survey, ClusterSnapshot.clusters)
+        .join(ClusterSnapshot, ClusterSnapshot.survey_id == Survey.id)
+        .where(Survey.status.in_([SurveyStatus.CLOSED, SurveyStatus.ARCHIVED]))
+    ).all()
+    waves = [ClosedWave(survey, clusters) for survey, clusters in rows]
+    return sorted(waves, key=lambda w: (w.survey.closes_on, w.survey.id), reverse=True)
+
+
+def open_waves() -> list[Survey]:
+    """The waves answered now: a change to the clusters applies to them when they close."""
+    statement = select(Survey).where(Survey.status == SurveyStatus.PUBLISHED)
+    return list(db.session.scalars(statement.order_by(Survey.closes_on, Survey.id)))
 
 
 def kept_clusters(survey: Survey) -> AnalysisRun | None:
@@ -69,25 +116,37 @@ def kept_clusters(survey: Survey) -> AnalysisRun | None:
     first = services.first_published_run(survey)
     if first is None:
         return None
-    return first if _groups(first) != {_group(c) for c in all_clusters()} else None
-
-
-def newest_published_wave() -> tuple[Survey | None, set[int]]:
-    """The newest wave with published figures, and the clusters (ids) it does not use."""
-    survey = next((s for s, published, _ in services.finished_surveys() if published), None)
-    if survey is None:
-        return None, set()
-    used = _groups(services.first_published_run(survey))
-    return survey, {c.id for c in all_clusters() if _group(c) not in used}
-
-
-def _groups(run: AnalysisRun) -> set[frozenset[str]]:
-    """A run's clusters as sets of village names: a renamed cluster is still the same."""
-    return {frozenset(villages) for villages in run.settings.get("clusters", {}).values()}
+    used = {frozenset(names) for names in first.settings.get("clusters", {}).values()}
+    return first if used != {_group(c) for c in all_clusters()} else None
 
 
 def _group(cluster: VillageCluster) -> frozenset[str]:
     return frozenset(village.name for village in cluster.villages)
+
+
+# Default clusters ---------------------------------------------------------------------------
+
+
+def add_default_clusters(
+    defaults: Iterable[tuple[str, Sequence[str], str]],
+) -> tuple[list[VillageCluster], list[tuple[str, str]]]:
+    """The default clusters (villages.seed_data.CLUSTERS) an install does not have yet:
+    those made, and those left out with why. Never changes a cluster officials made: a
+    default whose name is taken, or with a village already in a cluster, is left out."""
+    made, skipped = [], []
+    for name, names, _reason in defaults:
+        villages = list(db.session.scalars(select(Village).where(Village.name.in_(names))))
+        if len(villages) < len(names):
+            skipped.append((name, "a village is missing"))
+            continue
+        if _named(name) is not None:
+            skipped.append((name, "already there"))
+            continue
+        try:
+            made.append(create_cluster(name, villages))
+        except ClusterRefused as refused:
+            skipped.append((name, refused.problem.value))
+    return made, skipped
 
 
 def create_cluster(name: str, villages: list[Village]) -> VillageCluster:
@@ -105,14 +164,12 @@ def create_cluster(name: str, villages: list[Village]) -> VillageCluster:
 
 
 def update_cluster(cluster: VillageCluster, name: str, villages: list[Village]) -> None:
-    """Rename a cluster or change its villages; a locked cluster may only be renamed."""
-    if cluster.locked and _ids(villages) != _ids(cluster.villages):
-        raise ClusterRefused(ClusterProblem.LOCKED)  # said first: the other rules are moot
+    """Rename a cluster or change its villages; closed waves keep the clusters they had."""
     _check(name, villages, cluster)
     before = {"name": cluster.name, "villages": sorted(_ids(cluster.villages))}
     if before == {"name": name, "villages": sorted(_ids(villages))}:
         return  # saved again unchanged, or a double click: nothing to record
-    cluster.replace_villages(list(villages))
+    cluster.villages = list(villages)
     cluster.name = name
     db.session.flush()
     record(
@@ -125,11 +182,7 @@ def update_cluster(cluster: VillageCluster, name: str, villages: list[Village]) 
 
 
 def delete_cluster(cluster: VillageCluster) -> None:
-    """Delete a cluster no run has used yet."""
-    try:
-        cluster.ensure_deletable()
-    except ClusterLocked:
-        raise ClusterRefused(ClusterProblem.LOCKED) from None
+    """Delete a cluster; closed waves keep the clusters they had."""
     record("clusters.deleted", cluster, name=cluster.name, villages=sorted(_ids(cluster.villages)))
     db.session.delete(cluster)
     db.session.flush()

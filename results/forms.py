@@ -72,16 +72,10 @@ class ClusterForm(FlaskForm):
             field, message = self.name, _l("Another cluster already has this name.")
         elif problem is ClusterProblem.TOO_FEW_VILLAGES:
             field, message = self.villages, _l("Tick at least two villages.")
-        elif problem is ClusterProblem.VILLAGE_IN_OTHER_CLUSTER:
+        else:  # a village already in another cluster
             names = ", ".join(refused.villages)
             field = self.villages
             message = _l("Already in another cluster: %(villages)s.", villages=names)
-        else:
-            field = self.villages
-            message = _l(
-                "This cluster was used for published figures, so its villages can no "
-                "longer change. You can still change its name."
-            )
         field.errors = [*field.errors, message]
 
 

@@ -30,11 +30,6 @@ from core.db import Base, UTCDateTime, utcnow, value_enum
 from surveys.models import Survey
 from villages.models import Village
 
-
-class ClusterLocked(ValueError):
-    """A cluster used by a published run keeps its villages, so waves stay comparable."""
-
-
 cluster_villages = Table(
     "cluster_villages",
     Base.metadata,
@@ -45,7 +40,7 @@ cluster_villages = Table(
 
 
 class VillageCluster(Base):
-    """A fixed group of small villages whose figures are published together when a
+    """A group of small villages whose figures are published together when a
     village alone has too few respondents (disclosure rule 5)."""
 
     __tablename__ = "village_clusters"
@@ -53,8 +48,6 @@ class VillageCluster(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(80), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    #: Set when a run first used it: from then on its villages never change.
-    first_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     villages: Mapped[list[Village]] = relationship(
         secondary=cluster_villages, order_by="Village.name"
@@ -63,18 +56,24 @@ class VillageCluster(Base):
     def __repr__(self) -> str:
         return f"<VillageCluster {self.name!r}>"
 
-    @property
-    def locked(self) -> bool:
-        return self.first_used_at is not None
 
-    def replace_villages(self, villages: list[Village]) -> None:
-        if self.locked and {v.id for v in villages} != {v.id for v in self.villages}:
-            raise ClusterLocked("a cluster used in a run keeps its villages")
-        self.villages = villages
+class ClusterSnapshot(Base):
+    """The clusters as they were when a wave closed: its figures always use these, so
+    officials may change the clusters for the waves still to close (results.clusters)."""
 
-    def ensure_deletable(self) -> None:
-        if self.locked:
-            raise ClusterLocked("a cluster used in a run cannot be deleted")
+    __tablename__ = "cluster_snapshots"
+
+    survey_id: Mapped[int] = mapped_column(
+        ForeignKey("surveys.id", ondelete="CASCADE"), primary_key=True
+    )
+    #: {cluster name: [village names]}, as `analysis.pipeline.Settings.clusters` takes them.
+    clusters: Mapped[dict[str, list[str]]] = mapped_column(JSON)
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    survey: Mapped[Survey] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<ClusterSnapshot survey={self.survey_id} {sorted(self.clusters)}>"
 
 
 #: The failure reason of a run given up because its survey was reopened before release.

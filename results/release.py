@@ -16,7 +16,7 @@ from accounts.models import Account, Role, RoleGrant
 from audit.services import record
 from core.db import db, utcnow
 from jobs.models import Job, JobStatus
-from results.models import AnalysisRun, RunStatus, VillageCluster
+from results.models import AnalysisRun, RunStatus
 from results.services import FINISHED, computed_run, first_published_run
 from surveys.models import ResultsBeingComputed, Survey
 from villages.models import Village
@@ -25,15 +25,6 @@ log = logging.getLogger(__name__)
 
 #: Why a job queued at closing was given up.
 REOPENED = "the survey was reopened before its figures were computed"
-
-
-def _lock_clusters(run: AnalysisRun) -> None:
-    """Clusters, once used by published figures, keep their villages: later waves stay
-    comparable. A cluster changed since the run was computed is not the one it used."""
-    used = {frozenset(villages) for villages in run.settings.get("clusters", {}).values()}
-    for cluster in db.session.scalars(select(VillageCluster)):
-        if frozenset(village.name for village in cluster.villages) in used:
-            cluster.first_used_at = cluster.first_used_at or utcnow()
 
 
 # Releasing ----------------------------------------------------------------------------------
@@ -62,7 +53,6 @@ def release_run(run: AnalysisRun, by: Account | None) -> bool:
     if first is not None and _cut(first, first) != _cut(run, first):
         raise CannotRelease("other_cut")
     run.release(by.id if by else None, utcnow())
-    _lock_clusters(run)
     db.session.flush()
     record("analysis.results_released", survey, run=run.id)
     log.info("Results of survey %s released (run %s)", survey.id, run.id)

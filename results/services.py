@@ -42,7 +42,14 @@ from results.files import (
     settings_from_json,
     settings_json,
 )
-from results.models import AnalysisRun, AreaKind, ResultFigure, RunStatus, VillageCluster
+from results.models import (
+    AnalysisRun,
+    AreaKind,
+    ClusterSnapshot,
+    ResultFigure,
+    RunStatus,
+    VillageCluster,
+)
 from surveys.definition import Question, QuestionType
 from surveys.models import Survey, SurveyStatus
 from villages.models import Village
@@ -214,11 +221,10 @@ def ensure_finished(survey: Survey) -> None:
 def settings_for(survey: Survey) -> Settings:
     """The settings of the wave's first published (released) run, so a rerun never
     publishes another cut of the same answers (new clusters, a lower threshold) that, set
-    beside the first, would give away a hidden village; the current settings until then.
-    Runs not yet released were seen by officials only, who may see every cut anyway: while
-    reviewing they may still mend the clusters (docs/methods.md)."""
+    beside the first, would give away a hidden village; the current settings until then,
+    with the clusters the wave closed with (docs/methods.md)."""
     first = first_published_run(survey)
-    return settings_from_json(first.settings) if first else wave_settings()
+    return settings_from_json(first.settings) if first else wave_settings(survey)
 
 
 def first_published_run(survey: Survey) -> AnalysisRun | None:
@@ -515,11 +521,14 @@ def population_of(margin_import: MarginImport) -> dict[tuple[str, str, str], flo
     )
 
 
-def wave_settings() -> Settings:
+def wave_settings(survey: Survey | None = None) -> Settings:
+    """The current settings; a closed wave's clusters as they were when it closed."""
+    kept = db.session.get(ClusterSnapshot, survey.id) if survey is not None else None
     clusters = db.session.scalars(select(VillageCluster).order_by(VillageCluster.name)).all()
+    current = {c.name: tuple(v.name for v in c.villages) for c in clusters}
     return Settings(
         threshold=current_app.config["DISCLOSURE_THRESHOLD"],
-        clusters={c.name: tuple(v.name for v in c.villages) for c in clusters},
+        clusters=kept.clusters if kept else current,
     )
 
 

@@ -181,13 +181,15 @@ def publish_version(survey: Survey) -> None:
 
 
 def close(survey: Survey) -> None:
-    """No more answers; an anonymous survey also drops the answers never sent. The
-    wave's analysis starts in the background."""
+    """No more answers; an anonymous survey also drops the answers never sent. The wave
+    keeps the village clusters of this moment, and its analysis starts in the background."""
     # fieldwork and results build on surveys
     from fieldwork.answering import discard_unsent_anonymous
+    from results.clusters import take_snapshot
     from results.services import request_run
 
     survey.close()
+    take_snapshot(survey)
     record("survey.closed", survey, unsent_discarded=discard_unsent_anonymous(survey))
     request_run(survey, trigger="closed")
 

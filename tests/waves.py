@@ -15,6 +15,7 @@ from fieldwork.answering import questionnaire_of
 from fieldwork.models import AnonymousResponse, Response
 from panel.models import AgeBand, Channel, Respondent, Sex
 from population.models import MarginCell, MarginImport
+from results.clusters import take_snapshot
 from surveys.services import create_survey
 from surveys.templates import load_template
 from villages.queries import village_by_name
@@ -105,6 +106,7 @@ def make_wave(make_village):
                 db.session.add(response)
         if close:
             survey.close()
+            take_snapshot(survey)  # as surveys.services.close does
         db.session.commit()
         return survey
 

@@ -31,3 +31,18 @@ def set_population(name: str, population: int) -> None:
     services.set_population(village, population)
     db.session.commit()
     click.echo(f"{village.name}: {population} inhabitants")
+
+
+@villages_cli.command("default-clusters")
+def default_clusters() -> None:
+    """Add the default village clusters this install does not have yet; keep any an
+    official made."""
+    from results.clusters import add_default_clusters  # results build on villages
+    from villages.seed_data import CLUSTERS
+
+    made, skipped = add_default_clusters(CLUSTERS)
+    db.session.commit()
+    for cluster in made:
+        click.echo(f"Added {cluster.name}: {', '.join(v.name for v in cluster.villages)}")
+    for name, why in skipped:
+        click.echo(f"Left out {name}: {why}")

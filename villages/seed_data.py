@@ -87,3 +87,61 @@ ASSOCIATIONS: list[tuple[str, AssociationKind, tuple[str, ...]]] = [
     ("Platform Nagtegael", PF, ("Nagtegael",)),
     ("Bewonersplatform Smilde", PF, ("Smilde",)),
 ]
+
+#: name, villages, why these villages go together.
+#: Default village clusters: a village with too few respondents is then published as part
+#: of its cluster (disclosure rule 5), so every village gets figures of its own or of its
+#: cluster. First the associations that already speak for several villages; then each
+#: remaining small village or hamlet with the places it shares a postcode area or a road
+#: with (villages.postcodes). No large village is in a cluster: each has respondents
+#: enough. A village in a cluster still gets its own figures when the others in its
+#: cluster together have enough respondents too; otherwise its cluster's figures stand in
+#: for it. Officials change them on the clusters page; a wave keeps those it closed with.
+#: Like the demo population figures, a first proposal for the village councils to check.
+CLUSTERS: list[tuple[str, tuple[str, ...], str]] = [
+    (
+        "Broekstreek",
+        ("Balinge", "Garminge", "Mantinge"),
+        "The area of Plaatselijk Belang Broekstreek.",
+    ),
+    (
+        "Hooghalen, Laaghalen en Laaghalerveen",
+        ("Hooghalen", "Laaghalen", "Laaghalerveen"),
+        "The area of their Dorpsbelangen; Laaghalen and Laaghalerveen alone are too small.",
+    ),
+    (
+        "Elp en Zuidveld",
+        ("Elp", "Zuidveld"),
+        "The area of Dorpsbelangen Elp/Zuidveld (postcode area 9439).",
+    ),
+    (
+        "Holthe, Lieving, Makkum en Eursinge",
+        ("Eursinge", "Holthe", "Lieving", "Makkum"),
+        "The hamlets of Buurtvereniging Holthe-Lieving-Makkum, with Eursinge, the other "
+        "hamlet by Beilen in postcode area 9412.",
+    ),
+    (
+        "Musselhorst en omgeving",
+        ("Beilervaart", "Brunsting", "Klatering", "Smalbroek", "Terhorst"),
+        "Smalbroek and Terhorst of Buurtvereniging Musselhorst, with the other hamlets of "
+        "postcode areas 9444 and 9445, west of Beilen.",
+    ),
+    (
+        "Orvelte en Zwiggelte",
+        ("Orvelte", "Zwiggelte"),
+        "Neighbouring villages east of Westerbork; Orvelte alone is too small, and "
+        "Westerbork, a large village, needs no cluster.",
+    ),
+    (
+        "Spier en Bruntinge",
+        ("Bruntinge", "Spier"),
+        "Bruntinge is a hamlet by Spier, in the same postcode area 9417.",
+    ),
+    (
+        "Hijken, Hijkersmilde en Oranje",
+        ("Hijken", "Hijkersmilde", "Oranje"),
+        "Hijkersmilde (postcode area 9422) and Oranje (9416) are too small alone; grouped "
+        "with Hijken, between Smilde and Hooghalen, so that Smilde, a large village, needs "
+        "no cluster.",
+    ),
+]

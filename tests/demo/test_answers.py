@@ -4,9 +4,10 @@ questionnaire's routing and pass the same page check as the answering path."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from werkzeug.datastructures import MultiDict
 
-from demo.results import synthetic_answers
+from demo.results import Resident, synthetic_answers
 from surveys.format import from_json
 from surveys.page_check import check_page
 from surveys.routing import answer_keys, answers_on_route, page_is_shown, visible_questions
@@ -26,14 +27,28 @@ def posted(shown, answers) -> MultiDict:
     return form
 
 
-def test_demo_answers_pass_the_answering_paths_checks(app, monkeypatch):
+def plain(rng):
+    return None
+
+
+def young_in_a_small_village(rng):
+    return Resident(mood=float(rng.normal()), age=int(rng.integers(18, 35)))
+
+
+def old_in_a_large_village(rng):
+    lean = {"facilities": -1.0, "safety": -0.5, "future": 1.0}
+    return Resident(mood=float(rng.normal()), age=80, large_village=True, lean=lean, years=1)
+
+
+@pytest.mark.parametrize("resident", [plain, young_in_a_small_village, old_in_a_large_village])
+def test_demo_answers_pass_the_answering_paths_checks(app, monkeypatch, resident):
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)  # the form key is not checked here
     questionnaire, _ = from_json(load_template("leefbaarheid"))
     rng = np.random.default_rng(7)
     movers = stayers = 0
     with app.test_request_context():
         for _ in range(150):
-            answers = synthetic_answers(questionnaire, rng)
+            answers = synthetic_answers(questionnaire, rng, resident(rng))
             assert answers_on_route(questionnaire, answers) == answers
             earlier: dict = {}
             for page in questionnaire.pages:

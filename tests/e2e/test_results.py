@@ -45,7 +45,7 @@ def official_pages(survey_id: int, cluster_id: int) -> dict:
         "results of a wave": lambda: f"/surveys/{survey_id}/results",
         "village clusters": lambda: "/analysis/clusters",
         "new cluster": lambda: "/analysis/clusters/new",
-        "locked cluster": lambda: f"/analysis/clusters/{cluster_id}/edit",
+        "cluster used by a wave": lambda: f"/analysis/clusters/{cluster_id}/edit",
         "quotes": lambda: f"/surveys/{survey_id}/quotes",
     }
 

@@ -1,5 +1,6 @@
 """Village clusters as officials keep them: make, change, delete; every refusal saves
-nothing and says why at the field; a cluster used for published figures keeps its villages.
+nothing and says why at the field; a wave keeps the clusters it had when it closed, while
+officials change them freely for the waves still open; the default clusters.
 
 Officials read the pages in English, so the texts the tests look for stay put when the
 Dutch translations arrive."""
@@ -7,17 +8,24 @@ Dutch translations arrive."""
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
+from flask_migrate import downgrade, upgrade
 from sqlalchemy import select
 
 from audit.models import AuditEvent
-from core.db import db, utcnow
-from results import clusters
-from results.models import VillageCluster
+from core.db import db
+from results import clusters, services
+from results.models import AreaKind, ClusterSnapshot, RunStatus, VillageCluster
+from results.release import release_run
+from surveys import services as survey_services
 from tests.conftest import csrf_token_from
 from tests.helpers import count
-from villages.queries import village_by_name
+from villages.models import Association, VillageKind
+from villages.queries import panel_villages, village_by_name
+from villages.seed_data import CLUSTERS
 
 ROLES = ["resident", "volunteer", "association", "official"]
 VILLAGES = ("Orvelte", "Hooghalen", "Garminge", "Wijster")
@@ -59,11 +67,6 @@ def names(cluster: VillageCluster) -> list[str]:
 
 def actions() -> list[str]:
     return list(db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
-
-
-def lock(cluster: VillageCluster) -> None:
-    cluster.first_used_at = utcnow()
-    db.session.commit()
 
 
 # Who may -----------------------------------------------------------------------------
@@ -123,14 +126,14 @@ def test_official_makes_a_cluster_and_sees_it_listed(client, official, post_form
     response = post_form("/analysis/clusters/new", data={"name": "Noord", "villages": chosen})
     assert response.status_code == 303
     made = db.session.scalars(select(VillageCluster)).one()
-    assert (made.name, names(made), made.locked) == ("Noord", ["Hooghalen", "Wijster"], False)
+    assert (made.name, names(made)) == ("Noord", ["Hooghalen", "Wijster"])
     event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "clusters.created"))
     event = event.one()
     assert (event.actor_id, event.object_id) == (official.id, str(made.id))
     assert event.detail == {"name": "Noord", "villages": sorted(chosen)}
     page = client.get(response.location).text
     assert "The cluster “Noord” has been saved." in page
-    assert "Hooghalen, Wijster" in page and "Not used yet" in page
+    assert "Hooghalen, Wijster" in page and "none yet" in page
 
 
 def test_the_same_cluster_twice_is_made_once(client, official, post_form, villages):
@@ -207,53 +210,80 @@ def test_a_refused_change_keeps_the_entries(client, official, post_form, cluster
     assert (unchanged.name, names(unchanged)) == ("Zuid", ["Garminge", "Orvelte"])
 
 
-# Locked clusters -----------------------------------------------------------------------
+# A wave keeps the clusters it closed with ------------------------------------------------
 
 
-def test_a_locked_cluster_keeps_its_villages(client, official, post_form, cluster, villages):
-    lock(cluster)
-    url = f"/analysis/clusters/{cluster.id}/edit"
-    form = client.get(url).text
-    assert "so its villages stay as they are" in form
-    assert "checkbox" not in form  # shown as text, not as boxes to untick
-    response = post_form(
-        url, data={"name": "Zuid", "villages": [villages["Orvelte"], villages["Wijster"]]}
-    )
-    assert response.status_code == 422
-    assert "its villages can no longer change" in response.text
-    assert names(reloaded(cluster.id)) == ["Garminge", "Orvelte"]
-    assert "clusters.updated" not in actions()
+def closed_section(page: str) -> str:
+    return page.split('id="closed-waves"')[1]
 
 
-def test_a_locked_cluster_can_be_renamed(client, official, post_form, cluster, villages):
-    """The form sends the villages back unchanged, as the browser does."""
-    lock(cluster)
-    url = f"/analysis/clusters/{cluster.id}/edit"
-    form = client.get(url).text
-    kept = re.findall(r'type="hidden" name="villages" value="(\d+)"', form)
-    assert sorted(map(int, kept)) == sorted([villages["Orvelte"], villages["Garminge"]])
-    response = post_form(url, data={"name": "Zuid (2026)", "villages": kept})
-    assert response.status_code == 303
-    assert reloaded(cluster.id).name == "Zuid (2026)"
-
-
-def test_a_locked_cluster_cannot_be_deleted(client, official, post_form, cluster):
-    lock(cluster)
-    url = f"/analysis/clusters/{cluster.id}/delete"
-    page = client.get(url).text
-    assert "cannot be deleted" in page and f'action="{url}"' not in page
-    response = post_form("/analysis/clusters", url)
-    assert response.status_code == 303
-    assert "so it cannot be deleted" in client.get(response.location).text
-    assert reloaded(cluster.id) is not None
-    assert "clusters.deleted" not in actions()
-
-
-def test_locked_clusters_are_marked_in_the_list(client, official, cluster):
-    lock(cluster)
+def test_closing_a_wave_keeps_its_clusters_and_the_page_says_so(
+    client, official, post_form, cluster, villages, make_margins, make_wave
+):
+    make_margins()
+    survey = make_wave(close=False)
+    assert closed_section(client.get("/analysis/clusters").text).count("<tr") == 0
     page = client.get("/analysis/clusters").text
-    assert "Locked" in page
-    assert f"/analysis/clusters/{cluster.id}/delete" not in page
+    assert f"Open now, so changes apply to: {survey.title}." in page
+    post_form(f"/surveys/{survey.id}", f"/surveys/{survey.id}/close")
+    page = client.get("/analysis/clusters").text
+    assert "changes apply to the waves that have not closed yet" in page
+    assert "Open now" not in page
+    row = re.search(r"<th[^>]*>Zuid</th>.*?</tr>", page, re.S).group(0)
+    assert survey.title in row  # used by the closed wave
+    assert "Zuid: Garminge, Orvelte" in closed_section(page)
+
+
+def test_a_cluster_changes_freely_after_a_wave_closed_which_keeps_the_old_one(
+    client, official, post_form, cluster, villages, make_margins, make_wave
+):
+    """Through the page: the change is saved, the closed wave's figures keep the clusters
+    it closed with, and a wave that closes later takes the changed cluster."""
+    make_margins()
+    closed = make_wave()  # closed with Zuid = Garminge, Orvelte
+    url = f"/analysis/clusters/{cluster.id}/edit"
+    assert "Closed waves keep the clusters they had" in client.get(url).text
+    chosen = [villages["Orvelte"], villages["Hooghalen"]]
+    response = post_form(url, data={"name": "Zuid", "villages": chosen})
+    assert response.status_code == 303
+    assert names(reloaded(cluster.id)) == ["Hooghalen", "Orvelte"]
+    page = client.get("/analysis/clusters").text
+    row = re.search(r"<th[^>]*>Zuid</th>.*?</tr>", page, re.S).group(0)
+    assert closed.title not in row and "none yet" in row
+    assert "Zuid: Garminge, Orvelte" in closed_section(page)
+
+    run = services.run_now(closed)
+    assert run.status is RunStatus.SUCCEEDED
+    assert run.settings["clusters"] == {"Zuid": ["Garminge", "Orvelte"]}
+    later = make_wave(opens_on=date(2026, 9, 1), seed=5)
+    assert services.run_now(later).settings["clusters"] == {"Zuid": ["Hooghalen", "Orvelte"]}
+
+
+def test_a_cluster_deleted_after_a_wave_closed_still_counts_for_that_wave(
+    client, official, post_form, cluster, make_margins, make_wave
+):
+    make_margins()
+    survey = make_wave()
+    assert post_form(f"/analysis/clusters/{cluster.id}/delete").status_code == 303
+    assert count(VillageCluster) == 0
+    assert "Zuid: Garminge, Orvelte" in closed_section(client.get("/analysis/clusters").text)
+    run = services.run_now(survey)
+    zuid = [f for f in run.figures if f.area_kind is AreaKind.CLUSTER and f.area == "Zuid"]
+    assert zuid and all(f.village_id is None for f in zuid)
+
+
+def test_reopening_and_closing_again_takes_the_clusters_anew(
+    cluster, villages, make_margins, make_wave
+):
+    survey = make_wave()
+    assert clusters.closed_waves()[0].clusters == {"Zuid": ["Garminge", "Orvelte"]}
+    clusters.update_cluster(
+        cluster, "Zuid", [village_by_name("Wijster"), village_by_name("Orvelte")]
+    )
+    survey_services.reopen(survey, survey.opens_on + timedelta(days=60), survey.opens_on)
+    survey_services.close(survey)
+    db.session.commit()
+    assert clusters.closed_waves()[0].clusters == {"Zuid": ["Orvelte", "Wijster"]}
 
 
 # Deleting ------------------------------------------------------------------------------
@@ -282,11 +312,86 @@ def test_service_refuses_and_says_why(villages):
     with pytest.raises(clusters.ClusterRefused) as refused:
         clusters.create_cluster("Een", [orvelte, orvelte])
     assert refused.value.problem is clusters.ClusterProblem.TOO_FEW_VILLAGES
-    made = clusters.create_cluster("Twee", [orvelte, hooghalen])
-    made.first_used_at = utcnow()
+    clusters.create_cluster("Twee", [orvelte, hooghalen])
     with pytest.raises(clusters.ClusterRefused) as refused:
-        clusters.delete_cluster(made)
-    assert refused.value.problem is clusters.ClusterProblem.LOCKED
-    with pytest.raises(clusters.ClusterRefused) as refused:
-        clusters.update_cluster(made, "Twee", [orvelte])
-    assert refused.value.problem is clusters.ClusterProblem.LOCKED
+        clusters.create_cluster("Drie", [orvelte, village_by_name("Wijster")])
+    assert refused.value.problem is clusters.ClusterProblem.VILLAGE_IN_OTHER_CLUSTER
+    assert refused.value.villages == ("Orvelte",)
+
+
+# Default clusters ----------------------------------------------------------------------
+
+
+def test_the_default_clusters_cover_every_small_village_and_no_large_one(seeded):
+    made, skipped = clusters.add_default_clusters(CLUSTERS)
+    db.session.commit()
+    assert len(made) == len(CLUSTERS) and skipped == []
+    clustered = {v.name for c in clusters.all_clusters() for v in c.villages}
+    alone = {v.name for v in panel_villages()} - clustered
+    assert alone == {
+        "Beilen", "Bovensmilde", "Drijber", "Hoogersmilde", "Nieuw-Balinge", "Smilde",
+        "Westerbork", "Wijster", "Witteveen",
+    }  # fmt: skip
+    large = {v.name for v in panel_villages() if v.kind is VillageKind.LARGE_VILLAGE}
+    assert not large & clustered
+    # the associations that span several villages are one cluster each
+    for association in ("Plaatselijk Belang Broekstreek", "Buurtvereniging Holthe-Lieving-Makkum"):
+        spanned = {
+            v.name
+            for v in db.session.scalars(select(Association).where(Association.name == association))
+            .one()
+            .villages
+        }
+        assert any(spanned <= {v.name for v in c.villages} for c in clusters.all_clusters())
+    small = [v for v in panel_villages() if v.name in alone and (v.population or 0) < 400]
+    assert small == []  # every village under 400 inhabitants is in a cluster
+
+
+def test_the_command_adds_the_defaults_once_and_keeps_an_officials_cluster(app, seeded):
+    clusters.create_cluster("Eigen", [village_by_name("Orvelte"), village_by_name("Wijster")])
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["villages", "default-clusters"])
+    assert result.exit_code == 0, result.output
+    assert "Added Broekstreek: Balinge, Garminge, Mantinge" in result.output
+    assert "Left out Orvelte en Zwiggelte: village_in_other_cluster" in result.output
+    db.session.expire_all()
+    assert names(
+        db.session.scalars(select(VillageCluster).where(VillageCluster.name == "Eigen")).one()
+    ) == ["Orvelte", "Wijster"]
+    assert count(VillageCluster) == len(CLUSTERS)  # seven defaults and the official's
+    again = app.test_cli_runner().invoke(args=["villages", "default-clusters"])
+    assert "Added" not in again.output and count(VillageCluster) == len(CLUSTERS)
+
+
+# Existing installs ---------------------------------------------------------------------
+
+MIGRATIONS = str(Path(__file__).resolve().parent.parent.parent / "migrations")
+BEFORE_SNAPSHOTS = "e5b2c9d41a07"
+
+
+def test_the_migration_gives_closed_waves_the_clusters_they_were_published_with(
+    app, cluster, make_margins, make_wave
+):
+    """A published wave keeps its published clusters; a closed one not yet published gets
+    today's (what its next run would have used); an open one gets none until it closes."""
+    make_margins()
+    published = make_wave(seed=1)
+    release_run(services.run_now(published), by=None)
+    changed = [village_by_name("Orvelte"), village_by_name("Wijster")]
+    clusters.update_cluster(cluster, "Zuid", changed)
+    waiting = make_wave(seed=2)
+    still_open = make_wave(seed=3, close=False)
+    db.session.commit()
+    ids = (published.id, waiting.id, still_open.id)
+    db.session.remove()
+    try:
+        downgrade(directory=MIGRATIONS, revision=BEFORE_SNAPSHOTS)
+        db.engine.dispose()
+    finally:
+        upgrade(directory=MIGRATIONS)
+        db.engine.dispose()
+    kept = {s.survey_id: s.clusters for s in db.session.scalars(select(ClusterSnapshot))}
+    assert kept == {
+        ids[0]: {"Zuid": ["Garminge", "Orvelte"]},
+        ids[1]: {"Zuid": ["Orvelte", "Wijster"]},
+    }

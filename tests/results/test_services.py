@@ -87,10 +87,6 @@ def test_tiny_villages_appear_in_their_cluster(make_margins, make_wave):
     assert together.published and together.n == 10
     orvelte = figure(run, "leefbaarheid_cijfer", "Orvelte", AreaKind.VILLAGE)
     assert orvelte.status == "suppressed" and orvelte.shown_in_cluster == "Kleine kernen"
-    assert not db.session.get(VillageCluster, cluster.id).locked  # officials only, so far
-    release_run(run, by=None)
-    db.session.commit()
-    assert db.session.get(VillageCluster, cluster.id).locked
 
 
 def test_closing_a_survey_queues_one_run(make_margins, make_wave):
@@ -221,9 +217,9 @@ def test_a_rerun_keeps_the_clusters_of_the_first_run(make_margins, make_wave):
     assert not any(f.area_kind is AreaKind.CLUSTER for f in again.figures)
 
 
-def test_before_release_a_rerun_takes_the_clusters_made_since(make_margins, make_wave):
-    """Officials alone saw the first figures: while reviewing, they may still mend the
-    clusters, and nothing outside can be set beside the new cut."""
+def test_after_closing_a_rerun_keeps_the_clusters_the_wave_closed_with(make_margins, make_wave):
+    """A cluster made after the wave closed applies from the next wave, also before the
+    figures are released: a wave keeps the clusters it had when it closed."""
     make_margins()
     survey = make_wave()
     first = run_now(survey)
@@ -233,15 +229,13 @@ def test_before_release_a_rerun_takes_the_clusters_made_since(make_margins, make
         )
     )
     db.session.commit()
-    assert not db.session.scalar(select(VillageCluster)).locked  # not published yet
     again = run_now(survey)
-    assert again.settings["clusters"] == {"Nieuw": ["Eursinge", "Orvelte"]}
-    assert any(f.area_kind is AreaKind.CLUSTER for f in again.figures)
+    assert again.settings["clusters"] == first.settings["clusters"] == {}
+    assert not any(f.area_kind is AreaKind.CLUSTER for f in again.figures)
     with pytest.raises(CannotRelease):
         release_run(first, by=None)  # no longer the newest figures
     assert release_run(again, by=None) and not release_run(again, by=None)
     db.session.commit()
-    assert db.session.scalar(select(VillageCluster)).locked
     assert services.published_run(survey) == again and first.released_at is None
 
 

@@ -372,10 +372,9 @@ def test_a_cluster_made_after_publication_waits_for_the_next_wave_and_says_so(
     login_as("official")
     make_cluster_page(post_form)
     clusters_page = client.get("/analysis/clusters").text
-    assert (
-        f"Applies from the next survey wave: the published wave “{survey.title}” keeps the "
-        "clusters it was published with." in clusters_page
-    )
+    assert "changes apply to the waves that have not closed yet" in clusters_page
+    closed = clusters_page.split('id="closed-waves"')[1]
+    assert survey.title in closed and "no clusters" in closed
     page = f"/surveys/{survey.id}/results"
     response = post_form(page, f"{page}/run", follow_redirects=True)
     assert "with the village clusters they were first published with" in response.text
@@ -390,29 +389,28 @@ def test_a_cluster_made_after_publication_waits_for_the_next_wave_and_says_so(
 
 
 @pytest.mark.parametrize("first_run", ["failed", "computed, not published"])
-def test_a_cluster_made_before_the_figures_are_published_applies_to_them(
+def test_a_cluster_made_after_closing_applies_from_the_next_wave(
     app, client, login_as, make_margins, make_wave, post_form, english, first_run
 ):
+    """A wave keeps the clusters it had when it closed, also before its figures are out."""
     survey = make_wave(per_village=SMALL_WAVE)
     if first_run == "failed":
-        run_now(survey)  # fails: no margins yet, so nothing was published
+        run_now(survey)  # fails: no margins yet
     else:
         make_margins()
-        run_now(survey)  # seen by officials only: they may still mend the clusters
+        run_now(survey)  # seen by officials only
     login_as("official")
     make_cluster_page(post_form)
-    assert "Applies from the next survey wave" not in client.get("/analysis/clusters").text
     if first_run == "failed":
         make_margins()
     page = f"/surveys/{survey.id}/results"
-    response = post_form(page, f"{page}/run", follow_redirects=True)
-    assert "The figures are being computed again." in response.text
-    assert "first published with" not in response.text
+    post_form(page, f"{page}/run", follow_redirects=True)
     run_jobs(app)
-    shown = client.get(page).text
-    assert "Kleine kernen (cluster of villages)" in shown
-    assert "first published with" not in shown
-    assert "Applies from the next survey wave" not in client.get("/analysis/clusters").text
+    assert "(cluster of villages)" not in client.get(page).text
+    latest = services.latest_run(survey)
+    assert latest.status is RunStatus.SUCCEEDED and latest.settings["clusters"] == {}
+    closed = client.get("/analysis/clusters").text.split('id="closed-waves"')[1]
+    assert survey.title in closed and "Kleine kernen" not in closed
 
 
 # Releasing the figures to the associations -------------------------------------------------
