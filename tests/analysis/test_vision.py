@@ -150,7 +150,10 @@ def test_respondents_of_unknown_sex_are_weighted_by_age_only():
         # One category of 2: 100% minus the rest would give it away: the smallest shown hides.
         ({"1": 10, "2": 5, "3": 2}, {"1": "publish", "2": HIDDEN, "3": "almost_no_one"}),
         # Two of 1 and 2: together 3, safe as they are.
-        ({"1": 10, "2": 5, "3": 1, "4": 2}, {"1": "publish", "2": "publish", "3": "almost_no_one", "4": "almost_no_one"}),
+        (
+            {"1": 10, "2": 5, "3": 1, "4": 2},
+            {"1": "publish", "2": "publish", "3": "almost_no_one", "4": "almost_no_one"},
+        ),
         # None chose 3: "(almost) no one", and 100% minus the rest must not say "exactly none".
         ({"1": 5, "2": 5, "3": 0}, {"1": HIDDEN, "2": "publish", "3": "almost_no_one"}),
         ({"1": 6, "2": 6}, {"1": "publish", "2": "publish"}),
