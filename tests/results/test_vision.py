@@ -175,6 +175,17 @@ def test_without_margins_the_figures_are_unweighted_and_say_so(
     assert ">50%<" in page  # 6 of 12 each
 
 
+def test_closing_a_village_vision_says_its_results_are_computed(
+    client, login_as, make_village, english
+):
+    make_village("Orvelte")
+    survey = vision_survey()
+    login_as("official")
+    page = client.get(f"/surveys/{survey.id}/close").text
+    assert "Closing starts the computation of the results" in page
+    assert "no figures are computed" not in page
+
+
 def test_two_answers_give_no_figures_but_say_why(
     app, client, login_as, make_margins, post_form, english
 ):
