@@ -15,7 +15,7 @@ from audit.services import record
 from core.db import db
 from results import services
 from results.models import AnalysisRun, ClusterLocked, VillageCluster, cluster_villages
-from surveys.models import Survey
+from surveys.models import Survey, SurveyKind
 from villages.models import Village
 
 #: Fewer than two villages is no group: the one village's figure would be published alone.
@@ -74,7 +74,9 @@ def kept_clusters(survey: Survey) -> AnalysisRun | None:
 
 def newest_published_wave() -> tuple[Survey | None, set[int]]:
     """The newest wave with published figures, and the clusters (ids) it does not use."""
-    survey = next((s for s, published, _ in services.finished_surveys() if published), None)
+    waves = (s for s, published, _ in services.finished_surveys() if published)
+    # A village vision uses no clusters.
+    survey = next((s for s in waves if s.kind is not SurveyKind.VILLAGE_VISION), None)
     if survey is None:
         return None, set()
     used = _groups(services.first_published_run(survey))

@@ -125,8 +125,10 @@ def show(survey_id: int):
         is_official=is_official,
         finished=survey.status in services.FINISHED,
         has_figures=vision.has_figures(survey),
-        kept_clusters=clusters.kept_clusters(survey) if run and is_official else None,
-        kept_margins=services.kept_margins(survey, published) if run and is_official else None,
+        kept_clusters=(
+            clusters.kept_clusters(survey) if run and not village_vision and is_official else None
+        ),
+        kept_margins=vision.kept_margins(survey, published) if run and is_official else None,
         left_out=_left_out(run, is_official),
         failures=FAILURES,
         form=ButtonForm(),

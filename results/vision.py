@@ -54,6 +54,13 @@ def has_figures(survey: Survey) -> bool:
     return is_village_vision(survey) or services.feeds_indicators(survey)
 
 
+def kept_margins(survey: Survey, published: AnalysisRun | None) -> AnalysisRun | None:
+    """As `services.kept_margins`; a village vision published unweighted keeps no margins."""
+    if published is not None and published.margin_import_id is None:
+        return None
+    return services.kept_margins(survey, published)
+
+
 def is_vision_run(run: AnalysisRun | None) -> bool:
     return run is not None and (run.output or {}).get("format") == FORMAT
 

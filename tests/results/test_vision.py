@@ -20,6 +20,7 @@ from fieldwork.models import Response
 from jobs.runner import run_next
 from panel.models import AgeBand, Channel
 from results import quotes, services
+from results.clusters import create_cluster
 from results.models import AnalysisRun, RunStatus
 from results.release import release_run
 from surveys.models import SurveyKind
@@ -216,6 +217,39 @@ def test_two_answers_give_no_figures_but_say_why(
     runs = db.session.scalars(select(AnalysisRun).where(AnalysisRun.survey_id == survey_id))
     assert len(runs.all()) == 2
     assert "no figures; a summary" not in client.get("/results").text
+
+
+def test_a_published_unweighted_vision_keeps_no_margins_or_clusters_of_waves(
+    client, login_as, make_village, make_margins, english
+):
+    make_village("Orvelte")
+    survey = vision_survey(date(2026, 11, 1))
+    for i in range(10):
+        response = Response(
+            survey_id=survey.id,
+            version_id=survey.live_version.id,
+            channel=Channel.WEB,
+            village_id=survey.villages[0].id,
+            age_band=BANDS[i % 5],
+            sex="male",
+            answers={"HELPEN": "1" if i < 5 else "2"},
+        )
+        response.complete(utcnow())
+        db.session.add(response)
+    survey.close()
+    db.session.commit()
+    release_run(computed_run(survey), by=None)
+    make_margins()  # imported after publication
+    create_cluster("Kleine kernen", [village_by_name("Orvelte"), village_by_name("Eursinge")])
+    db.session.commit()
+    login_as("official")
+    page = client.get(f"/surveys/{survey.id}/results")
+    assert page.status_code == 200 and "Unweighted." in page.text
+    assert "keep the village clusters" not in page.text
+    assert "keep the population margins" not in page.text
+    assert survey.title not in client.get("/analysis/clusters").text
+    rerun = services.run_now(survey)  # computed again: still unweighted, as published
+    assert rerun.output["weighting"]["weighted"] is False and rerun.margin_import_id is None
 
 
 # Who sees what -----------------------------------------------------------------------------
