@@ -361,6 +361,15 @@ def test_the_page_shows_priorities_in_order_and_the_curated_quotes(
     assert "<svg" in page and "Unweighted" not in page
 
 
+def test_the_page_reads_dutch_by_default_with_dutch_numbers(client, login_as, answered):
+    release_run(computed_run(answered), by=None)
+    db.session.commit()
+    login_as("association", village="Orvelte")
+    page = client.get(f"/surveys/{answered.id}/results").text
+    assert "Wilt u meehelpen aan de dorpsvisie?" in page and "Woningen voor ouderen" in page
+    assert re.search(r"\b[1-8],\d\b", page)  # a mean rank with a decimal comma
+
+
 # The path a user walks -------------------------------------------------------------------
 
 
