@@ -25,7 +25,9 @@ Disclosure (analysis.disclosure, rules 1, 2 and 4, per question and per category
 - in a distribution whose shares add up to 100% (one answer per person) the hidden
   categories together also keep three on each side, else the smallest shown one is
   hidden too (secondary suppression): 100% minus the rest must not give them away;
-- a priority needs three who chose it and three who did not for its mean rank;
+- a priority needs three who chose it for its mean rank; as each respondent's ranks add
+  up to the same total, at least three respondents must have chosen one of the options
+  without one, else the least chosen other is hidden too (as in a distribution);
 - percentages whole, counts to 5, mean ranks to one decimal.
 """
 
@@ -303,24 +305,53 @@ def priorities(
     dominance: float = DEFAULT_DOMINANCE,
 ) -> dict[str, Any]:
     """The options in the order of their weighted mean rank, each with its 95% interval;
-    options chosen by fewer than three (or all but fewer than three) listed apart."""
+    options chosen by fewer than three listed apart ("few"), and, when fewer than three
+    respondents chose any of those, the least chosen others hidden too ("hidden"): each
+    respondent's ranks add up to the same total, so the shown mean ranks give away the
+    sum of the rest."""
     table = ranks(rankings, options)
     answered = ~np.isnan(table[:, 0]) if len(options) else np.zeros(len(rankings), bool)
     n = int(answered.sum())
     status = _status(n, weighting.weights[answered], threshold, dominance) if n else "too_few"
     if status != "shown":
-        return {"status": status, "n": None, "ranked": [], "few": []}
-    ranked, few = [], []
+        return {"status": status, "n": None, "ranked": [], "few": [], "hidden": []}
+    answers = [set(r) for r, a in zip(rankings, answered, strict=True) if a]
+    chosen = {o: sum(o in r for r in answers) for o in options}
+    few = [o for o in options if chosen[o] < MINIMUM_EACH_SIDE]  # rule 2
+    hidden = _hidden_priorities(few, chosen, answers)
+    ranked = []
     for j, code in enumerate(options):
-        k = int(sum(code in r for r, a in zip(rankings, answered, strict=True) if a))
-        if share_outcome(k, n, False, threshold) is ShareOutcome.ALMOST_NO_ONE:
-            few.append(code)
+        if code in few or code in hidden:
             continue
         mean, low, high = mean_and_interval(np.nan_to_num(table[:, j]), answered, weighting)
         ranked.append({"code": code, "mean": mean, "low": low, "high": high})
     ranked.sort(key=lambda row: (row["mean"], row["code"]))
     placed = _placed(ranked, len(options))
-    return {"status": "shown", "n": rounded_count(n), "ranked": placed, "few": few}
+    return {
+        "status": "shown",
+        "n": rounded_count(n),
+        "ranked": placed,
+        "few": few,
+        "hidden": hidden,
+    }
+
+
+def _hidden_priorities(
+    few: list[str], chosen: Mapping[str, int], answers: Sequence[set[str]]
+) -> list[str]:
+    """The least chosen options to hide until at least three respondents chose one of the
+    options without a mean rank (none when all have one)."""
+    hidden: list[str] = []
+    shown = [o for o in chosen if o not in few]
+
+    def choosers() -> int:
+        return sum(bool(r & {*few, *hidden}) for r in answers)
+
+    while few and shown and choosers() < MINIMUM_EACH_SIDE:
+        least = min(shown, key=lambda o: (chosen[o], o))
+        shown.remove(least)
+        hidden.append(least)
+    return hidden
 
 
 def _placed(ranked: list[dict[str, Any]], m: int) -> list[dict[str, Any]]:

@@ -265,7 +265,8 @@ def _priorities_json(
     labels = {option.code: option.label for option in question.options}
     for row in result["ranked"]:
         row["label"] = labels[row["code"]]
-    result["few"] = [{"code": code, "label": labels[code]} for code in result["few"]]
+    for listed in ("few", "hidden"):
+        result[listed] = [{"code": code, "label": labels[code]} for code in result[listed]]
     places = question.rank_count or len(options)
     return {"code": question.code, "text": question.text, "places": places, **result}
 
@@ -311,6 +312,7 @@ def page(run: AnalysisRun, language: str) -> dict[str, Any]:
             "text": said(block["text"]),
             "ranked": [{**row, "label": said(row["label"])} for row in block["ranked"]],
             "few": [said(row["label"]) for row in block["few"]],
+            "hidden": [said(row["label"]) for row in block.get("hidden", [])],
         }
         for block in output.get("priorities", [])
     ]

@@ -94,15 +94,27 @@ def test_priorities_are_ordered_with_shared_places_and_their_intervals():
 
 
 def test_an_option_chosen_by_fewer_than_three_gets_no_mean_rank():
-    chosen = [["a", "b"]] * 6 + [["b", "a"]] * 5 + [["c"]] * 2
-    shown = priorities(chosen, list("abc"), unweighted(13), threshold=10)
+    chosen = [["a", "b"]] * 6 + [["b", "a"]] * 5 + [["c"], ["d"]] * 2
+    shown = priorities(chosen, list("abcd"), unweighted(15), threshold=10)
     assert [row["code"] for row in shown["ranked"]] == ["a", "b"]
-    assert shown["few"] == ["c"]
+    assert shown["few"] == ["c", "d"] and shown["hidden"] == []  # 4 chose c or d
+
+
+def test_the_rest_is_hidden_until_three_chose_an_option_without_a_mean_rank():
+    # The ranks of each respondent add up to 1 + 2 + 3 + 4: beside a's, b's and d's mean
+    # rank, c's would be 10 minus theirs, and show where the 2 who chose c put it.
+    chosen = [["a", "b"]] * 6 + [["b", "a"]] * 5 + [["d"]] * 3 + [["c"]] * 2
+    shown = priorities(chosen, list("abcd"), unweighted(16), threshold=10)
+    assert [row["code"] for row in shown["ranked"]] == ["a", "b"]
+    assert shown["few"] == ["c"] and shown["hidden"] == ["d"]
+    lone = [["a", "b"]] * 6 + [["b", "a"]] * 5 + [["c", "d"]] * 2  # c and d: the same 2
+    shown = priorities(lone, list("abcd"), unweighted(13), threshold=10)
+    assert shown["few"] == ["c", "d"] and shown["hidden"] == ["a"]  # a and b tie: a first
 
 
 def test_priorities_of_too_few_respondents_are_not_shown():
     shown = priorities([["a", "b"]] * 9, list("abc"), unweighted(9), threshold=10)
-    assert shown == {"status": "too_few", "n": None, "ranked": [], "few": []}
+    assert shown == {"status": "too_few", "n": None, "ranked": [], "few": [], "hidden": []}
 
 
 def test_a_weighted_distribution_matches_the_hand_computation():

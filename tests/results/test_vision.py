@@ -138,12 +138,11 @@ def test_the_stored_figures_are_weighted_rounded_and_disclosure_controlled(answe
     [top] = output["priorities"]
     assert top["n"] == 20  # 18 ranked something: rounded to 5
     assert [row["code"] for row in top["ranked"]][:2] in (["natuur", "zorg"], ["zorg", "natuur"])
-    assert {few["code"] for few in top["few"]} == {
-        "energie",
-        "wonen_jong",
-        "wonen_oud",
-        "voorzieningen",
-    }
+    few = {"energie", "wonen_jong", "wonen_oud", "voorzieningen"}
+    assert {row["code"] for row in top["few"]} == few
+    # Only 2 chose any of those: "jeugd" (6) is hidden too, or 36 minus the shown mean
+    # ranks would give their sum away.
+    assert [row["code"] for row in top["hidden"]] == ["jeugd"]
     for row in top["ranked"]:
         assert 1 <= row["low"] <= row["mean"] <= row["high"] <= 8
 
@@ -332,9 +331,12 @@ def test_no_category_below_the_rules_appears_on_the_page_or_in_the_download(
         [helping] = [q for q in document["questions"] if q["code"] == "HELPEN"]
         percents = [c["percent"] for c in helping["rows"][0]["categories"]]
         assert percents[1:] == [None, None]
-        energie = "energie" in json.dumps(document["priorities"][0]["ranked"])
-        assert not energie  # chosen by 2: no average place
+        ranked = json.dumps(document["priorities"][0]["ranked"])
+        assert "energie" not in ranked  # chosen by 2: no average place
+        assert "jeugd" not in ranked  # or the sum of the rest could be worked out
         assert "Sustainable energy" in page  # listed as chosen by (almost) no one
+        hidden = page[page.index("Not shown, or the choices above could be worked out") :]
+        assert "Activities for young people" in hidden[: hidden.index("</ul>")]
 
 
 def test_the_page_shows_priorities_in_order_and_the_curated_quotes(
