@@ -160,14 +160,14 @@ def _rerun_message(survey: Survey, run: AnalysisRun | None) -> tuple[str, str]:
             "liveability indicators."
         )
         return text, "info"
-    if services.kept_margins(survey, services.published_run(survey)):
+    if vision.kept_margins(survey, services.published_run(survey)):
         text = _(
             "The figures are being computed again, with the population margins and village "
             "clusters they were first published with (see below): margins imported since "
             "apply from the next survey wave. Refresh this page in a minute."
         )
         return text, "warning"
-    if clusters.kept_clusters(survey):
+    if not vision.is_village_vision(survey) and clusters.kept_clusters(survey):
         text = _(
             "The figures are being computed again, with the village clusters they were first "
             "published with (see below). Refresh this page in a minute."

@@ -219,7 +219,7 @@ def test_two_answers_give_no_figures_but_say_why(
 
 
 def test_a_published_unweighted_vision_keeps_no_margins_or_clusters_of_waves(
-    client, login_as, make_village, make_margins, english
+    client, login_as, make_village, make_margins, post_form, english
 ):
     make_village("Orvelte")
     survey = vision_survey(date(2026, 11, 1))
@@ -247,6 +247,9 @@ def test_a_published_unweighted_vision_keeps_no_margins_or_clusters_of_waves(
     assert "keep the village clusters" not in page.text
     assert "keep the population margins" not in page.text
     assert survey.title not in client.get("/analysis/clusters").text
+    url = f"/surveys/{survey.id}/results"
+    again = post_form(url, f"{url}/run", follow_redirects=True).text
+    assert "The figures are being computed again. Refresh this page in a minute." in again
     rerun = services.run_now(survey)  # computed again: still unweighted, as published
     assert rerun.output["weighting"]["weighted"] is False and rerun.margin_import_id is None
 
