@@ -51,7 +51,7 @@ from results.models import (
     VillageCluster,
 )
 from surveys.definition import Question, QuestionType
-from surveys.models import Survey, SurveyStatus
+from surveys.models import Survey, SurveyKind, SurveyStatus
 from villages.models import Village
 
 log = logging.getLogger(__name__)
@@ -130,11 +130,11 @@ class WaveInput:
 
 def request_run(survey: Survey, trigger: str, by: Account | None = None) -> AnalysisRun | None:
     """Queue a run, unless one is already waiting or running (a double click, a second
-    close): then that one. None when the questionnaire feeds no indicator (a village
-    vision): there is nothing to compute, and a run could only fail. Only for a closed
-    survey (CannotAnalyse otherwise)."""
+    close): then that one. None when the questionnaire feeds no indicator and is no
+    village vision (results.vision): there is nothing to compute, and a run could only
+    fail. Only for a closed survey (CannotAnalyse otherwise)."""
     ensure_finished(survey)
-    if not feeds_indicators(survey):
+    if not feeds_indicators(survey) and survey.kind is not SurveyKind.VILLAGE_VISION:
         log.info("Survey %s feeds no indicator: no analysis run", survey.id)
         return None
     waiting = db.session.scalar(
@@ -182,6 +182,10 @@ def run_analysis(run: AnalysisRun) -> AnalysisRun:
     """Compute and store the run's figures, or record why it could not. Flushes only."""
     run.start()
     survey = run.survey
+    if survey.kind is SurveyKind.VILLAGE_VISION:
+        from results.vision import run_village_vision  # it reads this module
+
+        return run_village_vision(run)
     try:
         ensure_finished(survey)
         settings = settings_for(survey)

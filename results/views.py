@@ -17,7 +17,7 @@ from audit.services import record
 from core.db import db
 from core.forms import ButtonForm
 from fieldwork.monitor import visible_villages
-from results import clusters, release, services
+from results import clusters, release, services, vision
 from results.forms import ReleaseForm
 from results.models import AnalysisRun
 from results.quotes import published_quotes
@@ -86,7 +86,7 @@ def _survey_and_villages(survey_id: int) -> tuple[Survey, frozenset[int] | None]
 def index():
     """The closed surveys the account may see, with their results or what will come."""
     surveys = [
-        (survey, published, computed, published or services.feeds_indicators(survey))
+        (survey, published, computed, published or vision.has_figures(survey))
         for survey, published, computed in services.finished_surveys()
         if visible_villages(g.account, survey) != frozenset()
     ]
@@ -107,9 +107,10 @@ def show(survey_id: int):
     # released ones only.
     run = services.computed_run(survey) if is_official else published
     language = str(get_locale() or "nl")
+    village_vision = vision.page(run, language) if vision.is_vision_run(run) else None
     tables = (
         indicator_tables(services.figures_of(run, villages), run.output["indicators"], language)
-        if run
+        if run and village_vision is None
         else []
     )
     return render_template(
@@ -119,12 +120,15 @@ def show(survey_id: int):
         published=published,
         latest=services.latest_run(survey) if is_official else None,
         tables=tables,
+        vision=village_vision,
         quotes=published_quotes(survey) if run else [],
         is_official=is_official,
         finished=survey.status in services.FINISHED,
-        has_figures=services.feeds_indicators(survey),
-        kept_clusters=clusters.kept_clusters(survey) if run and is_official else None,
-        kept_margins=services.kept_margins(survey, published) if run and is_official else None,
+        has_figures=vision.has_figures(survey),
+        kept_clusters=(
+            clusters.kept_clusters(survey) if run and not village_vision and is_official else None
+        ),
+        kept_margins=vision.kept_margins(survey, published) if run and is_official else None,
         left_out=_left_out(run, is_official),
         failures=FAILURES,
         form=ButtonForm(),
@@ -156,14 +160,14 @@ def _rerun_message(survey: Survey, run: AnalysisRun | None) -> tuple[str, str]:
             "liveability indicators."
         )
         return text, "info"
-    if services.kept_margins(survey, services.published_run(survey)):
+    if vision.kept_margins(survey, services.published_run(survey)):
         text = _(
             "The figures are being computed again, with the population margins and village "
             "clusters they were first published with (see below): margins imported since "
             "apply from the next survey wave. Refresh this page in a minute."
         )
         return text, "warning"
-    if clusters.kept_clusters(survey):
+    if not vision.is_village_vision(survey) and clusters.kept_clusters(survey):
         text = _(
             "The figures are being computed again, with the village clusters they were first "
             "published with (see below). Refresh this page in a minute."
@@ -227,7 +231,10 @@ def download(survey_id: int):
     ones of its own villages."""
     survey, villages = _survey_and_villages(survey_id)
     run = _run_for(survey, villages) or abort(404)
-    document = services.published_document(run, villages)
+    if vision.is_vision_run(run):
+        document = vision.document(run, villages)
+    else:
+        document = services.published_document(run, villages)
     record("analysis.results_exported", survey, run=run.id, villages=_ids(villages))
     db.session.commit()
     return Response(

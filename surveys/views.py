@@ -297,7 +297,7 @@ def publish_version(survey_id: int):
 def confirm_close(survey_id: int):
     """What closing does now: who is still answering, and that the results are computed."""
     from fieldwork.monitor import survey_progress  # fieldwork builds on surveys
-    from results.services import feeds_indicators  # results build on surveys
+    from results.vision import has_figures  # results build on surveys
 
     survey = survey_for_viewing(survey_id)
     if survey.status is not SurveyStatus.PUBLISHED:
@@ -306,7 +306,7 @@ def confirm_close(survey_id: int):
         "surveys/close.html",
         survey=survey,
         tally=survey_progress(survey, local_today()).total,
-        has_figures=feeds_indicators(survey),
+        has_figures=has_figures(survey),
         today=local_today(),
         button=ButtonForm(),
     )

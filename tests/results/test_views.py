@@ -14,16 +14,12 @@ from sqlalchemy import select
 
 from audit.models import AuditEvent
 from core.db import db, utcnow
-from fieldwork.models import Response
 from jobs.runner import run_next
-from panel.models import AgeBand, Channel, Sex
+from panel.models import AgeBand, Sex
 from population.models import MarginCell, MarginImport
 from results import services
 from results.models import AnalysisRun, Quote, RunStatus
 from results.release import release_run
-from surveys.models import Survey, SurveyKind
-from surveys.services import create_survey
-from surveys.templates import load_template
 from tests.conftest import csrf_token_from, start_session
 from tests.results.test_services import run_now
 from tests.waves import POPULATION
@@ -270,38 +266,7 @@ def test_the_results_page_runs_a_fixed_number_of_queries(client, login_as, wave,
     assert len(statements) <= 15, "\n".join(statements)
 
 
-# A questionnaire that feeds no indicator (a village vision) ---------------------------------
-
-
-def make_village_vision() -> Survey:
-    """The approved Orvelte village-vision survey, published, with two completed answers."""
-    orvelte = village_by_name("Orvelte")
-    survey = create_survey(
-        load_template("dorpsvisie"), by=None, kind=SurveyKind.VILLAGE_VISION, villages=[orvelte]
-    )
-    survey.submit_for_review()
-    survey.approve()
-    survey.publish(date(2026, 11, 1), date(2026, 11, 30), utcnow())
-    for _ in range(2):
-        response = Response(
-            survey_id=survey.id,
-            version_id=survey.live_version.id,
-            channel=Channel.WEB,
-            village_id=orvelte.id,
-            age_band="45-64",
-            sex="female",
-            answers={},
-        )
-        response.complete(utcnow())
-        db.session.add(response)
-    db.session.commit()
-    return survey
-
-
-@pytest.fixture
-def village_vision(make_margins):
-    make_margins()
-    return make_village_vision()
+# Background jobs ------------------------------------------------------------------------------
 
 
 def run_jobs(app) -> None:
@@ -311,44 +276,6 @@ def run_jobs(app) -> None:
     while run_next():
         pass
     db.session.expire_all()
-
-
-def close_and_run_jobs(app, post_form, survey_id: int):
-    """Close the survey as an official does, then let the background jobs run."""
-    response = post_form(f"/surveys/{survey_id}", f"/surveys/{survey_id}/close")
-    assert response.status_code == 302
-    run_jobs(app)
-
-
-def test_closing_a_village_vision_says_what_its_results_will_be(
-    app, client, login_as, village_vision, post_form, english
-):
-    login_as("official")
-    close_and_run_jobs(app, post_form, village_vision.id)
-    assert db.session.scalar(select(AnalysisRun)) is None  # nothing to compute, nothing failed
-    page = client.get(f"/surveys/{village_vision.id}/results")
-    assert page.status_code == 200
-    assert "no questions for the liveability indicators" in page.text
-    assert "A summary of the answers will be added to this page" in page.text
-    assert "failed" not in page.text and "Compute again" not in page.text
-    login_as("association", village="Orvelte")
-    page = client.get(f"/surveys/{village_vision.id}/results")
-    assert page.status_code == 200
-    assert "no questions for the liveability indicators" in page.text
-    assert "failed" not in page.text
-    listed = client.get("/results").text
-    assert f"/surveys/{village_vision.id}/results" in listed
-
-
-def test_a_village_vision_is_not_computed_again(
-    app, client, login_as, village_vision, post_form, english
-):
-    login_as("official")
-    close_and_run_jobs(app, post_form, village_vision.id)
-    page = f"/surveys/{village_vision.id}/results"
-    response = post_form(page, f"{page}/run", follow_redirects=True)
-    assert "There are no figures to compute" in response.text
-    assert db.session.scalar(select(AnalysisRun)) is None
 
 
 # A cluster made after the figures were published -------------------------------------------
