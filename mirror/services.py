@@ -1,0 +1,667 @@
+"""The village mirror (dorpsspiegel): the published figures of the liveability waves, per
+village and for the whole municipality, arranged for the pages (and the PDF).
+
+Reads only stored, disclosure-controlled figures (results.models.ResultFigure): a hidden
+figure has no numbers to read. The public sees released runs only; an official may preview
+the newest computed run. A released run never changes, so what is built from it is cached
+(keyed by the runs and margins it was built from, and the language).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from typing import Any
+
+from flask import current_app
+from flask_babel import format_date, format_decimal, format_percent, get_locale
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from core.db import db
+from mirror.charts import Chart, Point, dot_plot, trend
+from panel.models import AgeBand
+from population.models import MarginCell, MarginImport
+from results.models import AnalysisRun, AreaKind, ResultFigure, RunStatus
+from results.services import computed_run
+from surveys.models import Survey, SurveyKind, SurveyStatus
+from villages.models import Village, VillageKind
+
+#: The figures the mirror leads with, in this order: what a village evening talks about.
+KEY_INDICATORS = (
+    "leefbaarheid_cijfer",
+    "veiligheid",
+    "sociale_samenhang",
+    "tevredenheid_voorzieningen",
+    "verhuisgeneigdheid",
+)
+#: Natural bounds and grid step per unit of an indicator (analysis.report indicator_entry).
+SCALES = {"mean": ((1, 10), 0.5), "scale": ((1, 5), 0.25), "share": ((0, 100), 10)}
+OLDER = (AgeBand.A65_74, AgeBand.A75_PLUS)
+#: Counts of people below this are not shown on their own: "fewer than 10".
+SMALL_COUNT = 10
+
+
+# What the pages show -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Wave:
+    survey_id: int
+    run_id: int
+    title: str
+    opens_on: date | None
+    closes_on: date | None
+    released_at: datetime | None
+    #: The municipality's respondents, rounded as stored.
+    respondents: int
+
+    @property
+    def preview(self) -> bool:
+        return self.released_at is None
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One shown figure of an area; `value` None for a published status without numbers
+    ((almost) everyone / no one)."""
+
+    code: str
+    label: str
+    unit: str
+    area: str
+    area_kind: str
+    status: str
+    value: float | None
+    text: str
+    low_text: str = ""
+    high_text: str = ""
+    low: float | None = None
+    high: float | None = None
+    indicative: bool = False
+    n: int | None = None
+    #: higher / lower (flagged), same (tested, not flagged), untested, or None.
+    versus_rest: str | None = None
+    #: up / down (flagged) against the previous wave, else None.
+    change: str | None = None
+    change_text: str = ""
+
+
+@dataclass(frozen=True)
+class Card:
+    figure: Figure | None
+    code: str
+    label: str
+    municipality: Figure | None
+    #: The cluster whose figure stands in for the village, when it does.
+    cluster: str | None = None
+
+
+@dataclass
+class OverviewRow:
+    name: str
+    kind: str
+    slug: str | None
+    villages: list[str]
+    cells: dict[str, Figure | None]
+
+
+@dataclass
+class Overview:
+    wave: Wave | None
+    indicators: list[tuple[str, str]]
+    municipality: dict[str, Figure | None]
+    rows: list[OverviewRow]
+    charts: dict[str, Chart]
+    villages: list[VillageEntry]
+    next_wave: Survey | None = None
+
+
+@dataclass(frozen=True)
+class VillageEntry:
+    name: str
+    slug: str
+    #: own, cluster, none
+    state: str
+    cluster: str | None = None
+
+
+@dataclass
+class PopulationYear:
+    year: int
+    adults: str
+    older_share: float | None
+    older_text: str
+
+
+@dataclass
+class VillagePage:
+    name: str
+    slug: str
+    wave: Wave | None
+    cards: list[Card] = field(default_factory=list)
+    #: own, cluster, mixed or none (no figure of or for the village in this wave).
+    state: str = "none"
+    clusters: dict[str, list[str]] = field(default_factory=dict)
+    trends: list[Chart] = field(default_factory=list)
+    changes: list[Figure] = field(default_factory=list)
+    respondents: int | None = None
+    population: list[PopulationYear] = field(default_factory=list)
+    population_chart: Chart | None = None
+    population_source: str = ""
+    weighting: dict[str, Any] = field(default_factory=dict)
+    own_weighting: dict[str, Any] | None = None
+    next_wave: Survey | None = None
+
+
+# Which runs ------------------------------------------------------------------------------
+
+
+def released_runs() -> list[tuple[int, int]]:
+    """(run id, survey id) of the published run of every liveability wave, oldest wave
+    first: one small query, so a warm page needs no more."""
+    rows = db.session.execute(
+        select(AnalysisRun.id, AnalysisRun.survey_id, AnalysisRun.released_at)
+        .join(Survey, Survey.id == AnalysisRun.survey_id)
+        .where(AnalysisRun.released_at.is_not(None), Survey.kind == SurveyKind.GENERAL)
+        .order_by(Survey.opens_on, Survey.id, AnalysisRun.released_at, AnalysisRun.id)
+    ).all()
+    newest: dict[int, int] = {}
+    for run_id, survey_id, _released in rows:
+        newest[survey_id] = run_id  # ordered: the last one of a survey is its newest
+    return [(run_id, survey_id) for survey_id, run_id in newest.items()]
+
+
+def preview_run() -> AnalysisRun | None:
+    """For officials: the newest computed run of the newest wave that has one, released or
+    not."""
+    survey = db.session.scalar(
+        select(Survey)
+        .join(AnalysisRun, AnalysisRun.survey_id == Survey.id)
+        .where(AnalysisRun.status == RunStatus.SUCCEEDED, Survey.kind == SurveyKind.GENERAL)
+        .order_by(Survey.opens_on.desc(), Survey.id.desc())
+        .limit(1)
+    )
+    return computed_run(survey) if survey else None
+
+
+def runs_for(preview: bool) -> list[AnalysisRun]:
+    """The runs a page is built from, oldest wave first; the last one is shown."""
+    ids = [run_id for run_id, _ in released_runs()]
+    runs = [db.session.get(AnalysisRun, run_id) for run_id in ids]
+    if preview:
+        newest = preview_run()
+        if newest is not None and newest.id not in ids:
+            runs = [r for r in runs if r.survey_id != newest.survey_id] + [newest]
+    return runs
+
+
+def has_unreleased() -> bool:
+    newest = preview_run()
+    return newest is not None and not newest.released
+
+
+def next_wave() -> Survey | None:
+    """An open or closed liveability wave whose figures are not published yet: the page
+    says when they will come."""
+    published = {survey_id for _, survey_id in released_runs()}
+    waiting = db.session.scalars(
+        select(Survey)
+        .where(
+            Survey.kind == SurveyKind.GENERAL,
+            Survey.status.in_([SurveyStatus.PUBLISHED, SurveyStatus.CLOSED]),
+        )
+        .order_by(Survey.closes_on.desc(), Survey.id.desc())
+    )
+    return next((s for s in waiting if s.id not in published), None)
+
+
+# The cache --------------------------------------------------------------------------------
+
+CACHE_SIZE = 256
+
+
+def cached(key: tuple, build: Callable[[], Any]) -> Any:
+    """What `build` gives, kept per app for the key (released runs never change)."""
+    store: OrderedDict = current_app.extensions.setdefault("mirror_cache", OrderedDict())
+    if key in store:
+        store.move_to_end(key)
+        return store[key]
+    value = store[key] = build()
+    while len(store) > CACHE_SIZE:
+        store.popitem(last=False)
+    return value
+
+
+def _language() -> str:
+    return str(get_locale() or "nl")
+
+
+def _margins_key() -> int:
+    return db.session.scalar(select(func.max(MarginImport.id))) or 0
+
+
+def overview(preview: bool = False) -> Overview:
+    """The latest wave for every village or cluster; cached unless a preview."""
+    if preview and has_unreleased():
+        return build_overview(runs_for(True))
+    key = ("overview", _language(), tuple(released_runs()), _next_key())
+    return cached(key, lambda: build_overview(runs_for(False)))
+
+
+def village_page(village: Village, preview: bool = False) -> VillagePage:
+    """One village's page; cached unless a preview."""
+    if preview and has_unreleased():
+        return build_village_page(village, runs_for(True))
+    key = ("village", village.id, _language(), tuple(released_runs()), _margins_key(), _next_key())
+    return cached(key, lambda: build_village_page(village, runs_for(False)))
+
+
+def _next_key() -> int | None:
+    upcoming = next_wave()
+    return upcoming.id if upcoming else None
+
+
+# Figures ----------------------------------------------------------------------------------
+
+
+def number(value: float, unit: str) -> str:
+    if unit == "share":
+        return format_percent(value / 100)
+    return format_decimal(value, "0.0")
+
+
+def points(value: float, unit: str) -> str:
+    """A difference: percentage points for a share ("8 points"), else the mark."""
+    shown = format_decimal(abs(value), "0" if unit == "share" else "0.0")
+    return shown
+
+
+def _indicators(run: AnalysisRun) -> dict[str, dict[str, Any]]:
+    return {entry["code"]: entry for entry in run.output["indicators"]}
+
+
+def _label(entry: dict[str, Any]) -> str:
+    return entry["label"].get(_language()) or entry["label"].get("nl") or entry["code"]
+
+
+def figure(row: ResultFigure, entry: dict[str, Any]) -> Figure:
+    unit = entry["kind"] if entry["kind"] in SCALES else "mean"
+    unit = "share" if entry["unit"] == "percent" else unit
+    base = {
+        "code": row.indicator,
+        "label": _label(entry),
+        "unit": unit,
+        "area": row.area or _("Municipality"),
+        "area_kind": row.area_kind.value,
+        "status": row.status,
+        "n": row.n,
+        "indicative": row.indicative,
+        "versus_rest": _versus_rest(row.versus_rest),
+        "change": _change(row.change),
+    }
+    if row.change and row.change.get("flagged"):
+        base["change_text"] = points(row.change["value"], unit)
+    if row.status == "publish" and row.value is not None:
+        return Figure(
+            **base,
+            value=row.value,
+            text=number(row.value, unit),
+            low=row.low,
+            high=row.high,
+            low_text=number(row.low, unit) if row.low is not None else "",
+            high_text=number(row.high, unit) if row.high is not None else "",
+        )
+    words = {"almost_everyone": _("(almost) everyone"), "almost_no_one": _("(almost) no one")}
+    return Figure(**base, value=None, text=words.get(row.status, ""))
+
+
+def _versus_rest(comparison: dict[str, Any] | None) -> str | None:
+    if not comparison:
+        return None
+    if comparison.get("flagged"):
+        return "higher" if comparison["value"] > 0 else "lower"
+    return "same" if comparison.get("tested", True) else "untested"
+
+
+def _change(change: dict[str, Any] | None) -> str | None:
+    if change and change.get("flagged"):
+        return "up" if change["value"] > 0 else "down"
+    return None
+
+
+def shown(row: ResultFigure) -> bool:
+    """A figure the pages may show: published, or a published status without numbers."""
+    return row.status in ("publish", "almost_everyone", "almost_no_one")
+
+
+def wave_of(run: AnalysisRun) -> Wave:
+    survey = run.survey
+    return Wave(
+        survey_id=survey.id,
+        run_id=run.id,
+        title=survey.title,
+        opens_on=survey.opens_on,
+        closes_on=survey.closes_on,
+        released_at=run.released_at,
+        respondents=run.output["weighting"].get("n") or 0,
+    )
+
+
+def whole_figures(run: AnalysisRun) -> dict[tuple[str, str], ResultFigure]:
+    """(area kind + name, indicator) -> the run's figure for the whole area."""
+    return {
+        (f"{f.area_kind.value}:{f.area}", f.indicator): f for f in run.figures if not f.subgroup
+    }
+
+
+def key_codes(run: AnalysisRun) -> list[str]:
+    known = _indicators(run)
+    return [code for code in KEY_INDICATORS if code in known]
+
+
+# The overview -----------------------------------------------------------------------------
+
+
+def build_overview(runs: Sequence[AnalysisRun]) -> Overview:
+    upcoming = next_wave()
+    villages = db.session.scalars(
+        select(Village).where(Village.kind != VillageKind.NEIGHBOURHOOD).order_by(Village.name)
+    ).all()
+    if not runs:
+        entries = [VillageEntry(v.name, v.slug, "none") for v in villages]
+        return Overview(None, [], {}, [], {}, entries, upcoming)
+    run = runs[-1]
+    entries = _indicators(run)
+    codes = key_codes(run)
+    figures = whole_figures(run)
+    municipality = {
+        code: _shown_figure(figures.get(("municipality:", code)), entries[code]) for code in codes
+    }
+    slugs = {v.name: v.slug for v in villages}
+    clusters = run.settings.get("clusters", {})
+    rows = []
+    for kind, name in _areas(run):
+        cells = {
+            code: _shown_figure(figures.get((f"{kind}:{name}", code)), entries[code])
+            for code in codes
+        }
+        if any(c is not None and c.value is not None for c in cells.values()):
+            members = list(clusters.get(name, [])) if kind == "cluster" else []
+            rows.append(OverviewRow(name, kind, slugs.get(name), members, cells))
+    listed = [_village_entry(v, run, figures, codes) for v in villages]
+    indicators = [(code, _label(entries[code])) for code in codes]
+    charts = {
+        code: overview_chart(code, label, rows, municipality[code]) for code, label in indicators
+    }
+    return Overview(wave_of(run), indicators, municipality, rows, charts, listed, upcoming)
+
+
+def _shown_figure(row: ResultFigure | None, entry: dict[str, Any]) -> Figure | None:
+    return figure(row, entry) if row is not None and shown(row) else None
+
+
+def _areas(run: AnalysisRun) -> list[tuple[str, str]]:
+    seen = dict.fromkeys(
+        (f.area_kind.value, f.area)
+        for f in run.figures
+        if f.area_kind is not AreaKind.MUNICIPALITY and not f.subgroup
+    )
+    return list(seen)
+
+
+def _village_entry(
+    village: Village,
+    run: AnalysisRun,
+    figures: dict[tuple[str, str], ResultFigure],
+    codes: Sequence[str],
+) -> VillageEntry:
+    own = [figures.get((f"village:{village.name}", code)) for code in codes]
+    if any(f is not None and f.status == "publish" for f in own):
+        return VillageEntry(village.name, village.slug, "own")
+    cluster = next((f.shown_in_cluster for f in own if f and f.shown_in_cluster), None)
+    cluster = cluster or _cluster_in_settings(run, village.name)
+    if cluster:
+        return VillageEntry(village.name, village.slug, "cluster", cluster)
+    return VillageEntry(village.name, village.slug, "none")
+
+
+def _cluster_in_settings(run: AnalysisRun, name: str) -> str | None:
+    clusters = (run.settings or {}).get("clusters", {})
+    return next((c for c, members in clusters.items() if name in members), None)
+
+
+def _point(f: Figure, label: str | None = None, highlight: bool = False) -> Point:
+    return Point(
+        label=label or f.area,
+        value=f.value,
+        text=f.text,
+        low=f.low,
+        high=f.high,
+        low_text=f.low_text,
+        high_text=f.high_text,
+        highlight=highlight,
+    )
+
+
+def overview_chart(
+    code: str, label: str, rows: Sequence[OverviewRow], municipality: Figure | None
+) -> Chart | None:
+    shown_points = [
+        _point(row.cells[code])
+        for row in rows
+        if row.cells[code] and row.cells[code].value is not None
+    ]
+    if not shown_points:
+        return None
+    unit = next(row.cells[code].unit for row in rows if row.cells[code])
+    (scale, step) = SCALES[unit]
+    reference = (
+        _point(municipality, _("Municipality"))
+        if municipality and municipality.value is not None
+        else None
+    )
+    desc = _(
+        "Each village or cluster as a dot, with a bar for its range. The dashed line is the "
+        "whole municipality."
+    )
+    return dot_plot(f"chart-{code}", label, desc, shown_points, scale, step, reference, _decimal())
+
+
+def _decimal() -> str:
+    return format_decimal(0.5, "0.0")[1]
+
+
+def sort_rows(rows: Sequence[OverviewRow], by: str | None) -> list[OverviewRow]:
+    """By name, or by an indicator's estimate, highest first (rows without one last)."""
+    if not by or by == "name":
+        return sorted(rows, key=lambda row: row.name.lower())
+
+    def key(row: OverviewRow):
+        cell = row.cells.get(by)
+        value = cell.value if cell is not None and cell.value is not None else None
+        return (value is None, -(value or 0), row.name.lower())
+
+    return sorted(rows, key=key)
+
+
+def sorted_overview(data: Overview, by: str | None) -> Overview:
+    """The overview with its rows and charts in the asked order (the cache keeps one)."""
+    if by not in {code for code, _label in data.indicators}:
+        by = None
+    rows = sort_rows(data.rows, by)
+    order = {row.name: i for i, row in enumerate(rows)}
+    charts = {}
+    for code, chart in data.charts.items():
+        if chart is None:
+            charts[code] = None
+            continue
+        ordered = tuple(sorted(chart.points, key=lambda p: order.get(p.label, len(order))))
+        charts[code] = chart if ordered == chart.points else _redraw(chart, ordered, data, code)
+    return replace(data, rows=rows, charts=charts)
+
+
+def _redraw(chart: Chart, ordered: tuple[Point, ...], data: Overview, code: str) -> Chart:
+    unit = data.municipality[code].unit if data.municipality.get(code) else _unit_of(data, code)
+    scale, step = SCALES[unit]
+    return dot_plot(
+        chart.id, chart.title, chart.desc, ordered, scale, step, chart.reference, _decimal()
+    )
+
+
+def _unit_of(data: Overview, code: str) -> str:
+    return next(row.cells[code].unit for row in data.rows if row.cells.get(code))
+
+
+# A village's page -------------------------------------------------------------------------
+
+
+def build_village_page(village: Village, runs: Sequence[AnalysisRun]) -> VillagePage:
+    page = VillagePage(village.name, village.slug, None, next_wave=next_wave())
+    _add_population(page, village)
+    if not runs:
+        return page
+    run = runs[-1]
+    page.wave = wave_of(run)
+    entries = _indicators(run)
+    figures = whole_figures(run)
+    codes = key_codes(run) + [c for c in entries if c not in KEY_INDICATORS]
+    for code in codes:
+        page.cards.append(_card(village, code, entries[code], figures, run))
+    _set_state(page, run)
+    page.respondents = (
+        max((c.figure.n or 0 for c in page.cards if c.figure and not c.cluster), default=None)
+        or None
+    )
+    page.changes = [c.figure for c in page.cards if c.figure and c.figure.change]
+    page.trends = [t for t in (_trend(page, code, runs) for code in key_codes(run)) if t]
+    weighting = run.output["weighting"]
+    page.weighting = {
+        "n": weighting.get("n"),
+        "effective_n": weighting.get("effective_n"),
+        # "design_effect": runs stored before format 2
+        "weighting_effect": weighting.get("weighting_effect") or weighting.get("design_effect"),
+    }
+    page.own_weighting = next(
+        (v for v in weighting.get("villages", []) if v["village"] == village.name and v["n"]),
+        None,
+    )
+    return page
+
+
+def _card(
+    village: Village,
+    code: str,
+    entry: dict[str, Any],
+    figures: dict[tuple[str, str], ResultFigure],
+    run: AnalysisRun,
+) -> Card:
+    municipality = _shown_figure(figures.get(("municipality:", code)), entry)
+    own = figures.get((f"village:{village.name}", code))
+    if own is not None and shown(own):
+        return Card(figure(own, entry), code, _label(entry), municipality)
+    cluster = (own.shown_in_cluster if own else None) or _cluster_in_settings(run, village.name)
+    stand_in = figures.get((f"cluster:{cluster}", code)) if cluster else None
+    if stand_in is not None and shown(stand_in):
+        return Card(figure(stand_in, entry), code, _label(entry), municipality, cluster)
+    return Card(None, code, _label(entry), municipality)
+
+
+def _set_state(page: VillagePage, run: AnalysisRun) -> None:
+    own = any(c.figure and not c.cluster for c in page.cards)
+    used = {c.cluster for c in page.cards if c.figure and c.cluster}
+    clusters = (run.settings or {}).get("clusters", {})
+    page.clusters = {name: list(clusters.get(name, [])) for name in sorted(used)}
+    page.state = "mixed" if own and used else "own" if own else "cluster" if used else "none"
+
+
+def _trend(page: VillagePage, code: str, runs: Sequence[AnalysisRun]) -> Chart | None:
+    """The card's area over every wave that published it (its cluster, where it stood in)."""
+    card = next(c for c in page.cards if c.code == code)
+    if card.figure is None:
+        return None
+    kind = "cluster" if card.cluster else "village"
+    area = card.cluster or page.name
+    found = []
+    for run in runs:
+        entry = _indicators(run).get(code)
+        row = whole_figures(run).get((f"{kind}:{area}", code)) if entry else None
+        if row is not None and row.status == "publish" and row.value is not None:
+            found.append(_point(figure(row, entry), _wave_label(run)))
+    if not found:
+        return None
+    scale, step = SCALES[card.figure.unit]
+    desc = _("%(area)s in each survey. The line is the figure, the band its range.", area=area)
+    return trend(f"trend-{code}", card.label, desc, found, scale, step, _decimal())
+
+
+def _wave_label(run: AnalysisRun) -> str:
+    opened = run.survey.opens_on
+    return format_date(opened, "MMM yyyy") if opened else run.survey.title
+
+
+# Population facts -------------------------------------------------------------------------
+
+
+def _add_population(page: VillagePage, village: Village) -> None:
+    """Adults and the share aged 65 or over, per imported reference year (the latest import
+    of each year); small counts rounded."""
+    rows = db.session.execute(
+        select(
+            MarginImport.id,
+            MarginImport.reference_date,
+            MarginImport.source,
+            MarginCell.age_band,
+            func.sum(MarginCell.count),
+        )
+        .join(MarginCell, MarginCell.import_id == MarginImport.id)
+        .where(MarginCell.village_id == village.id)
+        .group_by(
+            MarginImport.id, MarginImport.reference_date, MarginImport.source, MarginCell.age_band
+        )
+        .order_by(MarginImport.reference_date, MarginImport.id)
+    ).all()
+    years: dict[int, tuple[int, dict[AgeBand, int], str]] = {}
+    for import_id, reference, source, band, count in rows:
+        latest = years.get(reference.year)
+        if latest is None or latest[0] < import_id:
+            years[reference.year] = (import_id, {}, source)
+        if years[reference.year][0] == import_id:
+            years[reference.year][1][band] = int(count)
+    for year, (_import_id, bands, source) in sorted(years.items()):
+        adults = sum(bands.values())
+        older = sum(bands.get(b, 0) for b in OLDER)
+        share = round(100 * older / adults) if adults >= SMALL_COUNT else None
+        page.population.append(
+            PopulationYear(
+                year=year,
+                adults=_about(adults),
+                older_share=share,
+                older_text=format_percent(share / 100) if share is not None else "",
+            )
+        )
+        page.population_source = source
+    shares = [p for p in page.population if p.older_share is not None]
+    if shares:
+        chart_points = [Point(str(p.year), p.older_share, p.older_text) for p in shares]
+        page.population_chart = trend(
+            "population-older",
+            _("Share of adults aged 65 or over"),
+            _(
+                "The share of adults in %(village)s aged 65 or over, per year.",
+                village=village.name,
+            ),
+            chart_points,
+            (0, 100),
+            10,
+            _decimal(),
+        )
+
+
+def _about(count: int) -> str:
+    """A count of people as shown: rounded to 5, and a small one only as "fewer than 10"."""
+    if count < SMALL_COUNT:
+        return _("fewer than %(num)s", num=SMALL_COUNT)
+    return format_decimal(5 * round(count / 5), "#,##0")
