@@ -12,81 +12,50 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from flask import current_app
-from flask_babel import format_date, format_decimal, format_percent, get_locale
+from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from core.db import db
 from mirror.charts import Chart, Point, dot_plot, trend
-from panel.models import AgeBand
-from population.models import MarginCell, MarginImport
+from mirror.figures import (
+    KEY_INDICATORS,
+    SCALES,
+    Figure,
+    Wave,
+    as_point,
+    decimal_mark,
+    figure,
+    indicators_of,
+    key_codes,
+    label_of,
+    language,
+    shown,
+    shown_figure,
+    wave_of,
+    whole_figures,
+)
+from mirror.population import Population, population_facts
+from population.models import MarginImport
 from results.models import AnalysisRun, AreaKind, ResultFigure, RunStatus
 from results.services import computed_run
 from surveys.models import Survey, SurveyKind, SurveyStatus
 from villages.models import Village, VillageKind
 
-#: The figures the mirror leads with, in this order: what a village evening talks about.
-KEY_INDICATORS = (
-    "leefbaarheid_cijfer",
-    "veiligheid",
-    "sociale_samenhang",
-    "tevredenheid_voorzieningen",
-    "verhuisgeneigdheid",
-)
-#: Natural bounds and grid step per unit of an indicator (analysis.report indicator_entry).
-SCALES = {"mean": ((1, 10), 0.5), "scale": ((1, 5), 0.25), "share": ((0, 100), 10)}
-OLDER = (AgeBand.A65_74, AgeBand.A75_PLUS)
-#: Counts of people below this are not shown on their own: "fewer than 10".
-SMALL_COUNT = 10
-
-
 # What the pages show -----------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class Wave:
-    survey_id: int
-    run_id: int
-    title: str
-    opens_on: date | None
+class Upcoming:
+    """A wave whose figures are not published yet: still open until `closes_on`, or
+    closed and being checked."""
+
+    open: bool
     closes_on: date | None
-    released_at: datetime | None
-    #: The municipality's respondents, rounded as stored.
-    respondents: int
-
-    @property
-    def preview(self) -> bool:
-        return self.released_at is None
-
-
-@dataclass(frozen=True)
-class Figure:
-    """One shown figure of an area; `value` None for a published status without numbers
-    ((almost) everyone / no one)."""
-
-    code: str
-    label: str
-    unit: str
-    area: str
-    area_kind: str
-    status: str
-    value: float | None
-    text: str
-    low_text: str = ""
-    high_text: str = ""
-    low: float | None = None
-    high: float | None = None
-    indicative: bool = False
-    n: int | None = None
-    #: higher / lower (flagged), same (tested, not flagged), untested, or None.
-    versus_rest: str | None = None
-    #: up / down (flagged) against the previous wave, else None.
-    change: str | None = None
-    change_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -116,7 +85,7 @@ class Overview:
     rows: list[OverviewRow]
     charts: dict[str, Chart]
     villages: list[VillageEntry]
-    next_wave: Survey | None = None
+    next_wave: Upcoming | None = None
 
 
 @dataclass(frozen=True)
@@ -126,14 +95,6 @@ class VillageEntry:
     #: own, cluster, none
     state: str
     cluster: str | None = None
-
-
-@dataclass
-class PopulationYear:
-    year: int
-    adults: str
-    older_share: float | None
-    older_text: str
 
 
 @dataclass
@@ -148,12 +109,10 @@ class VillagePage:
     trends: list[Chart] = field(default_factory=list)
     changes: list[Figure] = field(default_factory=list)
     respondents: int | None = None
-    population: list[PopulationYear] = field(default_factory=list)
-    population_chart: Chart | None = None
-    population_source: str = ""
+    population: Population = field(default_factory=Population)
     weighting: dict[str, Any] = field(default_factory=dict)
     own_weighting: dict[str, Any] | None = None
-    next_wave: Survey | None = None
+    next_wave: Upcoming | None = None
 
 
 # Which runs ------------------------------------------------------------------------------
@@ -203,7 +162,7 @@ def has_unreleased() -> bool:
     return newest is not None and not newest.released
 
 
-def next_wave() -> Survey | None:
+def next_wave() -> Upcoming | None:
     """An open or closed liveability wave whose figures are not published yet: the page
     says when they will come."""
     published = {survey_id for _, survey_id in released_runs()}
@@ -215,7 +174,10 @@ def next_wave() -> Survey | None:
         )
         .order_by(Survey.closes_on.desc(), Survey.id.desc())
     )
-    return next((s for s in waiting if s.id not in published), None)
+    survey = next((s for s in waiting if s.id not in published), None)
+    if survey is None:
+        return None
+    return Upcoming(survey.status is SurveyStatus.PUBLISHED, survey.closes_on)
 
 
 # The cache --------------------------------------------------------------------------------
@@ -235,10 +197,6 @@ def cached(key: tuple, build: Callable[[], Any]) -> Any:
     return value
 
 
-def _language() -> str:
-    return str(get_locale() or "nl")
-
-
 def _margins_key() -> int:
     return db.session.scalar(select(func.max(MarginImport.id))) or 0
 
@@ -247,7 +205,7 @@ def overview(preview: bool = False) -> Overview:
     """The latest wave for every village or cluster; cached unless a preview."""
     if preview and has_unreleased():
         return build_overview(runs_for(True))
-    key = ("overview", _language(), tuple(released_runs()), _next_key())
+    key = ("overview", language(), tuple(released_runs()), _next_key())
     return cached(key, lambda: build_overview(runs_for(False)))
 
 
@@ -255,111 +213,15 @@ def village_page(village: Village, preview: bool = False) -> VillagePage:
     """One village's page; cached unless a preview."""
     if preview and has_unreleased():
         return build_village_page(village, runs_for(True))
-    key = ("village", village.id, _language(), tuple(released_runs()), _margins_key(), _next_key())
+    key = ("village", village.id, language(), tuple(released_runs()), _margins_key(), _next_key())
     return cached(key, lambda: build_village_page(village, runs_for(False)))
 
 
-def _next_key() -> int | None:
-    upcoming = next_wave()
-    return upcoming.id if upcoming else None
+def _next_key() -> Upcoming | None:
+    return next_wave()
 
 
 # Figures ----------------------------------------------------------------------------------
-
-
-def number(value: float, unit: str) -> str:
-    if unit == "share":
-        return format_percent(value / 100)
-    return format_decimal(value, "0.0")
-
-
-def points(value: float, unit: str) -> str:
-    """A difference: percentage points for a share ("8 points"), else the mark."""
-    shown = format_decimal(abs(value), "0" if unit == "share" else "0.0")
-    return shown
-
-
-def _indicators(run: AnalysisRun) -> dict[str, dict[str, Any]]:
-    return {entry["code"]: entry for entry in run.output["indicators"]}
-
-
-def _label(entry: dict[str, Any]) -> str:
-    return entry["label"].get(_language()) or entry["label"].get("nl") or entry["code"]
-
-
-def figure(row: ResultFigure, entry: dict[str, Any]) -> Figure:
-    unit = entry["kind"] if entry["kind"] in SCALES else "mean"
-    unit = "share" if entry["unit"] == "percent" else unit
-    base = {
-        "code": row.indicator,
-        "label": _label(entry),
-        "unit": unit,
-        "area": row.area or _("Municipality"),
-        "area_kind": row.area_kind.value,
-        "status": row.status,
-        "n": row.n,
-        "indicative": row.indicative,
-        "versus_rest": _versus_rest(row.versus_rest),
-        "change": _change(row.change),
-    }
-    if row.change and row.change.get("flagged"):
-        base["change_text"] = points(row.change["value"], unit)
-    if row.status == "publish" and row.value is not None:
-        return Figure(
-            **base,
-            value=row.value,
-            text=number(row.value, unit),
-            low=row.low,
-            high=row.high,
-            low_text=number(row.low, unit) if row.low is not None else "",
-            high_text=number(row.high, unit) if row.high is not None else "",
-        )
-    words = {"almost_everyone": _("(almost) everyone"), "almost_no_one": _("(almost) no one")}
-    return Figure(**base, value=None, text=words.get(row.status, ""))
-
-
-def _versus_rest(comparison: dict[str, Any] | None) -> str | None:
-    if not comparison:
-        return None
-    if comparison.get("flagged"):
-        return "higher" if comparison["value"] > 0 else "lower"
-    return "same" if comparison.get("tested", True) else "untested"
-
-
-def _change(change: dict[str, Any] | None) -> str | None:
-    if change and change.get("flagged"):
-        return "up" if change["value"] > 0 else "down"
-    return None
-
-
-def shown(row: ResultFigure) -> bool:
-    """A figure the pages may show: published, or a published status without numbers."""
-    return row.status in ("publish", "almost_everyone", "almost_no_one")
-
-
-def wave_of(run: AnalysisRun) -> Wave:
-    survey = run.survey
-    return Wave(
-        survey_id=survey.id,
-        run_id=run.id,
-        title=survey.title,
-        opens_on=survey.opens_on,
-        closes_on=survey.closes_on,
-        released_at=run.released_at,
-        respondents=run.output["weighting"].get("n") or 0,
-    )
-
-
-def whole_figures(run: AnalysisRun) -> dict[tuple[str, str], ResultFigure]:
-    """(area kind + name, indicator) -> the run's figure for the whole area."""
-    return {
-        (f"{f.area_kind.value}:{f.area}", f.indicator): f for f in run.figures if not f.subgroup
-    }
-
-
-def key_codes(run: AnalysisRun) -> list[str]:
-    known = _indicators(run)
-    return [code for code in KEY_INDICATORS if code in known]
 
 
 # The overview -----------------------------------------------------------------------------
@@ -374,33 +236,29 @@ def build_overview(runs: Sequence[AnalysisRun]) -> Overview:
         entries = [VillageEntry(v.name, v.slug, "none") for v in villages]
         return Overview(None, [], {}, [], {}, entries, upcoming)
     run = runs[-1]
-    entries = _indicators(run)
+    entries = indicators_of(run)
     codes = key_codes(run)
     figures = whole_figures(run)
     municipality = {
-        code: _shown_figure(figures.get(("municipality:", code)), entries[code]) for code in codes
+        code: shown_figure(figures.get(("municipality:", code)), entries[code]) for code in codes
     }
     slugs = {v.name: v.slug for v in villages}
     clusters = run.settings.get("clusters", {})
     rows = []
     for kind, name in _areas(run):
         cells = {
-            code: _shown_figure(figures.get((f"{kind}:{name}", code)), entries[code])
+            code: shown_figure(figures.get((f"{kind}:{name}", code)), entries[code])
             for code in codes
         }
         if any(c is not None and c.value is not None for c in cells.values()):
             members = list(clusters.get(name, [])) if kind == "cluster" else []
             rows.append(OverviewRow(name, kind, slugs.get(name), members, cells))
     listed = [_village_entry(v, run, figures, codes) for v in villages]
-    indicators = [(code, _label(entries[code])) for code in codes]
+    indicators = [(code, label_of(entries[code])) for code in codes]
     charts = {
         code: overview_chart(code, label, rows, municipality[code]) for code, label in indicators
     }
     return Overview(wave_of(run), indicators, municipality, rows, charts, listed, upcoming)
-
-
-def _shown_figure(row: ResultFigure | None, entry: dict[str, Any]) -> Figure | None:
-    return figure(row, entry) if row is not None and shown(row) else None
 
 
 def _areas(run: AnalysisRun) -> list[tuple[str, str]]:
@@ -433,24 +291,11 @@ def _cluster_in_settings(run: AnalysisRun, name: str) -> str | None:
     return next((c for c, members in clusters.items() if name in members), None)
 
 
-def _point(f: Figure, label: str | None = None, highlight: bool = False) -> Point:
-    return Point(
-        label=label or f.area,
-        value=f.value,
-        text=f.text,
-        low=f.low,
-        high=f.high,
-        low_text=f.low_text,
-        high_text=f.high_text,
-        highlight=highlight,
-    )
-
-
 def overview_chart(
     code: str, label: str, rows: Sequence[OverviewRow], municipality: Figure | None
 ) -> Chart | None:
     shown_points = [
-        _point(row.cells[code])
+        as_point(row.cells[code])
         for row in rows
         if row.cells[code] and row.cells[code].value is not None
     ]
@@ -459,7 +304,7 @@ def overview_chart(
     unit = next(row.cells[code].unit for row in rows if row.cells[code])
     (scale, step) = SCALES[unit]
     reference = (
-        _point(municipality, _("Municipality"))
+        as_point(municipality, _("Municipality"))
         if municipality and municipality.value is not None
         else None
     )
@@ -467,11 +312,9 @@ def overview_chart(
         "Each village or cluster as a dot, with a bar for its range. The dashed line is the "
         "whole municipality."
     )
-    return dot_plot(f"chart-{code}", label, desc, shown_points, scale, step, reference, _decimal())
-
-
-def _decimal() -> str:
-    return format_decimal(0.5, "0.0")[1]
+    return dot_plot(
+        f"chart-{code}", label, desc, shown_points, scale, step, reference, decimal_mark()
+    )
 
 
 def sort_rows(rows: Sequence[OverviewRow], by: str | None) -> list[OverviewRow]:
@@ -507,7 +350,7 @@ def _redraw(chart: Chart, ordered: tuple[Point, ...], data: Overview, code: str)
     unit = data.municipality[code].unit if data.municipality.get(code) else _unit_of(data, code)
     scale, step = SCALES[unit]
     return dot_plot(
-        chart.id, chart.title, chart.desc, ordered, scale, step, chart.reference, _decimal()
+        chart.id, chart.title, chart.desc, ordered, scale, step, chart.reference, decimal_mark()
     )
 
 
@@ -520,12 +363,12 @@ def _unit_of(data: Overview, code: str) -> str:
 
 def build_village_page(village: Village, runs: Sequence[AnalysisRun]) -> VillagePage:
     page = VillagePage(village.name, village.slug, None, next_wave=next_wave())
-    _add_population(page, village)
+    page.population = population_facts(village)
     if not runs:
         return page
     run = runs[-1]
     page.wave = wave_of(run)
-    entries = _indicators(run)
+    entries = indicators_of(run)
     figures = whole_figures(run)
     codes = key_codes(run) + [c for c in entries if c not in KEY_INDICATORS]
     for code in codes:
@@ -558,15 +401,15 @@ def _card(
     figures: dict[tuple[str, str], ResultFigure],
     run: AnalysisRun,
 ) -> Card:
-    municipality = _shown_figure(figures.get(("municipality:", code)), entry)
+    municipality = shown_figure(figures.get(("municipality:", code)), entry)
     own = figures.get((f"village:{village.name}", code))
     if own is not None and shown(own):
-        return Card(figure(own, entry), code, _label(entry), municipality)
+        return Card(figure(own, entry), code, label_of(entry), municipality)
     cluster = (own.shown_in_cluster if own else None) or _cluster_in_settings(run, village.name)
     stand_in = figures.get((f"cluster:{cluster}", code)) if cluster else None
     if stand_in is not None and shown(stand_in):
-        return Card(figure(stand_in, entry), code, _label(entry), municipality, cluster)
-    return Card(None, code, _label(entry), municipality)
+        return Card(figure(stand_in, entry), code, label_of(entry), municipality, cluster)
+    return Card(None, code, label_of(entry), municipality)
 
 
 def _set_state(page: VillagePage, run: AnalysisRun) -> None:
@@ -586,15 +429,15 @@ def _trend(page: VillagePage, code: str, runs: Sequence[AnalysisRun]) -> Chart |
     area = card.cluster or page.name
     found = []
     for run in runs:
-        entry = _indicators(run).get(code)
+        entry = indicators_of(run).get(code)
         row = whole_figures(run).get((f"{kind}:{area}", code)) if entry else None
         if row is not None and row.status == "publish" and row.value is not None:
-            found.append(_point(figure(row, entry), _wave_label(run)))
+            found.append(as_point(figure(row, entry), _wave_label(run)))
     if not found:
         return None
     scale, step = SCALES[card.figure.unit]
     desc = _("%(area)s in each survey. The line is the figure, the band its range.", area=area)
-    return trend(f"trend-{code}", card.label, desc, found, scale, step, _decimal())
+    return trend(f"trend-{code}", card.label, desc, found, scale, step, decimal_mark())
 
 
 def _wave_label(run: AnalysisRun) -> str:
@@ -603,65 +446,3 @@ def _wave_label(run: AnalysisRun) -> str:
 
 
 # Population facts -------------------------------------------------------------------------
-
-
-def _add_population(page: VillagePage, village: Village) -> None:
-    """Adults and the share aged 65 or over, per imported reference year (the latest import
-    of each year); small counts rounded."""
-    rows = db.session.execute(
-        select(
-            MarginImport.id,
-            MarginImport.reference_date,
-            MarginImport.source,
-            MarginCell.age_band,
-            func.sum(MarginCell.count),
-        )
-        .join(MarginCell, MarginCell.import_id == MarginImport.id)
-        .where(MarginCell.village_id == village.id)
-        .group_by(
-            MarginImport.id, MarginImport.reference_date, MarginImport.source, MarginCell.age_band
-        )
-        .order_by(MarginImport.reference_date, MarginImport.id)
-    ).all()
-    years: dict[int, tuple[int, dict[AgeBand, int], str]] = {}
-    for import_id, reference, source, band, count in rows:
-        latest = years.get(reference.year)
-        if latest is None or latest[0] < import_id:
-            years[reference.year] = (import_id, {}, source)
-        if years[reference.year][0] == import_id:
-            years[reference.year][1][band] = int(count)
-    for year, (_import_id, bands, source) in sorted(years.items()):
-        adults = sum(bands.values())
-        older = sum(bands.get(b, 0) for b in OLDER)
-        share = round(100 * older / adults) if adults >= SMALL_COUNT else None
-        page.population.append(
-            PopulationYear(
-                year=year,
-                adults=_about(adults),
-                older_share=share,
-                older_text=format_percent(share / 100) if share is not None else "",
-            )
-        )
-        page.population_source = source
-    shares = [p for p in page.population if p.older_share is not None]
-    if shares:
-        chart_points = [Point(str(p.year), p.older_share, p.older_text) for p in shares]
-        page.population_chart = trend(
-            "population-older",
-            _("Share of adults aged 65 or over"),
-            _(
-                "The share of adults in %(village)s aged 65 or over, per year.",
-                village=village.name,
-            ),
-            chart_points,
-            (0, 100),
-            10,
-            _decimal(),
-        )
-
-
-def _about(count: int) -> str:
-    """A count of people as shown: rounded to 5, and a small one only as "fewer than 10"."""
-    if count < SMALL_COUNT:
-        return _("fewer than %(num)s", num=SMALL_COUNT)
-    return format_decimal(5 * round(count / 5), "#,##0")
