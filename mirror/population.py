@@ -40,7 +40,7 @@ class PopulationYear:
 def population_facts(village: Village) -> Population:
     """Adults and the share aged 65 or over, per imported reference year; small counts
     rounded."""
-    facts, name = Population(), village.name
+    facts = Population()
     for year, (bands, source) in sorted(_counts_per_year(village).items()):
         adults = sum(bands.values())
         older = sum(bands.get(band, 0) for band in OLDER)
