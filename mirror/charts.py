@@ -28,12 +28,13 @@ PALETTE = {
     "axis": "#767676",
 }
 
-WIDTH = 400
-ROW = 30
-LABEL = 122
-VALUE = 64
-FONT = 13
-TOP = 30
+#: Narrow, so that on a 360 px phone the text is about as large as the page's small text.
+WIDTH = 340
+ROW = 34
+LABEL = 112
+VALUE = 52
+FONT = 15
+TOP = 34
 
 
 @dataclass(frozen=True)
@@ -80,10 +81,15 @@ def axis_range(values: Sequence[float], bounds: tuple[float, float], step: float
 
 
 def ticks(low: float, high: float, step: float) -> list[float]:
-    count = int(round((high - low) / step))
-    while count > 5:
-        step, count = step * 2, math.ceil(count / 2)
-    return [low + i * step for i in range(count + 1) if low + i * step <= high + 1e-9]
+    """At most six gridlines, on whole multiples of the (doubled) step."""
+    while (high - low) / step > 5:
+        step *= 2
+    first = math.ceil(low / step - 1e-9) * step
+    return [first + i * step for i in range(int((high - first) / step + 1e-9) + 1)]
+
+
+def _tick(value: float, decimal: str) -> str:
+    return f"{value:.2f}".rstrip("0").rstrip(".").replace(".", decimal)
 
 
 def _open(chart_id: str, title: str, desc: str, height: float) -> list[str]:
@@ -96,7 +102,7 @@ def _open(chart_id: str, title: str, desc: str, height: float) -> list[str]:
     ]
 
 
-def _short(label: str, size: int = 17) -> str:
+def _short(label: str, size: int = 13) -> str:
     return label if len(label) <= size else label[: size - 1] + "…"
 
 
@@ -134,7 +140,7 @@ def dot_plot(
             f'<line class="grid" x1="{_num(x(tick))}" x2="{_num(x(tick))}" y1="{TOP - 6}" '
             f'y2="{_num(bottom)}" stroke="{PALETTE["axis"]}" stroke-width="0.5"/>'
             f'<text class="tick" x="{_num(x(tick))}" y="{_num(bottom + 16)}" '
-            f'text-anchor="middle" font-size="11">{_num(tick).replace(".", decimal)}</text>'
+            f'text-anchor="middle" font-size="13">{_tick(tick, decimal)}</text>'
         )
     if reference is not None:
         parts.append(_reference(reference, x, bottom))
@@ -161,7 +167,7 @@ def _reference(reference: Point, x, bottom: float) -> str:
         f'y2="{_num(bottom)}" stroke="{PALETTE["reference"]}" stroke-width="2" '
         f'stroke-dasharray="5 3"/>'
         f'<text class="value" x="{_num(x(reference.value))}" y="{TOP - 14}" text-anchor="middle" '
-        f'font-size="12">{escape(_short(reference.label, 24))}: {escape(reference.text)}</text></g>'
+        f'font-size="14">{escape(_short(reference.label, 20))}: {escape(reference.text)}</text></g>'
     )
     return "".join(parts)
 
@@ -200,7 +206,7 @@ def trend(
     intervals are known, a band between their bounds."""
     values = [v for p in points for v in _extent(p)]
     low, high = axis_range(values, scale, step)
-    left, right, top, bottom = 36, WIDTH - 16, 24, 170
+    left, right, top, bottom = 44, WIDTH - 20, 26, 170
     height = bottom + 30
 
     def x(i: int) -> float:
@@ -220,7 +226,7 @@ def trend(
             f'y1="{_num(y(tick))}" y2="{_num(y(tick))}" '
             f'stroke="{PALETTE["axis"]}" stroke-width="0.5"/>'
             f'<text class="tick" x="{left - 6}" y="{_num(y(tick) + 4)}" text-anchor="end" '
-            f'font-size="11">{_num(tick).replace(".", decimal)}</text>'
+            f'font-size="13">{_tick(tick, decimal)}</text>'
         )
     banded = [(i, p) for i, p in enumerate(points) if p.has_interval]
     if len(banded) > 1:
@@ -250,7 +256,7 @@ def trend(
             if i == len(points) - 1 and len(points) > 1
             else "middle"
         )
-        shift = {"start": -4, "end": 4, "middle": 0}[anchor]
+        shift = {"start": 7, "end": -7, "middle": 0}[anchor]
         parts.append(
             f'<circle cx="{_num(x(i))}" cy="{_num(y(point.value))}" r="5" '
             f'fill="{PALETTE["estimate"]}" '
@@ -258,7 +264,7 @@ def trend(
             f'<text class="value" x="{_num(x(i) + shift)}" y="{_num(y(point.value) - 10)}" '
             f'text-anchor="{anchor}" font-weight="700">{escape(point.text)}</text>'
             f'<text class="label" x="{_num(x(i))}" y="{bottom + 20}" text-anchor="{anchor}">'
-            f"{escape(_short(point.label, 22))}</text></g>"
+            f"{escape(_short(point.label, 16))}</text></g>"
         )
     parts.append("</svg>")
     return Chart(chart_id, title, desc, tuple(points), None, Markup("".join(parts)))

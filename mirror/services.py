@@ -67,6 +67,10 @@ class Card:
     #: The cluster whose figure stands in for the village, when it does.
     cluster: str | None = None
 
+    @property
+    def key(self) -> bool:
+        return self.code in KEY_INDICATORS
+
 
 @dataclass
 class OverviewRow:
