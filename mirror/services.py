@@ -342,10 +342,13 @@ def sort_rows(rows: Sequence[OverviewRow], by: str | None) -> list[OverviewRow]:
     return sorted(rows, key=key)
 
 
-def sorted_overview(data: Overview, by: str | None) -> Overview:
+def sort_key(data: Overview, asked: str | None) -> str:
+    """The key figure to sort by, or "name" (also for anything else asked)."""
+    return asked if asked in {code for code, _label in data.indicators} else "name"
+
+
+def sorted_overview(data: Overview, by: str) -> Overview:
     """The overview with its rows and charts in the asked order (the cache keeps one)."""
-    if by not in {code for code, _label in data.indicators}:
-        by = None
     rows = sort_rows(data.rows, by)
     order = {row.name: i for i, row in enumerate(rows)}
     charts = {}
