@@ -92,6 +92,7 @@ def register_blueprints(app: Flask) -> None:
     from fieldwork.monitor_views import bp as monitor_bp
     from jobs.views import bp as jobs_bp
     from mail.views import bp as mail_bp
+    from mirror.views import bp as mirror_bp
     from panel.me_views import bp as me_bp
     from panel.member_views import bp as members_bp
     from panel.overview_views import bp as overview_bp
@@ -130,6 +131,7 @@ def register_blueprints(app: Flask) -> None:
         results_bp,
         clusters_bp,
         quotes_bp,
+        mirror_bp,
     ):
         app.register_blueprint(blueprint)
 

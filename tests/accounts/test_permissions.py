@@ -92,6 +92,10 @@ def test_every_route_is_public_on_purpose_or_guarded(app):
         "answer.send",
         "answer.thanks",
         "invitations.unsubscribe",
+        # The village mirror: published figures, for everyone (an official's preview is
+        # checked inside the view).
+        "mirror.overview",
+        "mirror.village",
     }
     unguarded = [
         endpoint
