@@ -196,7 +196,7 @@ def test_a_village_page_shows_key_figures_trend_response_and_population(client, 
         if f.area == "Beilen" and f.indicator == "leefbaarheid_cijfer" and not f.subgroup
     )
     assert f'data-value="{mark.value:.1f}"' in html
-    assert f"Probably between {mark.low:.1f} and {mark.high:.1f}." in html
+    assert f"Margin from chance alone: {mark.low:.1f} to {mark.high:.1f}." in html
     assert f"About {mark.n} residents of Beilen answered." in html
     assert 'id="trend-leefbaarheid_cijfer-title"' in html  # two waves: a trend
     assert "Mar 2025" in html and "Mar 2026" in html
