@@ -4,18 +4,22 @@ results page on a small phone."""
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 from sqlalchemy import select
 
-from core.db import db
+from core.db import db, utcnow
 from fieldwork.models import Response
+from panel.models import Channel
 from results import services
 from results.models import VillageCluster
 from results.release import release_run
+from surveys.models import Survey, SurveyKind
+from surveys.services import create_survey
+from surveys.templates import load_template
 from tests.e2e.conftest import log_in, new_page
 from tests.e2e.test_accessibility import assert_no_violations, check_pages
-from tests.results.test_views import make_village_vision
 from tests.waves import make_margins, make_wave  # noqa: F401  (fixtures)
 from villages.queries import village_by_name
 
@@ -128,10 +132,35 @@ def test_pages_say_what_a_wave_keeps_and_what_will_come(
         log_in(page, live_server, make_account("association", village="Orvelte").email)
         pages = {"village vision": lambda: f"/surveys/{vision.id}/results"}
         check_pages(page, live_server, pages, "nl")
-        assert page.get_by_text("Een overzicht van de antwoorden komt later").is_visible()
+        assert page.get_by_text("De cijfers zijn nog niet klaar").is_visible()
         assert page.get_by_text("mislukt").count() == 0
     finally:
         context.close()
+
+
+def make_village_vision() -> Survey:
+    """The approved Orvelte village-vision survey, published, with two completed answers."""
+    orvelte = village_by_name("Orvelte")
+    survey = create_survey(
+        load_template("dorpsvisie"), by=None, kind=SurveyKind.VILLAGE_VISION, villages=[orvelte]
+    )
+    survey.submit_for_review()
+    survey.approve()
+    survey.publish(date(2026, 11, 1), date(2026, 11, 30), utcnow())
+    for _ in range(2):
+        response = Response(
+            survey_id=survey.id,
+            version_id=survey.live_version.id,
+            channel=Channel.WEB,
+            village_id=orvelte.id,
+            age_band="45-64",
+            sex="female",
+            answers={},
+        )
+        response.complete(utcnow())
+        db.session.add(response)
+    db.session.commit()
+    return survey
 
 
 def test_an_official_checks_the_figures_then_publishes_them(
