@@ -9,6 +9,7 @@ the newest computed run. A released run never changes, so what is built from it 
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -106,6 +107,8 @@ class VillagePage:
     name: str
     slug: str
     wave: Wave | None
+    #: For a neighbourhood: (name, slug) of the village whose figures it counts with.
+    part_of: tuple[str, str] | None = None
     cards: list[Card] = field(default_factory=list)
     #: own, cluster, mixed or none (no figure of or for the village in this wave).
     state: str = "none"
@@ -190,14 +193,19 @@ CACHE_SIZE = 256
 
 
 def cached(key: tuple, build: Callable[[], Any]) -> Any:
-    """What `build` gives, kept per app for the key (released runs never change)."""
+    """What `build` gives, kept per app for the key (released runs never change). Built
+    outside the lock: two threads may build the same page once each, never wait long."""
     store: OrderedDict = current_app.extensions.setdefault("mirror_cache", OrderedDict())
-    if key in store:
-        store.move_to_end(key)
-        return store[key]
-    value = store[key] = build()
-    while len(store) > CACHE_SIZE:
-        store.popitem(last=False)
+    lock = current_app.extensions.setdefault("mirror_cache_lock", threading.Lock())
+    with lock:
+        if key in store:
+            store.move_to_end(key)
+            return store[key]
+    value = build()
+    with lock:
+        store[key] = value
+        while len(store) > CACHE_SIZE:
+            store.popitem(last=False)
     return value
 
 
@@ -334,10 +342,13 @@ def sort_rows(rows: Sequence[OverviewRow], by: str | None) -> list[OverviewRow]:
     return sorted(rows, key=key)
 
 
-def sorted_overview(data: Overview, by: str | None) -> Overview:
+def sort_key(data: Overview, asked: str | None) -> str:
+    """The key figure to sort by, or "name" (also for anything else asked)."""
+    return asked if asked in {code for code, _label in data.indicators} else "name"
+
+
+def sorted_overview(data: Overview, by: str) -> Overview:
     """The overview with its rows and charts in the asked order (the cache keeps one)."""
-    if by not in {code for code, _label in data.indicators}:
-        by = None
     rows = sort_rows(data.rows, by)
     order = {row.name: i for i, row in enumerate(rows)}
     charts = {}
@@ -367,6 +378,8 @@ def _unit_of(data: Overview, code: str) -> str:
 
 def build_village_page(village: Village, runs: Sequence[AnalysisRun]) -> VillagePage:
     page = VillagePage(village.name, village.slug, None, next_wave=next_wave())
+    if village.part_of is not None:
+        page.part_of = (village.part_of.name, village.part_of.slug)
     page.population = population_facts(village)
     if not runs:
         return page

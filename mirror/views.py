@@ -31,11 +31,12 @@ def _is_official() -> bool:
 def overview():
     """Every village and cluster in the latest published wave, sortable by a key figure."""
     preview = _preview()
-    data = services.sorted_overview(services.overview(preview), request.args.get("sorteer"))
+    data = services.overview(preview)
+    sort = services.sort_key(data, request.args.get("sorteer"))
     return render_template(
         "mirror/overview.html",
-        data=data,
-        sort=request.args.get("sorteer") or "name",
+        data=services.sorted_overview(data, sort),
+        sort=sort,
         preview=preview,
         can_preview=_is_official() and not preview and services.has_unreleased(),
     )

@@ -235,7 +235,8 @@ def test_the_overview_sorts_by_a_key_figure_without_javascript(client, english, 
     }
     ranked = [name.strip() for name in rows[1:] if name.strip() in values]
     assert ranked == sorted(ranked, key=lambda a: -values[a])
-    assert client.get("/dorpsspiegel?sorteer=<script>").status_code == 200
+    odd = client.get("/dorpsspiegel?sorteer=<script>").get_data(as_text=True)
+    assert 'aria-sort="ascending"' in odd and "<script>" not in odd
 
 
 def test_nothing_published_yet_says_when_figures_come(client, english, make_margins, make_wave):
@@ -331,3 +332,37 @@ def test_a_newly_released_run_replaces_the_cached_page(client, english, mirrored
     db.session.commit()
     assert "Leefbaarheid 2027" in client.get("/dorpsspiegel").get_data(as_text=True)
     assert "Leefbaarheid 2027" in client.get("/dorpsspiegel/beilen").get_data(as_text=True)
+
+
+def test_flagged_comparisons_and_changes_are_said_in_a_sentence(client, english, mirrored):
+    """The page words what the analysis stored: a flagged difference as higher or lower,
+    a flagged change as one sentence; an unflagged change is not mentioned."""
+    run = services.published_run(mirrored)
+    beilen = {
+        f.indicator: f for f in run.figures if f.area == "Beilen" and not f.subgroup and f.value
+    }
+    safe, mark = beilen["veiligheid"], beilen["leefbaarheid_cijfer"]
+    safe.versus_rest = {"value": 6, "low": 1, "high": 11, "tested": True, "flagged": True}
+    safe.change = {"value": 7, "low": 2, "high": 12, "tested": True, "flagged": True}
+    mark.versus_rest = {"value": -0.4, "low": -0.7, "high": -0.1, "tested": True, "flagged": True}
+    mark.change = {"value": -0.3, "low": -0.6, "high": 0.1, "tested": True, "flagged": False}
+    db.session.commit()
+    client.application.extensions.pop("mirror_cache", None)  # stored figures never change
+    html = client.get("/dorpsspiegel/beilen").get_data(as_text=True)
+    assert html.count("Higher than in the rest of the municipality.") == 1
+    assert html.count("Lower than in the rest of the municipality.") == 1
+    label = "Feels (very) safe"
+    assert f"{label} went up since the last survey: 7 points higher." in html
+    assert "went down" not in html and "What changed" in html
+
+
+def test_a_neighbourhood_points_to_its_village(client, english, mirrored, make_village):
+    from villages.models import VillageKind
+    from villages.queries import village_by_name
+    from villages.services import upsert_village
+
+    upsert_village("Beilen-Oost", VillageKind.NEIGHBOURHOOD, part_of=village_by_name("Beilen"))
+    db.session.commit()
+    html = client.get("/dorpsspiegel/beilen-oost").get_data(as_text=True)
+    assert "Beilen-Oost is part of Beilen." in html and 'href="/dorpsspiegel/beilen"' in html
+    assert "Too few people" not in html
