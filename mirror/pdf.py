@@ -93,6 +93,8 @@ def render_all(progress: Progress, language: str = "nl") -> dict[str, float]:
     progress(0, len(places))
     with PdfRenderer() as renderer:  # WeasyPrint in a child process: see pdf_process
         for done, village in enumerate(places, start=1):
+            if published() != key:
+                return seconds  # a newer release came: its own job renders the PDFs
             started = time.perf_counter()
             pdf = renderer.pdf(village_html(village, runs, language))
             seconds[village.slug] = time.perf_counter() - started

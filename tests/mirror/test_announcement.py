@@ -99,3 +99,21 @@ def test_batches_mail_everyone_once_and_a_second_run_nobody(make_margins, make_w
         announcements.BATCH_SIZE = size
     recipients = sorted(db.session.scalars(select(OutboxMail.recipient)))
     assert recipients == sorted(m.account.email for m in members)
+
+
+def test_leaving_the_panel_withdraws_the_mail_not_yet_sent(
+    make_margins, make_wave, make_member, smtp_server
+):
+    from panel import me_services
+
+    make_margins()
+    survey = make_wave()
+    stays = make_member("Beilen", email="blijft@example.nl")
+    goes = make_member("Beilen", email="gaat@example.nl")
+    invite(survey, stays, goes)
+    assert announcements.announce(survey.id, date.today()) == 2
+    db.session.commit()
+    me_services.leave(db.session.get(type(goes), goes.id), via="unsubscribe_link")
+    db.session.commit()
+    deliver_all_due()
+    assert [m["To"] for m in smtp_server.inbox.messages] == ["blijft@example.nl"]
