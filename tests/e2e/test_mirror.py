@@ -74,6 +74,9 @@ def test_the_charts_need_no_javascript_and_sort_by_links(open_page, live_server,
     page.locator("thead").get_by_role("link").nth(1).click()
     assert "sorteer=" in page.url
     assert page.locator('th[aria-sort="descending"]').count() == 1
+    page.emulate_media(media="print")  # on paper: no menu, every chart whole
+    assert not page.locator(".language-switch").is_visible()
+    assert all(svg.is_visible() for svg in page.locator("svg[role=img]").all())
 
 
 def test_an_official_previews_figures_not_yet_published(
