@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, LargeBinary, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, deferred, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, UTCDateTime, utcnow
 
@@ -26,7 +26,7 @@ class MirrorPdf(Base):
     #: A village's slug, or ALL for every village in one document.
     area: Mapped[str] = mapped_column(String(80))
     language: Mapped[str] = mapped_column(String(5))
-    pdf: Mapped[bytes] = deferred(mapped_column(LargeBinary()))
+    pdf: Mapped[bytes] = mapped_column(LargeBinary(), deferred=True)
     #: How long rendering took, for the benchmark and the log.
     seconds: Mapped[float]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
