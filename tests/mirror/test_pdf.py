@@ -210,3 +210,14 @@ def test_a_pdf_not_yet_rendered_is_queued_once_and_asked_for_again(client, mirro
     assert len(jobs) == 1 and jobs[0].params == {"language": "nl"}
     run_render_jobs()
     assert client.get("/dorpsspiegel/beilen.pdf").status_code == 200
+
+
+def test_a_village_in_a_cluster_prints_the_clusters_figures(app, mirrored):
+    run_render_jobs()
+    with app.test_request_context(), force_locale("nl"):
+        page = build_village_page(village_by_name("Orvelte"), runs_for(False))
+    text = text_of(kept("orvelte"))
+    stand_ins = [c for c in page.cards if c.figure is not None and c.cluster == "Kleine kernen"]
+    assert stand_ins and "Kleine kernen" in text
+    for card in stand_ins:
+        assert card.figure.text in text, card.code
