@@ -15,11 +15,10 @@ bp = Blueprint("mirror", __name__)
 
 
 def _preview() -> bool:
-    """Only an official's preview shows figures not yet published."""
-    account = g.get("account")
-    return request.args.get("voorbeeld") == "1" and bool(
-        account and account.has_role(Role.OFFICIAL)
-    )
+    """Only an official's preview shows figures not yet published, and only when there are
+    such figures (else the page is the published one, without a banner)."""
+    asked = request.args.get("voorbeeld") == "1"
+    return asked and _is_official() and services.has_unreleased()
 
 
 def _is_official() -> bool:

@@ -366,3 +366,10 @@ def test_a_neighbourhood_points_to_its_village(client, english, mirrored, make_v
     html = client.get("/dorpsspiegel/beilen-oost").get_data(as_text=True)
     assert "Beilen-Oost is part of Beilen." in html and 'href="/dorpsspiegel/beilen"' in html
     assert "Too few people" not in html
+
+
+def test_a_preview_without_new_figures_is_the_published_page(client, as_role, english, mirrored):
+    as_role("official", None)
+    html = client.get("/dorpsspiegel/beilen?voorbeeld=1").get_data(as_text=True)
+    assert "Not yet published." not in html and "Preview the new figures" not in html
+    assert "Leefbaarheid 2026" in html
