@@ -221,3 +221,14 @@ def test_a_village_in_a_cluster_prints_the_clusters_figures(app, mirrored):
     assert stand_ins and "Kleine kernen" in text
     for card in stand_ins:
         assert card.figure.text in text, card.code
+
+
+def test_the_pages_link_to_their_pdfs_but_not_in_a_preview(client, login_as, unreleased):
+    for path, pdf_path in (
+        ("/dorpsspiegel", "/dorpsspiegel/alle-dorpen.pdf"),
+        ("/dorpsspiegel/beilen", "/dorpsspiegel/beilen.pdf"),
+    ):
+        assert f'href="{pdf_path}"' in client.get(path).get_data(as_text=True)
+    login_as("official")
+    preview = client.get("/dorpsspiegel/beilen?voorbeeld=1").get_data(as_text=True)
+    assert 'id="preview"' in preview and 'href="/dorpsspiegel/beilen.pdf"' not in preview
