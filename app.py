@@ -50,6 +50,7 @@ MODEL_MODULES = (
     "surveys.models",
     "fieldwork.models",
     "results.models",
+    "mirror.models",
 )
 
 
@@ -92,6 +93,7 @@ def register_blueprints(app: Flask) -> None:
     from fieldwork.monitor_views import bp as monitor_bp
     from jobs.views import bp as jobs_bp
     from mail.views import bp as mail_bp
+    from mirror.pdf_views import bp as mirror_pdf_bp
     from mirror.views import bp as mirror_bp
     from panel.me_views import bp as me_bp
     from panel.member_views import bp as members_bp
@@ -132,6 +134,7 @@ def register_blueprints(app: Flask) -> None:
         clusters_bp,
         quotes_bp,
         mirror_bp,
+        mirror_pdf_bp,
     ):
         app.register_blueprint(blueprint)
 

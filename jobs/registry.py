@@ -21,6 +21,7 @@ JOB_MODULES = (
     "recruitment.jobs",
     "fieldwork.jobs",
     "results.jobs",
+    "mirror.jobs",
 )
 
 _functions: dict[str, JobFunction] = {}

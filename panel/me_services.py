@@ -70,7 +70,7 @@ def resume(member: Member) -> None:
 
 
 #: Mails about surveys, withdrawn from the outbox when a member leaves.
-SURVEY_MAIL_KINDS = ("survey_invitation", "survey_reminder")
+SURVEY_MAIL_KINDS = ("survey_invitation", "survey_reminder", "results_online")
 
 
 def leave(member: Member, via: str = "my_details") -> None:

@@ -16,9 +16,10 @@ from accounts.models import Account, Role, RoleGrant
 from audit.services import record
 from core.db import db, utcnow
 from jobs.models import Job, JobStatus
+from jobs.services import enqueue
 from results.models import AnalysisRun, RunStatus
 from results.services import FINISHED, computed_run, first_published_run
-from surveys.models import ResultsBeingComputed, Survey
+from surveys.models import ResultsBeingComputed, Survey, SurveyKind
 from villages.models import Village
 
 log = logging.getLogger(__name__)
@@ -56,7 +57,16 @@ def release_run(run: AnalysisRun, by: Account | None) -> bool:
     db.session.flush()
     record("analysis.results_released", survey, run=run.id)
     log.info("Results of survey %s released (run %s)", survey.id, run.id)
+    _queue_mirror_jobs(survey)
     return True
+
+
+def _queue_mirror_jobs(survey: Survey) -> None:
+    """The mail to the wave's invitees that the results are online (once per wave: the job
+    knows when it went out); by job name, the village mirror being a room above this one.
+    Its printed PDFs are rendered by a job the first download asks for (mirror.pdf)."""
+    if survey.kind is SurveyKind.GENERAL:
+        enqueue("mirror.announce_results", survey_id=survey.id)
 
 
 def _cut(run: AnalysisRun, first: AnalysisRun) -> tuple[Any, ...]:
