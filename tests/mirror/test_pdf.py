@@ -137,7 +137,7 @@ def test_a_village_without_figures_says_so_and_ends_with_a_page_to_fill_in(app, 
     run_render_jobs()
     text = text_of(kept("hooghalen"))
     assert "Hooghalen" in text
-    assert "Te weinig mensen" in text or "Too few people" in text
+    assert "te weinig mensen mee om cijfers te tonen" in text or "Too few people" in text
     last = PdfReader(BytesIO(kept("hooghalen"))).pages[-1].extract_text()
     assert "Wat gebeurt er nu?" in last or "What happens next?" in last
 

@@ -310,6 +310,10 @@ def test_the_public_pages_read_plainly(client, mirrored, language):
         assert not [word for word in JARGON if word in text], path
 
 
+def without_tokens(page: str) -> str:
+    return re.sub(r'(name="(?:csrf_token|form_key)"[^>]*value=")[^"]*"', r"\1", page)
+
+
 def test_a_warm_page_is_served_from_the_cache_in_a_few_queries(client, english, mirrored):
     from tests.panel.test_overview import counted_queries
 
@@ -317,7 +321,8 @@ def test_a_warm_page_is_served_from_the_cache_in_a_few_queries(client, english, 
         cold = client.get(path).get_data(as_text=True)
         with counted_queries() as statements:
             warm = client.get(path).get_data(as_text=True)
-        assert warm == cold
+        # Forms (the language switch) carry tokens signed with the second they were made.
+        assert without_tokens(warm) == without_tokens(cold)
         # the village by its slug, the released runs, the waves waiting, the margins
         assert len(statements) <= 6, "\n".join(statements)
 
