@@ -96,6 +96,8 @@ def test_every_route_is_public_on_purpose_or_guarded(app):
         # checked inside the view).
         "mirror.overview",
         "mirror.village",
+        "mirror_pdf.village",
+        "mirror_pdf.all_villages",
     }
     unguarded = [
         endpoint
