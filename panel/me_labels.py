@@ -16,6 +16,7 @@ MAIL_KINDS = {
     "survey_reminder": _l("Reminder for a survey"),
     "proposal_submitted": _l("Village-vision proposal to review"),
     "proposal_reviewed": _l("Review of a village-vision proposal"),
+    "results_online": _l("The results are online"),
 }
 
 
