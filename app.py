@@ -51,6 +51,7 @@ MODEL_MODULES = (
     "fieldwork.models",
     "results.models",
     "mirror.models",
+    "paper.models",
 )
 
 

@@ -1,0 +1,1 @@
+"""The paper path: printed questionnaires with sheet ids, volunteer data entry, imports."""
