@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import shutil
 import time
 import uuid
 from collections.abc import Iterator
@@ -112,6 +113,97 @@ def database_url(request) -> str:
     return request.getfixturevalue(f"{request.param}_url")
 
 
+# --- the demo, seeded once per database kind, copied per test ---------------------------
+
+#: Databases made for one test only: dropped afterwards instead of emptied.
+THROWAWAY: set[str] = set()
+
+
+class DemoTemplates:
+    """`flask demo seed` run once per database kind, on first use (it takes ~20 s); each
+    test gets its own copy (a file copy on SQLite, CREATE DATABASE … TEMPLATE on PostgreSQL)."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.made: dict[str, tuple[str, str]] = {}  # kind -> (template url, seed output)
+        self.postgres: list[tuple[sa.Engine, str]] = []
+
+    def template(self, kind: str) -> tuple[str, str]:
+        if kind not in self.made:
+            url = self._empty_database(kind)
+            migrate(url)
+            app = create_app(base_config(url))
+            with app.app_context():
+                output = app.test_cli_runner().invoke(args=["demo", "seed"]).output
+                db.engine.dispose()
+            self.made[kind] = (url, output)
+        return self.made[kind]
+
+    def _empty_database(self, kind: str) -> str:
+        if kind == "sqlite":
+            return f"sqlite:///{self.directory / 'demo-template.db'}"
+        created = create_postgres_database()
+        if isinstance(created, str):
+            skip_or_fail("postgres", created)
+        engine, name, url = created
+        self.postgres.append((engine, name))
+        return url
+
+    def copy(self, kind: str) -> str:
+        template_url, _ = self.template(kind)
+        if kind == "sqlite":
+            path = self.directory / f"demo-{uuid.uuid4().hex}.db"
+            shutil.copyfile(sa.make_url(template_url).database, path)
+            url = f"sqlite:///{path}"
+        else:
+            engine, template = self.postgres[0]
+            name = f"{template}_{secrets.token_hex(3)}"
+            with engine.connect() as connection:
+                connection.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+            url = engine.url.set(database=name).render_as_string(hide_password=False)
+        THROWAWAY.add(url)
+        return url
+
+    def drop(self, url: str) -> None:
+        THROWAWAY.discard(url)
+        if url.startswith("sqlite"):
+            Path(sa.make_url(url).database).unlink(missing_ok=True)
+            return
+        engine, _ = self.postgres[0]
+        name = sa.make_url(url).database
+        with engine.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+    def close(self) -> None:
+        for engine, name in self.postgres:
+            with engine.connect() as connection:
+                connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_templates(tmp_path_factory) -> Iterator[DemoTemplates]:
+    templates = DemoTemplates(tmp_path_factory.mktemp("demo"))
+    yield templates
+    templates.close()
+
+
+@pytest.fixture(params=DATABASES)
+def demo_database_url(request, demo_templates) -> Iterator[str]:
+    """A database holding the seeded demo, this test's own. Test modules about the demo
+    override `database_url` with it, so `app`, `client` and the factories work on it."""
+    url = demo_templates.copy(request.param)
+    yield url
+    demo_templates.drop(url)
+
+
+@pytest.fixture
+def demo_seed_output(demo_database_url, demo_templates) -> str:
+    """What `flask demo seed` printed when it seeded the template of this test's copy."""
+    kind = "sqlite" if demo_database_url.startswith("sqlite") else "postgresql"
+    return demo_templates.template(kind)[1]
+
+
 # --- the app ---------------------------------------------------------------------------
 
 
@@ -170,7 +262,8 @@ def make_app(database_url) -> Iterator:
     for app in apps:
         with app.app_context():
             db.engine.dispose()
-    empty_all_tables(database_url)
+    if database_url not in THROWAWAY:
+        empty_all_tables(database_url)
 
 
 @pytest.fixture

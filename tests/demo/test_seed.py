@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from statistics import mean
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import func, select
 
 from core.db import db
 from demo.results import DEMO_WAVE_TITLE, PREVIOUS_WAVE_TITLE
@@ -16,8 +17,9 @@ from population.demo import DEMO_SOURCE
 from population.models import MarginImport
 from results import clusters, services
 from results.models import AreaKind, ResultFigure
-from surveys.models import Survey
+from surveys.models import ReviewStatus, Survey, SurveyKind
 from tests.surveys.test_proposals import english
+from villages.models import Village
 from villages.queries import panel_villages
 from villages.seed_data import CLUSTERS
 
@@ -25,11 +27,26 @@ from villages.seed_data import CLUSTERS
 OWN_FIGURES = 12
 
 
-def seed(app) -> None:
-    result = app.test_cli_runner().invoke(args=["demo", "seed"])
-    assert result.exit_code == 0, result.output
-    assert "two closed demo waves" in result.output
-    assert f"Added {len(CLUSTERS)} default clusters" in result.output
+@pytest.fixture
+def database_url(demo_database_url) -> str:
+    """Every test here starts from its own copy of the seeded demo (seeded once per run)."""
+    return demo_database_url
+
+
+def test_the_demo_seed_command_loads_villages_waves_and_clusters(app, demo_seed_output):
+    assert "Loaded 35 villages" in demo_seed_output
+    assert "two closed demo waves" in demo_seed_output
+    assert f"Added {len(CLUSTERS)} default clusters" in demo_seed_output
+    assert db.session.scalar(select(func.count()).select_from(Village)) == 35
+
+
+def test_the_demo_data_holds_a_submitted_proposal_of_orvelte(app):
+    app.test_cli_runner().invoke(args=["demo", "seed"])  # seeding again adds no second one
+    proposals = db.session.query(Survey).filter_by(kind=SurveyKind.VILLAGE_VISION).all()
+    assert [(p.title, p.review_status) for p in proposals] == [
+        ("Dorpsvisie Orvelte 2027", ReviewStatus.SUBMITTED)
+    ]
+    assert [v.name for v in proposals[0].villages] == ["Orvelte"]
 
 
 def wave(title: str) -> Survey:
@@ -37,7 +54,6 @@ def wave(title: str) -> Survey:
 
 
 def test_the_demo_waves_are_published_to_the_associations(app, client, login_as):
-    seed(app)
     for title in (PREVIOUS_WAVE_TITLE, DEMO_WAVE_TITLE):
         survey = wave(title)
         run = services.published_run(survey)
@@ -59,7 +75,6 @@ def test_the_demo_waves_are_published_to_the_associations(app, client, login_as)
 
 
 def test_the_demo_mirror_is_alive(app):
-    seed(app)
     current = services.published_run(wave(DEMO_WAVE_TITLE))
     whole = [f for f in current.figures if f.subgroup == ""]
     marks = {f.area: f for f in whole if f.indicator == "leefbaarheid_cijfer"}
