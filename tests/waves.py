@@ -66,12 +66,18 @@ def make_wave(make_village):
         survey.publish(opens_on, opens_on + timedelta(days=21), utcnow())
         questionnaire = questionnaire_of(survey.live_version)
         reused = list(respondents or [])
-        for name, count in (per_village or WAVE).items():
+        counts = per_village or WAVE
+        people = [
+            reused.pop(0) if reused else Respondent(pseudonym=secrets.token_hex(8))
+            for _ in range(sum(counts.values()))
+        ]
+        db.session.add_all(people)
+        db.session.flush()  # once for all: their ids
+        people.reverse()
+        for name, count in counts.items():
             village = village_by_name(name)
             for _ in range(count):
-                respondent = reused.pop(0) if reused else Respondent(pseudonym=secrets.token_hex(8))
-                db.session.add(respondent)
-                db.session.flush()
+                respondent = people.pop()
                 cell = {
                     "village_id": village.id,
                     "age_band": str(rng.choice(BANDS)),
