@@ -116,6 +116,7 @@ def save_entry(
     """Store the account's entry of the sheet and take the next step; the checked sheet
     (with its problems) when the entry does not pass, storing nothing."""
     sheet = locked(sheet)
+    db.session.expire(sheet, ["entries"])  # as committed by whoever held the lock before
     mine = _entry_by(sheet, account)
     if mine is not None and mine.round == max(entry.round for entry in sheet.entries):
         return Saved(

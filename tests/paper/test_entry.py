@@ -320,3 +320,60 @@ def test_web_answering_refuses_a_member_with_a_paper_copy(app, make_member):
         session["language"] = "en"
     welcome = client.get(client.get(f"/enquete/{survey_token(invitation)}").location)
     assert welcome.status_code == 409 and "You answer this survey on paper" in welcome.text
+
+
+def test_one_entry_sent_from_several_tabs_at_once_makes_one_response(world, app):
+    from tests.test_double_submit import at_once
+
+    survey, [sheet, _], people = world
+    access.set_single_entry(survey, True, people["official"].account, utcnow())
+    db.session.commit()
+    url = f"/entry/{survey.id}/{sheet.id}"
+    tabs = [Person(app, people["anna"].account) for _ in range(4)]
+    sent = [{"csrf_token": csrf_token_from(tab.get(url).text), **TYPED} for tab in tabs]
+    outcomes = at_once(
+        [
+            lambda tab=tab, data=data: tab.client.post(url, data=data)
+            for tab, data in zip(tabs, sent, strict=True)
+        ]
+    )
+    assert set(outcomes) == {(303, f"/entry/{survey.id}")}, outcomes
+    db.session.expire_all()
+    assert count(SheetEntry) == 1 and count(Response) == 1
+
+
+def test_an_anonymous_survey_keeps_nothing_that_links_paper_answers_to_the_member(
+    app, make_account, make_member
+):
+    """The whole path, differences included, then the attacks: an official with every
+    page, and someone who reads every row of the database."""
+    from tests.helpers import every_row_as_text
+
+    survey = publish(anonymous=True)
+    member = make_member("Orvelte", channel="paper", name="Geesje Hoving")
+    [sheet] = print_sheets(survey, members=[member])
+    official = Person(app, make_account(Role.OFFICIAL))
+    anna, bert = (Person(app, make_account(Role.VOLUNTEER)) for _ in range(2))
+    for volunteer in (anna, bert):
+        access.grant(survey, volunteer.account, False, official.account, utcnow())
+    db.session.commit()
+    secret = {"WOONT": "2", "CIJFER": "9", "OPMERKING": "Geheim-antwoord-77", "WAAROM": "Zorg"}
+    anna.enter(survey, sheet, secret)
+    bert.enter(survey, sheet, {**secret, "CIJFER": "8"})
+    decided = official.post(f"/entry/{survey.id}/differences/{sheet.id}", secret)
+    assert decided.status_code == 303
+
+    db.session.expire_all()
+    assert count(Response) == 0
+    sheet = fresh(sheet)
+    assert sheet.status is SheetStatus.ENTERED and sheet.response_id is None
+    assert all(entry.wiped and entry.values == {} for entry in sheet.entries)
+    # The official: the sheet cannot be opened again, no page shows what was typed.
+    for url in (f"/entry/{survey.id}/differences/{sheet.id}", f"/entry/{survey.id}/{sheet.id}"):
+        page = official.get(url)
+        assert page.status_code == 409 and "Geheim-antwoord-77" not in page.text
+    assert "Geheim-antwoord-77" not in official.get(f"/surveys/{survey.id}/paper/entry").text
+    # The database: the answers are in one anonymous row, which names no one.
+    rows = [row for row in every_row_as_text().splitlines() if "Geheim-antwoord-77" in row]
+    assert len(rows) == 1 and rows[0].startswith("anonymous_responses:")
+    assert sheet.id not in rows[0] and "Geesje" not in rows[0]
