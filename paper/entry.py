@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import g, has_app_context
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -67,7 +68,13 @@ class Saved:
 
 
 def questionnaire(sheet: Sheet) -> Questionnaire:
-    return questionnaire_of(sheet.version)
+    """The sheet's questionnaire, read once per request (the version is frozen)."""
+    if not has_app_context():
+        return questionnaire_of(sheet.version)
+    read = g.setdefault("paper_questionnaires", {})
+    if sheet.version_id not in read:
+        read[sheet.version_id] = questionnaire_of(sheet.version)
+    return read[sheet.version_id]
 
 
 def next_step(sheet: Sheet, account: Account) -> Step:
