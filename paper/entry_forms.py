@@ -29,7 +29,13 @@ class SheetIdForm(FlaskForm):
         ),
         filters=[strip],
         validators=[DataRequired(_l("Type the sheet id.")), Length(max=40)],
-        render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
+        # The page is there to type (or scan) one id, sheet after sheet.
+        render_kw={
+            "autocomplete": "off",
+            "autocapitalize": "characters",
+            "spellcheck": "false",
+            "autofocus": True,
+        },
     )
 
 
