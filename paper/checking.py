@@ -18,10 +18,13 @@ from __future__ import annotations
 
 import re
 import string
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
@@ -105,6 +108,28 @@ def entry_fields(questionnaire: Questionnaire, language: str = "nl") -> list[Ent
     return fields
 
 
+#: The fields of questionnaires checked lately (an import checks one questionnaire for
+#: thousands of rows). Each entry keeps its questionnaire alive, so its id is not reused.
+_FIELDS: OrderedDict[tuple, tuple[Questionnaire, dict[str, EntryField]]] = OrderedDict()
+_FIELDS_LOCK = threading.Lock()
+
+
+def _fields_by_key(questionnaire: Questionnaire, language: str) -> dict[str, EntryField]:
+    # The labels are in the language of the interface too ("Other, namely").
+    key = (id(questionnaire), language, str(get_locale()))
+    with _FIELDS_LOCK:
+        kept = _FIELDS.get(key)
+        if kept is not None and kept[0] is questionnaire:
+            _FIELDS.move_to_end(key)
+            return kept[1]
+    fields = {entry.key: entry for entry in entry_fields(questionnaire, language)}
+    with _FIELDS_LOCK:
+        _FIELDS[key] = (questionnaire, fields)
+        while len(_FIELDS) > 16:
+            _FIELDS.popitem(last=False)
+    return fields
+
+
 def _fields_of(question: Question, number: int, language: str) -> list[EntryField]:
     label, kind = text_in(question.text, language), question.type
     if kind is QuestionType.LIKERT_GRID:
@@ -149,7 +174,7 @@ def check_sheet(
     questionnaire: Questionnaire, values: Mapping[str, str], language: str = "nl"
 ) -> CheckedSheet:
     """Check the typed `values` (answer key -> text) of one sheet."""
-    fields = {entry.key: entry for entry in entry_fields(questionnaire, language)}
+    fields = _fields_by_key(questionnaire, language)
     typed = {key: _clean(value) for key, value in values.items()}
     problems = [
         Problem(key, "unknown_field", _("This is not a field of this questionnaire."))
