@@ -188,3 +188,18 @@ def test_many_sheets_at_once(app, make_village, make_member):
         accept_many([(late, ANSWERS), (unnamed[0], ANSWERS)], utcnow())
     db.session.rollback()
     assert count(Response) == 4
+
+
+def test_many_sheet_ids_at_once(app, make_village):
+    from paper.accepting import find_sheets
+    from paper.sheet_ids import new_sheet_id
+
+    survey, village = publish(), make_village("Orvelte")
+    [fresh_sheet, entered] = print_sheets(survey, village, copies=2)
+    accept(entered, ANSWERS, utcnow())
+    db.session.commit()
+    never = new_sheet_id()
+    typed = [display(fresh_sheet.id), entered.id, never, "nonsense"]
+    found = find_sheets(typed, survey.id)
+    assert found[display(fresh_sheet.id)] is fresh_sheet
+    assert [found[text].reason for text in typed[1:]] == ["entered", "unknown", "malformed"]
