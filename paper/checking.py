@@ -18,13 +18,10 @@ from __future__ import annotations
 
 import re
 import string
-import threading
-from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
@@ -108,28 +105,6 @@ def entry_fields(questionnaire: Questionnaire, language: str = "nl") -> list[Ent
     return fields
 
 
-#: The fields of questionnaires checked lately (an import checks one questionnaire for
-#: thousands of rows). Each entry keeps its questionnaire alive, so its id is not reused.
-_FIELDS: OrderedDict[tuple, tuple[Questionnaire, dict[str, EntryField]]] = OrderedDict()
-_FIELDS_LOCK = threading.Lock()
-
-
-def _fields_by_key(questionnaire: Questionnaire, language: str) -> dict[str, EntryField]:
-    # The labels are in the language of the interface too ("Other, namely").
-    key = (id(questionnaire), language, str(get_locale()))
-    with _FIELDS_LOCK:
-        kept = _FIELDS.get(key)
-        if kept is not None and kept[0] is questionnaire:
-            _FIELDS.move_to_end(key)
-            return kept[1]
-    fields = {entry.key: entry for entry in entry_fields(questionnaire, language)}
-    with _FIELDS_LOCK:
-        _FIELDS[key] = (questionnaire, fields)
-        while len(_FIELDS) > 16:
-            _FIELDS.popitem(last=False)
-    return fields
-
-
 def _fields_of(question: Question, number: int, language: str) -> list[EntryField]:
     label, kind = text_in(question.text, language), question.type
     if kind is QuestionType.LIKERT_GRID:
@@ -174,38 +149,51 @@ def check_sheet(
     questionnaire: Questionnaire, values: Mapping[str, str], language: str = "nl"
 ) -> CheckedSheet:
     """Check the typed `values` (answer key -> text) of one sheet."""
-    fields = _fields_by_key(questionnaire, language)
-    typed = {key: _clean(value) for key, value in values.items()}
-    problems = [
-        Problem(key, "unknown_field", _("This is not a field of this questionnaire."))
-        for key in typed
-        if key not in fields
-    ]
-    posted: dict[str, Any] = {}  # key -> answer code(s) or text, as the web form posts them
-    coded: dict[str, str] = {}
-    for key, entry in fields.items():
-        value = typed.get(key, "")
-        if value in CODES:
-            coded[key] = value
-        elif value:
-            parsed = _parse(entry, value)
-            if isinstance(parsed, Problem):
-                problems.append(parsed)
-            else:
-                posted[key] = parsed
-    answers, on_route = _check_pages(questionnaire, typed, posted, coded, language, problems)
-    coded = {key: code for key, code in coded.items() if key in on_route}
-    problems.sort(key=_order_of(fields))
-    return CheckedSheet(None if problems else answers, problems, coded)
+    return SheetChecker(questionnaire, language).check(values)
+
+
+class SheetChecker:
+    """`check_sheet` for many sheets of one questionnaire (an import's rows): the fields
+    are worked out once, and the pages' forms are made once (`surveys.answer_form` keeps
+    a form class while its questions live, which they do as long as this checker)."""
+
+    def __init__(self, questionnaire: Questionnaire, language: str = "nl"):
+        self.questionnaire, self.language = questionnaire, language
+        self.fields = {entry.key: entry for entry in entry_fields(questionnaire, language)}
+        positions = {key: n for n, key in enumerate(self.fields)}
+        self._order = lambda problem: positions.get(problem.key, len(positions))
+
+    def check(self, values: Mapping[str, str]) -> CheckedSheet:
+        """Check the typed `values` (answer key -> text) of one sheet."""
+        fields = self.fields
+        typed = {key: _clean(value) for key, value in values.items()}
+        problems = [
+            Problem(key, "unknown_field", _("This is not a field of this questionnaire."))
+            for key in typed
+            if key not in fields
+        ]
+        posted: dict[str, Any] = {}  # key -> answer code(s) or text, as the web form posts
+        coded: dict[str, str] = {}
+        for key, entry in fields.items():
+            value = typed.get(key, "")
+            if value in CODES:
+                coded[key] = value
+            elif value:
+                parsed = _parse(entry, value)
+                if isinstance(parsed, Problem):
+                    problems.append(parsed)
+                else:
+                    posted[key] = parsed
+        answers, on_route = _check_pages(
+            self.questionnaire, typed, posted, coded, self.language, problems
+        )
+        coded = {key: code for key, code in coded.items() if key in on_route}
+        problems.sort(key=self._order)
+        return CheckedSheet(None if problems else answers, problems, coded)
 
 
 def _clean(value: Any) -> str:
     return "" if value is None else str(value).strip()
-
-
-def _order_of(fields: dict[str, EntryField]):
-    positions = {key: n for n, key in enumerate(fields)}
-    return lambda problem: positions.get(problem.key, len(positions))
 
 
 # --- typed text -> answer codes --------------------------------------------------------
