@@ -1,0 +1,147 @@
+"""Officials import paper questionnaires typed elsewhere: upload, dry run, import.
+
+The upload is checked at once and every problem listed; a file without problems waits on
+the server (`paper.upload_store`) until the official confirms, and the confirmation
+imports exactly that file, once, however often it is sent.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from accounts.permissions import official_required
+from core.db import db, utcnow
+from core.errors import render_error
+from core.once import create_once
+from fieldwork.answering import questionnaire_of
+from paper import importing, upload_store
+from paper.import_forms import ConfirmForm, UploadForm
+from paper.import_templates import XLSX_MIMETYPE, template_csv, template_xlsx
+from paper.models import PaperImport
+from surveys.models import Survey
+from surveys.permissions import survey_for_viewing
+
+bp = Blueprint("paper_import", __name__, url_prefix="/surveys")
+
+#: Problems shown on the page; a file with more is mostly one mistake repeated.
+SHOWN_PROBLEMS = 500
+
+
+class FileGone(Exception):
+    """The checked file is no longer kept (imported, or older than a day)."""
+
+
+@bp.errorhandler(413)
+def too_large(error):
+    """Past the server's upload limit: the request is refused before any view runs."""
+    return render_error(413, importing.file_message("too_large"))
+
+
+@bp.route("/<int:survey_id>/paper/import", methods=["GET", "POST"])
+@official_required
+def upload(survey_id: int):
+    """Upload a file: the dry run lists every problem; nothing is stored."""
+    survey = survey_for_viewing(survey_id)
+    form, report, confirm = UploadForm(), None, None
+    if form.validate_on_submit():
+        data = form.file.data.read()
+        report = importing.dry_run(survey, data, form.file.data.filename or "")
+        db.session.rollback()  # only read; nothing may stay behind
+        if report.has_work:
+            upload_store.keep(data, report.sha256)
+            confirm = ConfirmForm(formdata=None, sha256=report.sha256, filename=report.filename)
+    failed = bool(form.errors) or (report is not None and not report.ok)
+    return page(survey, form, report, confirm), 422 if failed else 200
+
+
+@bp.post("/<int:survey_id>/paper/import/confirm")
+@official_required
+def confirm(survey_id: int):
+    """Import the checked file in one transaction: all its rows or none."""
+    survey = survey_for_viewing(survey_id, locking=True)  # one import of a survey at a time
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        flash(_("Choose the file again and check it before importing."), "error")
+        return redirect(url_for(".upload", survey_id=survey.id), 303)
+    try:
+        import_id, _made = create_once(
+            "paper.import", form.form_key.data, lambda: _import(survey, form)
+        )
+    except FileGone:
+        db.session.rollback()
+        flash(_("The checked file is no longer here: choose it again."), "error")
+        return redirect(url_for(".upload", survey_id=survey.id), 303)
+    except importing.ImportRefused as refused:
+        db.session.rollback()
+        return page(survey, UploadForm(formdata=None), refused.report, None, refused=True), 422
+    upload_store.discard(form.sha256.data)
+    return redirect(url_for(".show", survey_id=survey.id, import_id=import_id), 303)
+
+
+def _import(survey: Survey, form: ConfirmForm) -> PaperImport:
+    data = upload_store.load(form.sha256.data)
+    if data is None:
+        raise FileGone()
+    return importing.run_import(survey, data, form.filename.data or "", g.account, utcnow())
+
+
+@bp.get("/<int:survey_id>/paper/imports/<int:import_id>")
+@official_required
+def show(survey_id: int, import_id: int):
+    """What one import did."""
+    survey = survey_for_viewing(survey_id)
+    paper_import = db.session.get(PaperImport, import_id)
+    if paper_import is None or paper_import.survey_id != survey.id:
+        abort(404)
+    return render_template("paper/import_done.html", survey=survey, paper_import=paper_import)
+
+
+@bp.get("/<int:survey_id>/paper/import/template.csv")
+@official_required
+def template_as_csv(survey_id: int):
+    """The header row to fill in, as CSV."""
+    survey, number, questionnaire = _template_source(survey_id)
+    return _download(template_csv(questionnaire), "text/csv", survey, number, "csv")
+
+
+@bp.get("/<int:survey_id>/paper/import/template.xlsx")
+@official_required
+def template_as_xlsx(survey_id: int):
+    """The header row to fill in and what each column takes, as an Excel workbook."""
+    survey, number, questionnaire = _template_source(survey_id)
+    workbook = template_xlsx(questionnaire, str(get_locale() or "nl"))
+    return _download(workbook, XLSX_MIMETYPE, survey, number, "xlsx")
+
+
+def _template_source(survey_id: int):
+    survey = survey_for_viewing(survey_id)
+    version = survey.live_version or survey.current_version
+    return survey, version.number, questionnaire_of(version)
+
+
+def _download(content: bytes, mimetype: str, survey: Survey, number: int, extension: str):
+    name = f"paper-import-survey-{survey.id}-version-{number}.{extension}"
+    return Response(
+        content, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename={name}"}
+    )
+
+
+def page(survey, form, report, confirm, refused: bool = False) -> str:
+    earlier = db.session.scalars(
+        select(PaperImport)
+        .where(PaperImport.survey_id == survey.id)
+        .order_by(PaperImport.imported_at.desc(), PaperImport.id.desc())
+    ).all()
+    return render_template(
+        "paper/import.html",
+        survey=survey,
+        form=form,
+        report=report,
+        confirm=confirm,
+        refused=refused,
+        shown=SHOWN_PROBLEMS,
+        earlier=earlier,
+    )

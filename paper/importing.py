@@ -1,0 +1,427 @@
+"""Importing paper questionnaires typed elsewhere: one row per sheet, one column per field.
+
+A file is first checked as a whole (the dry run): every problem is listed with its row and
+column before anything is stored. Each row is checked exactly as a volunteer's entry is
+(`paper.checking.check_sheet`: printed box numbers, the codes "-" and "?", routing,
+required questions) and its sheet id exactly as a volunteer's (`paper.accepting.find_sheet`).
+A row whose sheet was entered already is skipped, not an error: importing the same file
+again changes nothing. The real import checks the file again (sheets may have been entered
+meanwhile), accepts every row in one transaction or none, and records a `PaperImport`.
+
+Columns are found by their header (the question code, grid statement code or
+`<code>_other`), in any order and in any case; the sheet id is in the `sheet` column.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from accounts.models import Account
+from audit.services import record
+from core.db import db
+from fieldwork.answering import questionnaire_of
+from paper.accepting import SheetRefused, accept, find_sheet
+from paper.checking import EntryField, check_sheet, entry_fields
+from paper.import_files import Table, UnreadableFile, column_letter, read_table
+from paper.models import PaperImport, Sheet
+from paper.sheet_ids import compact, display
+from surveys.definition import Questionnaire
+from surveys.models import QuestionnaireVersion, Survey, SurveyStatus
+
+log = logging.getLogger(__name__)
+
+#: Accepted names of the sheet id column (lower case); the template writes the first.
+SHEET_HEADERS = ("sheet", "sheet id", "sheet_id", "formulier", "formuliernummer", "vel")
+#: Sheets are looked up this many at a time.
+LOOKUP_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class ImportProblem:
+    """One thing wrong with the file; `row` is None for the file or its header as a whole."""
+
+    kind: str
+    message: str
+    row: int | None = None
+    #: The column's header as in the file (or the answer key), and its spreadsheet letter.
+    column: str = ""
+    letter: str = ""
+
+
+@dataclass(frozen=True)
+class ReadyRow:
+    row: int
+    sheet: Sheet
+    answers: dict[str, Any]
+
+
+@dataclass
+class ImportReport:
+    """What the file holds and what importing it would do."""
+
+    filename: str
+    sha256: str
+    format: str = ""
+    encoding: str = ""
+    rows: int = 0
+    ready: list[ReadyRow] = field(default_factory=list)
+    #: (row, sheet id as shown) of sheets entered already: skipped.
+    skipped: list[tuple[int, str]] = field(default_factory=list)
+    problems: list[ImportProblem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def has_work(self) -> bool:
+        return self.ok and bool(self.ready)
+
+
+class ImportRefused(Exception):
+    """The real import found problems, or nothing to import: nothing may be stored."""
+
+    def __init__(self, report: ImportReport):
+        super().__init__(f"{len(report.problems)} problem(s)")
+        self.report = report
+
+
+def file_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+# --- the dry run -----------------------------------------------------------------------------
+
+
+def dry_run(survey: Survey, data: bytes, filename: str) -> ImportReport:
+    """Check an uploaded file completely; stores nothing (sheets are only read)."""
+    report = ImportReport(filename=filename, sha256=file_hash(data))
+    try:
+        table = read_table(data, filename)
+    except UnreadableFile as unreadable:
+        report.problems.append(ImportProblem(unreadable.kind, file_message(unreadable.kind)))
+        return report
+    report.format, report.encoding, report.rows = table.format, table.encoding, len(table.rows)
+    if survey.status in (SurveyStatus.CLOSED, SurveyStatus.ARCHIVED):
+        report.problems.append(ImportProblem("closed", file_message("closed")))
+        return report
+    if not table.rows:
+        report.problems.append(ImportProblem("no_rows", file_message("no_rows")))
+        return report
+    _Checker(survey, table, report).run()
+    return report
+
+
+class _Checker:
+    """Walks the rows of one table for one survey, collecting ready rows and problems."""
+
+    def __init__(self, survey: Survey, table: Table, report: ImportReport):
+        self.survey, self.table, self.report = survey, table, report
+        self.language = str(get_locale() or "nl")
+        self.versions = _versions(survey)
+        self.questionnaires: dict[int, Questionnaire] = {
+            version.id: questionnaire_of(version) for version in self.versions
+        }
+        self.fields: dict[int, list[EntryField]] = {
+            version_id: entry_fields(questionnaire, self.language)
+            for version_id, questionnaire in self.questionnaires.items()
+        }
+        self.header = table.header
+        #: column index -> answer key
+        self.keys: dict[int, str] = {}
+        self.sheet_column: int | None = None
+        #: version id -> the keys of its fields without a column (reported once)
+        self.missing: dict[int, set[str]] = {}
+
+    def problem(self, kind: str, message: str, row: int | None = None, index: int | None = None):
+        column = ""
+        if index is not None:
+            column = self.header[index] if index < len(self.header) else ""
+        letter = column_letter(index) if index is not None else ""
+        self.report.problems.append(ImportProblem(kind, message, row, column, letter))
+
+    def run(self) -> None:
+        self.map_header()
+        if self.sheet_column is None:
+            return
+        sheets = self.load_sheets()
+        seen: dict[str, int] = {}
+        unnamed_reported: set[int] = set()
+        for row, cells in self.table.rows:
+            self.check_unnamed(row, cells, unnamed_reported)
+            typed = cells[self.sheet_column] if self.sheet_column < len(cells) else ""
+            if not typed:
+                if any(cells):
+                    self.problem("no_sheet_id", row_message("no_sheet_id"), row, self.sheet_column)
+                continue
+            sheet_id = compact(typed)
+            if sheet_id in seen:
+                message = row_message("duplicate_sheet", id=typed, other=seen[sheet_id])
+                self.problem("duplicate_sheet", message, row, self.sheet_column)
+                continue
+            seen[sheet_id] = row
+            self.check_row(row, cells, typed)
+        del sheets  # kept until here so that find_sheet finds them in the session
+
+    # --- the header ---
+
+    def map_header(self) -> None:
+        known = {
+            entry.key.casefold(): entry.key for fields in self.fields.values() for entry in fields
+        }
+        taken: set[str] = set()
+        for index, name in enumerate(self.header):
+            if not name:
+                continue  # a column without a name: an error only where it holds something
+            key = "" if name.casefold() in SHEET_HEADERS else known.get(name.casefold())
+            if key is None:
+                self.header_problem("unknown_column", name, index)
+            elif key in taken:
+                self.header_problem("duplicate_column", name, index)
+            elif not key:
+                self.sheet_column = index
+            else:
+                self.keys[index] = key
+            taken.add(key or "")
+        if self.sheet_column is None:
+            self.header_problem("no_sheet_column", "")
+
+    def header_problem(self, kind: str, name: str, index: int | None = None) -> None:
+        self.problem(kind, header_message(kind, name), None, index)
+
+    def missing_columns(self, version_id: int) -> set[str]:
+        """Fields of this version without a column: reported once, not on every row."""
+        if version_id not in self.missing:
+            reported = set().union(*self.missing.values())
+            present = set(self.keys.values())
+            missing = {entry.key for entry in self.fields[version_id]} - present
+            for key in [entry.key for entry in self.fields[version_id]]:
+                if key in missing and key not in reported:
+                    message = header_message("missing_column", key)
+                    self.report.problems.append(ImportProblem("missing_column", message, None, key))
+            self.missing[version_id] = missing
+        return self.missing[version_id]
+
+    def check_unnamed(self, row: int, cells: list[str], reported: set[int]) -> None:
+        """A value in a column without a header: nobody can tell what it answers."""
+        for index, value in enumerate(cells):
+            named = index < len(self.header) and self.header[index]
+            if value and not named and index not in reported:
+                reported.add(index)
+                self.problem("unnamed_column", row_message("unnamed_column"), row, index)
+
+    # --- the rows ---
+
+    def load_sheets(self) -> dict[str, Sheet]:
+        """Every sheet the file names, in a few queries instead of one per row; with its
+        batch and invitation, which the checks read."""
+        ids = {
+            compact(cells[self.sheet_column])
+            for _, cells in self.table.rows
+            if self.sheet_column < len(cells)
+        }
+        ids = sorted(ids)
+        sheets: dict[str, Sheet] = {}
+        for start in range(0, len(ids), LOOKUP_CHUNK):
+            query = (
+                select(Sheet)
+                .where(Sheet.id.in_(ids[start : start + LOOKUP_CHUNK]))
+                .options(selectinload(Sheet.batch), selectinload(Sheet.invitation))
+            )
+            sheets.update((sheet.id, sheet) for sheet in db.session.scalars(query))
+        return sheets
+
+    def check_row(self, row: int, cells: list[str], typed: str) -> None:
+        try:
+            sheet = find_sheet(typed, self.survey.id)
+        except SheetRefused as refused:
+            if refused.reason == "entered":
+                self.report.skipped.append((row, typed))
+            else:
+                self.problem(refused.reason, refused.message, row, self.sheet_column)
+            return
+        version_id = sheet.version_id
+        if version_id not in self.fields:  # a version without printed sheets until now
+            self.add_version(version_id)
+        missing = self.missing_columns(version_id)
+        own = {entry.key for entry in self.fields[version_id]}
+        values: dict[str, str] = {}
+        for index, key in self.keys.items():
+            value = cells[index] if index < len(cells) else ""
+            if key in own:
+                values[key] = value
+            elif value:
+                message = row_message("other_version", id=display(sheet.id))
+                self.problem("other_version", message, row, index)
+        checked = check_sheet(self.questionnaires[version_id], values, self.language)
+        columns = {key: index for index, key in self.keys.items()}
+        for problem in checked.problems:
+            if problem.key in missing:
+                continue  # the missing column is reported once, above
+            index = columns.get(problem.key)
+            if index is None:
+                self.report.problems.append(
+                    ImportProblem(problem.kind, problem.message, row, problem.key)
+                )
+            else:
+                self.problem(problem.kind, problem.message, row, index)
+        if checked.answers is not None:
+            self.report.ready.append(ReadyRow(row, sheet, checked.answers))
+
+    def add_version(self, version_id: int) -> None:
+        version = db.session.get(QuestionnaireVersion, version_id)
+        self.questionnaires[version_id] = questionnaire_of(version)
+        self.fields[version_id] = entry_fields(self.questionnaires[version_id], self.language)
+
+
+def _versions(survey: Survey) -> list[QuestionnaireVersion]:
+    """The versions printed on paper; the one answered now when none was printed yet."""
+    printed = set(
+        db.session.scalars(select(Sheet.version_id).where(Sheet.survey_id == survey.id).distinct())
+    )
+    versions = [version for version in survey.versions if version.id in printed]
+    if not versions:
+        versions = [survey.live_version or survey.current_version]
+    return versions
+
+
+# --- the real import -------------------------------------------------------------------------
+
+
+def run_import(
+    survey: Survey, data: bytes, filename: str, by: Account | None, now: datetime
+) -> PaperImport:
+    """Check the file again and accept every ready row, all or nothing. ImportRefused (and
+    the caller rolls back) when there is a problem or nothing left to import."""
+    report = dry_run(survey, data, filename)
+    if not report.has_work:
+        raise ImportRefused(report)
+    accepted = _accept_all(report, report.ready, now)
+    if report.problems or not accepted:
+        raise ImportRefused(report)
+    paper_import = PaperImport(
+        survey_id=survey.id,
+        filename=filename[:255],
+        sha256=report.sha256,
+        rows=report.rows,
+        accepted=accepted,
+        skipped=len(report.skipped),
+        imported_at=now,
+        imported_by_id=by.id if by else None,
+    )
+    db.session.add(paper_import)
+    db.session.flush()
+    record(
+        "paper.imported",
+        paper_import,
+        survey=survey.id,
+        rows=report.rows,
+        accepted=accepted,
+        skipped=len(report.skipped),
+        sha256=report.sha256,
+    )
+    log.info("Paper import %s for survey %s: %s sheets", paper_import.id, survey.id, accepted)
+    return paper_import
+
+
+def _accept_all(report: ImportReport, ready: Iterable[ReadyRow], now: datetime) -> int:
+    """Accept each row; a sheet entered meanwhile (another import, a volunteer) is skipped."""
+    accepted = 0
+    for item in ready:
+        try:
+            accept(item.sheet, item.answers, now)
+        except SheetRefused as refused:
+            if refused.reason == "entered":
+                report.skipped.append((item.row, display(item.sheet.id)))
+                continue
+            report.problems.append(ImportProblem(refused.reason, refused.message, item.row))
+            continue
+        accepted += 1
+    return accepted
+
+
+# --- wording ---------------------------------------------------------------------------------
+
+
+def file_message(kind: str) -> str:
+    """Why the file as a whole cannot be imported."""
+    return {
+        "empty": lambda: _("The file is empty."),
+        "no_rows": lambda: _("The file has a header row but no rows with answers."),
+        "too_large": lambda: _(
+            "The file is larger than 10 MB. Split it into several files and import them one by one."
+        ),
+        "encoding": lambda: _(
+            "The file's characters cannot be read. In your spreadsheet, save it as "
+            "'CSV UTF-8' or as an Excel workbook (.xlsx)."
+        ),
+        "binary": lambda: _(
+            "This is not a CSV file or an Excel workbook. Save it from your spreadsheet as "
+            "'CSV UTF-8' or as an Excel workbook (.xlsx)."
+        ),
+        "old_excel": lambda: _(
+            "This is an old Excel file (.xls). Save it as an Excel workbook (.xlsx) or as "
+            "'CSV UTF-8'."
+        ),
+        "not_xlsx": lambda: _(
+            "The Excel workbook cannot be read. Save it again as an Excel workbook (.xlsx) "
+            "or as 'CSV UTF-8'."
+        ),
+        "not_csv": lambda: _(
+            "The file cannot be read as CSV: a quote is not closed or a value is far too "
+            "long. Save it from your spreadsheet as 'CSV UTF-8' again."
+        ),
+        "too_many_rows": lambda: _(
+            "The file has more than 100,000 rows. Split it into several files."
+        ),
+        "too_many_columns": lambda: _("The file has more than 1,000 columns."),
+        "closed": lambda: _(
+            "The survey has been closed: paper questionnaires can no longer be imported."
+        ),
+    }[kind]()
+
+
+def header_message(kind: str, name: str) -> str:
+    return {
+        "no_sheet_column": lambda: _(
+            "The header row has no column 'sheet' with the sheet ids. Use the template's first row."
+        ),
+        "unknown_column": lambda: _(
+            "Column '%(name)s' is not a question of this questionnaire. Correct the header "
+            "or remove the column.",
+            name=name,
+        ),
+        "duplicate_column": lambda: _("Column '%(name)s' appears more than once.", name=name),
+        "missing_column": lambda: _(
+            "Column '%(name)s' is missing. Add it (leave it empty where nothing was answered).",
+            name=name,
+        ),
+    }[kind]()
+
+
+def row_message(kind: str, **params: Any) -> str:
+    return {
+        "no_sheet_id": lambda: _("This row has answers but no sheet id."),
+        "duplicate_sheet": lambda: _(
+            "Sheet %(id)s is in the file twice: also in row %(other)s.", **params
+        ),
+        "unnamed_column": lambda: _(
+            "A value in a column without a header: give the column the question's code or "
+            "remove the value."
+        ),
+        "other_version": lambda: _(
+            "Sheet %(id)s was printed with another version of the questionnaire, which does "
+            "not have this question: leave it empty.",
+            **params,
+        ),
+    }[kind]()
