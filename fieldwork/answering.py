@@ -277,25 +277,34 @@ def _send_anonymously(invitation: Invitation, response: Response, answers: dict)
     Left for the database's own bookkeeping (see docs/privacy.md): on PostgreSQL the new
     row's `xmin` is this transaction, which also marks the invitation as taken part, and
     the deleted row stays readable in its page until vacuumed, and in WAL and backups."""
+    store_anonymously(invitation, response.version_id, response.channel, answers)
+    invitation.response_id = None
+    db.session.flush()
+    db.session.delete(response)
+
+
+def store_anonymously(
+    invitation: Invitation, version_id: int, channel: Channel, answers: dict
+) -> AnonymousResponse:
+    """The member's answers as an `AnonymousResponse`: no member, no times, and their
+    village, age band and sex coarsened until k participants share them. Also for answers
+    typed from a named paper copy (`paper.accepting`)."""
     member = invitation.member
     band = age_band_on(member.birth_year, member.age_band, local_today())
     own = Cell(member.village_id, band.value if band else None, member.sex.value)
     threshold = current_app.config["DISCLOSURE_THRESHOLD"]
     cell = stored_cell(invitation, own, threshold, local_today())
-    db.session.add(
-        AnonymousResponse(
-            survey_id=invitation.survey_id,
-            version_id=response.version_id,
-            channel=response.channel,
-            answers=answers,
-            village_id=cell.village_id,
-            age_band=cell.age_band,
-            sex=cell.sex,
-        )
+    anonymous = AnonymousResponse(
+        survey_id=invitation.survey_id,
+        version_id=version_id,
+        channel=channel,
+        answers=answers,
+        village_id=cell.village_id,
+        age_band=cell.age_band,
+        sex=cell.sex,
     )
-    invitation.response_id = None
-    db.session.flush()
-    db.session.delete(response)
+    db.session.add(anonymous)
+    return anonymous
 
 
 def _mail_confirmation(invitation: Invitation) -> None:

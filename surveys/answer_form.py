@@ -85,9 +85,11 @@ def page_form(
     language: str,
     formdata: Any = None,
     answers: Mapping[str, Any] | None = None,
+    csrf: bool = True,
 ) -> PageForm:
     """The form for these (visible) questions: filled from `formdata` when posted, or
-    prefilled from earlier `answers`."""
+    prefilled from earlier `answers`. Without `csrf` for answers that come from no browser
+    (typed from paper, imported)."""
     fields: dict[str, Any] = {}
     for question in questions:
         for key, unbound in _fields(question, language).items():
@@ -96,7 +98,8 @@ def page_form(
         "PageForm", (PageForm,), {**fields, "questions": tuple(questions), "language": language}
     )
     data = {PREFIX + key: value for key, value in _prefill(questions, answers or {}).items()}
-    return form_class(formdata=formdata, data=data)
+    meta = {} if csrf else {"meta": {"csrf": False}}
+    return form_class(formdata=formdata, data=data, **meta)
 
 
 def answers_from(form: PageForm, questions: Sequence[Question]) -> dict[str, Any]:

@@ -1,0 +1,224 @@
+"""A checked paper questionnaire becomes a response, once, exactly as a web response would.
+
+A named copy (a paper member's, tied to their invitation) answers through that invitation:
+the response has the member's respondent, village, age band and sex, and the invitation
+takes part; on an anonymous survey the answers go straight to an `AnonymousResponse`
+through the same coarsening as a web response (`fieldwork.answering.store_anonymously`),
+the typed values of the sheet's entries are wiped and the sheet never points to a
+response: it only keeps that it was entered, to refuse a second entry. An unnamed copy
+(handed out in a village) gives a response without a respondent, in the batch's village,
+age band and sex unknown.
+
+Every write locks the sheet's row first, so two volunteers (or a volunteer and an import)
+finishing the same sheet at once make one response. Callers commit.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import delete, select
+
+from core.dates import local_today
+from core.db import db
+from fieldwork.answering import store_anonymously
+from fieldwork.models import AnonymousResponse, Invitation, Response, ResponseStatus
+from panel.models import Channel
+from paper.models import BatchKind, Sheet, SheetStatus
+from paper.sheet_ids import compact, display, is_valid
+from population.representativeness import age_band_on
+from surveys.models import SurveyStatus
+
+log = logging.getLogger(__name__)
+
+REASONS = ("malformed", "unknown", "other_survey", "void", "entered", "answered_online", "closed")
+
+
+class SheetRefused(ValueError):
+    """This sheet cannot be entered (now or ever); `message` says why, for a volunteer."""
+
+    def __init__(self, reason: str, message: str):
+        super().__init__(message)
+        self.reason = reason
+        self.message = message
+
+
+def find_sheet(typed: str, survey_id: int) -> Sheet:
+    """The sheet a volunteer typed or scanned, if it can still be entered for this survey."""
+    sheet_id = compact(typed or "")
+    if not is_valid(sheet_id):
+        raise SheetRefused(
+            "malformed",
+            _(
+                "%(id)s is not a sheet id: check it against the paper (eight characters "
+                "and a check character, e.g. K7M3-Q9PX-D).",
+                id=typed.strip() if typed and typed.strip() else "…",
+            ),
+        )
+    sheet = db.session.get(Sheet, sheet_id)
+    if sheet is None:
+        raise SheetRefused(
+            "unknown", _("Sheet %(id)s was never printed: check the id.", id=display(sheet_id))
+        )
+    refuse_unless_enterable(sheet, survey_id)
+    return sheet
+
+
+def refuse_unless_enterable(sheet: Sheet, survey_id: int) -> None:
+    """SheetRefused when the sheet is another survey's, void, entered, or its member has
+    taken part already (online, or with another copy)."""
+    shown = display(sheet.id)
+    if sheet.survey_id != survey_id:
+        raise SheetRefused("other_survey", _("Sheet %(id)s belongs to another survey.", id=shown))
+    if sheet.status is SheetStatus.VOID:
+        raise SheetRefused(
+            "void", _("Sheet %(id)s has been withdrawn and cannot be entered.", id=shown)
+        )
+    if sheet.status is SheetStatus.ENTERED:
+        raise SheetRefused("entered", _("Sheet %(id)s has been entered already.", id=shown))
+    if sheet.survey.status in (SurveyStatus.CLOSED, SurveyStatus.ARCHIVED):
+        raise SheetRefused(
+            "closed",
+            _("The survey has been closed: sheet %(id)s can no longer be entered.", id=shown),
+        )
+    if sheet.batch.kind is not BatchKind.VILLAGE and sheet.invitation_id is None:
+        raise SheetRefused(
+            "void",
+            _("The member of sheet %(id)s has left the panel; it cannot be entered.", id=shown),
+        )
+    invitation = sheet.invitation
+    if invitation is not None and invitation.took_part:
+        if _other_copy_entered(sheet):
+            raise SheetRefused(
+                "entered",
+                _(
+                    "Another copy for this member was entered already; "
+                    "sheet %(id)s does not count.",
+                    id=shown,
+                ),
+            )
+        raise SheetRefused(
+            "answered_online",
+            _("This member has answered online already; sheet %(id)s does not count.", id=shown),
+        )
+
+
+def _other_copy_entered(sheet: Sheet) -> bool:
+    return (
+        db.session.scalar(
+            select(Sheet.id).where(
+                Sheet.invitation_id == sheet.invitation_id,
+                Sheet.id != sheet.id,
+                Sheet.status == SheetStatus.ENTERED,
+            )
+        )
+        is not None
+    )
+
+
+def locked(sheet: Sheet) -> Sheet:
+    """The sheet re-read with a row lock (PostgreSQL) until the transaction ends."""
+    db.session.flush()
+    return db.session.get(Sheet, sheet.id, with_for_update=True, populate_existing=True)
+
+
+def accept(sheet: Sheet, answers: dict, now: datetime, *, single_entry: bool = False) -> None:
+    """Store checked `answers` (`paper.checking.check_sheet`) as the sheet's response and
+    mark it entered. SheetRefused when it cannot be (entered meanwhile, void, ...)."""
+    sheet = locked(sheet)
+    if sheet.invitation_id is not None:
+        _lock_invitation(sheet.invitation_id)
+    refuse_unless_enterable(sheet, sheet.survey_id)
+    if sheet.invitation is not None:
+        _accept_named(sheet, answers, now)
+    else:
+        _accept_unnamed(sheet, answers, now)
+    sheet.status = SheetStatus.ENTERED
+    sheet.entered_at = now
+    sheet.returned_at = sheet.returned_at or now
+    sheet.single_entry = single_entry
+    db.session.flush()
+    log.info("Sheet %s entered", sheet.id)
+
+
+def _lock_invitation(invitation_id: int) -> Invitation:
+    """The web's writes lock the invitation too: answering online and entering the paper
+    copy at once are handled one after the other."""
+    return db.session.get(Invitation, invitation_id, with_for_update=True, populate_existing=True)
+
+
+def _accept_named(sheet: Sheet, answers: dict[str, Any], now: datetime) -> None:
+    invitation = sheet.invitation
+    _discard_unsent_online(invitation)
+    if sheet.survey.anonymous:
+        store_anonymously(invitation, sheet.version_id, Channel.PAPER, answers)
+        wipe_entries(sheet)
+    else:
+        member = invitation.member
+        band = age_band_on(member.birth_year, member.age_band, local_today())
+        response = _response(sheet, answers, now, member.respondent_id, member.village_id)
+        response.age_band = band.value if band else None
+        response.sex = member.sex.value
+        invitation.response = response
+        invitation.completed_at = now
+        sheet.response = response
+    invitation.took_part = True
+
+
+def _discard_unsent_online(invitation: Invitation) -> None:
+    """A web response started before the member became paper-only and never sent: the
+    paper copy is what they sent, so the unfinished one goes (one response per member)."""
+    invitation.response_id = None
+    db.session.flush()
+    db.session.execute(
+        delete(Response).where(
+            Response.survey_id == invitation.survey_id,
+            Response.respondent_id == invitation.member.respondent_id,
+            Response.status == ResponseStatus.STARTED,
+        )
+    )
+
+
+def _accept_unnamed(sheet: Sheet, answers: dict[str, Any], now: datetime) -> None:
+    if sheet.survey.anonymous:
+        db.session.add(
+            AnonymousResponse(
+                survey_id=sheet.survey_id,
+                version_id=sheet.version_id,
+                channel=Channel.PAPER,
+                answers=answers,
+                village_id=sheet.village_id,
+            )
+        )
+        wipe_entries(sheet)
+    else:
+        sheet.response = _response(sheet, answers, now, None, sheet.village_id)
+
+
+def _response(
+    sheet: Sheet, answers: dict, now: datetime, respondent_id: int | None, village_id: int | None
+) -> Response:
+    response = Response(
+        survey_id=sheet.survey_id,
+        version_id=sheet.version_id,
+        respondent_id=respondent_id,
+        channel=Channel.PAPER,
+        village_id=village_id,
+        answers=answers,
+        started_at=now,
+        updated_at=now,
+        current_page=len(sheet.version.definition.get("pages", [])),
+    )
+    response.complete(now)
+    db.session.add(response)
+    return response
+
+
+def wipe_entries(sheet: Sheet) -> None:
+    """What was typed is the answers: on an anonymous survey it goes with the link."""
+    for entry in sheet.entries:
+        entry.values = {}
+        entry.wiped = True
