@@ -48,7 +48,7 @@ def upload(survey_id: int):
     form, report, confirm = UploadForm(), None, None
     if form.validate_on_submit():
         data = form.file.data.read()
-        report = importing.dry_run(survey, data, form.file.data.filename or "")
+        report = importing.dry_run(survey, data, form.file.data.filename or "", language())
         db.session.rollback()  # only read; nothing may stay behind
         if report.has_work:
             upload_store.keep(data, report.sha256)
@@ -85,7 +85,8 @@ def _import(survey: Survey, form: ConfirmForm) -> PaperImport:
     data = upload_store.load(form.sha256.data)
     if data is None:
         raise FileGone()
-    return importing.run_import(survey, data, form.filename.data or "", g.account, utcnow())
+    filename = form.filename.data or ""
+    return importing.run_import(survey, data, filename, g.account, utcnow(), language())
 
 
 @bp.get("/<int:survey_id>/paper/imports/<int:import_id>")
@@ -112,8 +113,12 @@ def template_as_csv(survey_id: int):
 def template_as_xlsx(survey_id: int):
     """The header row to fill in and what each column takes, as an Excel workbook."""
     survey, number, questionnaire = _template_source(survey_id)
-    workbook = template_xlsx(questionnaire, str(get_locale() or "nl"))
+    workbook = template_xlsx(questionnaire, language())
     return _download(workbook, XLSX_MIMETYPE, survey, number, "xlsx")
+
+
+def language() -> str:
+    return str(get_locale() or "nl")
 
 
 def _template_source(survey_id: int):

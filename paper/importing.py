@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -103,8 +102,9 @@ def file_hash(data: bytes) -> str:
 # --- the dry run -----------------------------------------------------------------------------
 
 
-def dry_run(survey: Survey, data: bytes, filename: str) -> ImportReport:
-    """Check an uploaded file completely; stores nothing (sheets are only read)."""
+def dry_run(survey: Survey, data: bytes, filename: str, language: str = "nl") -> ImportReport:
+    """Check an uploaded file completely; stores nothing (sheets are only read). Messages
+    in the request's language; `language` is that of questionnaire texts in them."""
     report = ImportReport(filename=filename, sha256=file_hash(data))
     try:
         table = read_table(data, filename)
@@ -118,16 +118,16 @@ def dry_run(survey: Survey, data: bytes, filename: str) -> ImportReport:
     if not table.rows:
         report.problems.append(ImportProblem("no_rows", file_message("no_rows")))
         return report
-    _Checker(survey, table, report).run()
+    _Checker(survey, table, report, language).run()
     return report
 
 
 class _Checker:
     """Walks the rows of one table for one survey, collecting ready rows and problems."""
 
-    def __init__(self, survey: Survey, table: Table, report: ImportReport):
+    def __init__(self, survey: Survey, table: Table, report: ImportReport, language: str):
         self.survey, self.table, self.report = survey, table, report
-        self.language = str(get_locale() or "nl")
+        self.language = language
         self.versions = _versions(survey)
         self.questionnaires: dict[int, Questionnaire] = {
             version.id: questionnaire_of(version) for version in self.versions
@@ -299,11 +299,16 @@ def _versions(survey: Survey) -> list[QuestionnaireVersion]:
 
 
 def run_import(
-    survey: Survey, data: bytes, filename: str, by: Account | None, now: datetime
+    survey: Survey,
+    data: bytes,
+    filename: str,
+    by: Account | None,
+    now: datetime,
+    language: str = "nl",
 ) -> PaperImport:
     """Check the file again and accept every ready row, all or nothing. ImportRefused (and
     the caller rolls back) when there is a problem or nothing left to import."""
-    report = dry_run(survey, data, filename)
+    report = dry_run(survey, data, filename, language)
     if not report.has_work:
         raise ImportRefused(report)
     accepted = _accept_all(report, report.ready, now)

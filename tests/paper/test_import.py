@@ -13,6 +13,8 @@ from datetime import timedelta
 import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
 
 from audit.models import AuditEvent
 from core.dates import local_today
@@ -77,12 +79,14 @@ def english(client):
 
 @pytest.fixture
 def survey(app, make_village):
+    """A published survey; the test runs inside a request, as the checks of the web form do."""
     village = make_village("Orvelte")
     survey = create_survey(DEFINITION, by=None, villages=[village])
     today = local_today()
     survey.publish(today - timedelta(days=1), today + timedelta(days=30), utcnow())
     db.session.commit()
-    return survey
+    with app.test_request_context("/"):
+        yield survey
 
 
 def print_sheets(survey, copies: int) -> list[Sheet]:
@@ -200,11 +204,12 @@ def test_columns_are_found_by_header_in_any_order_and_missing_ones_are_listed(su
 def upload(client, survey, data: bytes, filename="answers.csv"):
     url = f"/surveys/{survey.id}/paper/import"
     token = csrf_token_from(client.get(url).text)
-    return client.post(
-        url,
-        data={"csrf_token": token, "file": (io.BytesIO(data), filename)},
-        content_type="multipart/form-data",
+    # Encoded in memory: the test client's own encoding leaves a temporary file open for
+    # large uploads.
+    boundary, body = encode_multipart(
+        {"csrf_token": token, "file": FileStorage(io.BytesIO(data), filename)}
     )
+    return client.post(url, data=body, content_type=f"multipart/form-data; boundary={boundary}")
 
 
 def confirm_fields(html: str) -> dict[str, str]:
@@ -226,6 +231,7 @@ def test_a_file_is_imported_once_however_often_it_is_sent(client, login_as, surv
     assert done.status_code == 303
     again = client.post(url, data=fields)  # a double click
     assert again.location == done.location
+    db.session.expire_all()
     responses = paper_responses()
     assert len(responses) == 3 and count(PaperImport) == 1
     assert responses[0].answers["HOBBY"] == ["a", "c"] and responses[0].answers["JAREN"] == 12
@@ -248,7 +254,7 @@ def test_a_file_is_imported_once_however_often_it_is_sent(client, login_as, surv
 )
 def test_encodings_and_separators_of_dutch_and_english_spreadsheets(survey, delimiter, encoding):
     sheet = print_sheets(survey, 1)[0]
-    row = [display(sheet.id), "1", "3", "4", "", "", "", "", "Café, mooi"]
+    row = [display(sheet.id), "1", "3", "2", "", "", "", "", "Café, mooi"]
     if delimiter == ",":
         row[-1] = '"Café, mooi"'
     importing.run_import(survey, csv_file([row], delimiter=delimiter, encoding=encoding),
@@ -258,7 +264,7 @@ def test_encodings_and_separators_of_dutch_and_english_spreadsheets(survey, deli
 
 def test_an_xlsx_formula_is_text_and_refused_like_any_wrong_value(survey):
     first, second = print_sheets(survey, 2)
-    data = xlsx_file([[first.id, "=1+0", "3"], [second.id, 1, 3]])
+    data = xlsx_file([[first.id, "=1+0"], [second.id, 1, 3]])
     report = importing.dry_run(survey, data, "answers.xlsx")
     assert [(p.row, p.letter, p.kind) for p in report.problems if p.kind != "missing_column"] == [
         (2, "B", "unknown_code")
@@ -293,23 +299,18 @@ def test_the_csv_template_is_the_header_row(client, login_as, survey):
 
 def test_an_empty_file_is_refused_clearly(client, login_as, english, survey):
     login_as("official")
-    response = upload(client, survey, b"")
-    assert response.status_code == 422 and "Choose the file with the answers" in response.text
-    response = upload(client, survey, b"\r\n")
-    assert response.status_code == 422 and "The file is empty." in response.text
+    for empty in (b"", b"\r\n", b";;;\r\n"):
+        response = upload(client, survey, empty)
+        assert response.status_code == 422 and "The file is empty." in response.text
+    response = upload(client, survey, b"sheet;WOONT\r\n")
+    assert response.status_code == 422 and "no rows with answers" in response.text
 
 
 def test_files_over_the_limit_are_refused_with_a_size_message(client, login_as, english, survey):
     login_as("official")
     response = upload(client, survey, b"sheet;WOONT\r\n" + b"x" * (11 * 1024 * 1024))
     assert response.status_code == 422 and "larger than 10 MB" in response.text
-    url = f"/surveys/{survey.id}/paper/import"
-    token = csrf_token_from(client.get(url).text)
-    response = client.post(
-        url,
-        data={"csrf_token": token, "file": (io.BytesIO(b"x" * (50 * 1024 * 1024)), "big.csv")},
-        content_type="multipart/form-data",
-    )
+    response = upload(client, survey, b"x" * (50 * 1024 * 1024))
     assert response.status_code == 413 and "larger than 10 MB" in response.text
 
 
