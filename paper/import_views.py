@@ -19,6 +19,7 @@ from core.once import create_once
 from fieldwork.answering import questionnaire_of
 from paper import importing, upload_store
 from paper.import_forms import ConfirmForm, UploadForm
+from paper.import_messages import file_message
 from paper.import_templates import XLSX_MIMETYPE, template_csv, template_xlsx
 from paper.models import PaperImport
 from surveys.models import Survey
@@ -37,7 +38,7 @@ class FileGone(Exception):
 @bp.errorhandler(413)
 def too_large(error):
     """Past the server's upload limit: the request is refused before any view runs."""
-    return render_error(413, importing.file_message("too_large"))
+    return render_error(413, file_message("too_large"))
 
 
 @bp.route("/<int:survey_id>/paper/import", methods=["GET", "POST"])
@@ -51,7 +52,7 @@ def upload(survey_id: int):
         report = importing.dry_run(survey, data, form.file.data.filename or "", language())
         db.session.rollback()  # only read; nothing may stay behind
         if report.has_work:
-            upload_store.keep(data, report.sha256)
+            upload_store.keep(data, report.sha256, report.checked())
             confirm = ConfirmForm(formdata=None, sha256=report.sha256, filename=report.filename)
     failed = bool(form.errors) or (report is not None and not report.ok)
     return page(survey, form, report, confirm), 422 if failed else 200
@@ -82,11 +83,14 @@ def confirm(survey_id: int):
 
 
 def _import(survey: Survey, form: ConfirmForm) -> PaperImport:
-    data = upload_store.load(form.sha256.data)
-    if data is None:
+    kept = upload_store.load(form.sha256.data)
+    if kept is None:
         raise FileGone()
+    data, checked = kept
     filename = form.filename.data or ""
-    return importing.run_import(survey, data, filename, g.account, utcnow(), language())
+    return importing.run_import(
+        survey, data, filename, g.account, utcnow(), language(), checked=checked
+    )
 
 
 @bp.get("/<int:survey_id>/paper/imports/<int:import_id>")

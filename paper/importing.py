@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -32,6 +31,7 @@ from fieldwork.answering import questionnaire_of
 from paper.accepting import SheetRefused, accept, find_sheet
 from paper.checking import EntryField, check_sheet, entry_fields
 from paper.import_files import Table, UnreadableFile, column_letter, read_table
+from paper.import_messages import file_message, header_message, row_message
 from paper.models import PaperImport, Sheet
 from paper.sheet_ids import compact, display
 from surveys.definition import Questionnaire
@@ -85,6 +85,16 @@ class ImportReport:
     @property
     def has_work(self) -> bool:
         return self.ok and bool(self.ready)
+
+    def checked(self) -> dict[str, Any]:
+        """What the real import needs of a clean dry run, as JSON: the checked answers
+        depend only on the file and the (frozen) questionnaire version, so they need not be
+        worked out again; the sheets' states are checked again when they are accepted."""
+        return {
+            "sha256": self.sha256,
+            "rows": self.rows,
+            "ready": [[item.row, item.sheet.id, item.answers] for item in self.ready],
+        }
 
 
 class ImportRefused(Exception):
@@ -223,23 +233,10 @@ class _Checker:
     # --- the rows ---
 
     def load_sheets(self) -> dict[str, Sheet]:
-        """Every sheet the file names, in a few queries instead of one per row; with its
-        batch and invitation, which the checks read."""
-        ids = {
-            compact(cells[self.sheet_column])
-            for _, cells in self.table.rows
-            if self.sheet_column < len(cells)
-        }
-        ids = sorted(ids)
-        sheets: dict[str, Sheet] = {}
-        for start in range(0, len(ids), LOOKUP_CHUNK):
-            query = (
-                select(Sheet)
-                .where(Sheet.id.in_(ids[start : start + LOOKUP_CHUNK]))
-                .options(selectinload(Sheet.batch), selectinload(Sheet.invitation))
-            )
-            sheets.update((sheet.id, sheet) for sheet in db.session.scalars(query))
-        return sheets
+        column = self.sheet_column
+        return _load_sheets(
+            compact(cells[column]) for _, cells in self.table.rows if column < len(cells)
+        )
 
     def check_row(self, row: int, cells: list[str], typed: str) -> None:
         try:
@@ -284,6 +281,22 @@ class _Checker:
         self.fields[version_id] = entry_fields(self.questionnaires[version_id], self.language)
 
 
+def _load_sheets(ids: Iterable[str]) -> dict[str, Sheet]:
+    """Sheets in a few queries instead of one per row, with the batch and invitation the
+    checks read. Hold on to the result: the session keeps them only while referenced, and
+    `find_sheet` then finds them there without a query."""
+    ordered = sorted(set(ids))
+    sheets: dict[str, Sheet] = {}
+    for start in range(0, len(ordered), LOOKUP_CHUNK):
+        query = (
+            select(Sheet)
+            .where(Sheet.id.in_(ordered[start : start + LOOKUP_CHUNK]))
+            .options(selectinload(Sheet.batch), selectinload(Sheet.invitation))
+        )
+        sheets.update((sheet.id, sheet) for sheet in db.session.scalars(query))
+    return sheets
+
+
 def _versions(survey: Survey) -> list[QuestionnaireVersion]:
     """The versions printed on paper; the one answered now when none was printed yet."""
     printed = set(
@@ -305,10 +318,16 @@ def run_import(
     by: Account | None,
     now: datetime,
     language: str = "nl",
+    checked: dict[str, Any] | None = None,
 ) -> PaperImport:
-    """Check the file again and accept every ready row, all or nothing. ImportRefused (and
-    the caller rolls back) when there is a problem or nothing left to import."""
-    report = dry_run(survey, data, filename, language)
+    """Accept every ready row of the file, all or nothing. ImportRefused (and the caller
+    rolls back) when there is a problem or nothing left to import. `checked` is the dry
+    run's `ImportReport.checked()` of this very file; without it the file is checked again."""
+    sha256 = file_hash(data)
+    if checked is not None and checked.get("sha256") == sha256:
+        report = _from_checked(survey, filename, checked)
+    else:
+        report = dry_run(survey, data, filename, language)
     if not report.has_work:
         raise ImportRefused(report)
     accepted = _accept_all(report, report.ready, now)
@@ -317,7 +336,7 @@ def run_import(
     paper_import = PaperImport(
         survey_id=survey.id,
         filename=filename[:255],
-        sha256=report.sha256,
+        sha256=sha256,
         rows=report.rows,
         accepted=accepted,
         skipped=len(report.skipped),
@@ -333,10 +352,29 @@ def run_import(
         rows=report.rows,
         accepted=accepted,
         skipped=len(report.skipped),
-        sha256=report.sha256,
+        sha256=sha256,
     )
     log.info("Paper import %s for survey %s: %s sheets", paper_import.id, survey.id, accepted)
     return paper_import
+
+
+def _from_checked(survey: Survey, filename: str, checked: dict[str, Any]) -> ImportReport:
+    """The dry run's ready rows, with their sheets looked up again as they are now."""
+    report = ImportReport(filename=filename, sha256=checked["sha256"], rows=checked["rows"])
+    ready = checked["ready"]
+    sheets = _load_sheets([sheet_id for _, sheet_id, _ in ready])
+    for row, sheet_id, answers in ready:
+        try:
+            sheet = find_sheet(sheet_id, survey.id)
+        except SheetRefused as refused:
+            if refused.reason == "entered":
+                report.skipped.append((row, display(sheet_id)))
+            else:
+                report.problems.append(ImportProblem(refused.reason, refused.message, row))
+            continue
+        report.ready.append(ReadyRow(row, sheet, answers))
+    del sheets
+    return report
 
 
 def _accept_all(report: ImportReport, ready: Iterable[ReadyRow], now: datetime) -> int:
@@ -353,80 +391,3 @@ def _accept_all(report: ImportReport, ready: Iterable[ReadyRow], now: datetime) 
             continue
         accepted += 1
     return accepted
-
-
-# --- wording ---------------------------------------------------------------------------------
-
-
-def file_message(kind: str) -> str:
-    """Why the file as a whole cannot be imported."""
-    return {
-        "empty": lambda: _("The file is empty."),
-        "no_rows": lambda: _("The file has a header row but no rows with answers."),
-        "too_large": lambda: _(
-            "The file is larger than 10 MB. Split it into several files and import them one by one."
-        ),
-        "encoding": lambda: _(
-            "The file's characters cannot be read. In your spreadsheet, save it as "
-            "'CSV UTF-8' or as an Excel workbook (.xlsx)."
-        ),
-        "binary": lambda: _(
-            "This is not a CSV file or an Excel workbook. Save it from your spreadsheet as "
-            "'CSV UTF-8' or as an Excel workbook (.xlsx)."
-        ),
-        "old_excel": lambda: _(
-            "This is an old Excel file (.xls). Save it as an Excel workbook (.xlsx) or as "
-            "'CSV UTF-8'."
-        ),
-        "not_xlsx": lambda: _(
-            "The Excel workbook cannot be read. Save it again as an Excel workbook (.xlsx) "
-            "or as 'CSV UTF-8'."
-        ),
-        "not_csv": lambda: _(
-            "The file cannot be read as CSV: a quote is not closed or a value is far too "
-            "long. Save it from your spreadsheet as 'CSV UTF-8' again."
-        ),
-        "too_many_rows": lambda: _(
-            "The file has more than 100,000 rows. Split it into several files."
-        ),
-        "too_many_columns": lambda: _("The file has more than 1,000 columns."),
-        "closed": lambda: _(
-            "The survey has been closed: paper questionnaires can no longer be imported."
-        ),
-    }[kind]()
-
-
-def header_message(kind: str, name: str) -> str:
-    return {
-        "no_sheet_column": lambda: _(
-            "The header row has no column 'sheet' with the sheet ids. Use the template's first row."
-        ),
-        "unknown_column": lambda: _(
-            "Column '%(name)s' is not a question of this questionnaire. Correct the header "
-            "or remove the column.",
-            name=name,
-        ),
-        "duplicate_column": lambda: _("Column '%(name)s' appears more than once.", name=name),
-        "missing_column": lambda: _(
-            "Column '%(name)s' is missing. Add it (leave it empty where nothing was answered).",
-            name=name,
-        ),
-    }[kind]()
-
-
-def row_message(kind: str, **params: Any) -> str:
-    return {
-        "no_sheet_id": lambda: _("This row has answers but no sheet id."),
-        "duplicate_sheet": lambda: _(
-            "Sheet %(id)s is in the file twice: also in row %(other)s.", **params
-        ),
-        "unnamed_column": lambda: _(
-            "A value in a column without a header: give the column the question's code or "
-            "remove the value."
-        ),
-        "other_version": lambda: _(
-            "Sheet %(id)s was printed with another version of the questionnaire, which does "
-            "not have this question: leave it empty.",
-            **params,
-        ),
-    }[kind]()

@@ -8,10 +8,12 @@ files hold answers, so they go when imported and at the latest after a day.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import time
 from pathlib import Path
+from typing import Any
 
 from flask import current_app
 
@@ -26,34 +28,44 @@ def _folder() -> Path:
     return folder
 
 
-def keep(data: bytes, sha256: str) -> None:
-    """Store `data` under its hash (written whole or not at all); old files are removed."""
+def keep(data: bytes, sha256: str, checked: dict[str, Any]) -> None:
+    """Store `data` under its hash with what its dry run found (`checked`), each written
+    whole or not at all; files older than a day are removed."""
     folder = _folder()
     _purge(folder)
-    target = folder / sha256
-    if target.exists():
-        target.touch()
-        return
-    partial = folder / f".{sha256}.{os.getpid()}.part"
+    _write(folder / sha256, data)
+    _write(folder / f"{sha256}.json", json.dumps(checked).encode())
+
+
+def _write(target: Path, content: bytes) -> None:
+    partial = target.with_name(f".{target.name}.{os.getpid()}.part")
     descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "wb") as out:
-        out.write(data)
+        out.write(content)
     os.replace(partial, target)
 
 
-def load(sha256: str) -> bytes | None:
-    """The kept file, or None when it was imported, expired or never uploaded."""
+def load(sha256: str) -> tuple[bytes, dict[str, Any] | None] | None:
+    """The kept file and its dry run's findings, or None when it was imported, expired or
+    never uploaded."""
     if not SHA256.match(sha256 or ""):
         return None
+    folder = _folder()
     try:
-        return (_folder() / sha256).read_bytes()
+        data = (folder / sha256).read_bytes()
     except FileNotFoundError:
         return None
+    try:
+        checked = json.loads((folder / f"{sha256}.json").read_bytes())
+    except (FileNotFoundError, ValueError):
+        checked = None  # the import then checks the file again
+    return data, checked
 
 
 def discard(sha256: str) -> None:
     if SHA256.match(sha256 or ""):
-        (_folder() / sha256).unlink(missing_ok=True)
+        for name in (sha256, f"{sha256}.json"):
+            (_folder() / name).unlink(missing_ok=True)
 
 
 def _purge(folder: Path) -> None:
