@@ -25,8 +25,9 @@ from paper import importing
 from paper.models import BatchKind, PaperImport, PrintBatch, Sheet, SheetStatus
 from paper.sheet_ids import display, new_sheet_id
 from surveys.services import create_survey
-from tests.conftest import csrf_token_from, form_key_from
+from tests.conftest import csrf_token_from, form_key_from, start_session
 from tests.helpers import count
+from tests.test_double_submit import at_once
 
 YES_NO = [{"code": "1", "label": {"nl": "Ja"}}, {"code": "2", "label": {"nl": "Nee"}}]
 ABC = [{"code": c, "label": {"nl": c.upper()}} for c in ("a", "b", "c")]
@@ -294,6 +295,25 @@ def test_the_csv_template_is_the_header_row(client, login_as, survey):
     assert template.data.decode("utf-8-sig") == ";".join(HEADER) + "\r\n"
 
 
+def test_a_confirmation_sent_from_several_tabs_at_once_imports_once(app, make_account, survey):
+    official = make_account("official")
+    sheets = print_sheets(survey, 2)
+    tabs = [app.test_client() for _ in range(3)]
+    for tab in tabs:
+        start_session(tab, official)
+    checked = upload(tabs[0], survey, csv_file([[s.id, *GOOD] for s in sheets]))
+    fields = confirm_fields(checked.text)
+    page = f"/surveys/{survey.id}/paper/import"
+    # The one checked file's confirmation, with each tab's own CSRF token.
+    sent = [{**fields, "csrf_token": csrf_token_from(tab.get(page).text)} for tab in tabs]
+    url = f"{page}/confirm"
+    pairs = zip(tabs, sent, strict=True)
+    outcomes = at_once([lambda tab=tab, data=data: tab.post(url, data=data) for tab, data in pairs])
+    assert len(set(outcomes)) == 1 and outcomes[0][0] == 303
+    db.session.expire_all()
+    assert len(paper_responses()) == 2 and count(PaperImport) == 1
+
+
 # --- bad files -------------------------------------------------------------------------------
 
 
@@ -364,3 +384,12 @@ def test_a_volunteer_cannot_confirm_an_import(client, login_as, survey):
     token = csrf_token_from(client.get("/account").text)
     response = client.post(f"/surveys/{survey.id}/paper/import/confirm", data={"csrf_token": token})
     assert response.status_code == 403
+
+
+def test_every_import_page_is_for_officials_only(app):
+    from accounts.models import Role
+
+    endpoints = [e for e in app.view_functions if e.startswith("paper_import.")]
+    assert len(endpoints) == 5
+    for endpoint in endpoints:
+        assert app.view_functions[endpoint].required_roles == {Role.OFFICIAL}, endpoint
