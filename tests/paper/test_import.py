@@ -126,6 +126,13 @@ def xlsx_file(rows, header=HEADER) -> bytes:
     return out.getvalue()
 
 
+def kept_files(app, sha256: str) -> list:
+    from pathlib import Path
+
+    folder = Path(app.instance_path) / "paper-imports"
+    return list(folder.glob(f"{sha256}*"))
+
+
 def paper_responses() -> list[Response]:
     return list(db.session.scalars(select(Response).where(Response.channel == Channel.PAPER)))
 
@@ -242,6 +249,7 @@ def test_a_file_is_imported_once_however_often_it_is_sent(client, login_as, surv
     event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "paper.imported"))
     assert event.one().detail["accepted"] == 3
     assert client.get(done.location).status_code == 200
+    assert kept_files(client.application, fields["sha256"]) == []  # no answers left on disk
 
     # The same file again: every sheet is skipped, nothing to confirm, nothing changes.
     checked = upload(client, survey, data)
