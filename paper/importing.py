@@ -147,11 +147,14 @@ class _Checker:
             for version_id, questionnaire in self.questionnaires.items()
         }
         self.header = table.header
-        #: column index -> answer key
+        #: column index -> answer key, and back
         self.keys: dict[int, str] = {}
+        self.columns: dict[str, int] = {}
         self.sheet_column: int | None = None
         #: version id -> the keys of its fields without a column (reported once)
         self.missing: dict[int, set[str]] = {}
+        #: version id -> the keys of its fields
+        self.own: dict[int, set[str]] = {}
 
     def problem(self, kind: str, message: str, row: int | None = None, index: int | None = None):
         column = ""
@@ -203,6 +206,7 @@ class _Checker:
             else:
                 self.keys[index] = key
             taken.add(key or "")
+        self.columns = {key: index for index, key in self.keys.items()}
         if self.sheet_column is None:
             self.header_problem("no_sheet_column", "")
 
@@ -251,7 +255,7 @@ class _Checker:
         if version_id not in self.fields:  # a version without printed sheets until now
             self.add_version(version_id)
         missing = self.missing_columns(version_id)
-        own = {entry.key for entry in self.fields[version_id]}
+        own = self.own_keys(version_id)
         values: dict[str, str] = {}
         for index, key in self.keys.items():
             value = cells[index] if index < len(cells) else ""
@@ -261,11 +265,10 @@ class _Checker:
                 message = row_message("other_version", id=display(sheet.id))
                 self.problem("other_version", message, row, index)
         checked = check_sheet(self.questionnaires[version_id], values, self.language)
-        columns = {key: index for index, key in self.keys.items()}
         for problem in checked.problems:
             if problem.key in missing:
                 continue  # the missing column is reported once, above
-            index = columns.get(problem.key)
+            index = self.columns.get(problem.key)
             if index is None:
                 self.report.problems.append(
                     ImportProblem(problem.kind, problem.message, row, problem.key)
@@ -274,6 +277,11 @@ class _Checker:
                 self.problem(problem.kind, problem.message, row, index)
         if checked.answers is not None:
             self.report.ready.append(ReadyRow(row, sheet, checked.answers))
+
+    def own_keys(self, version_id: int) -> set[str]:
+        if version_id not in self.own:
+            self.own[version_id] = {entry.key for entry in self.fields[version_id]}
+        return self.own[version_id]
 
     def add_version(self, version_id: int) -> None:
         version = db.session.get(QuestionnaireVersion, version_id)
