@@ -19,7 +19,7 @@ from werkzeug.test import encode_multipart
 from audit.models import AuditEvent
 from core.dates import local_today
 from core.db import db, utcnow
-from fieldwork.models import Response
+from fieldwork.models import AnonymousResponse, Response
 from panel.models import Channel
 from paper import importing
 from paper.models import BatchKind, PaperImport, PrintBatch, Sheet, SheetStatus
@@ -269,6 +269,21 @@ def test_encodings_and_separators_of_dutch_and_english_spreadsheets(survey, deli
     importing.run_import(survey, csv_file([row], delimiter=delimiter, encoding=encoding),
                          "a.csv", None, utcnow())  # fmt: skip
     assert paper_responses()[0].answers["OPMERKING"] == "Café, mooi"
+
+
+def test_on_an_anonymous_survey_imported_answers_keep_no_link_to_their_sheet(survey):
+    survey.anonymous = True
+    db.session.commit()
+    sheet = print_sheets(survey, 1)[0]
+    importing.run_import(survey, csv_file([[sheet.id, *GOOD]]), "a.csv", None, utcnow())
+    db.session.commit()
+    stored = db.session.scalars(select(AnonymousResponse)).one()
+    assert stored.channel is Channel.PAPER and stored.answers["OPMERKING"] == "Fijn"
+    assert paper_responses() == [] and db.session.get(Sheet, sheet.id).response_id is None
+    detail = db.session.scalars(
+        select(AuditEvent.detail).where(AuditEvent.action == "paper.imported")
+    )
+    assert sheet.id not in str(detail.one())
 
 
 def test_an_xlsx_formula_is_text_and_refused_like_any_wrong_value(survey):
