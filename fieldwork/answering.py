@@ -93,6 +93,24 @@ def locked(invitation: Invitation) -> Invitation:
     return db.session.get(Invitation, invitation.id, with_for_update=True, populate_existing=True)
 
 
+def answers_on_paper(invitation: Invitation) -> bool:
+    """The invitation has a named paper copy that still counts: that member answers on
+    paper only, so a sheet can never also be a web response (and the other way round,
+    `paper.accepting` refuses a sheet whose invitation took part)."""
+    # Imported here: paper reads fieldwork, not the other way round; this one question
+    # is the exception, asked of the paper room's table rather than duplicated here.
+    from paper.models import Sheet, SheetStatus
+
+    return (
+        db.session.scalar(
+            select(Sheet.id)
+            .where(Sheet.invitation_id == invitation.id, Sheet.status != SheetStatus.VOID)
+            .limit(1)
+        )
+        is not None
+    )
+
+
 def current_response(invitation: Invitation) -> Response | None:
     """The response being filled in through this invitation, as stored right now."""
     if invitation.response_id is None:

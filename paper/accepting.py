@@ -46,9 +46,22 @@ class SheetRefused(ValueError):
         self.message = message
 
 
+#: What the QR code on every printed page starts with: `NP1|<sheet id>|<survey id>|...`.
+QR_PREFIX = "NP1"
+
+
+def typed_sheet_id(typed: str) -> str:
+    """The compact sheet id in what was typed, or read by a scanner from the QR code (a
+    scanner types the code's whole text)."""
+    parts = (typed or "").split("|")
+    if len(parts) > 1 and parts[0].strip().upper() == QR_PREFIX:
+        return compact(parts[1])
+    return compact(typed or "")
+
+
 def find_sheet(typed: str, survey_id: int) -> Sheet:
     """The sheet a volunteer typed or scanned, if it can still be entered for this survey."""
-    sheet_id = compact(typed or "")
+    sheet_id = typed_sheet_id(typed)
     if not is_valid(sheet_id):
         raise SheetRefused(
             "malformed",

@@ -17,6 +17,7 @@ import's dry run lists them all.
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -56,6 +57,13 @@ class EntryField:
     number: int = 0
     #: A grid statement's or the "other" text's own label under the question's text.
     sublabel: str = ""
+    #: A grid statement's letter as printed (question 5: statements 5a, 5b, ...).
+    letter: str = ""
+
+    @property
+    def printed_number(self) -> str:
+        """The number the paper shows beside this field's question or statement."""
+        return f"{self.number}{self.letter}"
 
     @property
     def numeric(self) -> bool:
@@ -103,9 +111,16 @@ def _fields_of(question: Question, number: int, language: str) -> list[EntryFiel
         scale = boxes(question, language)
         return [
             EntryField(
-                item.code, question, label, "choice", scale, number, text_in(item.text, language)
+                item.code,
+                question,
+                label,
+                "choice",
+                scale,
+                number,
+                text_in(item.text, language),
+                string.ascii_lowercase[index % 26],
             )
-            for item in question.items
+            for index, item in enumerate(question.items)
         ]
     if kind in CHOICE_TYPES:
         return [

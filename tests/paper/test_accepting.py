@@ -37,6 +37,7 @@ def test_an_unnamed_village_copy(app, make_village):
     survey, village = publish(), make_village("Orvelte")
     [sheet] = print_sheets(survey, village)
     assert find_sheet(display(sheet.id).lower(), survey.id) is sheet
+    assert find_sheet(f"NP1|{sheet.id}|{survey.id}|1|2/4", survey.id) is sheet  # QR scanned
     accept(sheet, ANSWERS, utcnow())
     db.session.commit()
     response = db.session.scalars(select(Response)).one()

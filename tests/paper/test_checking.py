@@ -136,7 +136,7 @@ def test_entry_fields_in_paper_order_with_their_numbers(form_app):
     ]  # fmt: skip
     assert fields[0].number == 1 and fields[2].number == 3 and fields[3].number == 3
     assert [box.number for box in fields[1].boxes] == [1, 2, 3, 4, 5, 6]
-    assert fields[2].sublabel == "Eerste"
+    assert fields[2].sublabel == "Eerste" and fields[3].printed_number == "3b"
 
 
 def test_separators_for_several_numbers(check):
