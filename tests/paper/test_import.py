@@ -416,3 +416,8 @@ def test_every_import_page_is_for_officials_only(app):
     assert len(endpoints) == 5
     for endpoint in endpoints:
         assert app.view_functions[endpoint].required_roles == {Role.OFFICIAL}, endpoint
+
+
+def test_the_survey_page_links_to_the_import(client, login_as, survey):
+    login_as("official")
+    assert f'href="/surveys/{survey.id}/paper/import"' in client.get(f"/surveys/{survey.id}").text
