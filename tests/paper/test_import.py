@@ -206,6 +206,14 @@ def test_columns_are_found_by_header_in_any_order_and_missing_ones_are_listed(su
     assert {p.kind for p in report.problems} == {"missing_column"}
 
 
+def test_a_closed_survey_takes_no_imports(survey):
+    sheet = print_sheets(survey, 1)[0]
+    survey.close()
+    db.session.commit()
+    report = importing.dry_run(survey, csv_file([[sheet.id, *GOOD]]), "a.csv")
+    assert [p.kind for p in report.problems] == ["closed"]
+
+
 # --- the real import ---------------------------------------------------------------------------
 
 

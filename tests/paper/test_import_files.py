@@ -88,3 +88,14 @@ def test_an_xlsx_file_is_read_by_its_content_whatever_its_name():
 
 def test_column_letters():
     assert [column_letter(i) for i in (0, 25, 26, 701, 702)] == ["A", "Z", "AA", "ZZ", "AAA"]
+
+
+def test_too_many_rows_or_columns(monkeypatch):
+    import paper.import_files as files
+
+    monkeypatch.setattr(files, "MAX_ROWS", 2)
+    monkeypatch.setattr(files, "MAX_COLUMNS", 3)
+    with pytest.raises(UnreadableFile, match="too_many_rows"):
+        read_table(b"sheet\nA\nB\nC\n")
+    with pytest.raises(UnreadableFile, match="too_many_columns"):
+        read_table(b"a,b,c,d\n1,2,3,4\n")
