@@ -15,6 +15,7 @@ from sqlalchemy import select
 from accounts.permissions import official_required
 from core.db import db, utcnow
 from core.errors import render_error
+from core.input import single_line
 from core.once import create_once
 from fieldwork.answering import questionnaire_of
 from paper import importing, upload_store
@@ -49,7 +50,8 @@ def upload(survey_id: int):
     form, report, confirm = UploadForm(), None, None
     if form.validate_on_submit():
         data = form.file.data.read()
-        report = importing.dry_run(survey, data, form.file.data.filename or "", language())
+        filename = single_line(form.file.data.filename)[:255]
+        report = importing.dry_run(survey, data, filename, language())
         db.session.rollback()  # only read; nothing may stay behind
         if report.has_work:
             upload_store.keep(data, report.sha256, report.checked())

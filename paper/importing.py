@@ -27,6 +27,7 @@ from sqlalchemy.orm import selectinload
 from accounts.models import Account
 from audit.services import record
 from core.db import db
+from core.input import single_line
 from fieldwork.answering import questionnaire_of
 from paper.accepting import SheetRefused, accept, find_sheet
 from paper.checking import EntryField, check_sheet, entry_fields
@@ -343,7 +344,7 @@ def run_import(
         raise ImportRefused(report)
     paper_import = PaperImport(
         survey_id=survey.id,
-        filename=filename[:255],
+        filename=single_line(filename)[:255],
         sha256=sha256,
         rows=report.rows,
         accepted=accepted,

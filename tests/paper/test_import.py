@@ -239,7 +239,7 @@ def test_a_file_is_imported_once_however_often_it_is_sent(client, login_as, surv
     login_as("official")
     sheets = print_sheets(survey, 3)
     data = csv_file([[sheet.id, *GOOD] for sheet in sheets])
-    checked = upload(client, survey, data)
+    checked = upload(client, survey, data, filename="antwoorden\x00\x07 .csv")
     assert checked.status_code == 200 and 'id="problems"' not in checked.text
     fields = confirm_fields(checked.text)
     url = f"/surveys/{survey.id}/paper/import/confirm"
@@ -254,6 +254,7 @@ def test_a_file_is_imported_once_however_often_it_is_sent(client, login_as, surv
     assert {sheet.status for sheet in db.session.scalars(select(Sheet))} == {SheetStatus.ENTERED}
     paper_import = db.session.scalars(select(PaperImport)).one()
     assert (paper_import.rows, paper_import.accepted, paper_import.skipped) == (3, 3, 0)
+    assert paper_import.filename == "antwoorden .csv"
     event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "paper.imported"))
     assert event.one().detail["accepted"] == 3
     assert client.get(done.location).status_code == 200
