@@ -280,6 +280,22 @@ def test_encodings_and_separators_of_dutch_and_english_spreadsheets(survey, deli
     assert paper_responses()[0].answers["OPMERKING"] == "Café, mooi"
 
 
+def test_named_copies_answer_through_their_invitation_once(survey, make_member):
+    from tests.paper.entry_helpers import print_sheets as print_named
+
+    paper, online = make_member("Orvelte", channel="paper"), make_member("Orvelte")
+    sheet, other = print_named(survey, members=[paper, online])
+    other.invitation.took_part = True  # this member answered online meanwhile
+    db.session.commit()
+    data = csv_file([[sheet.id, *GOOD], [other.id, *GOOD]])
+    report = importing.dry_run(survey, data, "a.csv")
+    assert [(p.row, p.kind) for p in report.problems] == [(3, "answered_online")]
+    importing.run_import(survey, csv_file([[sheet.id, *GOOD]]), "a.csv", None, utcnow())
+    db.session.commit()
+    [response] = paper_responses()
+    assert sheet.invitation.response_id == response.id and sheet.invitation.took_part
+
+
 def test_on_an_anonymous_survey_imported_answers_keep_no_link_to_their_sheet(survey):
     survey.anonymous = True
     db.session.commit()
