@@ -18,8 +18,11 @@ from core.errors import render_error
 from core.input import single_line
 from core.once import create_once
 from fieldwork.answering import questionnaire_of
+from jobs.models import JobStatus
+from jobs.services import enqueue, get_job
 from paper import importing, upload_store
 from paper.import_forms import ConfirmForm, UploadForm
+from paper.import_jobs import CHECK_JOB
 from paper.import_messages import file_message
 from paper.import_templates import XLSX_MIMETYPE, template_csv, template_xlsx
 from paper.models import PaperImport
@@ -27,9 +30,6 @@ from surveys.models import Survey
 from surveys.permissions import survey_for_viewing
 
 bp = Blueprint("paper_import", __name__, url_prefix="/surveys")
-
-#: Problems shown on the page; a file with more is mostly one mistake repeated.
-SHOWN_PROBLEMS = 500
 
 
 class FileGone(Exception):
@@ -51,6 +51,8 @@ def upload(survey_id: int):
     if form.validate_on_submit():
         data = form.file.data.read()
         filename = single_line(form.file.data.filename)[:255]
+        if importing.is_large(data, filename):
+            return _check_in_background(survey, data, filename)
         report = importing.dry_run(survey, data, filename, language())
         db.session.rollback()  # only read; nothing may stay behind
         if report.has_work:
@@ -58,6 +60,37 @@ def upload(survey_id: int):
             confirm = ConfirmForm(formdata=None, sha256=report.sha256, filename=report.filename)
     failed = bool(form.errors) or (report is not None and not report.ok)
     return page(survey, form, report, confirm), 422 if failed else 200
+
+
+def _check_in_background(survey: Survey, data: bytes, filename: str):
+    sha256 = importing.file_hash(data)
+    upload_store.keep(data, sha256)
+    job = enqueue(
+        CHECK_JOB, survey_id=survey.id, sha256=sha256, filename=filename, language=language()
+    )
+    db.session.commit()
+    return redirect(url_for(".checked", survey_id=survey.id, job_id=job.id), 303)
+
+
+@bp.get("/<int:survey_id>/paper/import/checks/<job_id>")
+@official_required
+def checked(survey_id: int, job_id: str):
+    """A large file's dry run: its progress, then the same report as a small file's."""
+    survey = survey_for_viewing(survey_id)
+    job = get_job(job_id)
+    if job is None or job.name != CHECK_JOB or job.params.get("survey_id") != survey.id:
+        abort(404)
+    result = job.result or {}
+    if not job.status.finished or job.status is JobStatus.FAILED:
+        return render_template("paper/import_checking.html", survey=survey, job=job)
+    if "report" not in result:
+        flash(_("The checked file is no longer here: choose it again."), "error")
+        return redirect(url_for(".upload", survey_id=survey.id), 303)
+    report = importing.CheckSummary.from_json(result["report"])
+    confirm = None
+    if report.has_work:
+        confirm = ConfirmForm(formdata=None, sha256=report.sha256, filename=report.filename)
+    return page(survey, UploadForm(formdata=None), report, confirm), 200 if report.ok else 422
 
 
 @bp.post("/<int:survey_id>/paper/import/confirm")
@@ -153,6 +186,6 @@ def page(survey, form, report, confirm, refused: bool = False) -> str:
         report=report,
         confirm=confirm,
         refused=refused,
-        shown=SHOWN_PROBLEMS,
+        shown=importing.SHOWN_PROBLEMS,
         earlier=earlier,
     )

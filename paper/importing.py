@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -44,6 +44,13 @@ log = logging.getLogger(__name__)
 SHEET_HEADERS = ("sheet", "sheet id", "sheet_id", "formulier", "formuliernummer", "vel")
 #: Sheets are looked up this many at a time.
 LOOKUP_CHUNK = 500
+#: Files with more rows are checked in the background (`paper.import_jobs`): checking takes
+#: a few milliseconds per row, and a web request must not run for minutes.
+BACKGROUND_ROWS = 1_000
+#: Problems shown on the page; a file with more is mostly one mistake repeated.
+SHOWN_PROBLEMS = 500
+#: A background check reports its progress every so many rows.
+PROGRESS_EVERY = 250
 
 
 @dataclass(frozen=True)
@@ -87,6 +94,18 @@ class ImportReport:
     def has_work(self) -> bool:
         return self.ok and bool(self.ready)
 
+    @property
+    def ready_count(self) -> int:
+        return len(self.ready)
+
+    @property
+    def skipped_count(self) -> int:
+        return len(self.skipped)
+
+    @property
+    def problem_count(self) -> int:
+        return len(self.problems)
+
     def checked(self) -> dict[str, Any]:
         """What the real import needs of a clean dry run, as JSON: the checked answers
         depend only on the file and the (frozen) questionnaire version, so they need not be
@@ -106,6 +125,56 @@ class ImportRefused(Exception):
         self.report = report
 
 
+@dataclass(frozen=True)
+class CheckSummary:
+    """What the page shows of a dry run done in the background (`paper.import_jobs`):
+    the counts and the first problems, kept as the job's result."""
+
+    filename: str
+    sha256: str
+    encoding: str
+    rows: int
+    ready_count: int
+    skipped_count: int
+    problem_count: int
+    problems: list[ImportProblem]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problem_count
+
+    @property
+    def has_work(self) -> bool:
+        return self.ok and bool(self.ready_count)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> CheckSummary:
+        problems = [ImportProblem(**problem) for problem in data["problems"]]
+        return cls(**{**data, "problems": problems})
+
+
+def summary(report: ImportReport, shown: int = SHOWN_PROBLEMS) -> dict[str, Any]:
+    """A dry run as JSON for a job's result: counts, and the first `shown` problems."""
+    return {
+        "filename": report.filename,
+        "sha256": report.sha256,
+        "encoding": report.encoding,
+        "rows": report.rows,
+        "ready_count": report.ready_count,
+        "skipped_count": report.skipped_count,
+        "problem_count": report.problem_count,
+        "problems": [asdict(problem) for problem in report.problems[:shown]],
+    }
+
+
+def is_large(data: bytes, filename: str) -> bool:
+    """More rows than a web request can check in time: checked in the background."""
+    try:
+        return len(read_table(data, filename).rows) > BACKGROUND_ROWS
+    except UnreadableFile:
+        return False  # the dry run says why, at once
+
+
 def file_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -113,7 +182,13 @@ def file_hash(data: bytes) -> str:
 # --- the dry run -----------------------------------------------------------------------------
 
 
-def dry_run(survey: Survey, data: bytes, filename: str, language: str = "nl") -> ImportReport:
+def dry_run(
+    survey: Survey,
+    data: bytes,
+    filename: str,
+    language: str = "nl",
+    progress: Callable[[int, int | None], None] | None = None,
+) -> ImportReport:
     """Check an uploaded file completely; stores nothing (sheets are only read). Messages
     in the request's language; `language` is that of questionnaire texts in them."""
     report = ImportReport(filename=filename, sha256=file_hash(data))
@@ -129,7 +204,7 @@ def dry_run(survey: Survey, data: bytes, filename: str, language: str = "nl") ->
     if not table.rows:
         report.problems.append(ImportProblem("no_rows", file_message("no_rows")))
         return report
-    _Checker(survey, table, report, language).run()
+    _Checker(survey, table, report, language).run(progress)
     return report
 
 
@@ -164,14 +239,17 @@ class _Checker:
         letter = column_letter(index) if index is not None else ""
         self.report.problems.append(ImportProblem(kind, message, row, column, letter))
 
-    def run(self) -> None:
+    def run(self, progress: Callable[[int, int | None], None] | None = None) -> None:
         self.map_header()
         if self.sheet_column is None:
             return
         sheets = self.load_sheets()
         seen: dict[str, int] = {}
         unnamed_reported: set[int] = set()
-        for row, cells in self.table.rows:
+        total = len(self.table.rows)
+        for done, (row, cells) in enumerate(self.table.rows):
+            if progress is not None and done % PROGRESS_EVERY == 0:
+                progress(done, total)
             self.check_unnamed(row, cells, unnamed_reported)
             typed = cells[self.sheet_column] if self.sheet_column < len(cells) else ""
             if not typed:

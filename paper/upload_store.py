@@ -28,13 +28,14 @@ def _folder() -> Path:
     return folder
 
 
-def keep(data: bytes, sha256: str, checked: dict[str, Any]) -> None:
-    """Store `data` under its hash with what its dry run found (`checked`), each written
-    whole or not at all; files older than a day are removed."""
+def keep(data: bytes, sha256: str, checked: dict[str, Any] | None = None) -> None:
+    """Store `data` under its hash with what its dry run found (`checked`, once known),
+    each written whole or not at all; files older than a day are removed."""
     folder = _folder()
     _purge(folder)
     _write(folder / sha256, data)
-    _write(folder / f"{sha256}.json", json.dumps(checked).encode())
+    if checked is not None:
+        _write(folder / f"{sha256}.json", json.dumps(checked).encode())
 
 
 def _write(target: Path, content: bytes) -> None:

@@ -26,7 +26,7 @@ from paper.models import BatchKind, PaperImport, PrintBatch, Sheet, SheetStatus
 from paper.sheet_ids import display, new_sheet_id
 from surveys.services import create_survey
 from tests.conftest import csrf_token_from, form_key_from, start_session
-from tests.helpers import count
+from tests.helpers import count, wait_for_jobs
 from tests.test_double_submit import at_once
 
 YES_NO = [{"code": "1", "label": {"nl": "Ja"}}, {"code": "2", "label": {"nl": "Nee"}}]
@@ -362,6 +362,45 @@ def test_a_confirmation_sent_from_several_tabs_at_once_imports_once(app, make_ac
     assert len(paper_responses()) == 2 and count(PaperImport) == 1
 
 
+def test_a_large_file_is_checked_in_the_background(client, login_as, survey, monkeypatch):
+    monkeypatch.setattr(importing, "BACKGROUND_ROWS", 1)
+    login_as("official")
+    sheets = print_sheets(survey, 3)
+    rows = [[s.id, *GOOD] for s in sheets[:2]] + [[sheets[2].id, "7"]]
+    started = upload(client, survey, csv_file(rows))
+    assert started.status_code == 303 and "/paper/import/checks/" in started.location
+    wait_for_jobs()
+    report = client.get(started.location)
+    assert report.status_code == 422 and 'data-kind="out_of_range"' in report.text
+    assert 'name="sha256"' not in report.text
+
+    started = upload(client, survey, csv_file(rows[:2]))
+    wait_for_jobs()
+    report = client.get(started.location)
+    assert report.status_code == 200 and 'name="sha256"' in report.text
+    done = client.post(
+        f"/surveys/{survey.id}/paper/import/confirm", data=confirm_fields(report.text)
+    )
+    assert done.status_code == 303 and "/paper/imports/" in done.location
+    db.session.expire_all()
+    assert len(paper_responses()) == 2 and count(PaperImport) == 1
+    other = create_survey(DEFINITION, by=None)
+    db.session.commit()
+    job_id = started.location.rsplit("/", 1)[1]
+    assert client.get(f"/surveys/{other.id}/paper/import/checks/{job_id}").status_code == 404
+
+
+def test_the_background_check_shows_its_progress_until_done(client, login_as, survey):
+    from jobs.models import Job
+
+    login_as("official")
+    job = Job(name="paper.check_import", params={"survey_id": survey.id, "filename": "a.csv"})
+    db.session.add(job)  # queued, never handed to a worker
+    db.session.commit()
+    page = client.get(f"/surveys/{survey.id}/paper/import/checks/{job.id}")
+    assert page.status_code == 200 and "data-job-status-url" in page.text
+
+
 # --- bad files -------------------------------------------------------------------------------
 
 
@@ -438,7 +477,7 @@ def test_every_import_page_is_for_officials_only(app):
     from accounts.models import Role
 
     endpoints = [e for e in app.view_functions if e.startswith("paper_import.")]
-    assert len(endpoints) == 5
+    assert len(endpoints) == 6
     for endpoint in endpoints:
         assert app.view_functions[endpoint].required_roles == {Role.OFFICIAL}, endpoint
 
