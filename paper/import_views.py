@@ -22,7 +22,7 @@ from jobs.models import JobStatus
 from jobs.services import enqueue, get_job
 from paper import importing, upload_store
 from paper.import_forms import ConfirmForm, UploadForm
-from paper.import_jobs import CHECK_JOB
+from paper.import_jobs import CHECK_JOB, RUN_JOB, FileGone
 from paper.import_messages import file_message
 from paper.import_templates import XLSX_MIMETYPE, template_csv, template_xlsx
 from paper.models import PaperImport
@@ -30,10 +30,6 @@ from surveys.models import Survey
 from surveys.permissions import survey_for_viewing
 
 bp = Blueprint("paper_import", __name__, url_prefix="/surveys")
-
-
-class FileGone(Exception):
-    """The checked file is no longer kept (imported, or older than a day)."""
 
 
 @bp.errorhandler(413)
@@ -77,12 +73,10 @@ def _check_in_background(survey: Survey, data: bytes, filename: str):
 def checked(survey_id: int, job_id: str):
     """A large file's dry run: its progress, then the same report as a small file's."""
     survey = survey_for_viewing(survey_id)
-    job = get_job(job_id)
-    if job is None or job.name != CHECK_JOB or job.params.get("survey_id") != survey.id:
-        abort(404)
+    job = _job_of(survey, job_id, CHECK_JOB)
     result = job.result or {}
     if not job.status.finished or job.status is JobStatus.FAILED:
-        return render_template("paper/import_checking.html", survey=survey, job=job)
+        return _progress(survey, job, _("Checking the file"), ".checked")
     if "report" not in result:
         flash(_("The checked file is no longer here: choose it again."), "error")
         return redirect(url_for(".upload", survey_id=survey.id), 303)
@@ -91,6 +85,38 @@ def checked(survey_id: int, job_id: str):
     if report.has_work:
         confirm = ConfirmForm(formdata=None, sha256=report.sha256, filename=report.filename)
     return page(survey, UploadForm(formdata=None), report, confirm), 200 if report.ok else 422
+
+
+@bp.get("/<int:survey_id>/paper/import/runs/<job_id>")
+@official_required
+def importing_in_background(survey_id: int, job_id: str):
+    """A large file's import: its progress, then what it did."""
+    survey = survey_for_viewing(survey_id)
+    job = _job_of(survey, job_id, RUN_JOB)
+    result = job.result or {}
+    if not job.status.finished or job.status is JobStatus.FAILED:
+        return _progress(survey, job, _("Importing the file"), ".importing_in_background")
+    if "import_id" in result:
+        return redirect(url_for(".show", survey_id=survey.id, import_id=result["import_id"]), 303)
+    if "report" not in result:
+        flash(_("The checked file is no longer here: choose it again."), "error")
+        return redirect(url_for(".upload", survey_id=survey.id), 303)
+    report = importing.CheckSummary.from_json(result["report"])
+    return page(survey, UploadForm(formdata=None), report, None, refused=True), 422
+
+
+def _job_of(survey: Survey, job_id: str, name: str):
+    job = get_job(job_id)
+    if job is None or job.name != name or job.params.get("survey_id") != survey.id:
+        abort(404)
+    return job
+
+
+def _progress(survey: Survey, job, heading: str, endpoint: str):
+    refresh = url_for(endpoint, survey_id=survey.id, job_id=job.id)
+    return render_template(
+        "paper/import_progress.html", survey=survey, job=job, heading=heading, refresh=refresh
+    )
 
 
 @bp.post("/<int:survey_id>/paper/import/confirm")
@@ -102,6 +128,8 @@ def confirm(survey_id: int):
     if not form.validate_on_submit():
         flash(_("Choose the file again and check it before importing."), "error")
         return redirect(url_for(".upload", survey_id=survey.id), 303)
+    if _large(form.sha256.data):
+        return _import_in_background(survey, form)
     try:
         import_id, _made = create_once(
             "paper.import", form.form_key.data, lambda: _import(survey, form)
@@ -115,6 +143,26 @@ def confirm(survey_id: int):
         return page(survey, UploadForm(formdata=None), refused.report, None, refused=True), 422
     upload_store.discard(form.sha256.data)
     return redirect(url_for(".show", survey_id=survey.id, import_id=import_id), 303)
+
+
+def _large(sha256: str) -> bool:
+    kept = upload_store.load(sha256)
+    checked = kept[1] if kept is not None else None
+    return checked is not None and len(checked["ready"]) > importing.BACKGROUND_ROWS
+
+
+def _import_in_background(survey: Survey, form: ConfirmForm):
+    job = enqueue(
+        RUN_JOB,
+        survey_id=survey.id,
+        sha256=form.sha256.data,
+        filename=form.filename.data or "",
+        account_id=g.account.id,
+        form_key=form.form_key.data,
+        language=language(),
+    )
+    db.session.commit()
+    return redirect(url_for(".importing_in_background", survey_id=survey.id, job_id=job.id), 303)
 
 
 def _import(survey: Survey, form: ConfirmForm) -> PaperImport:

@@ -406,6 +406,7 @@ def run_import(
     now: datetime,
     language: str = "nl",
     checked: dict[str, Any] | None = None,
+    progress: Callable[[int, int | None], None] | None = None,
 ) -> PaperImport:
     """Accept every ready row of the file, all or nothing. ImportRefused (and the caller
     rolls back) when there is a problem or nothing left to import. `checked` is the dry
@@ -417,7 +418,7 @@ def run_import(
         report = dry_run(survey, data, filename, language)
     if not report.has_work:
         raise ImportRefused(report)
-    accepted = _accept_all(report, report.ready, now)
+    accepted = _accept_all(report, now, progress)
     if report.problems or not accepted:
         raise ImportRefused(report)
     paper_import = PaperImport(
@@ -435,6 +436,7 @@ def run_import(
     record(
         "paper.imported",
         paper_import,
+        actor_id=by.id if by else None,
         survey=survey.id,
         rows=report.rows,
         accepted=accepted,
@@ -464,10 +466,14 @@ def _from_checked(survey: Survey, filename: str, checked: dict[str, Any]) -> Imp
     return report
 
 
-def _accept_all(report: ImportReport, ready: Iterable[ReadyRow], now: datetime) -> int:
+def _accept_all(
+    report: ImportReport, now: datetime, progress: Callable[[int, int | None], None] | None
+) -> int:
     """Accept each row; a sheet entered meanwhile (another import, a volunteer) is skipped."""
     accepted = 0
-    for item in ready:
+    for done, item in enumerate(report.ready):
+        if progress is not None and done % PROGRESS_EVERY == 0:
+            progress(done, len(report.ready))
         try:
             accept(item.sheet, item.answers, now)
         except SheetRefused as refused:

@@ -362,9 +362,11 @@ def test_a_confirmation_sent_from_several_tabs_at_once_imports_once(app, make_ac
     assert len(paper_responses()) == 2 and count(PaperImport) == 1
 
 
-def test_a_large_file_is_checked_in_the_background(client, login_as, survey, monkeypatch):
+def test_a_large_file_is_checked_and_imported_in_the_background(
+    client, login_as, survey, monkeypatch
+):
     monkeypatch.setattr(importing, "BACKGROUND_ROWS", 1)
-    login_as("official")
+    official = login_as("official")
     sheets = print_sheets(survey, 3)
     rows = [[s.id, *GOOD] for s in sheets[:2]] + [[sheets[2].id, "7"]]
     started = upload(client, survey, csv_file(rows))
@@ -378,12 +380,21 @@ def test_a_large_file_is_checked_in_the_background(client, login_as, survey, mon
     wait_for_jobs()
     report = client.get(started.location)
     assert report.status_code == 200 and 'name="sha256"' in report.text
-    done = client.post(
-        f"/surveys/{survey.id}/paper/import/confirm", data=confirm_fields(report.text)
-    )
+    url = f"/surveys/{survey.id}/paper/import/confirm"
+    fields = confirm_fields(report.text)
+    running = client.post(url, data=fields)
+    assert running.status_code == 303 and "/paper/import/runs/" in running.location
+    again = client.post(url, data=fields)  # a double click: a second job, the same import
+    wait_for_jobs()
+    done = client.get(running.location)
     assert done.status_code == 303 and "/paper/imports/" in done.location
+    if "/paper/imports/" not in again.location:  # still a job when it was sent
+        again = client.get(again.location)
+    assert again.location == done.location
     db.session.expire_all()
     assert len(paper_responses()) == 2 and count(PaperImport) == 1
+    event = select(AuditEvent.actor_id).where(AuditEvent.action == "paper.imported")
+    assert db.session.scalars(event).one() == official.id
     other = create_survey(DEFINITION, by=None)
     db.session.commit()
     job_id = started.location.rsplit("/", 1)[1]
@@ -394,11 +405,12 @@ def test_the_background_check_shows_its_progress_until_done(client, login_as, su
     from jobs.models import Job
 
     login_as("official")
-    job = Job(name="paper.check_import", params={"survey_id": survey.id, "filename": "a.csv"})
-    db.session.add(job)  # queued, never handed to a worker
-    db.session.commit()
-    page = client.get(f"/surveys/{survey.id}/paper/import/checks/{job.id}")
-    assert page.status_code == 200 and "data-job-status-url" in page.text
+    for name, path in (("paper.check_import", "checks"), ("paper.run_import", "runs")):
+        job = Job(name=name, params={"survey_id": survey.id, "filename": "a.csv"})
+        db.session.add(job)  # queued, never handed to a worker
+        db.session.commit()
+        page = client.get(f"/surveys/{survey.id}/paper/import/{path}/{job.id}")
+        assert page.status_code == 200 and "data-job-status-url" in page.text
 
 
 # --- bad files -------------------------------------------------------------------------------
@@ -477,7 +489,7 @@ def test_every_import_page_is_for_officials_only(app):
     from accounts.models import Role
 
     endpoints = [e for e in app.view_functions if e.startswith("paper_import.")]
-    assert len(endpoints) == 6
+    assert len(endpoints) == 7
     for endpoint in endpoints:
         assert app.view_functions[endpoint].required_roles == {Role.OFFICIAL}, endpoint
 
