@@ -1,8 +1,9 @@
 """Officials import paper questionnaires typed elsewhere: upload, dry run, import.
 
-The upload is checked at once and every problem listed; a file without problems waits on
-the server (`paper.upload_store`) until the official confirms, and the confirmation
-imports exactly that file, once, however often it is sent.
+The upload is checked and every problem listed (a large file in a background job whose
+progress the page follows); a file without problems waits on the server
+(`paper.upload_store`) until the official confirms, and the confirmation imports exactly
+that file, once, however often it is sent.
 """
 
 from __future__ import annotations
