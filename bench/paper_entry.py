@@ -24,11 +24,11 @@ from fieldwork.answering import questionnaire_of
 from fieldwork.models import Response
 from paper import access
 from paper.checking import check_sheet, entry_fields
-from paper.models import BatchKind, PrintBatch, Sheet
-from paper.sheet_ids import display, new_sheet_id
+from paper.sheet_ids import display
 from surveys.services import create_survey
 from surveys.templates import load_template
 from tests.conftest import csrf_token_from
+from tests.paper.entry_helpers import print_sheets
 from villages.models import Village
 
 
@@ -40,24 +40,6 @@ def typed_values(questionnaire) -> dict[str, str]:
         values[problem.key] = ""  # skipped by the routing, or no such number
     assert check_sheet(questionnaire, values).ok
     return values
-
-
-def print_sheets(survey, village, copies: int) -> list[str]:
-    batch = PrintBatch(
-        survey=survey, version=survey.live_version, kind=BatchKind.VILLAGE, village=village,
-        copies=copies,
-    )  # fmt: skip
-    db.session.add(batch)
-    ids = [new_sheet_id() for _ in range(copies)]
-    for position, sheet_id in enumerate(ids, 1):
-        db.session.add(
-            Sheet(
-                id=sheet_id, batch=batch, survey=survey, version=survey.live_version,
-                position=position, village_id=village.id,
-            )
-        )  # fmt: skip
-    db.session.commit()
-    return ids
 
 
 def volunteer(email: str, survey, official) -> Account:
@@ -100,7 +82,7 @@ def main() -> None:
             db.session.commit()
             official = db.session.scalar(select(Account).where(Account.email.like("ambtenaar@%")))
             village = db.session.scalars(select(Village)).first()
-            sheet_ids = print_sheets(survey, village, args.sheets)
+            sheet_ids = [sheet.id for sheet in print_sheets(survey, village, args.sheets)]
             first = logged_in_client(app, volunteer("een@bench.example", survey, official))
             second = logged_in_client(app, volunteer("twee@bench.example", survey, official))
             values = typed_values(questionnaire_of(survey.live_version))

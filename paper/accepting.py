@@ -16,17 +16,19 @@ finishing the same sheet at once make one response. Callers commit.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
+from sqlalchemy.orm import selectinload
 
 from core.dates import local_today
 from core.db import db
 from fieldwork.answering import store_anonymously
 from fieldwork.models import AnonymousResponse, Invitation, Response, ResponseStatus
-from panel.models import Channel
+from panel.models import Channel, Member
 from paper.models import BatchKind, Sheet, SheetStatus
 from paper.sheet_ids import compact, display, is_valid
 from population.representativeness import age_band_on
@@ -61,6 +63,15 @@ def typed_sheet_id(typed: str) -> str:
 
 def find_sheet(typed: str, survey_id: int) -> Sheet:
     """The sheet a volunteer typed or scanned, if it can still be entered for this survey."""
+    sheet_id = _valid_id(typed)
+    sheet = db.session.get(Sheet, sheet_id)
+    if sheet is None:
+        raise _unknown(sheet_id)
+    refuse_unless_enterable(sheet, survey_id)
+    return sheet
+
+
+def _valid_id(typed: str) -> str:
     sheet_id = typed_sheet_id(typed)
     if not is_valid(sheet_id):
         raise SheetRefused(
@@ -71,12 +82,48 @@ def find_sheet(typed: str, survey_id: int) -> Sheet:
                 id=typed.strip() if typed and typed.strip() else "…",
             ),
         )
-    sheet = db.session.get(Sheet, sheet_id)
-    if sheet is None:
-        raise SheetRefused(
-            "unknown", _("Sheet %(id)s was never printed: check the id.", id=display(sheet_id))
+    return sheet_id
+
+
+def _unknown(sheet_id: str) -> SheetRefused:
+    return SheetRefused(
+        "unknown", _("Sheet %(id)s was never printed: check the id.", id=display(sheet_id))
+    )
+
+
+def find_sheets(typed: Iterable[str], survey_id: int) -> dict[str, Sheet | SheetRefused]:
+    """`find_sheet` for many ids at once (the rows of an import), in a few queries: each
+    typed id -> its sheet, or the SheetRefused saying why not."""
+    found: dict[str, Sheet | SheetRefused] = {}
+    wanted: dict[str, list[str]] = {}
+    for text in typed:
+        try:
+            sheet_id = _valid_id(text)
+        except SheetRefused as refused:
+            found[text] = refused
+        else:
+            wanted.setdefault(sheet_id, []).append(text)
+    sheets: dict[str, Sheet] = {}
+    for chunk in _chunks(list(wanted)):
+        query = (
+            select(Sheet)
+            .where(Sheet.id.in_(chunk))
+            .options(selectinload(Sheet.batch), selectinload(Sheet.invitation))
         )
-    refuse_unless_enterable(sheet, survey_id)
+        sheets.update((sheet.id, sheet) for sheet in db.session.scalars(query))
+    for sheet_id, texts in wanted.items():
+        outcome = _enterable_or_refusal(sheets.get(sheet_id), sheet_id, survey_id)
+        found.update((text, outcome) for text in texts)
+    return found
+
+
+def _enterable_or_refusal(sheet: Sheet | None, sheet_id: str, survey_id: int):
+    if sheet is None:
+        return _unknown(sheet_id)
+    try:
+        refuse_unless_enterable(sheet, survey_id)
+    except SheetRefused as refused:
+        return refused
     return sheet
 
 
@@ -145,6 +192,55 @@ def accept(sheet: Sheet, answers: dict, now: datetime, *, single_entry: bool = F
     if sheet.invitation_id is not None:
         _lock_invitation(sheet.invitation_id)
     refuse_unless_enterable(sheet, sheet.survey_id)
+    _discard_unsent_online([sheet])
+    _accept_locked(sheet, answers, now, single_entry)
+    db.session.flush()
+
+
+#: Sheets locked by one statement in `accept_many` (a bound on its IN list).
+CHUNK = 500
+
+
+def accept_many(
+    accepted: Sequence[tuple[Sheet, dict]], now: datetime, *, single_entry: bool = False
+) -> None:
+    """`accept` for many sheets at once (an import, in one transaction): the sheets and
+    their invitations are locked a few hundred per statement, and written in one flush.
+    SheetRefused on the first sheet that cannot be entered: the caller rolls back."""
+    db.session.flush()
+    ids = [sheet.id for sheet, _ in accepted]
+    sheets: dict[str, Sheet] = {}
+    for chunk in _chunks(ids):
+        query = (
+            select(Sheet)
+            .where(Sheet.id.in_(chunk))
+            .options(selectinload(Sheet.entries))
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        sheets.update((sheet.id, sheet) for sheet in db.session.scalars(query))
+    invitation_ids = [s.invitation_id for s in sheets.values() if s.invitation_id is not None]
+    for chunk in _chunks(invitation_ids):
+        db.session.scalars(
+            select(Invitation)
+            .where(Invitation.id.in_(chunk))
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).all()
+    for sheet in sheets.values():
+        refuse_unless_enterable(sheet, sheet.survey_id)
+    _discard_unsent_online(list(sheets.values()))
+    for sheet, answers in accepted:
+        _accept_locked(sheets[sheet.id], answers, now, single_entry)
+    db.session.flush()
+
+
+def _chunks(items: list) -> list[list]:
+    return [items[start : start + CHUNK] for start in range(0, len(items), CHUNK)]
+
+
+def _accept_locked(sheet: Sheet, answers: dict, now: datetime, single_entry: bool) -> None:
+    refuse_unless_enterable(sheet, sheet.survey_id)
     if sheet.invitation is not None:
         _accept_named(sheet, answers, now)
     else:
@@ -153,7 +249,6 @@ def accept(sheet: Sheet, answers: dict, now: datetime, *, single_entry: bool = F
     sheet.entered_at = now
     sheet.returned_at = sheet.returned_at or now
     sheet.single_entry = single_entry
-    db.session.flush()
     log.info("Sheet %s entered", sheet.id)
 
 
@@ -165,7 +260,6 @@ def _lock_invitation(invitation_id: int) -> Invitation:
 
 def _accept_named(sheet: Sheet, answers: dict[str, Any], now: datetime) -> None:
     invitation = sheet.invitation
-    _discard_unsent_online(invitation)
     if sheet.survey.anonymous:
         store_anonymously(invitation, sheet.version_id, Channel.PAPER, answers)
         wipe_entries(sheet)
@@ -181,18 +275,29 @@ def _accept_named(sheet: Sheet, answers: dict[str, Any], now: datetime) -> None:
     invitation.took_part = True
 
 
-def _discard_unsent_online(invitation: Invitation) -> None:
+def _discard_unsent_online(sheets: list[Sheet]) -> None:
     """A web response started before the member became paper-only and never sent: the
     paper copy is what they sent, so the unfinished one goes (one response per member)."""
-    invitation.response_id = None
+    invitations = [sheet.invitation for sheet in sheets if sheet.invitation is not None]
+    waiting = [i for i in invitations if not i.took_part]
+    if not waiting:
+        return
+    for invitation in waiting:
+        invitation.response_id = None
     db.session.flush()
-    db.session.execute(
-        delete(Response).where(
-            Response.survey_id == invitation.survey_id,
-            Response.respondent_id == invitation.member.respondent_id,
-            Response.status == ResponseStatus.STARTED,
-        )
+    respondents = select(Member.respondent_id).where(
+        Member.id.in_([invitation.member_id for invitation in waiting])
     )
+    for survey_id in {invitation.survey_id for invitation in waiting}:
+        db.session.execute(
+            delete(Response)
+            .where(
+                Response.survey_id == survey_id,
+                Response.respondent_id.in_(respondents),
+                Response.status == ResponseStatus.STARTED,
+            )
+            .execution_options(synchronize_session=False)
+        )
 
 
 def _accept_unnamed(sheet: Sheet, answers: dict[str, Any], now: datetime) -> None:

@@ -149,38 +149,51 @@ def check_sheet(
     questionnaire: Questionnaire, values: Mapping[str, str], language: str = "nl"
 ) -> CheckedSheet:
     """Check the typed `values` (answer key -> text) of one sheet."""
-    fields = {entry.key: entry for entry in entry_fields(questionnaire, language)}
-    typed = {key: _clean(value) for key, value in values.items()}
-    problems = [
-        Problem(key, "unknown_field", _("This is not a field of this questionnaire."))
-        for key in typed
-        if key not in fields
-    ]
-    posted: dict[str, Any] = {}  # key -> answer code(s) or text, as the web form posts them
-    coded: dict[str, str] = {}
-    for key, entry in fields.items():
-        value = typed.get(key, "")
-        if value in CODES:
-            coded[key] = value
-        elif value:
-            parsed = _parse(entry, value)
-            if isinstance(parsed, Problem):
-                problems.append(parsed)
-            else:
-                posted[key] = parsed
-    answers, on_route = _check_pages(questionnaire, typed, posted, coded, language, problems)
-    coded = {key: code for key, code in coded.items() if key in on_route}
-    problems.sort(key=_order_of(fields))
-    return CheckedSheet(None if problems else answers, problems, coded)
+    return SheetChecker(questionnaire, language).check(values)
+
+
+class SheetChecker:
+    """`check_sheet` for many sheets of one questionnaire (an import's rows): the fields
+    are worked out once, and the pages' forms are made once (`surveys.answer_form` keeps
+    a form class while its questions live, which they do as long as this checker)."""
+
+    def __init__(self, questionnaire: Questionnaire, language: str = "nl"):
+        self.questionnaire, self.language = questionnaire, language
+        self.fields = {entry.key: entry for entry in entry_fields(questionnaire, language)}
+        positions = {key: n for n, key in enumerate(self.fields)}
+        self._order = lambda problem: positions.get(problem.key, len(positions))
+
+    def check(self, values: Mapping[str, str]) -> CheckedSheet:
+        """Check the typed `values` (answer key -> text) of one sheet."""
+        fields = self.fields
+        typed = {key: _clean(value) for key, value in values.items()}
+        problems = [
+            Problem(key, "unknown_field", _("This is not a field of this questionnaire."))
+            for key in typed
+            if key not in fields
+        ]
+        posted: dict[str, Any] = {}  # key -> answer code(s) or text, as the web form posts
+        coded: dict[str, str] = {}
+        for key, entry in fields.items():
+            value = typed.get(key, "")
+            if value in CODES:
+                coded[key] = value
+            elif value:
+                parsed = _parse(entry, value)
+                if isinstance(parsed, Problem):
+                    problems.append(parsed)
+                else:
+                    posted[key] = parsed
+        answers, on_route = _check_pages(
+            self.questionnaire, typed, posted, coded, self.language, problems
+        )
+        coded = {key: code for key, code in coded.items() if key in on_route}
+        problems.sort(key=self._order)
+        return CheckedSheet(None if problems else answers, problems, coded)
 
 
 def _clean(value: Any) -> str:
     return "" if value is None else str(value).strip()
-
-
-def _order_of(fields: dict[str, EntryField]):
-    positions = {key: n for n, key in enumerate(fields)}
-    return lambda problem: positions.get(problem.key, len(positions))
 
 
 # --- typed text -> answer codes --------------------------------------------------------

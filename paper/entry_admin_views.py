@@ -3,7 +3,7 @@ may decide differences), whether one entry per sheet is enough, and how entry is
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from accounts.models import Account, Role
@@ -73,10 +73,12 @@ def grant(survey_id: int):
 @bp.post("/<int:survey_id>/paper/entry/access/<int:account_id>/senior")
 @official_required
 def toggle_senior(survey_id: int, account_id: int):
-    """Make a volunteer with access senior, or not senior any more."""
+    """Make a volunteer with access senior, or not senior any more. The button says which
+    (not "the other way"), so sending it twice changes nothing more."""
     survey, volunteer = _survey_and_volunteer(survey_id, account_id)
-    current = access.access_of(volunteer, survey_id) or abort(404)
-    access.grant(survey, volunteer, not current.senior, g.account, utcnow())
+    access.access_of(volunteer, survey_id) or abort(404)
+    senior = request.form.get("senior") == "1"
+    access.grant(survey, volunteer, senior, g.account, utcnow())
     db.session.commit()
     return redirect(url_for(".show", survey_id=survey_id), 303)
 

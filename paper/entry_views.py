@@ -79,10 +79,8 @@ def enter(survey_id: int, sheet_id: str):
     fields = entry_fields(entry.questionnaire(found), _language())
     form = entry_form(fields, formdata=request.form if request.method == "POST" else None)
     if request.method == "POST" and form.validate():
-        outcome = entry.save_entry(found, g.account, form.typed(), utcnow(), _language())
-        if isinstance(outcome, entry.Saved):
-            return _saved(found, outcome)
-        form.show(outcome.problems)
+        if (saved := _save(survey, found, form)) is not None:
+            return saved
     return _entry_page(survey, found, form, step, request.method == "POST")
 
 
@@ -92,11 +90,29 @@ def _sheet_and_step(survey, sheet_id: str) -> tuple[Sheet, entry.Step]:
         found = find_sheet(sheet_id, survey.id)
         return found, entry.next_step(found, g.account)
     except (SheetRefused, entry.NotYours) as refused:
-        form = SheetIdForm(formdata=None, data={"sheet_id": display_or_typed(sheet_id)})
-        abort(Response(_sheet_page(survey, form, refused.message), 409))
+        _refuse(survey, sheet_id, refused.message)
 
 
-def display_or_typed(sheet_id: str) -> str:
+def _save(survey, found: Sheet, form: EntryForm):
+    """Store the entry: the redirect when it was stored, None when it has problems (shown
+    on the form). Entered by someone else meanwhile: the sheet-id page says so."""
+    try:
+        outcome = entry.save_entry(found, g.account, form.typed(), utcnow(), _language())
+    except (SheetRefused, entry.NotYours) as refused:
+        db.session.rollback()
+        _refuse(survey, found.id, refused.message)
+    if isinstance(outcome, entry.Saved):
+        return _saved(found, outcome)
+    form.show(outcome.problems)
+    return None
+
+
+def _refuse(survey, sheet_id: str, message: str):
+    form = SheetIdForm(formdata=None, data={"sheet_id": _display_or_typed(sheet_id)})
+    abort(Response(_sheet_page(survey, form, message), 409))
+
+
+def _display_or_typed(sheet_id: str) -> str:
     typed = compact(sheet_id)
     return display(typed) if is_valid(typed) else sheet_id[:40]
 
@@ -190,10 +206,8 @@ def resolve(survey_id: int, sheet_id: str):
     posted = request.method == "POST"
     form = entry_form(fields, request.form if posted else None, entry.agreed_values(rows))
     if posted and form.validate():
-        outcome = entry.save_entry(found, g.account, form.typed(), utcnow(), _language())
-        if isinstance(outcome, entry.Saved):
-            return _saved(found, outcome)
-        form.show(outcome.problems)
+        if (saved := _save(survey, found, form)) is not None:
+            return saved
     if not posted:
         record("paper.differences_viewed", found)
         db.session.commit()

@@ -62,8 +62,10 @@ def posted_page(
     question hidden by a changed answer cannot block the page; one newly revealed is not
     checked before the resident has seen it."""
     shown = visible_questions(page, answers)
-    tentative = answers_from(page_form(shown, language, formdata=formdata, csrf=csrf), shown)
-    asked = still_asked(page, shown, answers, tentative)
+    form = page_form(shown, language, formdata=formdata, csrf=csrf)
+    asked = still_asked(page, shown, answers, answers_from(form, shown))
+    if len(asked) == len(shown):
+        return form, asked  # nothing hidden (asked is a part of shown): the same form
     return page_form(asked, language, formdata=formdata, csrf=csrf), asked
 
 

@@ -60,3 +60,35 @@ def test_a_volunteer_enters_a_sheet_by_keyboard(browser, live_server, make_accou
     db.session.expire_all()
     assert count(SheetEntry) == 1
     assert db.session.get(type(sheet), sheet.id).status is SheetStatus.RETURNED
+
+
+def test_the_official_pages_of_paper_entry_pass_axe(
+    browser, live_server, make_account, make_village, app
+):
+    from paper.entry import save_entry
+
+    survey = publish()
+    [sheet] = print_sheets(survey, make_village("Orvelte"))
+    official = make_account("official", email="ambtenaar@example.nl")
+    anna, bert = make_account("volunteer"), make_account("volunteer")
+    for volunteer in (anna, bert):
+        access.grant(survey, volunteer, False, official, utcnow())
+    with app.test_request_context("/"):
+        save_entry(sheet, anna, {"WOONT": "1", "CIJFER": "8"}, utcnow())
+        save_entry(sheet, bert, {"WOONT": "1", "CIJFER": "9"}, utcnow())
+    db.session.commit()
+    context, page = new_page(browser, bypass_csp=True)
+    try:
+        log_in(page, live_server, official.email)
+        for path in (
+            f"/surveys/{survey.id}/paper/entry",
+            f"/entry/{survey.id}",
+            f"/entry/{survey.id}/differences",
+            f"/entry/{survey.id}/differences/{sheet.id}",
+        ):
+            page.goto(live_server + path)
+            results = Axe().run(page, options=WCAG_21_AA)
+            assert not results.violations_count, (path, results.generate_report())
+        screenshot(page, "paper-entry-differences")
+    finally:
+        context.close()

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from core.db import db, utcnow
 from fieldwork.models import AnonymousResponse, Invitation, Response, ResponseStatus
 from panel.models import Channel
-from paper.accepting import SheetRefused, accept, find_sheet
+from paper.accepting import SheetRefused, accept, accept_many, find_sheet
 from paper.models import BatchKind, SheetEntry, SheetStatus
 from paper.sheet_ids import display
 from tests.helpers import count, every_row_as_text
@@ -171,3 +171,35 @@ def test_an_unsent_web_response_gives_way_to_the_paper_copy(app, make_member):
     db.session.commit()
     [response] = db.session.scalars(select(Response)).all()
     assert response.channel is Channel.PAPER and response.status is ResponseStatus.COMPLETED
+
+
+def test_many_sheets_at_once(app, make_village, make_member):
+    survey, village = publish(), make_village("Orvelte")
+    unnamed = print_sheets(survey, village, copies=3)
+    [named] = print_sheets(survey, members=[make_member(channel="paper")])
+    accept_many([(sheet, ANSWERS) for sheet in [*unnamed, named]], utcnow())
+    db.session.commit()
+    responses = db.session.scalars(select(Response)).all()
+    assert len(responses) == 4 and {r.channel for r in responses} == {Channel.PAPER}
+    assert db.session.scalars(select(Invitation)).one().took_part
+    assert all(sheet.status is SheetStatus.ENTERED for sheet in [*unnamed, named])
+    [late] = print_sheets(survey, village)
+    with pytest.raises(SheetRefused):
+        accept_many([(late, ANSWERS), (unnamed[0], ANSWERS)], utcnow())
+    db.session.rollback()
+    assert count(Response) == 4
+
+
+def test_many_sheet_ids_at_once(app, make_village):
+    from paper.accepting import find_sheets
+    from paper.sheet_ids import new_sheet_id
+
+    survey, village = publish(), make_village("Orvelte")
+    [fresh_sheet, entered] = print_sheets(survey, village, copies=2)
+    accept(entered, ANSWERS, utcnow())
+    db.session.commit()
+    never = new_sheet_id()
+    typed = [display(fresh_sheet.id), entered.id, never, "nonsense"]
+    found = find_sheets(typed, survey.id)
+    assert found[display(fresh_sheet.id)] is fresh_sheet
+    assert [found[text].reason for text in typed[1:]] == ["entered", "unknown", "malformed"]

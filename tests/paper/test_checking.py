@@ -217,3 +217,15 @@ def test_a_code_on_the_route_steers_like_no_answer(check):
 def test_every_problem_at_once_in_paper_order(check):
     checked = check({"KIND": "99", "KEUZE": "5", "CIJFER": "0"})
     assert [p.key for p in checked.problems] == ["KEUZE", "CIJFER", "KIND"]
+
+
+def test_one_checker_for_many_sheets(form_app):
+    from paper.checking import SheetChecker
+
+    questionnaire, _ = from_json(EVERY_TYPE)
+    with form_app.test_request_context("/"):
+        checker = SheetChecker(questionnaire, "en")
+        sheets = [EVERY_VALUE, {"KEUZE": "3"}, {"KEUZE": "2", "LATER": "1"}, EVERY_VALUE]
+        assert [checker.check(values) for values in sheets] == [
+            check_sheet(questionnaire, values, "en") for values in sheets
+        ]

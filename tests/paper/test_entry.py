@@ -264,7 +264,8 @@ def test_the_official_grants_and_revokes(world, make_account, app):
         == 303
     )
     assert access.may_resolve(eva, survey.id)
-    official.post(f"{admin}/access/{eva.id}/senior", page=admin)
+    for _twice in range(2):  # a double submit does not switch it back
+        official.post(f"{admin}/access/{eva.id}/senior", {"senior": "0"}, page=admin)
     assert access.may_enter(eva, survey.id) and not access.may_resolve(eva, survey.id)
     official.post(f"{admin}/access/{eva.id}/revoke", page=admin)
     again = official.post(f"{admin}/access/{eva.id}/revoke", page=admin)
@@ -377,3 +378,18 @@ def test_an_anonymous_survey_keeps_nothing_that_links_paper_answers_to_the_membe
     rows = [row for row in every_row_as_text().splitlines() if "Geheim-antwoord-77" in row]
     assert len(rows) == 1 and rows[0].startswith("anonymous_responses:")
     assert sheet.id not in rows[0] and "Geesje" not in rows[0]
+
+
+def test_a_sheet_entered_meanwhile_is_refused_with_the_reason(world, app):
+    from paper.accepting import accept
+
+    survey, [sheet, _], people = world
+    anna = people["anna"]
+    url = f"/entry/{survey.id}/{sheet.id}"
+    token = csrf_token_from(anna.get(url).text)
+    with app.test_request_context("/"):
+        accept(sheet, {"WOONT": "1"}, utcnow())  # an import, say
+    db.session.commit()
+    refused = anna.client.post(url, data={"csrf_token": token, **TYPED})
+    assert refused.status_code == 409 and "has been entered already" in refused.text
+    assert count(SheetEntry) == 0
