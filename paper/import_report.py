@@ -73,6 +73,8 @@ class ImportReport:
             "sha256": self.sha256,
             "rows": self.rows,
             "ready": [[item.row, item.sheet.id, item.answers] for item in self.ready],
+            "skipped": [list(item) for item in self.skipped],
+            "problems": [asdict(problem) for problem in self.problems],
         }
 
 

@@ -16,20 +16,19 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from accounts.models import Account
 from audit.services import record
 from core.db import db
 from core.input import single_line
 from fieldwork.answering import questionnaire_of
-from paper.accepting import SheetRefused, accept, find_sheet
-from paper.checking import EntryField, check_sheet, entry_fields
+from paper.accepting import SheetRefused, accept_many, find_sheets
+from paper.checking import EntryField, SheetChecker
 from paper.import_files import Table, UnreadableFile, column_letter, read_table
 from paper.import_messages import file_message, header_message, row_message
 from paper.import_report import (  # noqa: F401 - also offered from here to callers
@@ -110,15 +109,22 @@ class _Checker:
         self.questionnaires: dict[int, Questionnaire] = {
             version.id: questionnaire_of(version) for version in self.versions
         }
-        self.fields: dict[int, list[EntryField]] = {
-            version_id: entry_fields(questionnaire, self.language)
+        #: One checker per version for all rows: it makes the fields and page forms once.
+        self.checkers: dict[int, SheetChecker] = {
+            version_id: SheetChecker(questionnaire, language)
             for version_id, questionnaire in self.questionnaires.items()
+        }
+        self.fields: dict[int, list[EntryField]] = {
+            version_id: list(checker.fields.values())
+            for version_id, checker in self.checkers.items()
         }
         self.header = table.header
         #: column index -> answer key, and back
         self.keys: dict[int, str] = {}
         self.columns: dict[str, int] = {}
         self.sheet_column: int | None = None
+        #: typed sheet id -> its sheet, or why it cannot be entered
+        self.sheets: dict[str, Sheet | SheetRefused] = {}
         #: version id -> the keys of its fields without a column (reported once)
         self.missing: dict[int, set[str]] = {}
         #: version id -> the keys of its fields
@@ -135,7 +141,7 @@ class _Checker:
         self.map_header()
         if self.sheet_column is None:
             return
-        sheets = self.load_sheets()
+        self.sheets = self.find_sheets()
         seen: dict[str, int] = {}
         unnamed_reported: set[int] = set()
         total = len(self.table.rows)
@@ -155,7 +161,6 @@ class _Checker:
                 continue
             seen[sheet_id] = row
             self.check_row(row, cells, typed)
-        del sheets  # kept until here so that find_sheet finds them in the session
 
     # --- the header ---
 
@@ -207,20 +212,20 @@ class _Checker:
 
     # --- the rows ---
 
-    def load_sheets(self) -> dict[str, Sheet]:
+    def find_sheets(self) -> dict[str, Sheet | SheetRefused]:
+        """Every sheet the file names, in a few queries instead of one per row."""
         column = self.sheet_column
-        return _load_sheets(
-            compact(cells[column]) for _, cells in self.table.rows if column < len(cells)
+        return find_sheets(
+            (cells[column] for _, cells in self.table.rows if column < len(cells)), self.survey.id
         )
 
     def check_row(self, row: int, cells: list[str], typed: str) -> None:
-        try:
-            sheet = find_sheet(typed, self.survey.id)
-        except SheetRefused as refused:
-            if refused.reason == "entered":
+        sheet = self.sheets[typed]
+        if isinstance(sheet, SheetRefused):
+            if sheet.reason == "entered":
                 self.report.skipped.append((row, typed))
             else:
-                self.problem(refused.reason, refused.message, row, self.sheet_column)
+                self.problem(sheet.reason, sheet.message, row, self.sheet_column)
             return
         version_id = sheet.version_id
         if version_id not in self.fields:  # a version without printed sheets until now
@@ -235,7 +240,7 @@ class _Checker:
             elif value:
                 message = row_message("other_version", id=display(sheet.id))
                 self.problem("other_version", message, row, index)
-        checked = check_sheet(self.questionnaires[version_id], values, self.language)
+        checked = self.checkers[version_id].check(values)
         for problem in checked.problems:
             if problem.key in missing:
                 continue  # the missing column is reported once, above
@@ -257,23 +262,8 @@ class _Checker:
     def add_version(self, version_id: int) -> None:
         version = db.session.get(QuestionnaireVersion, version_id)
         self.questionnaires[version_id] = questionnaire_of(version)
-        self.fields[version_id] = entry_fields(self.questionnaires[version_id], self.language)
-
-
-def _load_sheets(ids: Iterable[str]) -> dict[str, Sheet]:
-    """Sheets in a few queries instead of one per row, with the batch and invitation the
-    checks read. Hold on to the result: the session keeps them only while referenced, and
-    `find_sheet` then finds them there without a query."""
-    ordered = sorted(set(ids))
-    sheets: dict[str, Sheet] = {}
-    for start in range(0, len(ordered), LOOKUP_CHUNK):
-        query = (
-            select(Sheet)
-            .where(Sheet.id.in_(ordered[start : start + LOOKUP_CHUNK]))
-            .options(selectinload(Sheet.batch), selectinload(Sheet.invitation))
-        )
-        sheets.update((sheet.id, sheet) for sheet in db.session.scalars(query))
-    return sheets
+        self.checkers[version_id] = SheetChecker(self.questionnaires[version_id], self.language)
+        self.fields[version_id] = list(self.checkers[version_id].fields.values())
 
 
 def _versions(survey: Survey) -> list[QuestionnaireVersion]:
@@ -304,22 +294,25 @@ def run_import(
     rolls back) when there is a problem or nothing left to import. `checked` is the dry
     run's `ImportReport.checked()` of this very file; without it the file is checked again."""
     sha256 = file_hash(data)
-    if checked is not None and checked.get("sha256") == sha256:
-        report = _from_checked(survey, filename, checked)
-    else:
-        report = dry_run(survey, data, filename, language)
+    if checked is None or checked.get("sha256") != sha256:
+        checked = dry_run(survey, data, filename, language, progress).checked()
+    report = _locked_and_looked_up(survey, filename, checked)
     if not report.has_work:
         raise ImportRefused(report)
-    accepted = _accept_all(report, now, progress)
-    if report.problems or not accepted:
-        raise ImportRefused(report)
+    if progress is not None:
+        progress(0, report.ready_count)
+    try:
+        accept_many([(item.sheet, item.answers) for item in report.ready], now)
+    except SheetRefused as refused:  # changed after the check and the locks above
+        report.problems.append(ImportProblem(refused.reason, refused.message))
+        raise ImportRefused(report) from None
     paper_import = PaperImport(
         survey_id=survey.id,
         filename=single_line(filename)[:255],
         sha256=sha256,
         rows=report.rows,
-        accepted=accepted,
-        skipped=len(report.skipped),
+        accepted=report.ready_count,
+        skipped=report.skipped_count,
         imported_at=now,
         imported_by_id=by.id if by else None,
     )
@@ -331,48 +324,43 @@ def run_import(
         actor_id=by.id if by else None,
         survey=survey.id,
         rows=report.rows,
-        accepted=accepted,
-        skipped=len(report.skipped),
+        accepted=report.ready_count,
+        skipped=report.skipped_count,
         sha256=sha256,
     )
-    log.info("Paper import %s for survey %s: %s sheets", paper_import.id, survey.id, accepted)
+    log.info(
+        "Paper import %s for survey %s: %s sheets", paper_import.id, survey.id, report.ready_count
+    )
     return paper_import
 
 
-def _from_checked(survey: Survey, filename: str, checked: dict[str, Any]) -> ImportReport:
-    """The dry run's ready rows, with their sheets looked up again as they are now."""
-    report = ImportReport(filename=filename, sha256=checked["sha256"], rows=checked["rows"])
+def _locked_and_looked_up(survey: Survey, filename: str, checked: dict[str, Any]) -> ImportReport:
+    """The checked rows, their sheets locked and then looked up again as they are now: one
+    entered meanwhile (by a volunteer, another import) is skipped, not imported twice."""
+    report = ImportReport(
+        filename=filename,
+        sha256=checked["sha256"],
+        rows=checked["rows"],
+        skipped=[tuple(item) for item in checked.get("skipped", [])],
+        problems=[ImportProblem(**problem) for problem in checked.get("problems", [])],
+    )
     ready = checked["ready"]
-    sheets = _load_sheets([sheet_id for _, sheet_id, _ in ready])
+    ids = [sheet_id for _, sheet_id, _ in ready]
+    for start in range(0, len(ids), LOOKUP_CHUNK):
+        db.session.scalars(
+            select(Sheet)
+            .where(Sheet.id.in_(ids[start : start + LOOKUP_CHUNK]))
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).all()
+    sheets = find_sheets(ids, survey.id)
     for row, sheet_id, answers in ready:
-        try:
-            sheet = find_sheet(sheet_id, survey.id)
-        except SheetRefused as refused:
-            if refused.reason == "entered":
+        sheet = sheets[sheet_id]
+        if isinstance(sheet, SheetRefused):
+            if sheet.reason == "entered":
                 report.skipped.append((row, display(sheet_id)))
             else:
-                report.problems.append(ImportProblem(refused.reason, refused.message, row))
-            continue
-        report.ready.append(ReadyRow(row, sheet, answers))
-    del sheets
+                report.problems.append(ImportProblem(sheet.reason, sheet.message, row))
+        else:
+            report.ready.append(ReadyRow(row, sheet, answers))
     return report
-
-
-def _accept_all(
-    report: ImportReport, now: datetime, progress: Callable[[int, int | None], None] | None
-) -> int:
-    """Accept each row; a sheet entered meanwhile (another import, a volunteer) is skipped."""
-    accepted = 0
-    for done, item in enumerate(report.ready):
-        if progress is not None and done % PROGRESS_EVERY == 0:
-            progress(done, len(report.ready))
-        try:
-            accept(item.sheet, item.answers, now)
-        except SheetRefused as refused:
-            if refused.reason == "entered":
-                report.skipped.append((item.row, display(item.sheet.id)))
-                continue
-            report.problems.append(ImportProblem(refused.reason, refused.message, item.row))
-            continue
-        accepted += 1
-    return accepted

@@ -267,6 +267,17 @@ def test_a_file_is_imported_once_however_often_it_is_sent(client, login_as, surv
     assert len(paper_responses()) == 3 and count(PaperImport) == 1
 
 
+def test_sheets_entered_before_are_skipped_and_counted(survey):
+    entered, new = print_sheets(survey, 2)
+    data = csv_file([[entered.id, *GOOD]])
+    importing.run_import(survey, data, "first.csv", None, utcnow())
+    data = csv_file([[entered.id, *GOOD], [new.id, *GOOD]])
+    checked = importing.dry_run(survey, data, "second.csv").checked()
+    made = importing.run_import(survey, data, "second.csv", None, utcnow(), checked=checked)
+    assert (made.rows, made.accepted, made.skipped) == (2, 1, 1)
+    assert len(paper_responses()) == 2
+
+
 @pytest.mark.parametrize(
     ("delimiter", "encoding"), [(";", "cp1252"), (",", "utf-8-sig"), (",", "utf-8")]
 )
@@ -435,21 +446,19 @@ def test_files_over_the_limit_are_refused_with_a_size_message(client, login_as, 
 
 def test_nothing_is_half_stored_when_a_sheet_is_refused_halfway(survey, monkeypatch):
     sheets = print_sheets(survey, 3)
-    real_accept = importing.accept
-    calls = []
+    real_accept_many = importing.accept_many
 
-    def accept_until_the_last(sheet, answers, now, **kwargs):
-        calls.append(sheet.id)
-        if len(calls) == 3:
-            raise importing.SheetRefused("void", "withdrawn meanwhile")
-        return real_accept(sheet, answers, now, **kwargs)
+    def accept_all_but_the_last(accepted, now, **kwargs):
+        real_accept_many(accepted[:-1], now, **kwargs)  # written and flushed
+        raise importing.SheetRefused("void", "withdrawn meanwhile")
 
-    monkeypatch.setattr(importing, "accept", accept_until_the_last)
+    monkeypatch.setattr(importing, "accept_many", accept_all_but_the_last)
     with pytest.raises(importing.ImportRefused) as refused:
         importing.run_import(survey, csv_file([[s.id, *GOOD] for s in sheets]), "a.csv", None,
                              utcnow())  # fmt: skip
+    assert count(Response) == 2  # inside the transaction, before the caller rolls back
     db.session.rollback()
-    assert refused.value.report.problems[0].row == 4
+    assert [p.kind for p in refused.value.report.problems] == ["void"]
     assert paper_responses() == [] and count(PaperImport) == 0
     assert {s.status for s in db.session.scalars(select(Sheet))} == {SheetStatus.PRINTED}
 
