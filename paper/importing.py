@@ -51,8 +51,9 @@ log = logging.getLogger(__name__)
 SHEET_HEADERS = ("sheet", "sheet id", "sheet_id", "formulier", "formuliernummer", "vel")
 #: Sheets are looked up this many at a time.
 LOOKUP_CHUNK = 500
-#: Files with more rows are checked in the background (`paper.import_jobs`): checking takes
-#: a few milliseconds per row, and a web request must not run for minutes.
+#: Files with more rows are checked and imported in the background (`paper.import_jobs`):
+#: checking takes about a millisecond per row, and a file may have 100,000 rows; a web
+#: request must not run for minutes.
 BACKGROUND_ROWS = 1_000
 #: A background check reports its progress every so many rows.
 PROGRESS_EVERY = 250
