@@ -102,6 +102,7 @@ def register_blueprints(app: Flask) -> None:
     from panel.views import bp as panel_bp
     from paper.entry_admin_views import bp as paper_entry_admin_bp
     from paper.entry_views import bp as paper_entry_bp
+    from paper.import_views import bp as paper_import_bp
     from population.views import bp as population_bp
     from recruitment.views import bp as recruitment_bp
     from results.cluster_views import bp as clusters_bp
@@ -140,6 +141,7 @@ def register_blueprints(app: Flask) -> None:
         mirror_pdf_bp,
         paper_entry_bp,
         paper_entry_admin_bp,
+        paper_import_bp,
     ):
         app.register_blueprint(blueprint)
 
