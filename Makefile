@@ -7,6 +7,8 @@ FLASK := $(BIN)/flask --app app
 PORT ?= 5000
 BASE_URL ?= http://127.0.0.1:$(PORT)
 DEV_ENV := APP_ENV=development DEMO_JOBS_ENABLED=1 MAIL_BACKEND=console BASE_URL=$(BASE_URL)
+# Test processes side by side (pytest-xdist), one per core; each file's tests stay together.
+TEST_WORKERS ?= 2
 # Where `make screenshots` saves the browser journeys' screenshots (README.md shows some).
 SCREENSHOTS_DIR ?= docs/screenshots
 
@@ -28,7 +30,7 @@ run: install translations ## Install, migrate, load demo data and serve on http:
 test: install-dev translations ## Install everything and run lint and the whole suite
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
