@@ -44,7 +44,7 @@ def upgrade():
     op.create_table(
         "paper_settings",
         sa.Column("survey_id", sa.Integer(), nullable=False),
-        sa.Column("single_entry", sa.Boolean(), server_default=sa.text("0"), nullable=False),
+        sa.Column("single_entry", sa.Boolean(), server_default=sa.false(), nullable=False),
         sa.Column("changed_at", sa.DateTime(), nullable=False),
         sa.Column("changed_by_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
@@ -65,7 +65,7 @@ def upgrade():
         "paper_survey_access",
         sa.Column("account_id", sa.Integer(), nullable=False),
         sa.Column("survey_id", sa.Integer(), nullable=False),
-        sa.Column("senior", sa.Boolean(), server_default=sa.text("0"), nullable=False),
+        sa.Column("senior", sa.Boolean(), server_default=sa.false(), nullable=False),
         sa.Column("granted_at", sa.DateTime(), nullable=False),
         sa.Column("granted_by_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
@@ -160,7 +160,7 @@ def upgrade():
         ),
         sa.Column("returned_at", sa.DateTime(), nullable=True),
         sa.Column("entered_at", sa.DateTime(), nullable=True),
-        sa.Column("single_entry", sa.Boolean(), server_default=sa.text("0"), nullable=False),
+        sa.Column("single_entry", sa.Boolean(), server_default=sa.false(), nullable=False),
         sa.Column("disagreements", sa.Integer(), nullable=True),
         sa.Column("response_id", sa.String(length=32), nullable=True),
         sa.ForeignKeyConstraint(
@@ -219,7 +219,7 @@ def upgrade():
         sa.Column("entered_at", sa.DateTime(), nullable=False),
         sa.Column("values", sa.JSON(), nullable=False),
         sa.Column("fields", sa.Integer(), server_default="0", nullable=False),
-        sa.Column("wiped", sa.Boolean(), server_default=sa.text("0"), nullable=False),
+        sa.Column("wiped", sa.Boolean(), server_default=sa.false(), nullable=False),
         sa.CheckConstraint("round BETWEEN 1 AND 3", name=op.f("ck_paper_entries_known_round")),
         sa.ForeignKeyConstraint(
             ["entered_by_id"],
