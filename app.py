@@ -100,6 +100,7 @@ def register_blueprints(app: Flask) -> None:
     from panel.member_views import bp as members_bp
     from panel.overview_views import bp as overview_bp
     from panel.views import bp as panel_bp
+    from paper.print_views import bp as paper_print_bp
     from population.views import bp as population_bp
     from recruitment.views import bp as recruitment_bp
     from results.cluster_views import bp as clusters_bp
@@ -136,6 +137,7 @@ def register_blueprints(app: Flask) -> None:
         quotes_bp,
         mirror_bp,
         mirror_pdf_bp,
+        paper_print_bp,
     ):
         app.register_blueprint(blueprint)
 

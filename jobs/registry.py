@@ -22,6 +22,7 @@ JOB_MODULES = (
     "fieldwork.jobs",
     "results.jobs",
     "mirror.jobs",
+    "paper.jobs",
 )
 
 _functions: dict[str, JobFunction] = {}
