@@ -126,7 +126,7 @@ def returned(survey_id: int):
     if form.validate_on_submit():
         outcome = batches.register_returned(survey, form.sheets.data.splitlines(), utcnow())
         db.session.commit()
-        if not outcome["unknown"]:
+        if not outcome["unknown"] and not outcome["already"]:
             count = len(outcome["returned"])
             flash(
                 ngettext(
