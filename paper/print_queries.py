@@ -13,9 +13,10 @@ from villages.models import Village
 
 @dataclass
 class VillageSheets:
-    """Paper copies of one village (None: all villages), by how far they got."""
+    """Paper copies of one village (None: unknown, or all villages), by how far they got."""
 
-    village: Village | None
+    name: str | None
+    slug: str | None
     printed: int = 0
     #: Back at the town hall: entered or not yet.
     returned: int = 0
@@ -27,27 +28,25 @@ def _total(condition):
 
 
 def sheets_per_village(survey_id: int) -> tuple[list[VillageSheets], VillageSheets]:
-    """Printed, returned and entered copies per village (withdrawn ones not counted)."""
+    """Printed, returned and entered copies per village (withdrawn ones not counted), by
+    village name (unknown last); one query."""
     statement = (
         select(
-            Sheet.village_id,
+            Village.name,
+            Village.slug,
             func.count(),
             _total(Sheet.status.in_([SheetStatus.RETURNED, SheetStatus.ENTERED])),
             _total(Sheet.status == SheetStatus.ENTERED),
         )
+        .select_from(Sheet)
+        .outerjoin(Village, Village.id == Sheet.village_id)
         .where(Sheet.survey_id == survey_id, Sheet.status != SheetStatus.VOID)
-        .group_by(Sheet.village_id)
+        .group_by(Village.name, Village.slug)
     )
-    found = {row[0]: row[1:] for row in db.session.execute(statement)}
-    villages = db.session.scalars(
-        select(Village).where(Village.id.in_([v for v in found if v is not None]))
-    )
-    rows = [VillageSheets(v, *found[v.id]) for v in sorted(villages, key=lambda v: v.name)]
-    if None in found:
-        rows.append(VillageSheets(None, *found[None]))
-    totals = VillageSheets(
-        None, *(sum(getattr(r, f) for r in rows) for f in ("printed", "returned", "entered"))
-    )
+    rows = [VillageSheets(*row) for row in db.session.execute(statement)]
+    rows.sort(key=lambda row: (row.name is None, row.name or ""))
+    counts = ("printed", "returned", "entered")
+    totals = VillageSheets(None, None, *(sum(getattr(r, f) for r in rows) for f in counts))
     return rows, totals
 
 
