@@ -22,6 +22,7 @@ from sqlalchemy import exists, select
 
 from accounts.models import Account
 from audit.services import record
+from core.dates import local_today
 from core.db import db, utcnow
 from fieldwork import invitations
 from fieldwork.answering import questionnaire_of
@@ -37,7 +38,7 @@ from villages.models import Village
 
 log = logging.getLogger(__name__)
 
-RENDER_JOB = "paper.render_batch"
+RENDER_JOB = "paper.render_batches"
 #: Copies one village batch may have: a print order, not a census.
 MAX_COPIES = 2000
 
@@ -106,9 +107,12 @@ def _add_sheets(batch: PrintBatch, invitation_ids: Sequence[int | None]) -> list
     return sheets
 
 
-def start_rendering(batch: PrintBatch) -> None:
-    """Queue the job that renders the batch's PDF."""
-    batch.pdf_job_id = enqueue(RENDER_JOB, batch_id=batch.id).id
+def start_rendering(made: Sequence[PrintBatch]) -> None:
+    """Queue one job that renders the PDFs of these batches."""
+    if made:
+        job = enqueue(RENDER_JOB, batch_ids=[batch.id for batch in made])
+        for batch in made:
+            batch.pdf_job_id = job.id
 
 
 def create_village_batch(
@@ -122,7 +126,7 @@ def create_village_batch(
         raise PrintRefused("copies")
     batch = _batch(survey, BatchKind.VILLAGE, village.id, copies, by.id if by else None)
     _add_sheets(batch, [None] * copies)
-    start_rendering(batch)
+    start_rendering([batch])
     record("paper.batch_created", batch, survey=survey.id, village=village.id, copies=copies)
     log.info("Survey %s: %s paper copies for village %s", survey.id, copies, village.id)
     return batch
@@ -131,16 +135,17 @@ def create_village_batch(
 def _named_batches(
     survey: Survey, kind: BatchKind, by_village: dict[int, list[int]], by_id: int | None
 ) -> list[int]:
-    """One batch per village with a named copy per invitation; committed per village."""
+    """One batch per village with a named copy per invitation, in one transaction, and one
+    job rendering their PDFs."""
     made = []
     for village_id, invitation_ids in sorted(by_village.items()):
         batch = _batch(survey, kind, village_id, len(invitation_ids), by_id)
         _add_sheets(batch, invitation_ids)
-        start_rendering(batch)
         record(f"paper.{kind.value}_batch_created", batch, actor_id=by_id, copies=batch.copies)
-        db.session.commit()
-        made.append(batch.id)
-    return made
+        made.append(batch)
+    start_rendering(made)
+    db.session.commit()
+    return [batch.id for batch in made]
 
 
 def invite_paper_members(survey_id: int, today: date, by_id: int | None = None) -> list[int]:
@@ -235,17 +240,31 @@ def copies_of(batch: PrintBatch) -> list[printing.Copy]:
     ]
 
 
-def render(batch_id: int, progress: Progress) -> dict[str, Any]:
-    """Render a batch's PDF and keep it with the batch (the job's work)."""
-    batch = db.session.get_one(PrintBatch, batch_id)
-    form, copies = form_of(batch), copies_of(batch)
-    detail = batch.village.name if batch.village else ""
-    db.session.rollback()  # hold no transaction open during minutes of rendering
-    rendered = printing.render_pdf(form, copies, progress, detail=detail)
+def render(batch_ids: Sequence[int], progress: Progress) -> dict[str, Any]:
+    """Render the PDFs of these batches and keep each with its batch (the job's work)."""
+    total = sum(db.session.get_one(PrintBatch, i).copies for i in batch_ids)
+    done, pages = 0, 0
+    with printing.Printer() as printer:
+        for batch_id in batch_ids:
+            batch = db.session.get_one(PrintBatch, batch_id)
+            form, copies = form_of(batch), copies_of(batch)
+            detail = batch.village.name if batch.village else ""
+            db.session.rollback()  # hold no transaction open while rendering
+
+            def report(n: int, _total, text: str = "", before: int = done) -> None:
+                progress(before + n, total, text)
+
+            rendered = printer.pdf(form, copies, report, local_today(), detail)
+            _store(batch_id, rendered)
+            done, pages = done + len(copies), pages + rendered.pages
+    return {"batches": len(batch_ids), "copies": done, "pages": pages}
+
+
+def _store(batch_id: int, rendered: printing.RenderedPdf) -> None:
+    """Keep a batch's PDF and commit: a job that stops halfway keeps what it rendered."""
     batch = db.session.get_one(PrintBatch, batch_id)
     batch.pdf, batch.pdf_pages, batch.pdf_ready_at = rendered.pdf, rendered.pages, utcnow()
     db.session.commit()
-    return {"batch": batch_id, "copies": len(copies), "pages": rendered.pages}
 
 
 # Downloads --------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""A print batch's PDF is rendered in the background: 500 copies take minutes."""
+"""Print batches' PDFs are rendered in the background: 500 copies take a minute or more."""
 
 from __future__ import annotations
 
@@ -9,6 +9,6 @@ from paper import batches
 
 
 @job_function(batches.RENDER_JOB)
-def render_batch(progress: Progress, batch_id: int) -> dict[str, Any]:
-    """Render the PDF of a print batch (letters and questionnaires) and keep it."""
-    return batches.render(batch_id, progress)
+def render_batches(progress: Progress, batch_ids: list[int]) -> dict[str, Any]:
+    """Render the PDFs of print batches (letters and questionnaires) and keep them."""
+    return batches.render(batch_ids, progress)

@@ -191,7 +191,6 @@ class _Body:
     form XObjects: a page costs a few bytes and no layout, instead of WeasyPrint laying
     out every copy again (about 0.1 s a page)."""
 
-
     def __init__(self, pdf: bytes, writer: PdfWriter) -> None:
         self.pages = PdfReader(BytesIO(pdf)).pages
         self.writer = writer
@@ -229,6 +228,42 @@ def _laid_out_body(renderer: PdfRenderer, form: Form, today: date) -> bytes:
     return pdf
 
 
+class Printer:
+    """One WeasyPrint child for several PDFs (a job prints a batch per village), with the
+    questionnaire laid out once per form."""
+
+    def __enter__(self) -> Printer:
+        self.renderer = PdfRenderer().__enter__()  # WeasyPrint in a child: see pdf_process
+        self.bodies: dict[tuple, bytes] = {}
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.renderer.__exit__(*exc_info)
+
+    def _body(self, form: Form, today: date) -> bytes:
+        key = (form.survey_id, form.version_number, form.closes_on, form.anonymous)
+        if key not in self.bodies:
+            self.bodies[key] = _laid_out_body(self.renderer, form, today)
+        return self.bodies[key]
+
+    def pdf(
+        self, form: Form, copies: Sequence[Copy], progress: Progress, today: date, detail: str = ""
+    ) -> RenderedPdf:
+        """One PDF with every copy (and its letter); reports progress after each chunk."""
+        total, writer = len(copies), PdfWriter()
+        progress(0, total, detail)
+        body = _Body(self._body(form, today), writer)
+        form_pages = len(body.pages)
+        for start in range(0, total, CHUNK):
+            chunk = copies[start : start + CHUNK]
+            html = stamps_html(form, chunk, form_pages, today)
+            _lay_under(writer, PdfReader(BytesIO(self.renderer.pdf(html))), chunk, body)
+            progress(start + len(chunk), total, detail)
+        joined = BytesIO()
+        writer.write(joined)
+        return RenderedPdf(joined.getvalue(), form_pages, len(writer.pages))
+
+
 def render_pdf(
     form: Form,
     copies: Sequence[Copy],
@@ -236,20 +271,9 @@ def render_pdf(
     today: date | None = None,
     detail: str = "",
 ) -> RenderedPdf:
-    """One PDF with every copy (and its letter); reports progress after each chunk."""
-    today, total, writer = today or local_today(), len(copies), PdfWriter()
-    progress(0, total, detail)
-    with PdfRenderer() as renderer:  # WeasyPrint in a child process: see pdf_process
-        body = _Body(_laid_out_body(renderer, form, today), writer)
-        form_pages = len(body.pages)
-        for start in range(0, total, CHUNK):
-            chunk = copies[start : start + CHUNK]
-            stamps = PdfReader(BytesIO(renderer.pdf(stamps_html(form, chunk, form_pages, today))))
-            _lay_under(writer, stamps, chunk, body)
-            progress(start + len(chunk), total, detail)
-    joined = BytesIO()
-    writer.write(joined)
-    return RenderedPdf(joined.getvalue(), form_pages, len(writer.pages))
+    """One PDF with every copy (and its letter)."""
+    with Printer() as printer:
+        return printer.pdf(form, copies, progress, today or local_today(), detail)
 
 
 def _lay_under(writer: PdfWriter, stamps: PdfReader, copies: Sequence[Copy], body: _Body) -> None:
