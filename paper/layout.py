@@ -149,9 +149,9 @@ def _names(numbered: Sequence[PrintedQuestion]) -> dict[str, tuple[str, PrintedQ
 def describe(condition: dict[str, Any], names: dict, language: str = "nl") -> str:
     """A condition in words, for "Only fill in if ...", naming questions by their number."""
     if "all" in condition:
-        return _(" and ").join(describe(part, names, language) for part in condition["all"])
+        return f" {_('and')} ".join(describe(part, names, language) for part in condition["all"])
     if "any" in condition:
-        return _(" or ").join(describe(part, names, language) for part in condition["any"])
+        return f" {_('or')} ".join(describe(part, names, language) for part in condition["any"])
     if "not" in condition:
         return _(
             "it is not so that %(condition)s", condition=describe(condition["not"], names, language)
@@ -175,5 +175,5 @@ def describe(condition: dict[str, Any], names: dict, language: str = "nl") -> st
         )
     codes = [condition["equals"]] if "equals" in condition else condition["one_of"]
     labels = {box.code: box.label for box in entry.boxes} if entry else {}
-    ticked = _(" or ").join(f"“{labels.get(str(code), code)}”" for code in codes)
+    ticked = f" {_('or')} ".join(f"“{labels.get(str(code), code)}”" for code in codes)
     return _("you ticked %(answer)s at question %(number)s", answer=ticked, number=name)
