@@ -73,12 +73,14 @@ def printed_questions(questionnaire: Questionnaire, language: str = "nl") -> lis
     numbered = [p for p in printed if p.number is not None]
     covered = _add_go_tos(numbered)
     names = _names(numbered)
-    for entry in numbered:
-        if entry.condition is not None and entry.number not in covered:
-            entry.only_if = _(
-                "Only fill in if %(condition)s.",
-                condition=describe(entry.condition, names, language),
-            )
+    for entry in printed:
+        if entry.condition is None or entry.number in covered:
+            continue
+        said = describe(entry.condition, names, language)
+        if entry.number is None:  # a text between questions
+            entry.only_if = _("Only read this if %(condition)s.", condition=said)
+        else:
+            entry.only_if = _("Only fill in if %(condition)s.", condition=said)
     return printed
 
 
