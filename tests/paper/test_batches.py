@@ -188,3 +188,11 @@ def test_returned_copies_are_registered_by_number_or_scan_and_unknown_ones_refus
     assert [cell.split(">")[-1] for cell in row.split("</td>")[:3]] == ["1", "1", "0"]
     overview = client.get(f"/surveys/{survey.id}/paper").text
     assert "Invitations of paper members" in overview
+
+
+def test_an_anonymous_survey_too_small_to_hide_in_prints_nothing(survey, today, paper_member):
+    survey.anonymous = True
+    db.session.commit()
+    paper_member("Orvelte", "Anna de Vries", "Brink 1", "9441 AA")
+    assert batches.invite_paper_members(survey.id, today) == []
+    assert count(Invitation) == count(Sheet) == 0
