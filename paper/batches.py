@@ -159,16 +159,14 @@ def invite_paper_members(survey_id: int, today: date, by_id: int | None = None) 
         return []
     due = db.session.execute(invitations.paper_members_to_invite(survey, today)).all()
     now, by_village = utcnow(), defaultdict(list)
-    for member_id, village_id in due:
-        invitation = Invitation(survey_id=survey.id, member_id=member_id, invited_at=now)
-        db.session.add(invitation)
-        db.session.flush()
+    made = [Invitation(survey_id=survey.id, member_id=m, invited_at=now) for m, _v in due]
+    db.session.add_all(made)
+    db.session.flush()
+    for invitation, (_member_id, village_id) in zip(made, due, strict=True):
         by_village[village_id].append(invitation.id)
-    made = _named_batches(survey, BatchKind.MEMBERS, by_village, by_id)
     if due:
         record("survey.paper_invitations_sent", survey, actor_id=by_id, invited=len(due))
-    db.session.commit()
-    return made
+    return _named_batches(survey, BatchKind.MEMBERS, by_village, by_id)  # commits
 
 
 def remind_paper_members(survey: Survey, today: date, now: datetime | None = None) -> list[int]:
