@@ -277,6 +277,17 @@ def pdf_for_download(batch: PrintBatch) -> bytes | None:
     return pdf
 
 
+def delete_pdf(batch: PrintBatch) -> bool:
+    """Delete a rendered PDF once printed (it may hold names and addresses); the copies stay
+    valid. False when there is none."""
+    if batch.pdf_ready_at is None or batch.pdf_deleted_at is not None:
+        return False
+    batch.pdf, batch.pdf_deleted_at = None, utcnow()
+    record("paper.pdf_deleted", batch, survey=batch.survey_id)
+    db.session.flush()
+    return True
+
+
 ADDRESS_COLUMNS = ("sheet", "name", "address", "postcode", "town", "village")
 
 

@@ -71,6 +71,8 @@ class PrintBatch(Base):
     pdf: Mapped[bytes | None] = deferred(mapped_column(LargeBinary()))
     pdf_pages: Mapped[int | None] = mapped_column()
     pdf_ready_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: The PDF was deleted once printed; the sheets stay valid.
+    pdf_deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     survey: Mapped[Survey] = relationship()
     version: Mapped[QuestionnaireVersion] = relationship()

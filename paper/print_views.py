@@ -9,6 +9,7 @@ from flask_babel import ngettext
 from accounts.permissions import official_required
 from core.dates import local_today
 from core.db import db, utcnow
+from core.forms import ButtonForm
 from core.once import create_once
 from jobs.models import Job
 from paper import batches, print_queries
@@ -52,6 +53,7 @@ def _overview(survey, form: VillageCopiesForm, status: int = 200):
         batches=found,
         jobs=jobs,
         refused=batches.why_not_printable(survey, local_today()),
+        button=ButtonForm(),
     ), status
 
 
@@ -100,6 +102,21 @@ def batch_pdf(survey_id: int, batch_id: int):
     name = f"naoberpanel-paper-{survey_id}-{batch.kind.value}-{batch.id}.pdf"
     headers = {"Content-Disposition": f'attachment; filename="{name}"', **NO_DOWNLOAD}
     return Response(pdf, mimetype="application/pdf", headers=headers)
+
+
+@bp.post("/<int:survey_id>/paper/batches/<int:batch_id>/pdf/delete")
+@official_required
+def delete_pdf(survey_id: int, batch_id: int):
+    """Delete a batch's PDF once printed; its questionnaires stay valid (audit-logged)."""
+    survey_for_viewing(survey_id)
+    batch = _batch_or_404(survey_id, batch_id)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    if batches.delete_pdf(batch):
+        db.session.commit()
+        flash(_("The PDF is deleted. The printed questionnaires stay valid."), "ok")
+    anchor = f"batch-{batch.id}"
+    return redirect(url_for("paper_print.overview", survey_id=survey_id, _anchor=anchor), 303)
 
 
 @bp.get("/<int:survey_id>/paper/batches/<int:batch_id>/addresses.csv")

@@ -174,6 +174,15 @@ def test_an_official_prints_copies_for_a_village_and_every_page_carries_its_shee
     event = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
     assert (event.action, event.actor_id) == ("paper.pdf_downloaded", official.id)
 
+    # Printed: the PDF is deleted, the copies stay valid.
+    token = csrf_token_from(client.get(f"/surveys/{survey.id}/paper").text)
+    url = f"/surveys/{survey.id}/paper/batches/{batch.id}"
+    assert client.post(f"{url}/pdf/delete", data={"csrf_token": token}).status_code == 303
+    assert client.get(f"{url}.pdf").status_code == 404
+    assert "PDF deleted after printing" in client.get(f"/surveys/{survey.id}/paper").text
+    db.session.expire_all()
+    assert db.session.get(Sheet, sheets[0].id).status.value == "printed"
+
 
 def test_bad_copies_are_refused_with_a_message_and_nothing_printed(client, official, seeded):
     survey = open_survey()
