@@ -240,7 +240,8 @@ def copies_of(batch: PrintBatch) -> list[printing.Copy]:
 
 def render(batch_ids: Sequence[int], progress: Progress) -> dict[str, Any]:
     """Render the PDFs of these batches and keep each with its batch (the job's work)."""
-    total = sum(db.session.get_one(PrintBatch, i).copies for i in batch_ids)
+    found = [db.session.get_one(PrintBatch, batch_id) for batch_id in batch_ids]
+    total, survey_id = sum(b.copies for b in found), found[0].survey_id if found else None
     done, pages = 0, 0
     with printing.Printer() as printer:
         for batch_id in batch_ids:
@@ -255,7 +256,7 @@ def render(batch_ids: Sequence[int], progress: Progress) -> dict[str, Any]:
             rendered = printer.pdf(form, copies, report, local_today(), detail)
             _store(batch_id, rendered)
             done, pages = done + len(copies), pages + rendered.pages
-    return {"batches": len(batch_ids), "copies": done, "pages": pages}
+    return {"survey": survey_id, "batches": len(batch_ids), "copies": done, "pages": pages}
 
 
 def _store(batch_id: int, rendered: printing.RenderedPdf) -> None:

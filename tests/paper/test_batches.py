@@ -83,13 +83,15 @@ def named_batches(kind=BatchKind.MEMBERS) -> list[PrintBatch]:
     return list(db.session.scalars(statement))
 
 
-def invite_all(survey_id, today) -> None:
+def invite_all(survey_id, today) -> str:
     """Run the invitation job (it ends with a fresh session: objects are to be read anew)."""
     from surveys.models import Survey
 
     job = start_sending(db.session.get(Survey, survey_id), None, today)
     db.session.commit()
-    run_job(job.id)
+    job_id = job.id
+    run_job(job_id)
+    return job_id
 
 
 def test_the_invitation_job_prints_a_letter_and_copy_for_each_paper_member(
@@ -99,7 +101,8 @@ def test_the_invitation_job_prints_a_letter_and_copy_for_each_paper_member(
     anna = paper_member("Orvelte", "Anna de Vries", "Brink 1", "9441 AA").id
     bert = paper_member("Beilen", "Bert Jansen", "Markt 2", "9411 BB").id
     survey, official = survey.id, official.id
-    invite_all(survey, today)
+    job = invite_all(survey, today)
+    assert "2 print batches are being prepared" in client.get(f"/jobs/{job}").text
     assert count(Invitation) == 3 and count(OutboxMail) == 1  # a mail for the web member only
     found = named_batches()
     assert [(b.village.name, b.copies) for b in found] == [("Beilen", 1), ("Orvelte", 1)]

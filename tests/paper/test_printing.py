@@ -149,6 +149,7 @@ def test_an_official_prints_copies_for_a_village_and_every_page_carries_its_shee
     assert [s.position for s in sheets] == [1, 2] and {s.village_id for s in sheets} == {village.id}
 
     wait_for_jobs(timeout=60)
+    assert "pages are ready to print" in client.get(f"/jobs/{batch.pdf_job_id}").text
     response = client.get(f"/surveys/{survey.id}/paper/batches/{batch.id}.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert response.headers["Cache-Control"] == "no-store"
