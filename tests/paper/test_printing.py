@@ -202,3 +202,20 @@ def test_only_officials_reach_the_print_pages(client, login_as, seeded, role):
     login_as(role, **({"village": "Orvelte"} if role == "association" else {}))
     for url in ("paper", "paper/returned", "paper/batches/1.pdf", "paper/batches/1/addresses.csv"):
         assert client.get(f"/surveys/{survey.id}/{url}").status_code == 403, url
+
+
+def test_texts_in_the_margins_cannot_break_out_of_their_css_string():
+    from paper.printing import _css_string
+
+    assert _css_string('Say "hi" \\ </style>\nnext') == '"Say \\"hi\\" \\\\ \\3C /style>\\A next"'
+
+
+def test_only_our_qr_codes_are_read_as_sheets():
+    assert parse_qr("NP1|K7M3Q9PXD|4|2|3/6") == {
+        "sheet": "K7M3Q9PXD",
+        "survey": "4",
+        "version": "2",
+        "page": "3",
+        "of": "6",
+    }
+    assert parse_qr("https://example.nl") is None and parse_qr("NP1|a|b|c|d") is None
