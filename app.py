@@ -100,6 +100,8 @@ def register_blueprints(app: Flask) -> None:
     from panel.member_views import bp as members_bp
     from panel.overview_views import bp as overview_bp
     from panel.views import bp as panel_bp
+    from paper.entry_admin_views import bp as paper_entry_admin_bp
+    from paper.entry_views import bp as paper_entry_bp
     from paper.print_views import bp as paper_print_bp
     from population.views import bp as population_bp
     from recruitment.views import bp as recruitment_bp
@@ -137,6 +139,8 @@ def register_blueprints(app: Flask) -> None:
         quotes_bp,
         mirror_bp,
         mirror_pdf_bp,
+        paper_entry_bp,
+        paper_entry_admin_bp,
         paper_print_bp,
     ):
         app.register_blueprint(blueprint)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, session
+from flask import Flask, current_app, has_request_context, session
 from flask_babel import Babel, get_locale
 
 SESSION_KEY = "language"
 
 
 def select_locale() -> str:
-    chosen = session.get(SESSION_KEY)
+    # Outside a request (a background job, a command, a benchmark): the default language,
+    # unless the caller chose one with `force_locale`.
+    chosen = session.get(SESSION_KEY) if has_request_context() else None
     if chosen in current_app.config["LANGUAGES"]:
         return chosen
     return current_app.config["BABEL_DEFAULT_LOCALE"]

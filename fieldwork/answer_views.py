@@ -230,6 +230,17 @@ def _invitation(survey_id: int, lock: bool = False) -> Invitation:
                 ),
             )
         )
+    if not invitation.took_part and answering.answers_on_paper(invitation):
+        abort(
+            _unusable(
+                409,
+                _("You answer this survey on paper"),
+                _(
+                    "You received this survey as a paper questionnaire. Please fill in the "
+                    "paper form and send it back in the reply envelope."
+                ),
+            )
+        )
     if _closed(invitation):
         abort(_survey_closed(invitation))
     return answering.locked(invitation) if lock else invitation

@@ -93,6 +93,24 @@ def locked(invitation: Invitation) -> Invitation:
     return db.session.get(Invitation, invitation.id, with_for_update=True, populate_existing=True)
 
 
+def answers_on_paper(invitation: Invitation) -> bool:
+    """The invitation has a named paper copy that still counts: that member answers on
+    paper only, so a sheet can never also be a web response (and the other way round,
+    `paper.accepting` refuses a sheet whose invitation took part)."""
+    # Imported here: paper reads fieldwork, not the other way round; this one question
+    # is the exception, asked of the paper room's table rather than duplicated here.
+    from paper.models import Sheet, SheetStatus
+
+    return (
+        db.session.scalar(
+            select(Sheet.id)
+            .where(Sheet.invitation_id == invitation.id, Sheet.status != SheetStatus.VOID)
+            .limit(1)
+        )
+        is not None
+    )
+
+
 def current_response(invitation: Invitation) -> Response | None:
     """The response being filled in through this invitation, as stored right now."""
     if invitation.response_id is None:
@@ -277,25 +295,34 @@ def _send_anonymously(invitation: Invitation, response: Response, answers: dict)
     Left for the database's own bookkeeping (see docs/privacy.md): on PostgreSQL the new
     row's `xmin` is this transaction, which also marks the invitation as taken part, and
     the deleted row stays readable in its page until vacuumed, and in WAL and backups."""
+    store_anonymously(invitation, response.version_id, response.channel, answers)
+    invitation.response_id = None
+    db.session.flush()
+    db.session.delete(response)
+
+
+def store_anonymously(
+    invitation: Invitation, version_id: int, channel: Channel, answers: dict
+) -> AnonymousResponse:
+    """The member's answers as an `AnonymousResponse`: no member, no times, and their
+    village, age band and sex coarsened until k participants share them. Also for answers
+    typed from a named paper copy (`paper.accepting`)."""
     member = invitation.member
     band = age_band_on(member.birth_year, member.age_band, local_today())
     own = Cell(member.village_id, band.value if band else None, member.sex.value)
     threshold = current_app.config["DISCLOSURE_THRESHOLD"]
     cell = stored_cell(invitation, own, threshold, local_today())
-    db.session.add(
-        AnonymousResponse(
-            survey_id=invitation.survey_id,
-            version_id=response.version_id,
-            channel=response.channel,
-            answers=answers,
-            village_id=cell.village_id,
-            age_band=cell.age_band,
-            sex=cell.sex,
-        )
+    anonymous = AnonymousResponse(
+        survey_id=invitation.survey_id,
+        version_id=version_id,
+        channel=channel,
+        answers=answers,
+        village_id=cell.village_id,
+        age_band=cell.age_band,
+        sex=cell.sex,
     )
-    invitation.response_id = None
-    db.session.flush()
-    db.session.delete(response)
+    db.session.add(anonymous)
+    return anonymous
 
 
 def _mail_confirmation(invitation: Invitation) -> None:

@@ -17,6 +17,8 @@ else in the posted data is refused with a message, never stored.
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -85,18 +87,15 @@ def page_form(
     language: str,
     formdata: Any = None,
     answers: Mapping[str, Any] | None = None,
+    csrf: bool = True,
 ) -> PageForm:
     """The form for these (visible) questions: filled from `formdata` when posted, or
-    prefilled from earlier `answers`."""
-    fields: dict[str, Any] = {}
-    for question in questions:
-        for key, unbound in _fields(question, language).items():
-            fields[PREFIX + key] = unbound
-    form_class = type(
-        "PageForm", (PageForm,), {**fields, "questions": tuple(questions), "language": language}
-    )
+    prefilled from earlier `answers`. Without `csrf` for answers that come from no browser
+    (typed from paper, imported)."""
+    form_class = _form_class(tuple(questions), language)
     data = {PREFIX + key: value for key, value in _prefill(questions, answers or {}).items()}
-    return form_class(formdata=formdata, data=data)
+    meta = {} if csrf else {"meta": {"csrf": False}}
+    return form_class(formdata=formdata, data=data, **meta)
 
 
 def answers_from(form: PageForm, questions: Sequence[Question]) -> dict[str, Any]:
@@ -106,6 +105,35 @@ def answers_from(form: PageForm, questions: Sequence[Question]) -> dict[str, Any
     for question in questions:
         answers.update(_answer(form, question))
     return {key: value for key, value in answers.items() if is_answered(value)}
+
+
+#: Form classes made lately, by the identity of their questions: checking a spreadsheet of
+#: paper questionnaires builds the same page thousands of times. Each entry keeps its
+#: questions alive, so an id is never reused for other questions while it is cached.
+_FORM_CLASSES: OrderedDict[tuple, tuple[tuple[Question, ...], type[PageForm]]] = OrderedDict()
+_FORM_CLASSES_LOCK = threading.Lock()
+FORM_CLASSES_KEPT = 64
+
+
+def _form_class(questions: tuple[Question, ...], language: str) -> type[PageForm]:
+    key = (tuple(map(id, questions)), language)
+    with _FORM_CLASSES_LOCK:
+        kept = _FORM_CLASSES.get(key)
+        if kept is not None and all(a is b for a, b in zip(kept[0], questions, strict=True)):
+            _FORM_CLASSES.move_to_end(key)
+            return kept[1]
+    fields: dict[str, Any] = {}
+    for question in questions:
+        for field_key, unbound in _fields(question, language).items():
+            fields[PREFIX + field_key] = unbound
+    form_class = type(
+        "PageForm", (PageForm,), {**fields, "questions": questions, "language": language}
+    )
+    with _FORM_CLASSES_LOCK:
+        _FORM_CLASSES[key] = (questions, form_class)
+        while len(_FORM_CLASSES) > FORM_CLASSES_KEPT:
+            _FORM_CLASSES.popitem(last=False)
+    return form_class
 
 
 # --- fields, one builder per question type ------------------------------------------------

@@ -40,9 +40,12 @@ class CheckedPage:
     answers: dict[str, Any] | None
 
 
-def check_page(page: Page, earlier: Mapping[str, Any], language: str, formdata: Any) -> CheckedPage:
-    """Check posted `formdata` of `page`, given the `earlier` answers of the other pages."""
-    form, asked = posted_page(page, earlier, language, formdata)
+def check_page(
+    page: Page, earlier: Mapping[str, Any], language: str, formdata: Any, csrf: bool = True
+) -> CheckedPage:
+    """Check posted `formdata` of `page`, given the `earlier` answers of the other pages
+    (`csrf` False: answers typed from paper, which come from no browser form)."""
+    form, asked = posted_page(page, earlier, language, formdata, csrf)
     valid = form.validate()  # also on a refused page: mark what else is wrong on it
     refused = not_from_our_form(formdata, visible_questions(page, earlier))
     if refused:
@@ -52,16 +55,18 @@ def check_page(page: Page, earlier: Mapping[str, Any], language: str, formdata: 
 
 
 def posted_page(
-    page: Page, answers: Mapping[str, Any], language: str, formdata: Any
+    page: Page, answers: Mapping[str, Any], language: str, formdata: Any, csrf: bool = True
 ) -> tuple[PageForm, list[Question]]:
     """The posted form of a page, and the questions it asks: those shown given the earlier
     `answers`, less those an answer posted on the page itself now hides. So a required
     question hidden by a changed answer cannot block the page; one newly revealed is not
     checked before the resident has seen it."""
     shown = visible_questions(page, answers)
-    tentative = answers_from(page_form(shown, language, formdata=formdata), shown)
-    asked = still_asked(page, shown, answers, tentative)
-    return page_form(asked, language, formdata=formdata), asked
+    form = page_form(shown, language, formdata=formdata, csrf=csrf)
+    asked = still_asked(page, shown, answers, answers_from(form, shown))
+    if len(asked) == len(shown):
+        return form, asked  # nothing hidden (asked is a part of shown): the same form
+    return page_form(asked, language, formdata=formdata, csrf=csrf), asked
 
 
 def not_from_our_form(formdata: Any, shown: list[Question]) -> bool:

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from statistics import mean
 
-from sqlalchemy import select
+import pytest
+from flask import current_app
+from sqlalchemy import func, select
 
 from core.db import db
 from demo.results import DEMO_WAVE_TITLE, PREVIOUS_WAVE_TITLE
@@ -16,8 +18,10 @@ from population.demo import DEMO_SOURCE
 from population.models import MarginImport
 from results import clusters, services
 from results.models import AreaKind, ResultFigure
-from surveys.models import Survey
+from surveys.models import ReviewStatus, Survey, SurveyKind
+from tests.conftest import snapshot, snapshot_output
 from tests.surveys.test_proposals import english
+from villages.models import Village
 from villages.queries import panel_villages
 from villages.seed_data import CLUSTERS
 
@@ -25,19 +29,40 @@ from villages.seed_data import CLUSTERS
 OWN_FIGURES = 12
 
 
-def seed(app) -> None:
-    result = app.test_cli_runner().invoke(args=["demo", "seed"])
-    assert result.exit_code == 0, result.output
-    assert "two closed demo waves" in result.output
-    assert f"Added {len(CLUSTERS)} default clusters" in result.output
+def seed_demo() -> str:
+    return current_app.test_cli_runner().invoke(args=["demo", "seed"]).output
+
+
+snapshot("seeded_demo", seed_demo)
+
+
+@pytest.fixture
+def seeded_demo(app, request) -> str:
+    """The demo, seeded once per run; this test has its own copy. Returns what seeding printed."""
+    return snapshot_output(request, "seeded_demo")
+
+
+def test_the_demo_seed_command_loads_villages_waves_and_clusters(seeded_demo):
+    assert "Loaded 35 villages" in seeded_demo
+    assert "two closed demo waves" in seeded_demo
+    assert f"Added {len(CLUSTERS)} default clusters" in seeded_demo
+    assert db.session.scalar(select(func.count()).select_from(Village)) == 35
+
+
+def test_the_demo_data_holds_a_submitted_proposal_of_orvelte(app, seeded_demo):
+    app.test_cli_runner().invoke(args=["demo", "seed"])  # seeding again adds no second one
+    proposals = db.session.query(Survey).filter_by(kind=SurveyKind.VILLAGE_VISION).all()
+    assert [(p.title, p.review_status) for p in proposals] == [
+        ("Dorpsvisie Orvelte 2027", ReviewStatus.SUBMITTED)
+    ]
+    assert [v.name for v in proposals[0].villages] == ["Orvelte"]
 
 
 def wave(title: str) -> Survey:
     return db.session.scalar(select(Survey).where(Survey.title == title))
 
 
-def test_the_demo_waves_are_published_to_the_associations(app, client, login_as):
-    seed(app)
+def test_the_demo_waves_are_published_to_the_associations(app, seeded_demo, client, login_as):
     for title in (PREVIOUS_WAVE_TITLE, DEMO_WAVE_TITLE):
         survey = wave(title)
         run = services.published_run(survey)
@@ -58,8 +83,7 @@ def test_the_demo_waves_are_published_to_the_associations(app, client, login_as)
     assert "default clusters" not in again.output
 
 
-def test_the_demo_mirror_is_alive(app):
-    seed(app)
+def test_the_demo_mirror_is_alive(seeded_demo):
     current = services.published_run(wave(DEMO_WAVE_TITLE))
     whole = [f for f in current.figures if f.subgroup == ""]
     marks = {f.area: f for f in whole if f.indicator == "leefbaarheid_cijfer"}

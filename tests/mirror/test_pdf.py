@@ -5,7 +5,6 @@ come as one download, and who may download what (route × role)."""
 from __future__ import annotations
 
 import re
-import time
 from datetime import date
 from io import BytesIO
 
@@ -15,8 +14,7 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from core.db import db
-from jobs.models import Job, JobStatus
-from jobs.runner import run_job
+from jobs.models import Job
 from mirror import pdf
 from mirror.models import MirrorPdf
 from mirror.services import build_village_page, runs_for
@@ -24,6 +22,7 @@ from results import services
 from results.models import AnalysisRun
 from results.release import release_run
 from tests.conftest import start_session
+from tests.mirror.conftest import run_render_jobs
 from villages.queries import village_by_name
 
 ROLES = [
@@ -50,26 +49,6 @@ def text_of(data: bytes) -> str:
 
 def pages_of(data: bytes) -> int:
     return len(PdfReader(BytesIO(data)).pages)
-
-
-def run_render_jobs() -> None:
-    """Ask for the PDFs as a first download does, run the render job, and wait for one the
-    web process's job thread took."""
-    pdf.ensure_rendering("nl")
-    db.session.commit()
-    unfinished = select(Job.id, Job.status).where(
-        Job.name == pdf.RENDER_JOB, Job.status.in_([JobStatus.QUEUED, JobStatus.RUNNING])
-    )
-    for _ in range(600):
-        jobs = db.session.execute(unfinished).all()
-        db.session.rollback()
-        if not jobs:
-            return
-        for job_id, status in jobs:
-            if status is JobStatus.QUEUED:
-                run_job(job_id)
-        time.sleep(0.1)
-    raise AssertionError("the PDFs were not rendered within a minute")
 
 
 def kept(area: str, language: str = "nl") -> bytes:
@@ -133,8 +112,7 @@ def test_a_download_has_them_rendered_and_each_village_gets_its_figures(app, unr
         assert shown <= {a.replace(" ", "") for a in allowed}, (area, shown - allowed)
 
 
-def test_a_village_without_figures_says_so_and_ends_with_a_page_to_fill_in(app, mirrored):
-    run_render_jobs()
+def test_a_village_without_figures_says_so_and_ends_with_a_page_to_fill_in(app, printed_mirror):
     text = text_of(kept("hooghalen"))
     assert "Hooghalen" in text
     assert "te weinig mensen mee om cijfers te tonen" in text or "Too few people" in text
@@ -162,8 +140,7 @@ def test_the_pdfs_are_kept_per_published_run_and_rendered_once(app, mirrored, ma
     assert keys == {pdf.published()[1]} != {first_key}  # the old ones are gone
 
 
-def test_all_villages_come_as_one_download(client, mirrored):
-    run_render_jobs()
+def test_all_villages_come_as_one_download(client, printed_mirror):
     response = client.get("/dorpsspiegel/alle-dorpen.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert "alle-dorpen" in response.headers["Content-Disposition"]
@@ -176,8 +153,9 @@ def test_all_villages_come_as_one_download(client, mirrored):
 
 
 @pytest.mark.parametrize(("role", "village"), ROLES)
-def test_every_role_downloads_the_published_pdfs(client, make_account, mirrored, role, village):
-    run_render_jobs()
+def test_every_role_downloads_the_published_pdfs(
+    client, make_account, printed_mirror, role, village
+):
     if role is not None:
         start_session(client, make_account(role, village=village))
     for path in ROUTES:
@@ -215,8 +193,7 @@ def test_a_pdf_not_yet_rendered_is_queued_once_and_asked_for_again(client, mirro
     assert client.get("/dorpsspiegel/beilen.pdf").status_code == 200
 
 
-def test_a_village_in_a_cluster_prints_the_clusters_figures(app, mirrored):
-    run_render_jobs()
+def test_a_village_in_a_cluster_prints_the_clusters_figures(app, printed_mirror):
     with app.test_request_context(), force_locale("nl"):
         page = build_village_page(village_by_name("Orvelte"), runs_for(False))
     text = text_of(kept("orvelte"))

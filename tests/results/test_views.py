@@ -20,9 +20,10 @@ from population.models import MarginCell, MarginImport
 from results import services
 from results.models import AnalysisRun, Quote, RunStatus
 from results.release import release_run
-from tests.conftest import csrf_token_from, start_session
+from surveys.models import Survey
+from tests.conftest import csrf_token_from, snapshot, start_session
 from tests.results.test_services import run_now
-from tests.waves import POPULATION
+from tests.waves import POPULATION, new_margins, new_wave
 from villages.queries import village_by_name
 
 
@@ -32,13 +33,19 @@ def english(client):
         session["language"] = "en"
 
 
+def closed_and_computed() -> None:
+    new_margins()
+    run_now(new_wave())
+
+
+snapshot("computed", closed_and_computed)
+
+
 @pytest.fixture
-def computed(make_margins, make_wave):
-    """A closed wave whose figures are computed, not yet released: officials only."""
-    make_margins()
-    survey = make_wave()
-    run_now(survey)
-    return survey
+def computed(app):
+    """A closed wave whose figures are computed, not yet released: officials only (built
+    once per run; this test's own copy)."""
+    return db.session.scalar(select(Survey))
 
 
 @pytest.fixture

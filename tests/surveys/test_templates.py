@@ -59,17 +59,3 @@ def test_the_demo_data_holds_both_templates_as_drafts_once(app):
     db.session.commit()
     assert count(Survey) == 2
     assert {s.status for s in db.session.query(Survey)} == {SurveyStatus.DRAFT}
-
-
-def test_the_demo_data_holds_a_submitted_proposal_of_orvelte(app):
-    from core.db import db
-    from demo.cli import seed
-    from surveys.models import ReviewStatus, Survey, SurveyKind
-
-    app.test_cli_runner().invoke(seed)
-    app.test_cli_runner().invoke(seed)
-    proposals = db.session.query(Survey).filter_by(kind=SurveyKind.VILLAGE_VISION).all()
-    assert [(p.title, p.review_status) for p in proposals] == [
-        ("Dorpsvisie Orvelte 2027", ReviewStatus.SUBMITTED)
-    ]
-    assert [v.name for v in proposals[0].villages] == ["Orvelte"]

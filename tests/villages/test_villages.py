@@ -100,12 +100,6 @@ def test_cli_lists_villages_with_demo_marks(app, seeded):
     assert "Orvelte" in output and "97" in output and "(demo)" in output
 
 
-def test_demo_seed_command(app):
-    result = app.test_cli_runner().invoke(args=["demo", "seed"])
-    assert "Loaded 35 villages" in result.output
-    assert count(Village) == 35
-
-
 def test_upsert_keeps_one_row_per_name(app):
     upsert_village("Orvelte", VillageKind.VILLAGE, 97)
     upsert_village("Orvelte", VillageKind.VILLAGE, 200)
