@@ -199,3 +199,37 @@ def test_an_anonymous_survey_too_small_to_hide_in_prints_nothing(survey, today, 
     paper_member("Orvelte", "Anna de Vries", "Brink 1", "9441 AA")
     assert batches.invite_paper_members(survey.id, today) == []
     assert count(Invitation) == count(Sheet) == 0
+
+
+def test_the_first_copy_entered_counts_and_the_reminder_copy_is_then_refused(
+    client, official, survey, today, paper_member
+):
+    """Print (invitation and reminder), enter one copy (paper.accepting), and the monitor
+    and the reminder run see it."""
+    from paper.accepting import SheetRefused, accept, find_sheet
+
+    paper_member("Orvelte", "Anna de Vries", "Brink 1", "9441 AA")
+    batches.invite_paper_members(survey.id, today)
+    later = today + timedelta(days=8)
+    send_due_reminders(later, now=at(later))
+    first, second = db.session.scalars(select(Sheet).order_by(Sheet.batch_id)).all()
+    assert first.invitation_id == second.invitation_id
+
+    accept(find_sheet(display(second.id), survey.id), {"LEEF_CIJFER": 8, "VEILIG": "4"}, utcnow())
+    db.session.commit()
+    with pytest.raises(SheetRefused) as refused:
+        find_sheet(f"NP1|{first.id}|{survey.id}|1|1/6", survey.id)
+        accept(db.session.get(Sheet, first.id), {"LEEF_CIJFER": 5, "VEILIG": "2"}, utcnow())
+    assert refused.value.reason == "entered"
+
+    monitor = client.get(f"/surveys/{survey.id}/responses").text
+    row = monitor.split('data-paper-village="orvelte"')[1].split("</tr>")[0]
+    assert [cell.split(">")[-1] for cell in row.split("</td>")[:3]] == ["2", "1", "1"]
+    second_reminder = today + timedelta(days=30)
+    assert remind_again(survey, second_reminder) == []
+
+
+def remind_again(survey, day):
+    survey.second_reminder_days = 20
+    db.session.commit()
+    return batches.remind_paper_members(survey, day, at(day))
