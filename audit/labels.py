@@ -45,6 +45,7 @@ ACTIONS = {
     "paper.reminder_batch_created": _l("Paper reminders printed for paper members"),
     "paper.pdf_downloaded": _l("Printed questionnaires downloaded"),
     "paper.pdf_deleted": _l("Printed questionnaires deleted after printing"),
+    "paper.pdf_rendered_again": _l("Printed questionnaires prepared again"),
     "paper.addresses_downloaded": _l("Address list for printing downloaded"),
     "paper.sheets_returned": _l("Returned paper questionnaires registered"),
     "survey.paper_invitations_sent": _l("Paper members invited"),

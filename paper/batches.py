@@ -27,6 +27,7 @@ from core.db import db, utcnow
 from fieldwork import invitations
 from fieldwork.answering import questionnaire_of
 from fieldwork.models import Invitation
+from jobs.models import Job, JobStatus
 from jobs.registry import Progress
 from jobs.services import enqueue
 from panel.models import ContactDetails, Member
@@ -286,6 +287,20 @@ def delete_pdf(batch: PrintBatch) -> bool:
     batch.pdf, batch.pdf_deleted_at = None, utcnow()
     record("paper.pdf_deleted", batch, survey=batch.survey_id)
     db.session.flush()
+    return True
+
+
+def render_again(batch: PrintBatch) -> bool:
+    """Render a batch's PDF anew (its job failed, or it was deleted and is needed again):
+    the same sheet ids. False while a PDF is there or being rendered."""
+    job = db.session.get(Job, batch.pdf_job_id) if batch.pdf_job_id else None
+    if job is not None and job.status in (JobStatus.QUEUED, JobStatus.RUNNING):
+        return False
+    if batch.pdf_ready_at is not None and batch.pdf_deleted_at is None:
+        return False
+    batch.pdf_ready_at = batch.pdf_deleted_at = batch.pdf_pages = None
+    start_rendering([batch])
+    record("paper.pdf_rendered_again", batch, survey=batch.survey_id)
     return True
 
 

@@ -119,6 +119,21 @@ def delete_pdf(survey_id: int, batch_id: int):
     return redirect(url_for("paper_print.overview", survey_id=survey_id, _anchor=anchor), 303)
 
 
+@bp.post("/<int:survey_id>/paper/batches/<int:batch_id>/pdf/again")
+@official_required
+def render_again(survey_id: int, batch_id: int):
+    """Prepare a batch's PDF again (it failed, or was deleted and is needed again)."""
+    survey_for_viewing(survey_id)
+    batch = _batch_or_404(survey_id, batch_id)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    if batches.render_again(batch):
+        db.session.commit()
+        flash(_("The PDF is being prepared again, with the same questionnaire numbers."), "ok")
+    anchor = f"batch-{batch.id}"
+    return redirect(url_for("paper_print.overview", survey_id=survey_id, _anchor=anchor), 303)
+
+
 @bp.get("/<int:survey_id>/paper/batches/<int:batch_id>/addresses.csv")
 @official_required
 def addresses(survey_id: int, batch_id: int):

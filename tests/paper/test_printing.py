@@ -183,6 +183,10 @@ def test_an_official_prints_copies_for_a_village_and_every_page_carries_its_shee
     assert "PDF deleted after printing" in client.get(f"/surveys/{survey.id}/paper").text
     db.session.expire_all()
     assert db.session.get(Sheet, sheets[0].id).status.value == "printed"
+    # Needed again: the same copies are prepared anew.
+    assert client.post(f"{url}/pdf/again", data={"csrf_token": token}).status_code == 303
+    wait_for_jobs(timeout=60)
+    assert qr_per_page(client.get(f"{url}.pdf").data) == codes
 
 
 def test_bad_copies_are_refused_with_a_message_and_nothing_printed(client, official, seeded):
