@@ -182,8 +182,10 @@ class VillageCount:
 
     @property
     def invitees(self) -> int:
-        """Members invited by mail: already, or when the invitations are sent."""
-        return self.invite + self.already_invited + self.too_few
+        """Members invited: already, or when the invitations are sent, by mail or on paper
+        (a paper member's answers are as anonymous as a web member's, and as easy to pick
+        out in a small village)."""
+        return self.invite + self.already_invited + self.too_few + self.paper
 
 
 @dataclass(frozen=True)

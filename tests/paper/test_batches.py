@@ -233,3 +233,20 @@ def remind_again(survey, day):
     survey.second_reminder_days = 20
     db.session.commit()
     return batches.remind_paper_members(survey, day, at(day))
+
+
+def test_an_anonymous_survey_prints_nothing_for_a_village_too_small_to_hide_in(
+    app, survey, today, make_member, paper_member
+):
+    """Paper members count as invitees: three of them alone in a village are too few."""
+    threshold = app.config["DISCLOSURE_THRESHOLD"]
+    survey.anonymous = True
+    db.session.commit()
+    for _ in range(threshold):
+        make_member("Beilen")
+    for n in range(3):
+        paper_member("Orvelte", f"Bewoner {n}", f"Brink {n}", "9441 AA")
+    paper_member("Beilen", "Anna de Vries", "Markt 1", "9411 AA")
+    batches.invite_paper_members(survey.id, today)
+    [batch] = named_batches()
+    assert batch.village.name == "Beilen" and batch.copies == 1
