@@ -102,6 +102,7 @@ def register_blueprints(app: Flask) -> None:
     from panel.views import bp as panel_bp
     from paper.entry_admin_views import bp as paper_entry_admin_bp
     from paper.entry_views import bp as paper_entry_bp
+    from paper.import_views import bp as paper_import_bp
     from paper.print_views import bp as paper_print_bp
     from population.views import bp as population_bp
     from recruitment.views import bp as recruitment_bp
@@ -141,6 +142,7 @@ def register_blueprints(app: Flask) -> None:
         mirror_pdf_bp,
         paper_entry_bp,
         paper_entry_admin_bp,
+        paper_import_bp,
         paper_print_bp,
     ):
         app.register_blueprint(blueprint)

@@ -36,6 +36,7 @@ ACTIONS = {
     "village.handed_over": _l("Village association handed over"),
     "village.panel_settings_changed": _l("Village settings changed"),
     "population.margins_imported": _l("Population figures imported"),
+    "paper.imported": _l("Paper questionnaires imported"),
     "recruitment.batch_created": _l("Recruitment letters made"),
     "recruitment.codes_replaced": _l("Recruitment codes replaced"),
     "recruitment.letters_deleted": _l("Recruitment letters deleted"),

@@ -72,6 +72,9 @@ DEFAULTS: dict[str, Any] = {
     "INVITATIONS_PER_QUARTER": 4,  # invitation fatigue rule: at most this many per member
     "DISCLOSURE_THRESHOLD": 10,  # no aggregate of fewer respondents leaves the server
     "EXPECTED_RESPONSE_RATE": 0.6,  # for the default recruitment target per village
+    # Paper: where an import file waits between its dry run and the import (None: instance/).
+    # Every web server must see the same folder (a shared volume) when there are several.
+    "PAPER_IMPORT_DIR": None,
 }
 
 

@@ -22,6 +22,7 @@ JOB_MODULES = (
     "fieldwork.jobs",
     "results.jobs",
     "mirror.jobs",
+    "paper.import_jobs",
     "paper.jobs",
 )
 

@@ -258,11 +258,14 @@ def empty_all_tables(database_url: str) -> None:
 
 class FreshContextClient(FlaskClient):
     """Each request gets its own app context, as in production, even while the test holds
-    one open for its own database work: `g` (CSRF token, locale) never leaks between them."""
+    one open for its own database work: `g` (CSRF token, locale) never leaks between them.
+    Also each request a redirect leads to: a followed redirect inside the first request's
+    context would wait for that request's SQLite write lock (BEGIN IMMEDIATE) until the
+    busy timeout."""
 
-    def open(self, *args, **kwargs):
+    def run_wsgi_app(self, environ, buffered=False):
         with self.application.app_context():
-            return super().open(*args, **kwargs)
+            return super().run_wsgi_app(environ, buffered)
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ from population.models import MarginImport
 from results import services
 from results.files import write_margins
 from results.models import AnalysisRun, AreaKind, RunStatus
+from surveys.models import Survey
 from tests.conftest import csrf_token_from
 from tests.results.test_views import run_jobs
 from tests.waves import POPULATION
@@ -66,6 +67,8 @@ def import_made_up_margins(post_form) -> MarginImport:
 
 
 def compute_again(app, client, post_form, survey_id: int) -> str:
+    """Ask for the figures again as an official does and run the job. The job may run in
+    this thread, which ends the session: load objects again afterwards."""
     page = f"/surveys/{survey_id}/results"
     response = post_form(page, f"{page}/run")
     assert response.status_code == 302
@@ -118,12 +121,14 @@ def test_a_rerun_on_made_up_margins_gives_exactly_the_published_figures(
         mark.value, abs=0.05
     )
 
+    first_id, records, mark_value = first.id, first.settings["records"], mark.value
+    real_id, made_up_id = real.id, made_up.id
     shown = compute_again(app, client, post_form, survey.id)
     rerun = db.session.scalars(select(AnalysisRun).order_by(AnalysisRun.id.desc())).first()
-    assert rerun.id != first.id and rerun.status is RunStatus.SUCCEEDED
-    assert rerun.margin_import_id == real.id != made_up.id
+    assert rerun.id != first_id and rerun.status is RunStatus.SUCCEEDED
+    assert rerun.margin_import_id == real_id != made_up_id
     assert published_figures(rerun) == published
-    assert rerun.settings["records"] == first.settings["records"]
+    assert rerun.settings["records"] == records
     assert "with the population margins and village clusters they were first published" in shown
     assert "keep the population margins they were first published with" in shown
     assert "The last computation failed" not in shown
@@ -136,7 +141,7 @@ def test_a_rerun_on_made_up_margins_gives_exactly_the_published_figures(
     orvelte = [f for f in document["figures"] if f["area"] == "Orvelte"]
     assert orvelte and all(f["value"] is None for f in orvelte)
     municipal = next(f for f in document["figures"] if (f["indicator"], f["area"]) == (MARK, ""))
-    assert municipal["value"] == mark.value
+    assert municipal["value"] == mark_value
 
 
 def test_a_rerun_on_other_answers_is_refused_with_its_reason(
@@ -155,9 +160,10 @@ def test_a_rerun_on_other_answers_is_refused_with_its_reason(
     one.answers = {**one.answers, "LEEF_CIJFER": corrected}  # a correction: the same ids
     db.session.commit()
     login_as("official")
-    shown = compute_again(app, client, post_form, survey.id)
+    survey_id, first_id = survey.id, first.id
+    shown = compute_again(app, client, post_form, survey_id)
     assert "The answers changed since the figures were first published" in shown
-    assert services.computed_run(survey).id == first.id
+    assert services.computed_run(db.session.get(Survey, survey_id)).id == first_id
 
 
 def test_made_up_margins_before_release_publish_no_figure_one_answer_carries(
@@ -167,7 +173,9 @@ def test_made_up_margins_before_release_publish_no_figure_one_answer_carries(
     survey = make_wave(per_village=FEW_BESIDE)
     login_as("official")
     import_made_up_margins(post_form)
-    shown = compute_again(app, client, post_form, survey.id)
+    survey_id = survey.id
+    shown = compute_again(app, client, post_form, survey_id)
+    survey = db.session.get(Survey, survey_id)
     run = db.session.scalars(select(AnalysisRun)).one()
     if run.status is RunStatus.FAILED:  # weights that do not meet the margins: never shown
         assert "The last computation failed" in shown
