@@ -103,6 +103,7 @@ def register_blueprints(app: Flask) -> None:
     from paper.entry_admin_views import bp as paper_entry_admin_bp
     from paper.entry_views import bp as paper_entry_bp
     from paper.import_views import bp as paper_import_bp
+    from paper.print_views import bp as paper_print_bp
     from population.views import bp as population_bp
     from recruitment.views import bp as recruitment_bp
     from results.cluster_views import bp as clusters_bp
@@ -142,6 +143,7 @@ def register_blueprints(app: Flask) -> None:
         paper_entry_bp,
         paper_entry_admin_bp,
         paper_import_bp,
+        paper_print_bp,
     ):
         app.register_blueprint(blueprint)
 

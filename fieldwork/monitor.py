@@ -435,3 +435,11 @@ def completed_on(view: MonitorView, day: date) -> int | None:
 
 def band_key(band: AgeBand | None) -> str:
     return band.value if band is not None else "under-18"
+
+
+def paper_sheets(survey: Survey):
+    """Printed, returned and entered paper questionnaires per village, for officials (no
+    person behind these counts: they are copies, not answers)."""
+    from paper.print_queries import sheets_per_village  # paper builds on fieldwork
+
+    return sheets_per_village(survey.id)
