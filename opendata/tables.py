@@ -53,13 +53,19 @@ def rows(data: Published, village: VillageTable | None = None) -> Iterator[list[
             yield _row(table.name, cell, title)
 
 
+def kind_label(kind: str) -> str:
+    return {"municipality": _("Municipality"), "village": _("Village"), "cluster": _("Cluster")}[
+        kind
+    ]
+
+
 def _row(place: str, cell: Cell, wave: str) -> list[object]:
     return [
         neutral(v)
         for v in (
             place,
             cell.area,
-            cell.area_kind,
+            kind_label(cell.area_kind),
             cell.code,
             cell.label,
             wave,
