@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from core.db import db
 from mirror import services as mirror
-from mirror.figures import Figure, language, whole_figures
+from mirror.figures import Figure, indicators_of, language, unit_of, whole_figures
 from results.models import AnalysisRun, ResultFigure
 from villages.models import Village, VillageKind
 
@@ -126,10 +126,12 @@ def published() -> Published:
 
 def last_released() -> datetime | None:
     """When the newest published figures were released: the tables' Last-Modified."""
-    runs = mirror.released_runs()
-    if not runs:
+    ids = [run_id for run_id, _survey in mirror.released_runs()]
+    if not ids:
         return None
-    return max(db.session.get(AnalysisRun, run_id).released_at for run_id, _ in runs)
+    return db.session.scalar(
+        select(func.max(AnalysisRun.released_at)).where(AnalysisRun.id.in_(ids))
+    )
 
 
 def build(villages: list[Village]) -> Published:
@@ -167,12 +169,7 @@ def build(villages: list[Village]) -> Published:
 
 
 def _unit(card: mirror.Card, run: AnalysisRun) -> str:
-    if card.figure is not None:
-        return card.figure.unit
-    if card.municipality is not None:
-        return card.municipality.unit
-    entry = next(e for e in run.output["indicators"] if e["code"] == card.code)
-    return "share" if entry["unit"] == "percent" else entry["kind"]
+    return unit_of(indicators_of(run)[card.code])
 
 
 def _village_table(

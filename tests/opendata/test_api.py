@@ -236,3 +236,14 @@ def test_the_api_validates_against_its_own_openapi_document(app, mirrored):
             case.call_and_validate()
 
         check()
+
+
+def test_a_warm_answer_costs_a_few_queries(client, mirrored):
+    from tests.panel.test_overview import counted_queries
+
+    cold = client.get("/api/v1/mirror").get_data()
+    with counted_queries() as statements:
+        warm = client.get("/api/v1/mirror").get_data()
+    assert warm == cold
+    # the villages, the released runs (for the cache key and for Last-Modified), the date
+    assert len(statements) <= 4, "\n".join(statements)
