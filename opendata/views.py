@@ -42,7 +42,8 @@ def _language() -> str:
         if asked not in api.LANGUAGES:
             raise UnknownLanguage(asked)
         return asked
-    return request.accept_languages.best_match(api.LANGUAGES) or "nl"
+    default = current_app.config["BABEL_DEFAULT_LOCALE"]
+    return request.accept_languages.best_match(api.LANGUAGES) or default
 
 
 @bp.errorhandler(UnknownLanguage)
