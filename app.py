@@ -96,6 +96,7 @@ def register_blueprints(app: Flask) -> None:
     from mail.views import bp as mail_bp
     from mirror.pdf_views import bp as mirror_pdf_bp
     from mirror.views import bp as mirror_bp
+    from opendata.views import bp as opendata_bp
     from panel.me_views import bp as me_bp
     from panel.member_views import bp as members_bp
     from panel.overview_views import bp as overview_bp
@@ -140,6 +141,7 @@ def register_blueprints(app: Flask) -> None:
         quotes_bp,
         mirror_bp,
         mirror_pdf_bp,
+        opendata_bp,
         paper_entry_bp,
         paper_entry_admin_bp,
         paper_import_bp,

@@ -98,6 +98,13 @@ def test_every_route_is_public_on_purpose_or_guarded(app):
         "mirror.village",
         "mirror_pdf.village",
         "mirror_pdf.all_villages",
+        # Open data: the same published figures as tables and a read-only API.
+        "opendata.villages",
+        "opendata.mirror",
+        "opendata.village_mirror",
+        "opendata.openapi",
+        "opendata.all_villages_table",
+        "opendata.village_table",
     }
     unguarded = [
         endpoint
