@@ -45,7 +45,7 @@ class PrintedQuestion:
     #: "Only fill in if ...", or "" when the route is printed as "go to" (or unconditional).
     only_if: str = ""
     #: Likert grid: (letter, statement) per item.
-    items: list[tuple[str, str]] = field(default_factory=list)
+    statements: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def kind(self) -> str:
@@ -67,7 +67,7 @@ def printed_questions(questionnaire: Questionnaire, language: str = "nl") -> lis
                     text=text_in(question.text, language),
                     help=text_in(question.help, language),
                     boxes=boxes(question, language),
-                    items=_items(question, language),
+                    statements=_statements(question, language),
                 )
             )
     numbered = [p for p in printed if p.number is not None]
@@ -91,7 +91,7 @@ def _combined(*conditions: dict[str, Any] | None) -> dict[str, Any] | None:
     return {"all": present}
 
 
-def _items(question: Question, language: str) -> list[tuple[str, str]]:
+def _statements(question: Question, language: str) -> list[tuple[str, str]]:
     letters = string.ascii_lowercase
     return [
         (letters[i % 26], text_in(item.text, language)) for i, item in enumerate(question.items)
@@ -143,7 +143,7 @@ def _names(numbered: Sequence[PrintedQuestion]) -> dict[str, tuple[str, PrintedQ
     names: dict[str, tuple[str, PrintedQuestion]] = {}
     for entry in numbered:
         names[entry.question.code] = (str(entry.number), entry)
-        for (letter, _text), item in zip(entry.items, entry.question.items, strict=True):
+        for (letter, _text), item in zip(entry.statements, entry.question.items, strict=True):
             names[item.code] = (f"{entry.number}{letter}", entry)
     return names
 
