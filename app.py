@@ -89,6 +89,7 @@ def register_blueprints(app: Flask) -> None:
     from audit.views import bp as audit_bp
     from core.views import bp as core_bp
     from dashboard.views import bp as dashboard_bp
+    from exports.views import bp as exports_bp
     from fieldwork.answer_views import bp as answer_bp
     from fieldwork.invitation_views import bp as invitations_bp
     from fieldwork.monitor_views import bp as monitor_bp
@@ -137,6 +138,7 @@ def register_blueprints(app: Flask) -> None:
         results_bp,
         clusters_bp,
         quotes_bp,
+        exports_bp,
         mirror_bp,
         mirror_pdf_bp,
         paper_entry_bp,
