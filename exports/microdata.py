@@ -24,7 +24,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from analysis.scheme import NoPopulation, Respondent, weigh
+from analysis.scheme import NoPopulation, Respondent, calibrated_weights
 from analysis.weighting import EmptyCell
 from core.db import db
 from exports.variables import Variable, answer_variables
@@ -155,11 +155,11 @@ def _weights(
         for _, village, band, sex in used
     ]
     try:
-        weighting = weigh(respondents, population, settings.scheme, settings.clusters)
+        weights = calibrated_weights(respondents, population, settings.scheme, settings.clusters)
     except (NoPopulation, EmptyCell) as error:
         log.warning("Weights of run %s not recomputed: %s", run.id, error)
         return WeightSource(run, "margins"), {}
-    return source, {c[0]: float(w) for c, w in zip(used, weighting.weights, strict=True)}
+    return source, {c[0]: float(w) for c, w in zip(used, weights, strict=True)}
 
 
 def rows(survey: Survey, layout: Sequence[Variable], made: Plan) -> Iterator[list[Any]]:
