@@ -3,7 +3,8 @@
 What a row holds, and what it never holds: village, age band and sex exactly as stored with
 the response (for an anonymous wave: coarsened, empty where fewer than k shared them, see
 `fieldwork.anonymity`; nothing is looked up in the member's record, so nothing finer can
-leave), channel, the weight and the answers. No contact data and no pseudonym: the query
+leave), channel (for an anonymous wave only where k responses share it with the cell),
+the weight and the answers. No contact data and no pseudonym: the query
 never joins the members or their respondents. The response id is replaced by a number from
 a random order made for each export, and rows come in that order, so two exports cannot be
 joined by id or by row.
@@ -18,10 +19,12 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from analysis.scheme import NoPopulation, Respondent, calibrated_weights
@@ -109,30 +112,48 @@ class Plan:
     order: list[str]
     weights: dict[str, float]
     source: WeightSource
+    #: Anonymous waves: responses whose channel is left empty (see `_rare_channels`).
+    no_channel: frozenset[str] = frozenset()
 
 
 def plan(survey: Survey) -> Plan:
     """First pass: ids and the cells the weights need, streamed; the weights of the run."""
     model, where = _source(survey)
     rows = db.session.execute(
-        select(model.id, Village.name, model.age_band, model.sex)
+        select(model.id, Village.name, model.age_band, model.sex, model.channel)
         .outerjoin(Village, Village.id == model.village_id)
         .where(*where)
         .order_by(model.id)
         .execution_options(yield_per=CHUNK)
     )
-    ids, cells, digest = [], [], hashlib.sha256()
-    for response_id, village, age_band, sex in rows:
+    ids, cells, channels, digest = [], [], [], hashlib.sha256()
+    for response_id, village, age_band, sex, channel in rows:
         ids.append(response_id)
         digest.update(f"{response_id}\n".encode())
         cells.append((response_id, village, age_band, sex))
+        channels.append(channel)
     source = weight_source(survey)
     weights: dict[str, float] = {}
     if not source.problem:
         source, weights = _weights(source, cells, digest.hexdigest())
     order = ids[:]
     secrets.SystemRandom().shuffle(order)
-    return Plan(order, weights, source)
+    hidden = _rare_channels(cells, channels) if survey.anonymous else frozenset()
+    return Plan(order, weights, source, hidden)
+
+
+def _rare_channels(cells, channels) -> frozenset[str]:
+    """An anonymous wave's village, age band and sex are stored only as far as k
+    participants share them; the channel would split such a cell again (the few who
+    answered on paper are known by name to the volunteers and in the panel). So the
+    channel is given only where at least k responses share the cell and the channel."""
+    k = current_app.config["DISCLOSURE_THRESHOLD"]
+    counts = Counter((*cell[1:], channel) for cell, channel in zip(cells, channels, strict=True))
+    return frozenset(
+        cell[0]
+        for cell, channel in zip(cells, channels, strict=True)
+        if counts[(*cell[1:], channel)] < k
+    )
 
 
 def _weights(
@@ -189,7 +210,7 @@ def rows(survey: Survey, layout: Sequence[Variable], made: Plan) -> Iterator[lis
                 band or "",
                 sex or "",
                 round(weight, 6) if weight is not None else None,
-                channel.value,
+                "" if response_id in made.no_channel else channel.value,
                 *(value(answers or {}) for value in answers_of),
             ]
         db.session.expire_all()

@@ -71,6 +71,12 @@ def build() -> dict:
         select(AnonymousResponse).where(AnonymousResponse.survey_id == hidden.id).limit(12)
     ):
         response.village_id, response.age_band = None, None  # coarsened away
+    kept = db.session.scalars(
+        select(AnonymousResponse).where(
+            AnonymousResponse.survey_id == hidden.id, AnonymousResponse.village_id.is_not(None)
+        )
+    ).first()
+    kept.channel = Channel.PAPER  # the only one on paper in its cell
     db.session.commit()
     return {"survey": survey.id, "anonymous": hidden.id, "text_code": TEXT_CODE}
 

@@ -185,6 +185,9 @@ def test_an_anonymous_wave_exports_its_cells_as_stored_and_never_finer(
     village, band, weight = (header.index(c) for c in ("village", "age_band", "weight"))
     assert sum(1 for row in rows[1:] if row[village] == "" and row[band] == "") == 12
     assert all(row[weight] == "" for row in rows[1:])  # no computed figures: no weights
+    channel = header.index("channel")
+    assert "paper" not in {row[channel] for row in rows[1:]}  # alone in its cell: left out
+    assert any(row[channel] == "" for row in rows[1:])
     page = client.get(f"/surveys/{exported['anonymous']}/exports").text
     assert "no computed figures" in page
 
