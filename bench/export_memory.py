@@ -3,10 +3,11 @@ weighted by a computed run. Prints, for the streamed CSV and one slow format (SP
 default), the seconds, the seconds to the first byte (CSV), and the peak memory, each with
 its floor and goal:
 
-- floor: reading the same rows from the database in chunks and throwing them away (what
-  any export must at least spend);
-- goal: the CSV starts within 2 s and never holds the file (peak under 64 MB, whatever the
-  size of the wave); a slow format finishes within 120 s.
+- floor: what any export of the wave must at least spend: the weights of the run (the
+  calibration's matrices grow with respondents × margin cells) and reading the rows from
+  the database in chunks, thrown away;
+- goal: the CSV starts within 2 s and never holds the file: its peak stays within 16 MB of
+  the floor, whatever the size of the wave; a slow format finishes within 120 s.
 
 Peak memory is the peak of Python's allocations during the step (tracemalloc, which slows
 the step: the seconds are of the same run); the growth of the process's peak resident size
@@ -166,7 +167,7 @@ def main() -> None:
             made = microdata.plan(survey)
             return sum(1 for _ in microdata.rows(survey, layout[:6], made))
 
-        floor_s, floor_mb, _ = measure("floor: read rows in chunks", floor)
+        floor_s, floor_mb, _ = measure("floor: weights, rows read", floor)
 
         first_byte: list[float] = []
 
@@ -194,7 +195,7 @@ def main() -> None:
         print(f"{'':<22} {'figure':>14} {'floor':>12} {'goal':>14}")
         print(f"{'CSV first byte':<22} {first_byte[0]:12.2f} s {0:10.2f} s {'< 2 s':>14}")
         print(f"{'CSV seconds':<22} {csv_s:12.2f} s {floor_s:10.2f} s {'':>14}")
-        print(f"{'CSV peak memory':<22} {csv_mb:11.1f} MB {floor_mb:9.1f} MB {'< 64 MB':>14}")
+        print(f"{'CSV peak memory':<22} {csv_mb:11.1f} MB {floor_mb:9.1f} MB {'< floor + 16':>14}")
         print(f"{args.slow + ' seconds':<22} {slow_s:12.2f} s {floor_s:10.2f} s {'< 120 s':>14}")
         print(
             f"{args.slow + ' peak memory':<22} {slow_mb:11.1f} MB {floor_mb:9.1f} MB "
