@@ -159,6 +159,7 @@ def test_a_slow_format_is_made_in_a_job_and_only_its_official_downloads_it(
     page = f"/surveys/{survey_id}/exports"
     response = post_form(page, f"{page}/xlsx")
     assert response.status_code == 303 and "/jobs/" in response.location
+    assert post_form(page, f"{page}/xlsx").location == response.location  # a double click
     app.extensions["jobs"].stop()
     while run_next():
         pass
