@@ -41,17 +41,16 @@ def start_csv(survey: Survey, delimiter: str, language: str) -> tuple[int, Itera
     """Record the download and give the CSV's lines, to be streamed. The rows are read
     while the lines are sent: nothing is fetched before the first line."""
     rows = microdata.count(survey)
-    record(DOWNLOADED, survey, format="csv", delimiter=delimiter, rows=rows, run=_run_id(survey))
+    record(
+        "exports.microdata_downloaded",
+        survey,
+        format="csv",
+        delimiter=delimiter,
+        rows=rows,
+        run=_run_id(survey),
+    )
     layout = microdata.variables(survey, language)
-
-    def lines() -> Iterator[str]:
-        header = True
-        for line in csv_lines(layout, _rows_later(survey, layout), delimiter):
-            yield line
-            if header:
-                header = False
-
-    return rows, lines()
+    return rows, csv_lines(layout, _rows_later(survey, layout), delimiter)
 
 
 def _rows_later(survey: Survey, layout) -> Iterator[list[Any]]:
@@ -156,4 +155,10 @@ def finished_file(job: Job, survey: Survey, by: Account) -> tuple[Path, dict[str
 
 
 def record_download(survey: Survey, result: dict[str, Any]) -> None:
-    record(DOWNLOADED, survey, format=result["format"], rows=result["rows"], run=result["run"])
+    record(
+        "exports.microdata_downloaded",
+        survey,
+        format=result["format"],
+        rows=result["rows"],
+        run=result["run"],
+    )

@@ -39,6 +39,19 @@ def neutralised(cell: Any) -> Any:
     return cell
 
 
+def _sheet_cell(cell: Any) -> Any:
+    """Neutralised, and without the control characters a workbook cannot hold."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    cell = neutralised(cell)
+    return ILLEGAL_CHARACTERS_RE.sub("", cell) if isinstance(cell, str) else cell
+
+
+def _cut(text: str, limit: int) -> str:
+    """At most `limit` bytes of UTF-8 (SPSS counts bytes), never half a character."""
+    return text.encode()[:limit].decode(errors="ignore")
+
+
 def csv_lines(
     layout: Sequence[Variable], rows: Iterable[list[Any]], delimiter: str = ","
 ) -> Iterator[str]:
@@ -76,13 +89,13 @@ def write_xlsx(path: Path, layout: Sequence[Variable], rows: Iterable[list[Any]]
     data.append([v.name for v in layout])
     written = 0
     for row in rows:
-        data.append([neutralised(cell) for cell in row])
+        data.append([_sheet_cell(cell) for cell in row])
         written += 1
     labels = book.create_sheet("variables")
     labels.append(["variable", "label", "values"])
     for v in layout:
         values = "; ".join(f"{code} = {label}" for code, label in v.values.items())
-        labels.append([v.name, neutralised(v.label), neutralised(values)])
+        labels.append([v.name, _sheet_cell(v.label), _sheet_cell(values)])
     book.save(path)
     return written
 
@@ -115,8 +128,8 @@ def write_sav(path: Path, layout: Sequence[Variable], rows: Iterable[list[Any]])
     pyreadstat.write_sav(
         frame,
         str(path),
-        column_labels={v.name: v.label for v in layout},
-        variable_value_labels={v.name: _float_keys(v.values) for v in layout if v.values},
+        column_labels={v.name: _cut(v.label, 255) for v in layout},
+        variable_value_labels={v.name: _float_keys(v.values, 120) for v in layout if v.values},
         missing_ranges={v.name: [float(code) for code in v.missing] for v in layout if v.missing},
         variable_measure={v.name: _measure(v) for v in layout},
     )
@@ -140,8 +153,8 @@ def write_dta(path: Path, layout: Sequence[Variable], rows: Iterable[list[Any]])
     return len(frame)
 
 
-def _float_keys(values: dict[int, str]) -> dict[float, str]:
-    return {float(code): label for code, label in values.items()}
+def _float_keys(values: dict[int, str], limit: int = 32000) -> dict[float, str]:
+    return {float(code): _cut(label, limit) for code, label in values.items()}
 
 
 def _measure(v: Variable) -> str:
