@@ -152,6 +152,7 @@ def register_commands(app: Flask) -> None:
     from accounts.cli import users_cli
     from core.cli import maintenance_cli
     from demo.cli import demo_cli
+    from exports.cli import exports_cli
     from fieldwork.cli import fieldwork_cli
     from jobs.cli import jobs_cli
     from mail.cli import mail_cli
@@ -161,6 +162,7 @@ def register_commands(app: Flask) -> None:
     for group in (
         analysis_cli,
         demo_cli,
+        exports_cli,
         fieldwork_cli,
         jobs_cli,
         mail_cli,

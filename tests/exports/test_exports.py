@@ -242,3 +242,16 @@ def test_an_open_survey_has_no_export(client, login_as, make_wave):
     survey = make_wave({"Beilen": 3}, close=False)
     login_as("official")
     assert client.get(f"/surveys/{survey.id}/exports").status_code == 404
+
+
+def test_files_older_than_a_day_are_purged(app, folder):
+    import os
+    import time
+
+    old, new = folder / "old.sav", folder / "new.sav"
+    old.write_bytes(b"x")
+    new.write_bytes(b"y")
+    os.utime(old, (time.time() - 2 * 86400,) * 2)
+    result = app.test_cli_runner().invoke(args=["exports", "purge"])
+    assert "Deleted 1 export file" in result.output
+    assert not old.exists() and new.exists()
