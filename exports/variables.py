@@ -36,13 +36,13 @@ Answers = Mapping[str, Any]
 @dataclass
 class Variable:
     """One column: its name, label, whether it is numeric, its value labels and which
-    values mean "missing", and how to read it from a response's answers."""
+    codes mean "missing", and how to read it from a response's answers."""
 
     name: str
     label: str
     numeric: bool
     value: Callable[[Answers], Any]
-    values: dict[int, str] = field(default_factory=dict)
+    codes: dict[int, str] = field(default_factory=dict)
     missing: tuple[int, ...] = ()
     #: The question it comes from ("" for the respondent's own columns).
     question: str = ""

@@ -94,7 +94,7 @@ def write_xlsx(path: Path, layout: Sequence[Variable], rows: Iterable[list[Any]]
     labels = book.create_sheet("variables")
     labels.append(["variable", "label", "values"])
     for v in layout:
-        values = "; ".join(f"{code} = {label}" for code, label in v.values.items())
+        values = "; ".join(f"{code} = {label}" for code, label in v.codes.items())
         labels.append([v.name, _sheet_cell(v.label), _sheet_cell(values)])
     book.save(path)
     return written
@@ -129,7 +129,7 @@ def write_sav(path: Path, layout: Sequence[Variable], rows: Iterable[list[Any]])
         frame,
         str(path),
         column_labels={v.name: _cut(v.label, 255) for v in layout},
-        variable_value_labels={v.name: _float_keys(v.values, 120) for v in layout if v.values},
+        variable_value_labels={v.name: _float_keys(v.codes, 120) for v in layout if v.codes},
         missing_ranges={v.name: [float(code) for code in v.missing] for v in layout if v.missing},
         variable_measure={v.name: _measure(v) for v in layout},
     )
@@ -147,7 +147,7 @@ def write_dta(path: Path, layout: Sequence[Variable], rows: Iterable[list[Any]])
         frame,
         str(path),
         column_labels=[v.label[:80] for v in layout],
-        variable_value_labels={v.name: _float_keys(v.values) for v in layout if v.values},
+        variable_value_labels={v.name: _float_keys(v.codes) for v in layout if v.codes},
         version=15,
     )
     return len(frame)
@@ -160,7 +160,7 @@ def _float_keys(values: dict[int, str], limit: int = 32000) -> dict[float, str]:
 def _measure(v: Variable) -> str:
     if not v.numeric:
         return "nominal"
-    return "nominal" if v.values and v.name != "weight" else "scale"
+    return "nominal" if v.codes and v.name != "weight" else "scale"
 
 
 def write_r(path: Path, stem: str, layout: Sequence[Variable], rows: Iterable[list[Any]]) -> int:
@@ -194,7 +194,7 @@ def r_script(stem: str, layout: Sequence[Variable]) -> str:
         if v.missing:
             codes = ", ".join(str(code) for code in v.missing)
             lines.append(f"{name}[{name} %in% c({codes})] <- NA")
-        labelled = {code: label for code, label in v.values.items() if code not in v.missing}
+        labelled = {code: label for code, label in v.codes.items() if code not in v.missing}
         if labelled:
             levels = ", ".join(str(code) for code in labelled)
             labels = ", ".join(r_string(label) for label in labelled.values())
