@@ -61,7 +61,7 @@ def codebook(survey: Survey, language: str) -> dict[str, Any]:
             NOT_ASKED: missing_labels()[NOT_ASKED],
             NOT_ANSWERED: missing_labels()[NOT_ANSWERED],
         },
-        "source": microdata.weight_source(survey),
+        "source": microdata.checked_weight_source(survey),
     }
 
 

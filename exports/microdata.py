@@ -67,6 +67,26 @@ def weight_source(survey: Survey) -> WeightSource:
     return WeightSource(run)
 
 
+def checked_weight_source(survey: Survey) -> WeightSource:
+    """`weight_source`, also saying when the run's weights cannot be given any more (what
+    the pages show before a download: the download itself finds the same)."""
+    source = weight_source(survey)
+    if source.problem:
+        return source
+    model, where = _source(survey)
+    digest = hashlib.sha256()
+    ids = db.session.scalars(
+        select(model.id).where(*where).order_by(model.id).execution_options(yield_per=CHUNK)
+    )
+    for response_id in ids:
+        digest.update(f"{response_id}\n".encode())
+    if source.run.settings.get("responses", digest.hexdigest()) != digest.hexdigest():
+        return WeightSource(source.run, "responses_changed")
+    if db.session.get(MarginImport, source.run.margin_import_id or -1) is None:
+        return WeightSource(source.run, "margins_gone")
+    return source
+
+
 def questionnaire(survey: Survey) -> Questionnaire | None:
     version = survey.live_version or survey.current_version
     return questionnaire_of(version) if version else None

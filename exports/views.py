@@ -50,7 +50,7 @@ def index(survey_id: int):
         "exports/index.html",
         survey=survey,
         rows=microdata.count(survey),
-        source=microdata.weight_source(survey),
+        source=microdata.checked_weight_source(survey),
         slow=SLOW,
         form=ButtonForm(),
     )

@@ -255,3 +255,15 @@ def test_files_older_than_a_day_are_purged(app, folder):
     result = app.test_cli_runner().invoke(args=["exports", "purge"])
     assert "Deleted 1 export file" in result.output
     assert not old.exists() and new.exists()
+
+
+def test_no_weights_once_the_responses_differ_from_the_run(exported, login_as, client, english):
+    """Weights recomputed on other responses than the run's would not be the run's."""
+    gone = db.session.scalars(select(Response).where(Response.survey_id == exported["survey"]))
+    db.session.delete(gone.first())
+    db.session.commit()
+    login_as("official")
+    assert "cannot be given now" in client.get(f"/surveys/{exported['survey']}/exports").text
+    rows = csv_rows(client, exported["survey"])
+    weight = rows[0].index("weight")
+    assert {row[weight] for row in rows[1:]} == {""}
