@@ -97,6 +97,7 @@ def register_blueprints(app: Flask) -> None:
     from mail.views import bp as mail_bp
     from mirror.pdf_views import bp as mirror_pdf_bp
     from mirror.views import bp as mirror_bp
+    from opendata.views import bp as opendata_bp
     from panel.me_views import bp as me_bp
     from panel.member_views import bp as members_bp
     from panel.overview_views import bp as overview_bp
@@ -104,6 +105,7 @@ def register_blueprints(app: Flask) -> None:
     from paper.entry_admin_views import bp as paper_entry_admin_bp
     from paper.entry_views import bp as paper_entry_bp
     from paper.import_views import bp as paper_import_bp
+    from paper.print_views import bp as paper_print_bp
     from population.views import bp as population_bp
     from recruitment.views import bp as recruitment_bp
     from results.cluster_views import bp as clusters_bp
@@ -141,9 +143,11 @@ def register_blueprints(app: Flask) -> None:
         exports_bp,
         mirror_bp,
         mirror_pdf_bp,
+        opendata_bp,
         paper_entry_bp,
         paper_entry_admin_bp,
         paper_import_bp,
+        paper_print_bp,
     ):
         app.register_blueprint(blueprint)
 

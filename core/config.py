@@ -45,6 +45,8 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_IDLE_MINUTES": 30,
     "LOGIN_LIMIT_PER_ADDRESS": "20 per hour",
     "LOGIN_LIMIT_PER_EMAIL": "5 per 15 minutes",
+    # Open data (API and table downloads): per client address.
+    "OPEN_DATA_LIMIT_PER_ADDRESS": "120 per minute",
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_ENABLED": True,
     # Mail

@@ -20,6 +20,16 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+def public_data(response: Response) -> Response:
+    """Mark a response that holds only published, public data (the open-data API): caches
+    may keep it, asking the server each time whether it changed (ETag, Last-Modified)."""
+    response.public_data = True
+    # A caller with cookies may get a refreshed session cookie: no shared cache keeps that.
+    shared = "private" if request.cookies else "public"
+    response.headers["Cache-Control"] = f"{shared}, no-cache"
+    return response
+
+
 def init_app(app: Flask) -> None:
     production = app.config["APP_ENV"] == "production"
 
@@ -35,7 +45,7 @@ def init_app(app: Flask) -> None:
         headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         if production:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if request.endpoint != "static":
+        if request.endpoint != "static" and not getattr(response, "public_data", False):
             # Any page may hold personal data (a logged-in official's lists, a resident's
             # answers behind a personal link, an export): no browser or proxy keeps a copy.
             # Deciding page by page which ones are personal is where such a rule leaks.

@@ -149,6 +149,20 @@ def _to_invite(survey: Survey, today: date) -> Select:
     )
 
 
+def paper_members_to_invite(survey: Survey, today: date) -> Select:
+    """(member id, village id) of the paper members due an invitation now: they get a
+    printed questionnaire instead of a mail (paper.batches). Not in the villages an
+    anonymous survey leaves out for having too few members."""
+    blocked = invitation_preview(survey, today).blocked if survey.anonymous else []
+    scoped = _members_in_scope(survey, today, Member.id, Member.village_id, blocked=blocked)
+    scoped = scoped.subquery()
+    return (
+        select(scoped.c.id, scoped.c.village_id)
+        .where(scoped.c.reason == "paper", scoped.c.village_id.not_in(blocked))
+        .order_by(scoped.c.id)
+    )
+
+
 @dataclass
 class VillageCount:
     """Members of one village (None: all villages) who get an invitation, and who do not."""
@@ -168,8 +182,10 @@ class VillageCount:
 
     @property
     def invitees(self) -> int:
-        """Members invited by mail: already, or when the invitations are sent."""
-        return self.invite + self.already_invited + self.too_few
+        """Members invited: already, or when the invitations are sent, by mail or on paper
+        (a paper member's answers are as anonymous as a web member's, and as easy to pick
+        out in a small village)."""
+        return self.invite + self.already_invited + self.too_few + self.paper
 
 
 @dataclass(frozen=True)
@@ -562,6 +578,13 @@ def _reminder_due(survey: Survey, today: date):
     )
 
 
+def paper_reminders_due(survey: Survey, today: date):
+    """Which paper members' invitations are due a reminder today (a new printed copy,
+    paper.batches), or None for no reminders: the same rule as for mails."""
+    due = _reminder_due(survey, today)
+    return None if due is None else and_(due, Member.account_id.is_(None))
+
+
 def _remind_batch(survey: Survey, due, now: datetime) -> int:
     """Queue reminders for the next BATCH_SIZE due invitations and count them as sent.
 
@@ -599,6 +622,8 @@ def send_due_reminders(
     open_surveys = db.session.scalars(
         select(Survey).where(Survey.status == SurveyStatus.PUBLISHED).order_by(Survey.id)
     ).all()
+    from paper.batches import remind_paper_members  # paper builds on fieldwork
+
     sent = 0
     for survey in [s for s in open_surveys if s.is_open(today)]:
         due = _reminder_due(survey, today)
@@ -607,6 +632,7 @@ def send_due_reminders(
             sent += reminded
             if progress is not None:
                 progress(sent, None, survey.title)
+        remind_paper_members(survey, today, now)
     db.session.commit()
     log.info("%s reminder(s) queued", sent)
     return sent

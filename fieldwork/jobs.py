@@ -14,9 +14,14 @@ from jobs.registry import Progress, job_function
 def send_invitations(
     progress: Progress, survey_id: int, by_id: int | None = None
 ) -> dict[str, Any]:
-    """Invite the survey's members in batches; the request that started it returned at once."""
-    invited = invitations.send_invitations(survey_id, local_today(), progress, by_id=by_id)
-    return {"survey": survey_id, "invited": invited}
+    """Invite the survey's members in batches; the request that started it returned at once.
+    Paper members get a printed questionnaire instead: a print batch per village."""
+    from paper.batches import invite_paper_members  # paper builds on fieldwork
+
+    today = local_today()
+    invited = invitations.send_invitations(survey_id, today, progress, by_id=by_id)
+    batches = invite_paper_members(survey_id, today, by_id=by_id)
+    return {"survey": survey_id, "invited": invited, "paper_batches": len(batches)}
 
 
 @job_function("fieldwork.send_reminders")

@@ -15,7 +15,9 @@ Definitions:
   invitation (population.representativeness.age_band_on), for completed invitations too,
   because an anonymous survey's response cannot be traced back to its invitation, and
   numerator and denominator must come from the same rows;
-- completed on paper: responses with channel paper, counted apart from the invitations.
+- paper questionnaires entered: responses with channel paper. A named copy (a paper
+  member's invitation) is in "completed" too; a copy handed out in a village is not an
+  invitation and is counted only here.
 """
 
 from __future__ import annotations
@@ -435,3 +437,11 @@ def completed_on(view: MonitorView, day: date) -> int | None:
 
 def band_key(band: AgeBand | None) -> str:
     return band.value if band is not None else "under-18"
+
+
+def paper_sheets(survey: Survey):
+    """Printed, returned and entered paper questionnaires per village, for officials (no
+    person behind these counts: they are copies, not answers)."""
+    from paper.print_queries import sheets_per_village  # paper builds on fieldwork
+
+    return sheets_per_village(survey.id)

@@ -45,6 +45,7 @@ def show(survey_id: int):
         live=survey.status is SurveyStatus.PUBLISHED,
         threshold=current_app.config["DISCLOSURE_THRESHOLD"],
         band_key=monitor.band_key,
+        paper=monitor.paper_sheets(survey) if isinstance(view, monitor.SurveyProgress) else None,
     )
 
 

@@ -23,6 +23,7 @@ JOB_MODULES = (
     "results.jobs",
     "mirror.jobs",
     "paper.import_jobs",
+    "paper.jobs",
     "exports.jobs",
 )
 

@@ -91,9 +91,15 @@ def label_of(entry: dict[str, Any]) -> str:
     return entry["label"].get(language()) or entry["label"].get("nl") or entry["code"]
 
 
+def unit_of(entry: dict[str, Any]) -> str:
+    """How an indicator is read: a share (percent), a scale score or a mean mark."""
+    if entry["unit"] == "percent":
+        return "share"
+    return entry["kind"] if entry["kind"] in SCALES else "mean"
+
+
 def figure(row: ResultFigure, entry: dict[str, Any]) -> Figure:
-    unit = entry["kind"] if entry["kind"] in SCALES else "mean"
-    unit = "share" if entry["unit"] == "percent" else unit
+    unit = unit_of(entry)
     base = {
         "code": row.indicator,
         "label": label_of(entry),

@@ -157,8 +157,9 @@ def register_paper():
         member = db.session.get(Member, member_id)
         flash(
             _(
-                "Registered. Write the respondent number %(number)s on the resident's paper "
-                "questionnaires.",
+                "Registered. From now on the resident gets each survey they are invited to as a "
+                "paper questionnaire by post, with a reply envelope. Their respondent number, for "
+                "questions about their data, is %(number)s.",
                 number=member.respondent.pseudonym,
             ),
             "ok",

@@ -18,8 +18,17 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint, false
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+    false,
+)
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from accounts.models import Account
 from core.db import Base, UTCDateTime, utcnow, value_enum
@@ -56,6 +65,14 @@ class PrintBatch(Base):
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("accounts.id", ondelete="SET NULL")
     )
+    #: The job rendering the PDF (paper.jobs); the PDF itself once rendered. A member batch's
+    #: PDF holds names and addresses: downloads are audit-logged.
+    pdf_job_id: Mapped[str | None] = mapped_column(ForeignKey("jobs.id", ondelete="SET NULL"))
+    pdf: Mapped[bytes | None] = deferred(mapped_column(LargeBinary()))
+    pdf_pages: Mapped[int | None] = mapped_column()
+    pdf_ready_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: The PDF was deleted once printed; the sheets stay valid.
+    pdf_deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     survey: Mapped[Survey] = relationship()
     version: Mapped[QuestionnaireVersion] = relationship()

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from core.db import db
+from core.db import db, utcnow
 from core.once import FormSubmission
 from fieldwork.models import Response
 from mail.models import OutboxMail
@@ -119,7 +119,27 @@ def proposal() -> Creating:
     return Creating("association", page, page, data, Survey, village="Orvelte")
 
 
-FORMS = [new_survey, imported_survey, copied_survey, recruitment_batch, paper_member, proposal]
+def paper_copies() -> Creating:
+    from paper.models import PrintBatch
+    from surveys.services import create_survey
+
+    published = create_survey(load_template("leefbaarheid"), None)
+    published.publish(date.today(), date.today() + timedelta(days=30), utcnow())
+    db.session.commit()
+    data = {"village": village_by_name("Orvelte").id, "copies": 1}
+    page = f"/surveys/{published.id}/paper"
+    return Creating("official", page, f"{page}/batches", data, PrintBatch)
+
+
+FORMS = [
+    new_survey,
+    imported_survey,
+    copied_survey,
+    recruitment_batch,
+    paper_member,
+    proposal,
+    paper_copies,
+]
 
 
 @pytest.mark.parametrize("form", FORMS, ids=lambda form: form.__name__)

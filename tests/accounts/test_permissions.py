@@ -98,6 +98,13 @@ def test_every_route_is_public_on_purpose_or_guarded(app):
         "mirror.village",
         "mirror_pdf.village",
         "mirror_pdf.all_villages",
+        # Open data: the same published figures as tables and a read-only API.
+        "opendata.villages",
+        "opendata.mirror",
+        "opendata.village_mirror",
+        "opendata.openapi",
+        "opendata.all_villages_table",
+        "opendata.village_table",
     }
     unguarded = [
         endpoint
@@ -109,7 +116,9 @@ def test_every_route_is_public_on_purpose_or_guarded(app):
 
 def test_official_role_is_required_by_each_official_view(app):
     for endpoint, view in app.view_functions.items():
-        if endpoint.startswith(("people.", "audit.", "mail.", "jobs.", "dashboard.", "exports.")):
+        if endpoint.startswith(
+            ("people.", "audit.", "mail.", "jobs.", "dashboard.", "paper_print.", "exports.")
+        ):
             assert view.required_roles == {Role.OFFICIAL}, endpoint
 
 

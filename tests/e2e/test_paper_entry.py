@@ -19,6 +19,12 @@ from tests.paper.entry_helpers import print_sheets, publish
 pytestmark = pytest.mark.browser
 
 
+def focused(page, element_id: str) -> None:
+    """The page puts the keyboard focus on this field once it has loaded (a busy machine
+    may take a moment)."""
+    page.wait_for_function(f"document.activeElement?.id === {element_id!r}")
+
+
 def test_a_volunteer_enters_a_sheet_by_keyboard(browser, live_server, make_account, make_village):
     survey = publish()
     [sheet] = print_sheets(survey, make_village("Orvelte"))
@@ -33,13 +39,12 @@ def test_a_volunteer_enters_a_sheet_by_keyboard(browser, live_server, make_accou
         page.get_by_role("link", name="Enter paper questionnaires").first.click()
         page.get_by_role("link", name=survey.title).click()
         page.get_by_label("Sheet id").wait_for()
-        assert page.evaluate("document.activeElement.id") == "sheet_id"
+        focused(page, "sheet_id")
         page.keyboard.type(display(sheet.id).lower())
         page.keyboard.press("Enter")
 
-        first = page.locator("#WOONT")
-        first.wait_for()
-        assert page.evaluate("document.activeElement.id") == "WOONT"
+        page.locator("#WOONT").wait_for()
+        focused(page, "WOONT")
         results = Axe().run(page, options=WCAG_21_AA)
         assert not results.violations_count, results.generate_report()
 

@@ -219,7 +219,9 @@ def test_sending_mails_each_member_a_personal_link_through_smtp(
     deliver_all_due()
 
     job = db.session.get(Job, response.location.rsplit("/", 1)[1])
-    assert job.status is JobStatus.SUCCEEDED and job.result == {"survey": survey.id, "invited": 2}
+    # The paper member gets a printed questionnaire instead (tests/paper/test_batches.py).
+    expected = {"survey": survey.id, "invited": 2, "paper_batches": 1}
+    assert job.status is JobStatus.SUCCEEDED and job.result == expected
     assert "2 invitations are in the outbox" in client.get(response.location).text
     messages = {message["To"]: message for message in smtp_server.inbox.messages}
     assert set(messages) == {"anna@example.nl", "bert@example.nl"}

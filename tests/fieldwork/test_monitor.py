@@ -441,7 +441,7 @@ def test_the_monitor_takes_the_same_few_queries_however_many_invitations(
     add(5)
     few = queries()
     add(45)
-    assert queries() == few <= 10
+    assert queries() == few <= 11  # 11: officials also see the paper copies per village
 
 
 def test_visible_villages_of_an_association_are_its_own_in_scope(make_account, make_village):

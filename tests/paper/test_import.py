@@ -412,9 +412,10 @@ def test_a_large_file_is_checked_and_imported_in_the_background(
     assert client.get(f"/surveys/{other.id}/paper/import/checks/{job_id}").status_code == 404
 
 
-def test_the_background_check_shows_its_progress_until_done(client, login_as, survey):
+def test_the_background_check_shows_its_progress_until_done(app, client, login_as, survey):
     from jobs.models import Job
 
+    app.extensions["jobs"].stop()  # the web process's job thread would take the jobs
     login_as("official")
     for name, path in (("paper.check_import", "checks"), ("paper.run_import", "runs")):
         job = Job(name=name, params={"survey_id": survey.id, "filename": "a.csv"})
