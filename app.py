@@ -89,6 +89,7 @@ def register_blueprints(app: Flask) -> None:
     from audit.views import bp as audit_bp
     from core.views import bp as core_bp
     from dashboard.views import bp as dashboard_bp
+    from exports.views import bp as exports_bp
     from fieldwork.answer_views import bp as answer_bp
     from fieldwork.invitation_views import bp as invitations_bp
     from fieldwork.monitor_views import bp as monitor_bp
@@ -139,6 +140,7 @@ def register_blueprints(app: Flask) -> None:
         results_bp,
         clusters_bp,
         quotes_bp,
+        exports_bp,
         mirror_bp,
         mirror_pdf_bp,
         opendata_bp,
@@ -154,6 +156,7 @@ def register_commands(app: Flask) -> None:
     from accounts.cli import users_cli
     from core.cli import maintenance_cli
     from demo.cli import demo_cli
+    from exports.cli import exports_cli
     from fieldwork.cli import fieldwork_cli
     from jobs.cli import jobs_cli
     from mail.cli import mail_cli
@@ -163,6 +166,7 @@ def register_commands(app: Flask) -> None:
     for group in (
         analysis_cli,
         demo_cli,
+        exports_cli,
         fieldwork_cli,
         jobs_cli,
         mail_cli,

@@ -131,22 +131,10 @@ def weigh(
     clusters: Mapping[str, Sequence[str]] | None = None,
 ) -> Weighting:
     """Calibrated weights for the respondents, with what was pooled, collapsed and lost."""
-    people = _people(population)
-    unknown = sorted({r.village for r in respondents} - set(people))
-    if unknown:
-        raise NoPopulation(f"no margins for {unknown}")
-    strata, uncovered = pool(_counts(respondents), people, clusters or {}, scheme.min_stratum)
-    population = {cell: n for cell, n in population.items() if cell[0] not in uncovered}
-    codes = _stratum_codes(respondents, strata)
-    sizes = np.array([stratum.people for stratum in strata])
-    counts = np.array([stratum.n for stratum in strata])
-    design = (sizes / counts)[codes]
-    margins = [Margin(codes, sizes, "stratum", tuple(s.name for s in strata))]
-    age_sex, merged = _reachable_age_sex_margin(respondents, population, design, scheme.bounds)
-    margins.append(age_sex)
-    result, margins, collapsed, conflicting = _calibrate(
-        respondents, population, scheme, design, margins
-    )
+    c = _calibration(respondents, population, scheme, clusters)
+    strata, codes, sizes, design, margins = c.strata, c.codes, c.sizes, c.design, c.margins
+    result, collapsed, conflicting = c.result, c.collapsed, c.conflicting
+    merged, uncovered = c.merged, c.uncovered
     return Weighting(
         weights=result.weights,
         result=result,
@@ -168,6 +156,53 @@ def weigh(
         uncovered=uncovered,
         villages=_per_village(respondents, result.weights),
         overall=_summary(result.weights),
+    )
+
+
+@dataclass(frozen=True)
+class _Calibrated:
+    strata: list[Stratum]
+    uncovered: list[str]
+    codes: np.ndarray
+    sizes: Floats
+    design: Floats
+    margins: list[Margin]
+    result: Calibration
+    collapsed: list[str]
+    conflicting: list[str]
+    merged: list[str]
+
+
+def calibrated_weights(
+    respondents: Sequence[Respondent],
+    population: PopulationCells,
+    scheme: Scheme = Scheme(),
+    clusters: Mapping[str, Sequence[str]] | None = None,
+) -> Floats:
+    """The weights `weigh` gives, without the replicate weights its variances need: what
+    an export of the microdata carries (the replicates of a big wave take long)."""
+    return _calibration(respondents, population, scheme, clusters).result.weights
+
+
+def _calibration(respondents, population, scheme: Scheme, clusters) -> _Calibrated:
+    people = _people(population)
+    unknown = sorted({r.village for r in respondents} - set(people))
+    if unknown:
+        raise NoPopulation(f"no margins for {unknown}")
+    strata, uncovered = pool(_counts(respondents), people, clusters or {}, scheme.min_stratum)
+    population = {cell: n for cell, n in population.items() if cell[0] not in uncovered}
+    codes = _stratum_codes(respondents, strata)
+    sizes = np.array([stratum.people for stratum in strata])
+    counts = np.array([stratum.n for stratum in strata])
+    design = (sizes / counts)[codes]
+    margins = [Margin(codes, sizes, "stratum", tuple(s.name for s in strata))]
+    age_sex, merged = _reachable_age_sex_margin(respondents, population, design, scheme.bounds)
+    margins.append(age_sex)
+    result, margins, collapsed, conflicting = _calibrate(
+        respondents, population, scheme, design, margins
+    )
+    return _Calibrated(
+        strata, uncovered, codes, sizes, design, margins, result, collapsed, conflicting, merged
     )
 
 

@@ -78,6 +78,7 @@ ACTIONS = {
     "analysis.results_exported": _l("Results exported"),
     "analysis.results_released": _l("Results published to the village associations"),
     "export.downloaded": _l("Download made"),
+    "exports.microdata_downloaded": _l("Answers of a survey downloaded (microdata)"),
     "clusters.created": _l("Cluster of villages made"),
     "clusters.updated": _l("Cluster of villages changed"),
     "clusters.deleted": _l("Cluster of villages deleted"),

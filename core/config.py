@@ -77,6 +77,8 @@ DEFAULTS: dict[str, Any] = {
     # Paper: where an import file waits between its dry run and the import (None: instance/).
     # Every web server must see the same folder (a shared volume) when there are several.
     "PAPER_IMPORT_DIR": None,
+    # Exports: where finished microdata files wait a day for their download (None: instance/).
+    "EXPORTS_DIR": None,
 }
 
 

@@ -24,6 +24,7 @@ JOB_MODULES = (
     "mirror.jobs",
     "paper.import_jobs",
     "paper.jobs",
+    "exports.jobs",
 )
 
 _functions: dict[str, JobFunction] = {}

@@ -117,7 +117,7 @@ def test_every_route_is_public_on_purpose_or_guarded(app):
 def test_official_role_is_required_by_each_official_view(app):
     for endpoint, view in app.view_functions.items():
         if endpoint.startswith(
-            ("people.", "audit.", "mail.", "jobs.", "dashboard.", "paper_print.")
+            ("people.", "audit.", "mail.", "jobs.", "dashboard.", "paper_print.", "exports.")
         ):
             assert view.required_roles == {Role.OFFICIAL}, endpoint
 
