@@ -12,7 +12,7 @@ TEST_WORKERS ?= 2
 # Where `make screenshots` saves the browser journeys' screenshots (README.md shows some).
 SCREENSHOTS_DIR ?= docs/screenshots
 
-.PHONY: run test install install-dev translations translations-update migrate seed lint format css screenshots
+.PHONY: run serve test install install-dev translations translations-update migrate seed lint format css screenshots
 
 run: install translations ## Install, migrate, load demo data and serve on http://127.0.0.1:$(PORT)
 	$(DEV_ENV) $(FLASK) db upgrade
@@ -26,6 +26,9 @@ run: install translations ## Install, migrate, load demo data and serve on http:
 	@echo "  Health check: $(BASE_URL)/healthz. Stop with Ctrl+C."
 	@echo
 	$(DEV_ENV) $(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+serve: install translations ## Production: migrate, then run web, mail and job workers (docs/deployment.md)
+	$(BIN)/python -m core.serve
 
 test: install-dev translations ## Install everything and run lint and the whole suite
 	$(BIN)/ruff check .

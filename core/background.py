@@ -8,6 +8,7 @@ processes can run side by side.
 from __future__ import annotations
 
 import logging
+import signal
 import threading
 from collections.abc import Callable
 
@@ -48,6 +49,16 @@ class PollingThread:
             if burst:
                 return
             self._wake.wait(self.poll_seconds)
+
+    def work_until_signalled(self) -> None:
+        """As a command: on SIGTERM or SIGINT, finish the step in hand, then return."""
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, self._stop_soon)
+        self.work()
+
+    def _stop_soon(self, signum: int, frame: object) -> None:
+        self._stop.set()
+        self._wake.set()
 
     def _step_in_context(self) -> bool:
         try:

@@ -22,7 +22,7 @@ def send() -> None:
 
 @mail_cli.command("worker")
 def worker() -> None:
-    """Keep delivering mail as it becomes due."""
+    """Keep delivering mail as it becomes due; SIGTERM stops it after the batch in hand."""
     click.echo(f"Mail worker started ({current_app.config['MAIL_BACKEND']}).")
     start_worker()
-    current_app.extensions["mail_worker"].work()
+    current_app.extensions["mail_worker"].work_until_signalled()
