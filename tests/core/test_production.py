@@ -22,6 +22,7 @@ from core import serve
 from core.db import db
 from fieldwork.models import Response, ResponseStatus
 from tests.conftest import csrf_token_from, free_port
+from tests.core.test_make import planned
 from tests.fieldwork.test_answering import LIVING, invite, publish
 from tests.jobs.conftest import redis_url  # noqa: F401  (fixture)
 
@@ -117,42 +118,50 @@ def alive(pid: int) -> bool:
     return True
 
 
-@pytest.fixture
-def stack(app, redis_url, smtp_server):  # noqa: F811
-    """`python -m core.serve` (what `make serve` runs) with production settings."""
-    port = free_port()
-    env = {
+def production_environment(app, redis: str, smtp_port: int, web_port: int) -> dict:
+    return {
         **os.environ,
         "APP_ENV": "production",
         "SECRET_KEY": app.config["SECRET_KEY"],
         "DATABASE_URL": app.config["DATABASE_URL"],
-        "REDIS_URL": redis_url,
-        "RATELIMIT_STORAGE_URI": redis_url,
+        "REDIS_URL": redis,
+        "RATELIMIT_STORAGE_URI": redis,
         "JOBS_QUEUE": app.config["JOBS_QUEUE"],
         "BASE_URL": f"https://{HOST}",
         "TRUSTED_PROXIES": "1",
         "MAIL_SERVER": "127.0.0.1",
-        "MAIL_PORT": str(smtp_server.port),
+        "MAIL_PORT": str(smtp_port),
         "MAIL_POLL_SECONDS": "0.2",
-        "WEB_BIND": f"127.0.0.1:{port}",
+        "WEB_BIND": f"127.0.0.1:{web_port}",
         "WEB_WORKERS": "2",
     }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "core.serve"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    process.port = port
-    try:
-        yield process
-    finally:
-        if process.poll() is None:
-            for pid in descendants(process.pid):
-                os.kill(pid, signal.SIGKILL)
-            process.kill()
-            process.wait()
+
+
+@pytest.fixture
+def stack(app, redis_url, smtp_server, tmp_path):  # noqa: F811
+    """`python -m core.serve` (what `make serve` runs) with production settings. Its output
+    is printed after the test, which pytest shows when the test fails."""
+    port = free_port()
+    env = production_environment(app, redis_url, smtp_server.port, port)
+    log_path = tmp_path / "serve.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "core.serve"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        process.port = port
+        try:
+            yield process
+        finally:
+            if process.poll() is None:
+                for pid in descendants(process.pid):
+                    os.kill(pid, signal.SIGKILL)
+                process.kill()
+                process.wait()
+            print(log_path.read_text()[-5000:])
 
 
 def healthy(browser: Browser) -> bool:
@@ -225,3 +234,18 @@ def test_the_stack_stops_everything_and_fails_when_one_process_dies(monkeypatch)
     assert stack.processes["mail"].returncode == 3
     assert stack.stop()
     assert stack.processes["web"].returncode == -signal.SIGTERM
+
+
+def test_make_serve_runs_the_supervisor():
+    assert planned("serve")[-1].endswith("python -m core.serve")
+
+
+def test_the_stack_refuses_unsafe_production_settings_before_starting_anything(tmp_path):
+    env = {**os.environ, "APP_ENV": "production", "SECRET_KEY": "changeme"}
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'never.db'}"
+    result = subprocess.run(
+        [sys.executable, "-m", "core.serve"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode != 0
+    assert "Refusing to start in production" in result.stderr
+    assert "Started" not in result.stderr
