@@ -189,6 +189,7 @@ def test_the_production_stack_serves_logs_in_by_mail_answers_and_stops_cleanly(
     path = LINK.search(mail.get_body(("plain",)).get_content()).group(1)
     logged_in = browser.post_form(path)
     assert logged_in.status_code == 303
+    assert "Secure" in logged_in.headers["Set-Cookie"]  # production settings, behind TLS
 
     # The member's page lists the survey with its personal link.
     survey_link = re.search(r'href="(/enquete/[^"/]+)"', browser.get("/me/").text).group(1)
@@ -212,6 +213,7 @@ def test_the_production_stack_serves_logs_in_by_mail_answers_and_stops_cleanly(
     sent = browser.request("POST", f"{address}/versturen", data=form)
     assert local(sent.headers["Location"]) == f"{address}/bedankt"
     wait_until(lambda: len(smtp_server.inbox.messages) == 2, 60, "the confirmation mail")
+    assert smtp_server.inbox.messages[1]["To"] == member.account.email
     db.session.rollback()
     [response] = db.session.scalars(select(Response)).all()
     assert response.status is ResponseStatus.COMPLETED
