@@ -38,12 +38,11 @@ def commands(environ: dict[str, str]) -> dict[str, list[str]]:
         "--preload",  # one copy of the code in memory, shared by the workers
         # gunicorn's control socket has one path per user: two stacks would share it.
         "--no-control-socket",
+        # No access log: paths hold personal survey links and login tokens (docs/privacy.md).
         "--workers",
         environ.get("WEB_WORKERS", "2"),
         "--bind",
         environ.get("WEB_BIND", "127.0.0.1:8000"),
-        "--access-logfile",
-        "-",
         "app:create_app()",
     ]
     return {"web": web, "mail": [*FLASK, "mail", "worker"], "jobs": [*FLASK, "jobs", "worker"]}
