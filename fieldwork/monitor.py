@@ -26,6 +26,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Set
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -200,8 +201,14 @@ def _local_date(day_or_hour: date | str, zone: ZoneInfo) -> date:
     """A local date from PostgreSQL as it is; a UTC hour from SQLite as its local date."""
     if isinstance(day_or_hour, date):
         return day_or_hour
-    hour = datetime.strptime(day_or_hour, "%Y-%m-%d %H").replace(tzinfo=UTC)
-    return hour.astimezone(zone).date()
+    return _hour_to_date(day_or_hour, zone)
+
+
+@lru_cache(maxsize=4096)
+def _hour_to_date(hour: str, zone: ZoneInfo) -> date:
+    """'YYYY-MM-DD HH' in UTC as a local date (cached: a fieldwork period has few hours)."""
+    year, month, day, at = int(hour[:4]), int(hour[5:7]), int(hour[8:10]), int(hour[11:13])
+    return datetime(year, month, day, at, tzinfo=UTC).astimezone(zone).date()
 
 
 def _paper_cells(survey_id: int) -> dict[int | None, int]:
