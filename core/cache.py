@@ -13,7 +13,7 @@ from flask import current_app
 CACHE_SIZE = 256
 
 
-def cached(store_name: str, key: tuple, build: Callable[[], Any]) -> Any:
+def cached(store_name: str, key: tuple, build: Callable[[], Any], size: int = CACHE_SIZE) -> Any:
     """What `build` gives, kept per app in `app.extensions[store_name]` for the key (least
     recently used first out). Built outside the lock: two threads may build the same value
     once each, never wait long."""
@@ -26,6 +26,6 @@ def cached(store_name: str, key: tuple, build: Callable[[], Any]) -> Any:
     value = build()
     with lock:
         store[key] = value
-        while len(store) > CACHE_SIZE:
+        while len(store) > size:
             store.popitem(last=False)
     return value

@@ -62,6 +62,11 @@ def indicator_tables(
     ]
 
 
+#: Rendered tables kept per worker: an official's run to ~250 KB, an association's far
+#: less, so at most ~15 MB (the mirror keeps 256 of its smaller pages).
+TABLES_CACHE_SIZE = 64
+
+
 def rendered_tables(run: AnalysisRun, villages: frozenset[int] | None, language: str) -> Markup:
     """The run's figure tables as HTML, for officials (`villages` None) or an association's
     villages. A run's figures never change once computed (withdrawn runs lose them and are
@@ -74,4 +79,4 @@ def rendered_tables(run: AnalysisRun, villages: frozenset[int] | None, language:
         tables = indicator_tables(figures_of(run, villages), run.output["indicators"], language)
         return Markup(render_template("results/_tables.html", tables=tables))
 
-    return cached("results_tables", key, build)
+    return cached("results_tables", key, build, size=TABLES_CACHE_SIZE)
