@@ -29,7 +29,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 from analysis.estimates import Bools, Design, influence
 from analysis.weighting import Codes, Floats
@@ -151,6 +150,8 @@ def _simple_se(z: Floats) -> float:
 
 def _difference(value: float, se: float, size: float, df: int, level: float) -> Difference:
     """A difference with its standard error: a t-interval and a t-test on df degrees."""
+    from scipy import stats  # imported where computed: web workers never load scipy
+
     if se <= ROUNDING * size:
         return Difference(value, 0.0, value, value, float("nan"), df)
     if df < 1 or not np.isfinite(se):

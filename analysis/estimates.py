@@ -27,7 +27,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import stats
 
 from analysis.replicates import Replicates
 from analysis.weighting import Codes, Floats, Margin
@@ -131,6 +130,8 @@ def mean(
 
     `domain` marks the respondents the estimate is about (a village, those who answered);
     the others still carry the calibration, as in R, where a subset keeps them at weight 0."""
+    from scipy import stats  # imported where computed: web workers never load scipy
+
     mask = _domain(values, domain)
     value, se = _mean_and_se(values, design, mask)
     df = design.degf(mask)
@@ -148,6 +149,8 @@ def proportion(
     no usable interval; then Kish's effective sample size takes its place, so the interval
     is the Clopper–Pearson interval at that many.
     """
+    from scipy import stats  # imported where computed: web workers never load scipy
+
     mask = _domain(hits, domain)
     p, se = _mean_and_se(hits, design, mask)
     alpha = 1 - level

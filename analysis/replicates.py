@@ -30,7 +30,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import linalg
 
 from analysis.weighting import GINV_TOLERANCE, Codes, Floats, Margin, calfun
 
@@ -109,6 +108,8 @@ def _independent(rows: Floats) -> np.ndarray:
     """Columns of the cells' model matrix that span it: the margins overlap (every margin
     adds up to the total), and Newton steps on independent columns give the same weights
     as R's generalized inverse on all of them."""
+    from scipy import linalg  # imported where computed: web workers never load scipy
+
     _, r, pivots = linalg.qr(rows, mode="economic", pivoting=True)
     diagonal = np.abs(np.diag(r))
     return np.sort(pivots[: int(np.sum(diagonal > RANK_TOLERANCE * diagonal[0]))])

@@ -12,7 +12,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from scipy import stats
 from threadpoolctl import threadpool_limits
 
 from analysis import comparisons
@@ -232,6 +231,8 @@ def _adjusted_interval(
 ) -> tuple[float, float]:
     """The t-interval at level 1 − alpha. At a p-value on the edge the two may disagree
     by a rounding error in the last digit: the flag decides which side 0 falls on."""
+    from scipy import stats  # imported where computed: web workers never load scipy
+
     value, se = difference.value, difference.standard_error
     half = float(stats.t.isf(alpha / 2, difference.df)) * se
     low, high = value - half, value + half

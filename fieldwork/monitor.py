@@ -25,11 +25,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Set
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import Date, Integer, case, func, or_, select
+from sqlalchemy import Date, Integer, case, cast, func, or_, select
 
 from accounts.models import Account, Role
 from core.db import db
@@ -172,16 +173,42 @@ def _tally_cells(survey_id: int) -> dict[tuple[int, AgeBand | None], Tally]:
     return cells
 
 
-def _day_cells(survey_id: int, local_date: Callable[[datetime], date]) -> Counter:
-    """Completed invitations per (village, Dutch date). Only the moments are fetched:
-    grouping by a local date differs too much between SQLite and PostgreSQL. An anonymous
-    survey keeps no moments, so it has no days."""
+def _day_cells(survey_id: int, zone: ZoneInfo) -> Counter:
+    """Completed invitations per (village, Dutch date), grouped in the database. PostgreSQL
+    knows time zones and groups by the local date itself; SQLite does not, so there the
+    database groups by UTC hour and the hours are folded into local dates here (exact:
+    Dutch time differs from UTC by whole hours). An anonymous survey keeps no moments, so
+    it has no days."""
+    completed = Invitation.completed_at
+    if db.session.get_bind().dialect.name == "postgresql":
+        moment = func.timezone(zone.key, func.timezone("UTC", completed))
+        day = cast(moment, Date)
+    else:
+        day = func.strftime("%Y-%m-%d %H", completed)
     rows = db.session.execute(
-        select(Member.village_id, Invitation.completed_at)
+        select(Member.village_id, day, func.count())
         .join(Member, Member.id == Invitation.member_id)
-        .where(Invitation.survey_id == survey_id, Invitation.completed_at.is_not(None))
+        .where(Invitation.survey_id == survey_id, completed.is_not(None))
+        .group_by(Member.village_id, day)
     )
-    return Counter((village_id, local_date(moment)) for village_id, moment in rows)
+    cells: Counter = Counter()
+    for village_id, day_or_hour, n in rows:
+        cells[village_id, _local_date(day_or_hour, zone)] += n
+    return cells
+
+
+def _local_date(day_or_hour: date | str, zone: ZoneInfo) -> date:
+    """A local date from PostgreSQL as it is; a UTC hour from SQLite as its local date."""
+    if isinstance(day_or_hour, date):
+        return day_or_hour
+    return _hour_to_date(day_or_hour, zone)
+
+
+@lru_cache(maxsize=4096)
+def _hour_to_date(hour: str, zone: ZoneInfo) -> date:
+    """'YYYY-MM-DD HH' in UTC as a local date (cached: a fieldwork period has few hours)."""
+    year, month, day, at = int(hour[:4]), int(hour[5:7]), int(hour[8:10]), int(hour[11:13])
+    return datetime(year, month, day, at, tzinfo=UTC).astimezone(zone).date()
 
 
 def _paper_cells(survey_id: int) -> dict[int | None, int]:
@@ -217,16 +244,12 @@ def _villages(survey: Survey, counted: Set[int]) -> list[Village]:
     return list(db.session.scalars(statement.order_by(Village.name)))
 
 
-def _dutch_date(zone: ZoneInfo) -> Callable[[datetime], date]:
-    return lambda moment: moment.astimezone(zone).date()
-
-
 def survey_progress(survey: Survey, today: date) -> SurveyProgress:
     """How fieldwork of `survey` is going, exactly (what officials see), in a few grouped
     queries whatever the number of invitations."""
     zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
     cells = _tally_cells(survey.id)
-    day_cells = _day_cells(survey.id, _dutch_date(zone))
+    day_cells = _day_cells(survey.id, zone)
     paper_cells = _paper_cells(survey.id)
     villages = _villages(survey, {village_id for village_id, _ in cells})
     by_village = _sum_by(cells, lambda key: key[0])

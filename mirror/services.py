@@ -9,18 +9,16 @@ the newest computed run. A released run never changes, so what is built from it 
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from flask import current_app
 from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from core.cache import cached as core_cached
 from core.db import db
 from mirror.charts import Chart, Point, dot_plot, trend
 from mirror.figures import (
@@ -189,24 +187,10 @@ def next_wave() -> Upcoming | None:
 
 # The cache --------------------------------------------------------------------------------
 
-CACHE_SIZE = 256
-
 
 def cached(key: tuple, build: Callable[[], Any]) -> Any:
-    """What `build` gives, kept per app for the key (released runs never change). Built
-    outside the lock: two threads may build the same page once each, never wait long."""
-    store: OrderedDict = current_app.extensions.setdefault("mirror_cache", OrderedDict())
-    lock = current_app.extensions.setdefault("mirror_cache_lock", threading.Lock())
-    with lock:
-        if key in store:
-            store.move_to_end(key)
-            return store[key]
-    value = build()
-    with lock:
-        store[key] = value
-        while len(store) > CACHE_SIZE:
-            store.popitem(last=False)
-    return value
+    """What `build` gives, kept per app for the key (released runs never change)."""
+    return core_cached("mirror_cache", key, build)
 
 
 def _margins_key() -> int:

@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Result, null, select
+from sqlalchemy import Result, null, or_, select
 
 from accounts.models import Account
 from analysis.disclosure import rounded_count
@@ -624,21 +624,32 @@ def computed_run(survey: Survey) -> AnalysisRun | None:
 
 def figures_of(run: AnalysisRun, village_ids: frozenset[int] | None = None) -> list[ResultFigure]:
     """The run's figures; for an association (`village_ids`), only those of its own
-    villages and the municipality as a whole (clusters of its villages too)."""
+    villages and the municipality as a whole (clusters of its villages too), chosen in
+    the database."""
     if village_ids is None:
         return list(run.figures)
-    own = {
-        name
-        for (name,) in db.session.execute(select(Village.name).where(Village.id.in_(village_ids)))
-    }
-    own_clusters = {f.shown_in_cluster for f in run.figures if f.area in own} - {None}
-    return [
-        f
-        for f in run.figures
-        if f.area_kind is AreaKind.MUNICIPALITY
-        or (f.area_kind is AreaKind.VILLAGE and f.village_id in village_ids)
-        or (f.area_kind is AreaKind.CLUSTER and f.area in own_clusters)
-    ]
+    own = select(Village.name).where(Village.id.in_(village_ids))
+    own_clusters = select(ResultFigure.shown_in_cluster).where(
+        ResultFigure.run_id == run.id,
+        ResultFigure.area.in_(own),
+        ResultFigure.shown_in_cluster.is_not(None),
+    )
+    return list(
+        db.session.scalars(
+            select(ResultFigure)
+            .where(
+                ResultFigure.run_id == run.id,
+                or_(
+                    ResultFigure.area_kind == AreaKind.MUNICIPALITY,
+                    (ResultFigure.area_kind == AreaKind.VILLAGE)
+                    & ResultFigure.village_id.in_(village_ids),
+                    (ResultFigure.area_kind == AreaKind.CLUSTER)
+                    & ResultFigure.area.in_(own_clusters),
+                ),
+            )
+            .order_by(ResultFigure.id)
+        )
+    )
 
 
 def finished_surveys() -> list[tuple[Survey, bool, bool]]:

@@ -7,7 +7,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from results.models import AreaKind, ResultFigure
+from flask import render_template
+from markupsafe import Markup
+
+from core.cache import cached
+from results.models import AnalysisRun, AreaKind, ResultFigure
+from results.services import figures_of
 
 
 @dataclass
@@ -55,3 +60,23 @@ def indicator_tables(
         for entry in indicators
         if entry["code"] in rows
     ]
+
+
+#: Rendered tables kept per worker: an official's run to ~250 KB, an association's far
+#: less, so at most ~15 MB (the mirror keeps 256 of its smaller pages).
+TABLES_CACHE_SIZE = 64
+
+
+def rendered_tables(run: AnalysisRun, villages: frozenset[int] | None, language: str) -> Markup:
+    """The run's figure tables as HTML, for officials (`villages` None) or an association's
+    villages. A run's figures never change once computed (withdrawn runs lose them and are
+    never shown again), so the HTML is built once per run, scope and language: number
+    formatting is most of the page's cost."""
+    scope = "official" if villages is None else tuple(sorted(villages))
+    key = (run.id, run.finished_at, scope, language)
+
+    def build() -> Markup:
+        tables = indicator_tables(figures_of(run, villages), run.output["indicators"], language)
+        return Markup(render_template("results/_tables.html", tables=tables))
+
+    return cached("results_tables", key, build, size=TABLES_CACHE_SIZE)

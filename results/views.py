@@ -21,7 +21,7 @@ from results import clusters, release, services, vision
 from results.forms import ReleaseForm
 from results.models import AnalysisRun
 from results.quotes import published_quotes
-from results.tables import indicator_tables
+from results.tables import rendered_tables
 from surveys.models import Survey
 
 bp = Blueprint("results", __name__)
@@ -108,11 +108,7 @@ def show(survey_id: int):
     run = services.computed_run(survey) if is_official else published
     language = str(get_locale() or "nl")
     village_vision = vision.page(run, language) if vision.is_vision_run(run) else None
-    tables = (
-        indicator_tables(services.figures_of(run, villages), run.output["indicators"], language)
-        if run and village_vision is None
-        else []
-    )
+    tables = rendered_tables(run, villages, language) if run and village_vision is None else ""
     return render_template(
         "results/show.html",
         survey=survey,

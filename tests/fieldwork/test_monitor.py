@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -143,6 +144,33 @@ def test_progress_per_village_age_group_and_day(make_member, make_village):
         DayRow(OPENS, 1),
     ]
     assert progress.paper_completed == 0
+
+
+def test_days_are_dutch_dates_in_summer_and_winter_time(make_member, make_village):
+    """The database groups the moments; each lands on its Dutch date, also around the
+    change to winter time (25 October 2026) and the hour before midnight."""
+    survey = new_survey(make_village, date(2026, 10, 20))
+    moments = [
+        at(date(2026, 10, 24), 21, 59),  # 23:59 summer time: the 24th
+        at(date(2026, 10, 24), 22, 0),  # 00:00 summer time: the 25th
+        at(date(2026, 10, 25), 22, 59),  # 23:59 winter time: the 25th
+        at(date(2026, 10, 25), 23, 0),  # 00:00 winter time: the 26th
+        at(date(2026, 10, 26), 23, 30),  # the 27th
+    ]
+    for moment in moments:
+        invite(survey, make_member("Orvelte", birth_year=1970), completed_at=moment)
+    invite(survey, make_member("Hooghalen", birth_year=1970), completed_at=moments[1])
+
+    cells = monitor._day_cells(survey.id, ZoneInfo("Europe/Amsterdam"))
+
+    orvelte, hooghalen = village_by_name("Orvelte").id, village_by_name("Hooghalen").id
+    assert cells == {
+        (orvelte, date(2026, 10, 24)): 1,
+        (orvelte, date(2026, 10, 25)): 2,
+        (orvelte, date(2026, 10, 26)): 1,
+        (orvelte, date(2026, 10, 27)): 1,
+        (hooghalen, date(2026, 10, 25)): 1,
+    }
 
 
 def test_a_survey_for_every_village_lists_every_panel_village(make_member, make_village):

@@ -18,12 +18,13 @@ from jobs.runner import run_next
 from panel.models import AgeBand, Sex
 from population.models import MarginCell, MarginImport
 from results import services
-from results.models import AnalysisRun, Quote, RunStatus
+from results.models import AnalysisRun, AreaKind, Quote, RunStatus
 from results.release import release_run
 from surveys.models import Survey
 from tests.conftest import csrf_token_from, snapshot, start_session
 from tests.results.test_services import run_now
 from tests.waves import POPULATION, new_margins, new_wave
+from villages.models import Village
 from villages.queries import village_by_name
 
 
@@ -271,6 +272,42 @@ def test_the_results_page_runs_a_fixed_number_of_queries(client, login_as, wave,
         assert client.get(f"/surveys/{wave.id}/results").status_code == 200
     # 15: one for the note that a published wave keeps its margins.
     assert len(statements) <= 15, "\n".join(statements)
+
+
+@pytest.mark.parametrize("role", ["official", "association"])
+def test_the_figure_tables_are_rendered_once_per_run_scope_and_language(
+    client, login_as, wave, role
+):
+    from tests.panel.test_overview import counted_queries
+
+    login_as(role, village="Beilen" if role == "association" else None)
+    first = client.get(f"/surveys/{wave.id}/results").text
+    with counted_queries() as statements:
+        again = client.get(f"/surveys/{wave.id}/results").text
+    token = re.compile(r'value="[^"]*\.[^"]*"')  # CSRF tokens differ per request
+    assert token.sub("", again) == token.sub("", first)
+    assert not [s for s in statements if "FROM result_figures" in s], "\n".join(statements)
+    with client.session_transaction() as session:
+        session["language"] = "en"
+    english_page = client.get(f"/surveys/{wave.id}/results").text
+    assert "Under 65" in english_page and "Under 65" not in first
+    assert len(client.application.extensions["results_tables"]) == 2
+
+
+def test_an_association_gets_the_figures_of_its_villages_from_the_database(app, wave):
+    run = services.published_run(wave)
+    own = frozenset({village_by_name("Beilen").id})
+    chosen = services.figures_of(run, own)
+    names = {v.id: v.name for v in db.session.scalars(select(Village))}
+    own_clusters = {f.shown_in_cluster for f in run.figures if f.area == "Beilen"} - {None}
+    expected = [
+        f
+        for f in run.figures
+        if f.area_kind is AreaKind.MUNICIPALITY
+        or (f.area_kind is AreaKind.VILLAGE and names[f.village_id] == "Beilen")
+        or (f.area_kind is AreaKind.CLUSTER and f.area in own_clusters)
+    ]
+    assert chosen == expected and any(f.area == "Beilen" for f in chosen)
 
 
 # Background jobs ------------------------------------------------------------------------------
