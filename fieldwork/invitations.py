@@ -515,12 +515,13 @@ def _invite_batch(survey_id: int, today: date) -> int:
     if not members:
         return 0
     now = utcnow()
+    # Matched by member, not by order: keeping the order costs SQLite a statement per row.
     statement = insert(Invitation).returning(
-        Invitation.id, Invitation.survey_id, Invitation.member_id, sort_by_parameter_order=True
+        Invitation.id, Invitation.survey_id, Invitation.member_id
     )
     rows = [{"survey_id": survey.id, "member_id": m.id, "invited_at": now} for m in members]
-    invitations = db.session.execute(statement, rows).all()
-    _queue_survey_mails(INVITATION_MAIL, survey, zip(invitations, members, strict=True))
+    invitations = {row.member_id: row for row in db.session.execute(statement, rows)}
+    _queue_survey_mails(INVITATION_MAIL, survey, ((invitations[m.id], m) for m in members))
     return len(invitations)
 
 
