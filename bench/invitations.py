@@ -1,7 +1,8 @@
 """Sending invitations: seconds per 10,000 members invited by the background job (invitation
 rows and their mails in the outbox), on SQLite and on PostgreSQL, as the median of N rounds
 against a floor measured in the same run: raw inserts of the same invitation and outbox rows
-(executemany of insert(), one statement per table and batch, no rendering, no ORM).
+(executemany of insert(), one statement per table and batch of 500, one transaction per
+batch as in the job; no rendering, no ORM objects).
 
 Each round invites every member of a fresh panel to a new survey. PostgreSQL gets a throwaway
 database that is created here and dropped afterwards.
