@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from flask import current_app, url_for
+from werkzeug.routing import Map, MapAdapter
 
 
 def local_path(target: str | None) -> str | None:
@@ -24,9 +26,13 @@ def safe_next_url(target: str | None, fallback_endpoint: str = "core.home") -> s
 def external_url(endpoint: str, **values) -> str:
     """An absolute link for mails, built from BASE_URL: never from a request's Host header,
     and usable outside a request (background jobs)."""
-    base = urlsplit(current_app.config["BASE_URL"])
-    adapter = current_app.url_map.bind(
-        base.netloc, script_name=base.path or "/", url_scheme=base.scheme
-    )
+    adapter = _bound(current_app.url_map, current_app.config["BASE_URL"])
     clean = {key: value for key, value in values.items() if value is not None}
     return adapter.build(endpoint, clean, force_external=True)
+
+
+@lru_cache(maxsize=16)
+def _bound(url_map: Map, base_url: str) -> MapAdapter:
+    """Bound once per app: binding cost more than building (a job mails thousands of links)."""
+    base = urlsplit(base_url)
+    return url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme)

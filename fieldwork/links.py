@@ -14,6 +14,7 @@ import base64
 import binascii
 import struct
 from datetime import timedelta
+from functools import lru_cache
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -38,7 +39,12 @@ ASSOCIATED_DATA = b"naoberpanel survey link"
 def _cipher() -> AESSIV:
     """AES-SIV (RFC 5297) with a key derived from the app's secret for this purpose only."""
     secret = current_app.config["SECRET_KEY"]
-    secret = secret.encode() if isinstance(secret, str) else secret
+    return _cipher_for(secret.encode() if isinstance(secret, str) else secret)
+
+
+@lru_cache(maxsize=4)
+def _cipher_for(secret: bytes) -> AESSIV:
+    """Derived once: deriving took most of a link's time (a job mails thousands)."""
     key = HKDF(hashes.SHA256(), 64, salt=None, info=b"naoberpanel.survey-link.v2").derive(secret)
     return AESSIV(key)
 
@@ -97,14 +103,17 @@ def genuine_invitation(token: str) -> Invitation | None:
 UNSUBSCRIBE_VALID = timedelta(days=400)
 
 
+@lru_cache(maxsize=4)
+def _unsubscribe_signer(secret: str | bytes) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret, salt=UNSUBSCRIBE_SALT)
+
+
 def unsubscribe_token(member_id: int) -> str:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=UNSUBSCRIBE_SALT).dumps(
-        member_id
-    )
+    return _unsubscribe_signer(current_app.config["SECRET_KEY"]).dumps(member_id)
 
 
 def member_id_for_unsubscribe(token: str) -> int | None:
-    signer = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=UNSUBSCRIBE_SALT)
+    signer = _unsubscribe_signer(current_app.config["SECRET_KEY"])
     try:
         member_id = signer.loads(token, max_age=int(UNSUBSCRIBE_VALID.total_seconds()))
     except BadSignature:  # also when expired (SignatureExpired is a BadSignature)

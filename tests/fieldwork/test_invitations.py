@@ -15,12 +15,14 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from itsdangerous import TimestampSigner
 from sqlalchemy import event, func, insert, select
 
 from accounts.models import Account
 from audit.models import AuditEvent
 from core.dates import local_today
 from core.db import db, utcnow
+from core.urls import external_url
 from fieldwork import invitations
 from fieldwork.cli import fieldwork_cli
 from fieldwork.invitations import SendingRefused, send_due_reminders, start_sending
@@ -36,13 +38,16 @@ from jobs.runner import run_job
 from jobs.services import enqueue
 from mail.delivery import deliver_all_due
 from mail.models import OutboxMail
+from mail.services import queue_mail
 from panel.models import Channel, Household, Member, MemberStatus, Respondent, Sex
+from surveys.answer_form import text_in
 from surveys.services import create_survey
 from surveys.templates import load_template
 from tests.conftest import csrf_token_from
 from tests.helpers import count, wait_for_jobs
 from villages.queries import village_by_name
 
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 SURVEY_LINK = re.compile(r"http://naoberpanel\.test/enquete/([A-Za-z0-9_.\-]+)")
 UNSUBSCRIBE_LINK = re.compile(r"http://naoberpanel\.test/afmelden/([A-Za-z0-9_.\-]+)")
 
@@ -361,6 +366,61 @@ def test_two_thousand_invitations_go_out_in_batches_with_progress(survey, today)
     )
     assert invited == count(Invitation) == count(OutboxMail) == 2000
     assert steps == [(0, 2000), (500, 2000), (1000, 2000), (1500, 2000), (2000, 2000)]
+
+
+def queued_one_by_one(kind: str, invitation: Invitation, survey) -> OutboxMail:
+    """The mail as it was made before batching: every template rendered for this one mail."""
+    account = invitation.member.account
+    definition = survey.live_version.definition
+    return queue_mail(
+        account.email,
+        kind,
+        account.language,
+        expires_at=datetime.combine(survey.closes_on + timedelta(days=1), time(), AMSTERDAM),
+        name=account.name,
+        title=text_in(definition["title"], account.language),
+        introduction=text_in(definition.get("introduction") or {}, account.language),
+        closes_on=survey.closes_on,
+        anonymous=survey.anonymous,
+        link=external_url("answer.start", token=survey_token(invitation)),
+        my_page=external_url("me.overview"),
+        unsubscribe=external_url(
+            "invitations.unsubscribe", token=unsubscribe_token(invitation.member_id)
+        ),
+    )
+
+
+def mail_bytes(mail: OutboxMail) -> tuple:
+    columns = ("recipient", "kind", "subject", "body_text", "body_html", "expires_at")
+    return tuple(getattr(mail, column) for column in columns)
+
+
+@pytest.mark.parametrize("kind", ["survey_invitation", "survey_reminder"])
+def test_mails_sent_in_batches_are_byte_for_byte_the_mails_rendered_one_by_one(
+    survey, make_member, today, monkeypatch, caplog, kind
+):
+    # The unsubscribe link carries the moment it was made: the clock stands still here.
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda signer: 1_796_000_000)
+    for language in ("nl", "en"):
+        for name in ("", "Jan & Marie <de Vries>", "O'Neill"):
+            member = make_member("Orvelte")
+            member.account.language, member.account.name = language, name
+            if kind == "survey_reminder":
+                invite(survey, member, at(today - timedelta(days=6)))
+    db.session.commit()
+    if kind == "survey_invitation":
+        assert invitations.send_invitations(survey.id, today, no_progress) == 6
+    else:
+        assert send_due_reminders(today) == 6
+
+    batched = db.session.scalars(select(OutboxMail).order_by(OutboxMail.id)).all()
+    by_recipient = {mail.recipient: mail_bytes(mail) for mail in batched}
+    for invitation in db.session.scalars(select(Invitation)):
+        expected = mail_bytes(queued_one_by_one(kind, invitation, survey))
+        assert by_recipient[invitation.member.account.email] == expected
+    assert {mail.kind for mail in batched} == {kind}
+    assert sum("Jan &amp; Marie &lt;de Vries&gt;" in mail.body_html for mail in batched) == 2
+    assert "rendered per mail" not in caplog.text  # filled in, not rendered whole
 
 
 # Reminders --------------------------------------------------------------------------------

@@ -3,12 +3,13 @@
 import threading
 from datetime import timedelta
 
+from jinja2 import ChoiceLoader, DictLoader
 from sqlalchemy import select, update
 
 from core.db import db, utcnow
 from mail.delivery import deliver_all_due, deliver_batch
 from mail.models import MailStatus, OutboxMail
-from mail.services import queue_mail
+from mail.services import Addressee, queue_mail, queue_mails
 from tests.conftest import csrf_token_from
 from tests.helpers import count
 
@@ -177,3 +178,60 @@ def test_a_permanent_refusal_fails_at_once(app, smtp_server):
     mail = db.session.scalars(select(OutboxMail)).one()
     assert (mail.status, mail.attempts) == (MailStatus.FAILED, 1)
     assert "550" in mail.last_error
+
+
+MAIL_COLUMNS = (OutboxMail.recipient, OutboxMail.kind, OutboxMail.subject)
+BODIES = (OutboxMail.body_text, OutboxMail.body_html, OutboxMail.expires_at)
+
+
+def queued_rows() -> list[tuple]:
+    return [
+        tuple(row)
+        for row in db.session.execute(select(*MAIL_COLUMNS, *BODIES).order_by(OutboxMail.id))
+    ]
+
+
+LOGINS = [
+    Addressee(f"{language}{n}@example.nl", language, {"name": name, "link": f"https://x/{n}"})
+    for language in ("nl", "en")
+    for n, name in enumerate(["", "Jan & Marie <de Vries>", "O'Neill", "Bea"])
+]
+
+
+def test_mails_queued_together_are_the_mails_queued_one_by_one(app, caplog):
+    def shared(language):
+        return {"minutes": 15}
+
+    expires = utcnow() + timedelta(minutes=15)
+    for addressee in LOGINS:
+        queue_mail(
+            addressee.email, "login", addressee.language, expires, minutes=15, **addressee.personal
+        )
+    one_by_one = queued_rows()
+    db.session.rollback()
+    assert queue_mails("login", LOGINS, shared, expires_at=expires) == len(LOGINS)
+    db.session.commit()
+    assert queued_rows() == one_by_one
+    assert "Jan &amp; Marie &lt;de Vries&gt;" in one_by_one[1][4]  # escaped in HTML only
+    assert "Jan & Marie <de Vries>" in one_by_one[1][3]
+    assert "rendered per mail" not in caplog.text  # filled in, not rendered whole
+
+
+def test_a_template_that_changes_a_personal_text_gets_each_mail_rendered_whole(
+    app, caplog, monkeypatch
+):
+    shouting = {
+        "emails/shout.subject.txt": "{{ name|upper }}",
+        "emails/shout.txt": "{{ greeting(name) }} {{ link|length }}",
+        "emails/shout.html": "<p>{{ name|title }}</p>",
+    }
+    loader = ChoiceLoader([DictLoader(shouting), app.jinja_env.loader])
+    monkeypatch.setattr(app.jinja_env, "loader", loader)
+    for addressee in LOGINS:
+        queue_mail(addressee.email, "shout", addressee.language, **addressee.personal)
+    one_by_one = queued_rows()
+    db.session.rollback()
+    queue_mails("shout", LOGINS, lambda language: {})
+    assert queued_rows() == one_by_one
+    assert one_by_one[2][2] == "O'NEILL"
+    assert "does not take placeholders" in caplog.text
