@@ -22,6 +22,7 @@ design keeps every respondent, at weight 0 outside the domain).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -47,12 +48,17 @@ class Design:
     weights: Floats
     strata: Codes
     people: Floats
-    #: An orthonormal basis of the calibration columns × √(design weight); None: none.
+    #: An orthonormal basis of the calibration columns × √(design weight), given per cell
+    #: of the calibration (respondents in the same cell of every margin): a respondent's row
+    #: of the basis is √(their design weight) × their cell's row. None: no calibration.
     basis: Floats | None = None
     #: g · √(design weight) per respondent.
     scale: Floats | None = None
     #: The calibrated jackknife (analysis.replicates); None: linearization.
     replicates: Replicates | None = None
+    #: Each respondent's cell of the calibration, and √(their design weight).
+    cells: Codes | None = None
+    root: Floats | None = None
 
     @classmethod
     def simple(cls, weights: Floats) -> Design:
@@ -70,17 +76,29 @@ class Design:
         people: Floats,
         replicates: Replicates | None = None,
     ) -> Design:
-        root = np.sqrt(np.asarray(design, dtype=float))
-        columns = np.hstack([margin.indicators() for margin in margins]) * root[:, None]
-        u, s, _ = np.linalg.svd(columns, full_matrices=False)
-        basis = u[:, s > RANK_TOLERANCE * s[0]]
+        """The basis comes from the cells' rows weighted by √(their design weight total):
+        the same singular values and directions as the respondents' rows (n × columns),
+        at the size of the cells (a few hundred)."""
+        design = np.asarray(design, dtype=float)
+        root = np.sqrt(design)
+        codes = np.column_stack([margin.cells for margin in margins])
+        kinds, cells = np.unique(codes, axis=0, return_inverse=True)
+        cells = cells.ravel()
+        rows = np.hstack(
+            [np.eye(len(margin.population))[kinds[:, j]] for j, margin in enumerate(margins)]
+        )
+        totals = np.bincount(cells, weights=design, minlength=len(kinds))
+        _, s, vt = np.linalg.svd(rows * np.sqrt(totals)[:, None], full_matrices=False)
+        keep = s > RANK_TOLERANCE * s[0]
         return cls(
             design * factors,
             np.asarray(strata),
             np.asarray(people, float),
-            basis,
+            rows @ vt[keep].T / s[keep],
             factors * root,
             replicates,
+            cells,
+            root,
         )
 
     def residuals(self, x: Floats) -> Floats:
@@ -88,7 +106,8 @@ class Design:
         if self.basis is None:
             return x
         z = x / self.scale
-        return (z - self.basis @ (self.basis.T @ z)) * self.scale
+        explained = np.bincount(self.cells, weights=self.root * z, minlength=len(self.basis))
+        return (z - self.root * (self.basis @ (explained @ self.basis))[self.cells]) * self.scale
 
     def variance(self, x: Floats) -> float:
         """The stratified with-replacement variance of the total of x, with fpc."""
@@ -130,12 +149,10 @@ def mean(
 
     `domain` marks the respondents the estimate is about (a village, those who answered);
     the others still carry the calibration, as in R, where a subset keeps them at weight 0."""
-    from scipy import stats  # imported where computed: web workers never load scipy
-
     mask = _domain(values, domain)
     value, se = _mean_and_se(values, design, mask)
     df = design.degf(mask)
-    half = stats.t.ppf(1 - (1 - level) / 2, df) * se if df > 0 else np.nan
+    half = t_quantile(1 - (1 - level) / 2, df) * se if df > 0 else np.nan
     return Estimate(value, se, value - half, value + half, int(mask.sum()), _kish(design, mask))
 
 
@@ -161,11 +178,20 @@ def proportion(
         # design's subset keeps them (at weight 0).
         n = int(mask.sum()) if design.replicates is not None else len(hits)
         df = design.degf(mask)
-        adjust = (stats.t.ppf(alpha / 2, n - 1) / stats.t.ppf(alpha / 2, df)) ** 2 if df else 1
+        adjust = (t_quantile(alpha / 2, n - 1) / t_quantile(alpha / 2, df)) ** 2 if df else 1
         n_eff = p * (1 - p) / se**2 * adjust
     low = stats.beta.ppf(alpha / 2, n_eff * p, n_eff * (1 - p) + 1) if p > 0 else 0.0
     high = stats.beta.ppf(1 - alpha / 2, n_eff * p + 1, n_eff * (1 - p)) if p < 1 else 1.0
     return Estimate(p, se, float(low), float(high), int(mask.sum()), _kish(design, mask))
+
+
+@functools.lru_cache(maxsize=4096)
+def t_quantile(q: float, df: int) -> float:
+    """Student's t quantile, cached: the figures of a wave ask for a few hundred (q, df)
+    thousands of times."""
+    from scipy import stats  # imported where computed: web workers never load scipy
+
+    return float(stats.t.ppf(q, df))
 
 
 def _domain(values: Floats, domain: Bools | None) -> Bools:
