@@ -31,6 +31,7 @@ from numpy.typing import NDArray
 
 from analysis.replicates import Replicates
 from analysis.weighting import Codes, Floats, Margin
+from analysis.weighting import cells as calibration_cells
 
 Bools = NDArray[np.bool_]
 
@@ -81,13 +82,8 @@ class Design:
         at the size of the cells (a few hundred)."""
         design = np.asarray(design, dtype=float)
         root = np.sqrt(design)
-        codes = np.column_stack([margin.cells for margin in margins])
-        kinds, cells = np.unique(codes, axis=0, return_inverse=True)
-        cells = cells.ravel()
-        rows = np.hstack(
-            [np.eye(len(margin.population))[kinds[:, j]] for j, margin in enumerate(margins)]
-        )
-        totals = np.bincount(cells, weights=design, minlength=len(kinds))
+        rows, cells = calibration_cells(margins)
+        totals = np.bincount(cells, weights=design, minlength=len(rows))
         _, s, vt = np.linalg.svd(rows * np.sqrt(totals)[:, None], full_matrices=False)
         keep = s > RANK_TOLERANCE * s[0]
         return cls(

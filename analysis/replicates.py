@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from analysis.weighting import GINV_TOLERANCE, Codes, Floats, Margin, calfun
+from analysis.weighting import GINV_TOLERANCE, Codes, Floats, Margin, calfun, cells
 
 #: Relative tolerance for the rank of the cells' model matrix (R's qr() default).
 RANK_TOLERANCE = 1e-7
@@ -142,10 +142,8 @@ def jackknife(
 ) -> Replicates:
     """The JKn replicate weights of a stratified design, each calibrated to `margins`."""
     design = np.asarray(design, dtype=float)
-    x = np.hstack([margin.indicators() for margin in margins])
     target = np.concatenate([margin.population for margin in margins])
-    rows, cell = np.unique(x, axis=0, return_inverse=True)
-    cell = cell.ravel()
+    rows, cell = cells(margins)
     columns = _independent(rows)
     full, rows, target = rows, rows[:, columns], target[columns]
     base = np.bincount(cell, weights=design, minlength=len(rows))

@@ -45,6 +45,26 @@ class Margin:
         return np.eye(len(self.population))[self.cells]
 
 
+def cells(margins: Sequence[Margin]) -> tuple[Floats, Codes]:
+    """The distinct rows of the margins' indicator columns side by side, and each
+    respondent's row: what `np.unique(x, axis=0, return_inverse=True)` gives on the
+    n × columns matrix x, in the same order, from one integer per respondent.
+
+    Rows sort as their 0/1 entries do: a 1 in an earlier column is the larger row, so
+    the order is that of the cells' numbers, descending, margin by margin."""
+    key = np.zeros(len(margins[0].cells), dtype=np.int64)
+    for margin in margins:
+        size = len(margin.population)
+        key = key * size + (size - 1 - np.asarray(margin.cells, dtype=np.int64))
+    kinds, cell = np.unique(key, return_inverse=True)
+    rows = []
+    for margin in reversed(margins):
+        size = len(margin.population)
+        rows.append(np.eye(size)[size - 1 - kinds % size])
+        kinds = kinds // size
+    return np.hstack(rows[::-1]), cell.ravel()
+
+
 @dataclass(frozen=True)
 class Gap:
     """How far the weighted total of one margin cell is from its population."""

@@ -19,7 +19,7 @@ from analysis.indicators import load
 from analysis.pipeline import Record, Settings, Wave, analyse
 from analysis.replicates import jackknife
 from analysis.report import report
-from analysis.weighting import Margin, calfun
+from analysis.weighting import Margin, calfun, cells
 
 SNAPSHOT = Path(__file__).parent / "data" / "before_fast_path.json"
 INDICATORS = load("leefbaarheid")
@@ -185,6 +185,18 @@ def test_replicate_means_are_those_of_the_replicate_weights():
     for domain in (np.ones(n), (strata == 2) * 1.0, (rng.random(n) < 0.3) * 1.0):
         expected = (y * domain) @ weights / (domain @ weights)
         assert replicates.means(y, domain) == pytest.approx(expected, rel=1e-9)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_calibration_cells_are_the_distinct_rows_of_the_indicator_columns(seed):
+    rng = np.random.default_rng(seed)
+    sizes = rng.integers(1, 9, size=rng.integers(1, 4))
+    margins = [Margin(rng.integers(0, k, size=300), np.ones(k)) for k in sizes]
+    x = np.hstack([margin.indicators() for margin in margins])
+    rows, cell = np.unique(x, axis=0, return_inverse=True)
+    got_rows, got_cell = cells(margins)
+    assert np.array_equal(got_rows, rows)
+    assert np.array_equal(got_cell, cell.ravel())
 
 
 if __name__ == "__main__":
