@@ -42,6 +42,40 @@ LARGEST = 1e6
 
 
 @dataclass(frozen=True)
+class Thetas:
+    """An estimate in every replicate: that of the replicate's group, except for the
+    replicates that leave out a respondent who counts in it (whose own estimates differ)."""
+
+    group: Codes
+    common: Floats
+    #: Those replicates, ascending, and their estimates.
+    replicates: Codes
+    own: Floats
+
+    def __sub__(self, other: Thetas) -> Thetas:
+        replicates = np.union1d(self.replicates, other.replicates)
+        return Thetas(
+            self.group,
+            self.common - other.common,
+            replicates,
+            self.at(replicates) - other.at(replicates),
+        )
+
+    def at(self, replicates: Codes) -> Floats:
+        """The estimates of the given replicates."""
+        values = self.common[self.group[replicates]]
+        place = np.searchsorted(self.replicates, replicates)
+        found = place < len(self.replicates)
+        found[found] = self.replicates[place[found]] == replicates[found]
+        values[found] = self.own[place[found]]
+        return values
+
+    def every(self) -> Floats:
+        """The estimate of every replicate."""
+        return self.at(np.arange(len(self.group)))
+
+
+@dataclass(frozen=True)
 class Replicates:
     """The replicates without their respondents × replicates weights (n² numbers: 20 GB
     for a wave of 50,000). Replicate r's weight of respondent i is
@@ -91,27 +125,74 @@ class Replicates:
     def _deficits(self) -> dict[bytes, int]:
         return {}
 
-    def variance(self, thetas: Floats) -> float:
-        """R's svrVar: Σ scale · (θ_j − θ̄)², θ̄ the mean of the replicates."""
-        keep = np.isfinite(thetas)
-        centred = thetas[keep] - thetas[keep].mean()
-        return float(np.dot(self.scales[keep], centred**2))
+    def variance(self, thetas: Thetas | Floats) -> float:
+        """R's svrVar: Σ scale · (θ_j − θ̄)², θ̄ the mean of the replicates (those with an
+        estimate). A group's replicates that leave out no one counted share one θ and one
+        scale (their stratum's), so they are summed as one term."""
+        if not isinstance(thetas, Thetas):
+            keep = np.isfinite(thetas)
+            centred = thetas[keep] - thetas[keep].mean()
+            return float(np.dot(self.scales[keep], centred**2))
+        count, scale = self._group_sizes
+        count = count - np.bincount(self.group[thetas.replicates], minlength=len(count))
+        common = np.isfinite(thetas.common) & (count > 0)
+        own = np.isfinite(thetas.own)
+        centre = (np.dot(count[common], thetas.common[common]) + thetas.own[own].sum()) / (
+            count[common].sum() + own.sum()
+        )
+        shared = np.dot((scale * count)[common], (thetas.common[common] - centre) ** 2)
+        scales = self.scales[thetas.replicates[own]]
+        return float(shared + np.dot(scales, (thetas.own[own] - centre) ** 2))
 
-    def means(self, values: Floats, domain: Floats) -> Floats:
+    def means(self, values: Floats, domain: Floats) -> Thetas:
         """Each replicate's weighted mean of values over the domain (0/1 per respondent)."""
+        counted = np.flatnonzero(domain)
+        numerator = self.totals(values * domain, counted)
+        denominator = self.totals(domain, counted)
         with np.errstate(invalid="ignore", divide="ignore"):
-            return self.totals(values * domain) / self.totals(domain)
+            return Thetas(
+                self.group,
+                numerator.common / denominator.common,
+                numerator.replicates,
+                numerator.own / denominator.own,
+            )
 
-    def totals(self, values: Floats) -> Floats:
+    def totals(self, values: Floats, counted: Codes | None = None) -> Thetas:
         """Each replicate's weighted total of values, from the totals per stratum and cell:
         a group's factors times them, the left-out stratum's inflated, less the respondent
-        left out."""
-        weighted = np.asarray(values, dtype=float) * self.design
+        left out. `counted`: the respondents whose values may not be 0 (default: all)."""
+        counted = np.arange(len(self.cell)) if counted is None else counted
+        weighted = np.asarray(values, dtype=float)[counted] * self.design[counted]
         pair, everyone, own_stratum = self._pairs
-        sums = np.bincount(pair, weights=weighted, minlength=everyone.shape[1])
-        totals = everyone @ sums
-        totals = totals[self.group] + (self.inflate - 1) * (own_stratum @ sums)[self.group]
-        return totals - weighted[self.left_out] * self._left_out_factor
+        sums = np.bincount(pair[counted], weights=weighted, minlength=everyone.shape[1])
+        common = everyone @ sums + (self._group_inflate - 1) * (own_stratum @ sums)
+        replicate = self._replicate_of[counted]
+        replicates = replicate[replicate >= 0]
+        own = (
+            common[self.group[replicates]]
+            - weighted[replicate >= 0] * self._left_out_factor[replicates]
+        )
+        return Thetas(self.group, common, replicates, own)
+
+    @functools.cached_property
+    def _replicate_of(self) -> Codes:
+        """Per respondent: the replicate leaving them out, -1 for none."""
+        replicate = np.full(len(self.cell), -1, dtype=np.int64)
+        replicate[self.left_out] = np.arange(len(self.left_out))
+        return replicate
+
+    @functools.cached_property
+    def _group_inflate(self) -> Floats:
+        inflate = np.ones(len(self.factors))
+        inflate[self.group] = self.inflate
+        return inflate
+
+    @functools.cached_property
+    def _group_sizes(self) -> tuple[Codes, Floats]:
+        """Replicates per group, and the scale they share (their stratum's)."""
+        scale = np.zeros(len(self.factors))
+        scale[self.group] = self.scales
+        return np.bincount(self.group, minlength=len(self.factors)), scale
 
     @functools.cached_property
     def _pairs(self) -> tuple[Codes, Floats, Floats]:

@@ -5,7 +5,8 @@ vectorised numpy raking of the same wave (10 sweeps over the three margins) with
 figure's weighted mean and stratified standard error.
 
 Each size runs in a fresh process, so its peak RSS is its own. Printed per size: median
-seconds of the whole run, the floor, their ratio, peak RSS (and RSS once the waves are
+seconds of the whole run (and its CPU seconds: on a busy machine the wall time
+includes waiting for a core), the floor, their ratio, peak RSS (and RSS once the waves are
 built), the fitted growth exponent (log-log slope of time against n), and the goal at the
 largest size: < 10 s and < 1 GB. The machine may be shared: the load average is printed.
 
@@ -165,19 +166,23 @@ def measure(n: int, rounds: int) -> dict:
     previous = synthetic_wave(villages, n, 2, keys[: n // 2])
     arrays = floor_arrays(current), floor_arrays(previous)
     built = peak_mb()
-    floors, times = [], []
+    floors, floors_cpu, times, cpu = [], [], [], []
     for _ in range(rounds):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         for wave in arrays:
             floor(wave)
         floors.append(time.perf_counter() - start)
-        start = time.perf_counter()
+        floors_cpu.append(time.process_time() - start_cpu)
+        start, start_cpu = time.perf_counter(), time.process_time()
         whole_wave(current, previous)
         times.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
     return {
         "n": n,
         "seconds": statistics.median(times),
+        "cpu": statistics.median(cpu),
         "floor": statistics.median(floors),
+        "floor_cpu": statistics.median(floors_cpu),
         "built_mb": built,
         "peak_mb": peak_mb(),
         "load": os.getloadavg()[0],
@@ -224,7 +229,7 @@ def main() -> None:
     )
     print(f"load average at start: {os.getloadavg()[0]:.2f} (other processes share the machine)")
     print(
-        f"{'n':>8} {'run s':>8} {'floor s':>8} {'ratio':>7}"
+        f"{'n':>8} {'run s':>8} {'cpu s':>8} {'floor s':>8} {'cpu s':>8} {'ratio':>7}"
         f" {'peak MB':>8} {'built MB':>8} {'load':>5}"
     )
     results = []
@@ -234,14 +239,16 @@ def main() -> None:
             continue
         results.append(result)
         print(
-            f"{n:>8} {result['seconds']:8.2f} {result['floor']:8.3f}"
-            f" {result['seconds'] / result['floor']:6.1f}x {result['peak_mb']:8.0f}"
+            f"{n:>8} {result['seconds']:8.2f} {result['cpu']:8.2f} {result['floor']:8.3f}"
+            f" {result['floor_cpu']:8.3f} {result['seconds'] / result['floor']:6.1f}x"
+            f" {result['peak_mb']:8.0f}"
             f" {result['built_mb']:8.0f} {result['load']:5.2f}",
             flush=True,
         )
     print(
-        f"growth exponent (time ~ n^k): run k = {slope(results, 'seconds'):.2f},"
-        f" floor k = {slope(results, 'floor'):.2f}"
+        f"growth exponent (time ~ n^k): run k = {slope(results, 'seconds'):.2f}"
+        f" (CPU {slope(results, 'cpu'):.2f}), floor k = {slope(results, 'floor'):.2f}"
+        f" (CPU {slope(results, 'floor_cpu'):.2f})"
     )
     if results and results[-1]["n"] >= GOAL_N:
         last = results[-1]

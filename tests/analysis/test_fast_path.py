@@ -182,9 +182,19 @@ def test_replicate_means_are_those_of_the_replicate_weights():
     replicates = jackknife(design, strata, people, margins, bounds, 50, 1e-12)
     weights = reference_replicate_weights(design, strata, people, margins, bounds)
     y = rng.normal(5, 2, size=n)
-    for domain in (np.ones(n), (strata == 2) * 1.0, (rng.random(n) < 0.3) * 1.0):
+    domains = [np.ones(n), (strata == 2) * 1.0, (rng.random(n) < 0.3) * 1.0]
+    for domain in domains:
         expected = (y * domain) @ weights / (domain @ weights)
-        assert replicates.means(y, domain) == pytest.approx(expected, rel=1e-9)
+        thetas = replicates.means(y, domain)
+        assert thetas.every() == pytest.approx(expected, rel=1e-9)
+        # One term per group for the replicates that leave out no one in the domain.
+        assert replicates.variance(thetas) == pytest.approx(
+            replicates.variance(thetas.every()), rel=1e-12
+        )
+    difference = replicates.means(y, domains[1]) - replicates.means(y, domains[2])
+    assert difference.every() == pytest.approx(
+        replicates.means(y, domains[1]).every() - replicates.means(y, domains[2]).every()
+    )
 
 
 @pytest.mark.parametrize("seed", range(20))
