@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -162,8 +162,14 @@ def proportion(
     no usable interval; then Kish's effective sample size takes its place, so the interval
     is the Clopper–Pearson interval at that many.
     """
-    from scipy import stats  # imported where computed: web workers never load scipy
+    return with_intervals([share(hits, design, level, domain)], level)[0]
 
+
+def share(
+    hits: Floats, design: Design, level: float = 0.95, domain: Bools | None = None
+) -> tuple[Estimate, float]:
+    """`proportion` without its interval (NaN bounds), and the effective sample size the
+    interval is taken at: `with_intervals` gives many shares theirs in one call."""
     mask = _domain(hits, domain)
     p, se = _mean_and_se(hits, design, mask)
     alpha = 1 - level
@@ -176,9 +182,27 @@ def proportion(
         df = design.degf(mask)
         adjust = (t_quantile(alpha / 2, n - 1) / t_quantile(alpha / 2, df)) ** 2 if df else 1
         n_eff = p * (1 - p) / se**2 * adjust
-    low = stats.beta.ppf(alpha / 2, n_eff * p, n_eff * (1 - p) + 1) if p > 0 else 0.0
-    high = stats.beta.ppf(1 - alpha / 2, n_eff * p + 1, n_eff * (1 - p)) if p < 1 else 1.0
-    return Estimate(p, se, float(low), float(high), int(mask.sum()), _kish(design, mask))
+    estimate = Estimate(p, se, np.nan, np.nan, int(mask.sum()), _kish(design, mask))
+    return estimate, n_eff
+
+
+def with_intervals(shares: Sequence[tuple[Estimate, float]], level: float) -> list[Estimate]:
+    """The shares with their Korn–Graubard intervals, the beta quantiles in one call."""
+    from scipy import stats  # imported where computed: web workers never load scipy
+
+    alpha = 1 - level
+    p = np.array([estimate.value for estimate, _ in shares], dtype=float)
+    n_eff = np.array([n for _, n in shares], dtype=float)
+    low, high = np.zeros(len(p)), np.ones(len(p))
+    some, short = p > 0, p < 1
+    low[some] = stats.beta.ppf(alpha / 2, n_eff[some] * p[some], n_eff[some] * (1 - p[some]) + 1)
+    high[short] = stats.beta.ppf(
+        1 - alpha / 2, n_eff[short] * p[short] + 1, n_eff[short] * (1 - p[short])
+    )
+    return [
+        replace(estimate, low=float(lo), high=float(hi))
+        for (estimate, _), lo, hi in zip(shares, low, high, strict=True)
+    ]
 
 
 @functools.lru_cache(maxsize=4096)

@@ -112,8 +112,9 @@ class Replicates:
         fewer than their rank (their sums are all multiples of the same vector of ones)."""
         domain = np.asarray(domain, dtype=bool)
         cells = len(self.rows)
-        outside = np.bincount(self.cell[~domain], minlength=cells) @ self.rows > 0
-        inside = np.bincount(self.cell[domain], minlength=cells) @ self.rows > 0
+        counts = np.bincount(self.cell[domain], minlength=cells)
+        outside = (self._cell_counts - counts) @ self.rows > 0
+        inside = counts @ self.rows > 0
         tied = inside & ~outside
         key = tied.tobytes()
         if key not in self._deficits:  # a few distinct sets of columns per wave
@@ -124,6 +125,10 @@ class Replicates:
     @functools.cached_property
     def _deficits(self) -> dict[bytes, int]:
         return {}
+
+    @functools.cached_property
+    def _cell_counts(self) -> Codes:
+        return np.bincount(self.cell, minlength=len(self.rows))
 
     def variance(self, thetas: Thetas | Floats) -> float:
         """R's svrVar: Σ scale · (θ_j − θ̄)², θ̄ the mean of the replicates (those with an
