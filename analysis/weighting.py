@@ -113,28 +113,31 @@ def calibrate(
     design = np.asarray(design, dtype=float)
     for margin in margins:
         _check_cells(margin, design)
-    x = np.hstack([margin.indicators() for margin in margins])
+    # On the cells of the margins (respondents alike in every margin share x'η and g): the
+    # equations are sums over respondents, so they are sums over cells of design totals.
+    x, cell = cells(margins)
+    totals = np.bincount(cell, weights=design, minlength=len(x))
     target = np.concatenate([margin.population for margin in margins])
     factor, slope = _calfun(bounds)
     eta = np.zeros(x.shape[1])
     iterations, converged = 1, False
     while True:
         u = x @ eta
-        tmat = (x * (design * slope(u))[:, None]).T @ x
-        step = np.linalg.pinv(tmat, rcond=GINV_TOLERANCE) @ (target - x.T @ (design * factor(u)))
+        tmat = (x * (totals * slope(u))[:, None]).T @ x
+        step = np.linalg.pinv(tmat, rcond=GINV_TOLERANCE) @ (target - x.T @ (totals * factor(u)))
         eta = eta + step
         while iterations < max_iterations and not _finite(factor, slope, x @ eta):
             iterations += 1
             step = step / 2
             eta = eta - step
-        misfit = target - x.T @ (design * factor(x @ eta))
+        misfit = target - x.T @ (totals * factor(x @ eta))
         if np.all(np.abs(misfit) / (1 + np.abs(target)) < epsilon):
             converged = True
             break
         iterations += 1
         if iterations > max_iterations:
             break
-    g = factor(x @ eta)
+    g = factor(x @ eta)[cell]
     weights = design * g
     return Calibration(
         weights, g, converged, iterations, gaps(weights, margins), _at_bound(g, bounds)
