@@ -62,8 +62,11 @@ def synthetic_wave(villages: dict[str, int], n: int, seed: int, keys: list[str])
         )
         for i, v in enumerate(village)
     ]
+    # At least 5 people per respondent: a wave of 50,000 from Midden-Drenthe's 33,000 would
+    # leave no one unasked, and then no replicate and no variance (finite-population factor 0).
+    scale = max(1.0, 5 * n / sum(villages.values()))
     population = {
-        (name, band, sex): count / 10
+        (name, band, sex): count * scale / 10
         for name, count in villages.items()
         for band in BANDS
         for sex in ("female", "male")
