@@ -130,21 +130,23 @@ def values(indicator: Indicator, answers: Sequence[Mapping[str, Any]]) -> tuple[
 def _column(answers, code: str, convert) -> tuple[Floats, np.ndarray]:
     """One question's converted answers (None: not given), each distinct answer converted
     once: a wave of 50,000 has a handful of distinct answers per question."""
-    converted: dict[tuple[type, Any], float | None] = {}
-    column = []
-    for respondent in answers:
-        answer = respondent.get(code)
-        try:
-            key = (answer.__class__, answer)  # 1, 1.0 and True are equal keys otherwise
-            number = (
-                converted[key] if key in converted else converted.setdefault(key, convert(answer))
-            )
-        except TypeError:  # a list of chosen options is not hashable
-            number = convert(answer)
-        column.append(number)
+    raw = [respondent.get(code) for respondent in answers]
+    texts = {text: convert(text) for text in {a for a in raw if a.__class__ is str}}
+    others: dict[tuple[type, Any], float | None] = {}
+    column = [texts[a] if a.__class__ is str else _converted(a, convert, others) for a in raw]
     given = np.array([number is not None for number in column], dtype=bool)
     value = np.array([0.0 if number is None else number for number in column], dtype=float)
     return value, given
+
+
+def _converted(answer: Any, convert, converted: dict) -> float | None:
+    try:
+        key = (answer.__class__, answer)  # 1, 1.0 and True are equal keys otherwise
+        if key not in converted:
+            converted[key] = convert(answer)
+        return converted[key]
+    except TypeError:  # a list of chosen options is not hashable
+        return convert(answer)
 
 
 def _whole(numbers: Floats) -> bool:

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from analysis.indicators import load
+from analysis.indicators import _value, from_json, load, values
 from analysis.pipeline import Record, Settings, Wave, analyse
 from analysis.replicates import jackknife
 from analysis.report import report
@@ -195,6 +195,37 @@ def test_replicate_means_are_those_of_the_replicate_weights():
     assert difference.every() == pytest.approx(
         replicates.means(y, domains[1]).every() - replicates.means(y, domains[2]).every()
     )
+
+
+#: Answers of every shape fieldwork and imports give: codes, numbers, decimals, booleans,
+#: lists of options, empty ones.
+ODD_ANSWERS = ["1", "4", "5", "9", 3, 0.1, "0.7", 0.2, True, False, "", None, [], ["1", "9"], "x"]
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_indicator_values_are_those_of_each_respondent(seed):
+    """The per-question reading against the respondent-by-respondent one it replaced; odd
+    seeds with decimals (a scale then falls back to it), even ones with whole numbers."""
+    rng = np.random.default_rng(seed)
+    pool = ODD_ANSWERS if seed % 2 else [a for a in ODD_ANSWERS if a not in (0.1, "0.7", 0.2)]
+    scale = from_json(
+        [{"code": "s", "kind": "scale", "questions": list("ABCDEFGH"), "min_items": 2}]
+    )
+    share = from_json(
+        [{"code": "j", "kind": "share", "questions": ["A"], "categories": ["4", "1"]}]
+    )
+    numbers = [0.1, "0.7", 0.2, 3, "4", 1.1, 2.7] if seed % 2 else [1, "2", 3, "4", 5]
+    for indicator in [*INDICATORS, *scale, *share]:
+        questions = indicator.questions
+        drawn = numbers if indicator.code == "s" else pool  # 8 items: numpy sums them pairwise
+        answers = [
+            {q: drawn[i] for q in questions if (i := int(rng.integers(-3, len(drawn)))) >= 0}
+            for _ in range(300)
+        ]
+        pairs = [_value(indicator, respondent) for respondent in answers]
+        value, counted = values(indicator, answers)
+        assert counted.tolist() == [float(v is not None) for v in pairs]
+        assert value.tolist() == [0.0 if v is None else v for v in pairs]
 
 
 @pytest.mark.parametrize("seed", range(20))
