@@ -53,7 +53,10 @@ class Thetas:
     own: Floats
 
     def __sub__(self, other: Thetas) -> Thetas:
-        replicates = np.union1d(self.replicates, other.replicates)
+        either = np.zeros(len(self.group), dtype=bool)
+        either[self.replicates] = True
+        either[other.replicates] = True
+        replicates = np.flatnonzero(either)
         return Thetas(
             self.group,
             self.common - other.common,
@@ -64,9 +67,10 @@ class Thetas:
     def at(self, replicates: Codes) -> Floats:
         """The estimates of the given replicates."""
         values = self.common[self.group[replicates]]
-        place = np.searchsorted(self.replicates, replicates)
-        found = place < len(self.replicates)
-        found[found] = self.replicates[place[found]] == replicates[found]
+        place = np.full(len(self.group), -1, dtype=np.int64)
+        place[self.replicates] = np.arange(len(self.replicates))
+        place = place[replicates]
+        found = place >= 0
         values[found] = self.own[place[found]]
         return values
 
