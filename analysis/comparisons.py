@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from analysis.estimates import Bools, Design, influence
+from analysis.estimates import Bools, Design, influence, t_quantile
 from analysis.weighting import Codes, Floats
 
 #: A standard error this small against the influence values' size is rounding noise.
@@ -81,11 +81,21 @@ def versus_rest(
     return _difference(a_value - b_value, se, _size(a, b), design.degf(answered), level)
 
 
-def change(current: Side, previous: Side, level: float = 0.95) -> Difference:
-    """The current wave's domain mean minus the previous wave's, respondents as clusters."""
+def change(
+    current: Side,
+    previous: Side,
+    level: float = 0.95,
+    clusters: tuple[Codes, int] | None = None,
+) -> Difference:
+    """The current wave's domain mean minus the previous wave's, respondents as clusters.
+
+    `clusters`: what `respondent_clusters` gives for the two waves' keys, when many
+    domains of the same two waves are compared."""
     now_value, now = _influence(current.values, current.design, current.domain)
     then_value, then = _influence(previous.values, previous.design, previous.domain)
-    clusters, count = _clusters(current, previous)
+    if any(len(side.keys) != len(side.design.weights) for side in (current, previous)):
+        raise ValueError("one key per respondent row is needed")
+    clusters, count = clusters or respondent_clusters(current.keys, previous.keys)
     z = np.bincount(clusters, weights=np.concatenate([now, -then]), minlength=count)
     domain = np.concatenate([current.domain, previous.domain]).astype(float)
     df = int(np.count_nonzero(np.bincount(clusters, weights=domain, minlength=count))) - 1
@@ -116,17 +126,16 @@ def _influence(values: Floats, design: Design, domain: Bools) -> tuple[float, Fl
     return influence(values, design, domain)
 
 
-def _clusters(current: Side, previous: Side) -> tuple[Codes, int]:
-    """A cluster number per row of both waves: one per pseudonym, one per None row.
-
-    A pseudonym twice in one wave is one cluster too (it is one person)."""
+def respondent_clusters(
+    current: Sequence[str | None], previous: Sequence[str | None]
+) -> tuple[Codes, int]:
+    """A cluster number per row of both waves (their keys): one per pseudonym, one per None
+    row. A pseudonym twice in one wave is one cluster too (it is one person)."""
     numbers: dict[str, int] = {}
     clusters: list[int] = []
     count = 0
-    for side in (current, previous):
-        if len(side.keys) != len(side.design.weights):
-            raise ValueError("one key per respondent row is needed")
-        for key in side.keys:
+    for keys in (current, previous):
+        for key in keys:
             if key is not None and key in numbers:
                 clusters.append(numbers[key])
                 continue
@@ -156,6 +165,6 @@ def _difference(value: float, se: float, size: float, df: int, level: float) -> 
         return Difference(value, 0.0, value, value, float("nan"), df)
     if df < 1 or not np.isfinite(se):
         return Difference(value, se, float("nan"), float("nan"), float("nan"), df)
-    half = float(stats.t.ppf(1 - (1 - level) / 2, df)) * se
+    half = t_quantile(1 - (1 - level) / 2, df) * se
     p_value = float(2 * stats.t.sf(abs(value) / se, df))
     return Difference(value, se, value - half, value + half, p_value, df)

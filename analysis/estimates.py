@@ -22,14 +22,16 @@ design keeps every respondent, at weight 0 outside the domain).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import NDArray
 
 from analysis.replicates import Replicates
 from analysis.weighting import Codes, Floats, Margin
+from analysis.weighting import cells as calibration_cells
 
 Bools = NDArray[np.bool_]
 
@@ -47,12 +49,17 @@ class Design:
     weights: Floats
     strata: Codes
     people: Floats
-    #: An orthonormal basis of the calibration columns × √(design weight); None: none.
+    #: An orthonormal basis of the calibration columns × √(design weight), given per cell
+    #: of the calibration (respondents in the same cell of every margin): a respondent's row
+    #: of the basis is √(their design weight) × their cell's row. None: no calibration.
     basis: Floats | None = None
     #: g · √(design weight) per respondent.
     scale: Floats | None = None
     #: The calibrated jackknife (analysis.replicates); None: linearization.
     replicates: Replicates | None = None
+    #: Each respondent's cell of the calibration, and √(their design weight).
+    cells: Codes | None = None
+    root: Floats | None = None
 
     @classmethod
     def simple(cls, weights: Floats) -> Design:
@@ -70,17 +77,24 @@ class Design:
         people: Floats,
         replicates: Replicates | None = None,
     ) -> Design:
-        root = np.sqrt(np.asarray(design, dtype=float))
-        columns = np.hstack([margin.indicators() for margin in margins]) * root[:, None]
-        u, s, _ = np.linalg.svd(columns, full_matrices=False)
-        basis = u[:, s > RANK_TOLERANCE * s[0]]
+        """The basis comes from the cells' rows weighted by √(their design weight total):
+        the same singular values and directions as the respondents' rows (n × columns),
+        at the size of the cells (a few hundred)."""
+        design = np.asarray(design, dtype=float)
+        root = np.sqrt(design)
+        rows, cells = calibration_cells(margins)
+        totals = np.bincount(cells, weights=design, minlength=len(rows))
+        _, s, vt = np.linalg.svd(rows * np.sqrt(totals)[:, None], full_matrices=False)
+        keep = s > RANK_TOLERANCE * s[0]
         return cls(
             design * factors,
             np.asarray(strata),
             np.asarray(people, float),
-            basis,
+            rows @ vt[keep].T / s[keep],
             factors * root,
             replicates,
+            cells,
+            root,
         )
 
     def residuals(self, x: Floats) -> Floats:
@@ -88,7 +102,8 @@ class Design:
         if self.basis is None:
             return x
         z = x / self.scale
-        return (z - self.basis @ (self.basis.T @ z)) * self.scale
+        explained = np.bincount(self.cells, weights=self.root * z, minlength=len(self.basis))
+        return (z - self.root * (self.basis @ (explained @ self.basis))[self.cells]) * self.scale
 
     def variance(self, x: Floats) -> float:
         """The stratified with-replacement variance of the total of x, with fpc."""
@@ -130,12 +145,10 @@ def mean(
 
     `domain` marks the respondents the estimate is about (a village, those who answered);
     the others still carry the calibration, as in R, where a subset keeps them at weight 0."""
-    from scipy import stats  # imported where computed: web workers never load scipy
-
     mask = _domain(values, domain)
     value, se = _mean_and_se(values, design, mask)
     df = design.degf(mask)
-    half = stats.t.ppf(1 - (1 - level) / 2, df) * se if df > 0 else np.nan
+    half = t_quantile(1 - (1 - level) / 2, df) * se if df > 0 else np.nan
     return Estimate(value, se, value - half, value + half, int(mask.sum()), _kish(design, mask))
 
 
@@ -149,8 +162,14 @@ def proportion(
     no usable interval; then Kish's effective sample size takes its place, so the interval
     is the Clopper–Pearson interval at that many.
     """
-    from scipy import stats  # imported where computed: web workers never load scipy
+    return with_intervals([share(hits, design, level, domain)], level)[0]
 
+
+def share(
+    hits: Floats, design: Design, level: float = 0.95, domain: Bools | None = None
+) -> tuple[Estimate, float]:
+    """`proportion` without its interval (NaN bounds), and the effective sample size the
+    interval is taken at: `with_intervals` gives many shares theirs in one call."""
     mask = _domain(hits, domain)
     p, se = _mean_and_se(hits, design, mask)
     alpha = 1 - level
@@ -161,11 +180,38 @@ def proportion(
         # design's subset keeps them (at weight 0).
         n = int(mask.sum()) if design.replicates is not None else len(hits)
         df = design.degf(mask)
-        adjust = (stats.t.ppf(alpha / 2, n - 1) / stats.t.ppf(alpha / 2, df)) ** 2 if df else 1
+        adjust = (t_quantile(alpha / 2, n - 1) / t_quantile(alpha / 2, df)) ** 2 if df else 1
         n_eff = p * (1 - p) / se**2 * adjust
-    low = stats.beta.ppf(alpha / 2, n_eff * p, n_eff * (1 - p) + 1) if p > 0 else 0.0
-    high = stats.beta.ppf(1 - alpha / 2, n_eff * p + 1, n_eff * (1 - p)) if p < 1 else 1.0
-    return Estimate(p, se, float(low), float(high), int(mask.sum()), _kish(design, mask))
+    estimate = Estimate(p, se, np.nan, np.nan, int(mask.sum()), _kish(design, mask))
+    return estimate, n_eff
+
+
+def with_intervals(shares: Sequence[tuple[Estimate, float]], level: float) -> list[Estimate]:
+    """The shares with their Korn–Graubard intervals, the beta quantiles in one call."""
+    from scipy import stats  # imported where computed: web workers never load scipy
+
+    alpha = 1 - level
+    p = np.array([estimate.value for estimate, _ in shares], dtype=float)
+    n_eff = np.array([n for _, n in shares], dtype=float)
+    low, high = np.zeros(len(p)), np.ones(len(p))
+    some, short = p > 0, p < 1
+    low[some] = stats.beta.ppf(alpha / 2, n_eff[some] * p[some], n_eff[some] * (1 - p[some]) + 1)
+    high[short] = stats.beta.ppf(
+        1 - alpha / 2, n_eff[short] * p[short] + 1, n_eff[short] * (1 - p[short])
+    )
+    return [
+        replace(estimate, low=float(lo), high=float(hi))
+        for (estimate, _), lo, hi in zip(shares, low, high, strict=True)
+    ]
+
+
+@functools.lru_cache(maxsize=4096)
+def t_quantile(q: float, df: int) -> float:
+    """Student's t quantile, cached: the figures of a wave ask for a few hundred (q, df)
+    thousands of times."""
+    from scipy import stats  # imported where computed: web workers never load scipy
+
+    return float(stats.t.ppf(q, df))
 
 
 def _domain(values: Floats, domain: Bools | None) -> Bools:

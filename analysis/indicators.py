@@ -107,19 +107,67 @@ def dont_know(indicator: Indicator) -> Indicator | None:
 def values(indicator: Indicator, answers: Sequence[Mapping[str, Any]]) -> tuple[Floats, Floats]:
     """Per respondent: the indicator's value, and 1.0 where it counts (answered), else 0.0
     (with value 0 there, so sums over the answered stay right)."""
-    pairs = [_value(indicator, respondent) for respondent in answers]
-    value = np.array([v if v is not None else 0.0 for v in pairs], dtype=float)
-    counts = np.array([v is not None for v in pairs], dtype=float)
-    return value, counts
+    if indicator.kind is IndicatorKind.SHARE:
+        value, given = _column(answers, indicator.questions[0], lambda a: _chosen(indicator, a))
+        return np.where(given, value, 0.0), given.astype(float)
+    columns = [
+        _column(answers, code, lambda a: _number(_given(indicator, a)))
+        for code in indicator.questions
+    ]
+    numbers = np.array([numbers for numbers, _ in columns]).reshape(len(columns), len(answers))
+    given = np.array([given for _, given in columns]).reshape(numbers.shape)
+    if not _whole(numbers[given]):  # rare: sums in another order could differ in the last bit
+        pairs = [_value(indicator, respondent) for respondent in answers]
+        value = np.array([v if v is not None else 0.0 for v in pairs], dtype=float)
+        return value, np.array([v is not None for v in pairs], dtype=float)
+    count = given.sum(axis=0)
+    counts = count >= indicator.min_items
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = np.where(given, numbers, 0.0).sum(axis=0) / count
+    return np.where(counts, means, 0.0), counts.astype(float)
+
+
+def _column(answers, code: str, convert) -> tuple[Floats, np.ndarray]:
+    """One question's converted answers (None: not given), each distinct answer converted
+    once: a wave of 50,000 has a handful of distinct answers per question."""
+    raw = [respondent.get(code) for respondent in answers]
+    texts = {text: convert(text) for text in {a for a in raw if a.__class__ is str}}
+    others: dict[tuple[type, Any], float | None] = {}
+    column = [texts[a] if a.__class__ is str else _converted(a, convert, others) for a in raw]
+    given = np.array([number is not None for number in column], dtype=bool)
+    value = np.array([0.0 if number is None else number for number in column], dtype=float)
+    return value, given
+
+
+def _converted(answer: Any, convert, converted: dict) -> float | None:
+    try:
+        key = (answer.__class__, answer)  # 1, 1.0 and True are equal keys otherwise
+        if key not in converted:
+            converted[key] = convert(answer)
+        return converted[key]
+    except TypeError:  # a list of chosen options is not hashable
+        return convert(answer)
+
+
+def _whole(numbers: Floats) -> bool:
+    """Whether every number is a whole one that sums of a few stay exact for, in any order."""
+    return bool(
+        np.all(np.isfinite(numbers) & (numbers == np.trunc(numbers)) & (np.abs(numbers) < 2**40))
+    )
+
+
+def _chosen(indicator: Indicator, answer: Any) -> float | None:
+    """A share's value for one answer: 1.0 if it (or one option of it) counts as "yes"."""
+    answer = _given(indicator, answer)
+    if answer is None:
+        return None
+    chosen = answer if isinstance(answer, list) else [answer]
+    return 1.0 if any(str(c) in indicator.categories for c in chosen) else 0.0
 
 
 def _value(indicator: Indicator, respondent: Mapping[str, Any]) -> float | None:
     if indicator.kind is IndicatorKind.SHARE:
-        answer = _given(indicator, respondent.get(indicator.questions[0]))
-        if answer is None:
-            return None
-        chosen = answer if isinstance(answer, list) else [answer]
-        return 1.0 if any(str(c) in indicator.categories for c in chosen) else 0.0
+        return _chosen(indicator, respondent.get(indicator.questions[0]))
     numbers = [_number(_given(indicator, respondent.get(code))) for code in indicator.questions]
     given = [n for n in numbers if n is not None]
     if len(given) < indicator.min_items:

@@ -19,19 +19,21 @@ step then shrinks exactly their variance, and municipal intervals held the truth
 Fast because the calibration only sees the rows of the model matrix, and respondents with
 the same row (stratum, age group, village × 65+ cell) share their design weight: the
 Newton steps run on those cells' totals (a few hundred), for all replicates at once, and
-leaving out either of two respondents of one cell gives the same calibration. The per
-respondent replicate weights follow from the cells' factors. A grouped jackknife (random
+leaving out either of two respondents of one cell gives the same calibration. Estimates
+need the replicates' totals only, and those follow from the cells' totals per stratum
+(`Replicates.totals`), never from a respondents × replicates matrix. A grouped jackknife (random
 groups per stratum, for very large waves) only changes `_leave_out`'s groups.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from analysis.weighting import GINV_TOLERANCE, Codes, Floats, Margin, calfun
+from analysis.weighting import GINV_TOLERANCE, Codes, Floats, Margin, calfun, cells
 
 #: Relative tolerance for the rank of the cells' model matrix (R's qr() default).
 RANK_TOLERANCE = 1e-7
@@ -40,9 +42,60 @@ LARGEST = 1e6
 
 
 @dataclass(frozen=True)
+class Thetas:
+    """An estimate in every replicate: that of the replicate's group, except for the
+    replicates that leave out a respondent who counts in it (whose own estimates differ)."""
+
+    group: Codes
+    common: Floats
+    #: Those replicates, ascending, and their estimates.
+    replicates: Codes
+    own: Floats
+
+    def __sub__(self, other: Thetas) -> Thetas:
+        either = np.zeros(len(self.group), dtype=bool)
+        either[self.replicates] = True
+        either[other.replicates] = True
+        replicates = np.flatnonzero(either)
+        return Thetas(
+            self.group,
+            self.common - other.common,
+            replicates,
+            self.at(replicates) - other.at(replicates),
+        )
+
+    def at(self, replicates: Codes) -> Floats:
+        """The estimates of the given replicates."""
+        values = self.common[self.group[replicates]]
+        place = np.full(len(self.group), -1, dtype=np.int64)
+        place[self.replicates] = np.arange(len(self.replicates))
+        place = place[replicates]
+        found = place >= 0
+        values[found] = self.own[place[found]]
+        return values
+
+    def every(self) -> Floats:
+        """The estimate of every replicate."""
+        return self.at(np.arange(len(self.group)))
+
+
+@dataclass(frozen=True)
 class Replicates:
-    #: Respondents × replicates: each replicate's calibrated weights.
-    weights: Floats
+    """The replicates without their respondents × replicates weights (n² numbers: 20 GB
+    for a wave of 50,000). Replicate r's weight of respondent i is
+
+        design_i · g[group_r, cell_i] · (inflate_r if i is in r's stratum else 1),
+
+    0 for the respondent r leaves out; replicates that leave out a respondent of the same
+    cell and stratum at the same design weight start from the same weights, so they share
+    their calibration factors g (one row per such group)."""
+
+    #: Per group of replicates: the calibration factor of each cell (groups × cells).
+    factors: Floats
+    #: Per replicate: its group, the respondent it leaves out, and n_h/(n_h − 1).
+    group: Codes
+    left_out: Codes
+    inflate: Floats
     #: Per replicate: (1 − n_h/N_h)(n_h − 1)/n_h of the stratum it leaves a respondent out of.
     scales: Floats
     #: Replicates whose calibration met the margins (R uses the others too, silently).
@@ -50,6 +103,8 @@ class Replicates:
     #: The cells' model matrix (cells × margin columns) and each respondent's cell.
     rows: Floats
     cell: Codes
+    design: Floats
+    strata: Codes
 
     def rank(self, domain) -> int:
         """The rank of the domain's replicate weights, as R's qr() finds it; R's degrees of
@@ -60,22 +115,110 @@ class Replicates:
         in every replicate, so margin cells that lie wholly inside the domain give one
         fewer than their rank (their sums are all multiples of the same vector of ones)."""
         domain = np.asarray(domain, dtype=bool)
-        outside = self.rows[np.unique(self.cell[~domain])].sum(axis=0) > 0
-        inside = self.rows[np.unique(self.cell[domain])].sum(axis=0) > 0
-        tied = self.rows[:, inside & ~outside]
-        deficit = max(0, np.linalg.matrix_rank(tied) - 1) if tied.size else 0
-        return min(int(domain.sum()), self.weights.shape[1]) - deficit
+        cells = len(self.rows)
+        counts = np.bincount(self.cell[domain], minlength=cells)
+        outside = (self._cell_counts - counts) @ self.rows > 0
+        inside = counts @ self.rows > 0
+        tied = inside & ~outside
+        key = tied.tobytes()
+        if key not in self._deficits:  # a few distinct sets of columns per wave
+            columns = self.rows[:, tied]
+            self._deficits[key] = max(0, np.linalg.matrix_rank(columns) - 1) if columns.size else 0
+        return min(int(domain.sum()), len(self.left_out)) - self._deficits[key]
 
-    def variance(self, thetas: Floats) -> float:
-        """R's svrVar: Σ scale · (θ_j − θ̄)², θ̄ the mean of the replicates."""
-        keep = np.isfinite(thetas)
-        centred = thetas[keep] - thetas[keep].mean()
-        return float(np.dot(self.scales[keep], centred**2))
+    @functools.cached_property
+    def _deficits(self) -> dict[bytes, int]:
+        return {}
 
-    def means(self, values: Floats, domain: Floats) -> Floats:
+    @functools.cached_property
+    def _cell_counts(self) -> Codes:
+        return np.bincount(self.cell, minlength=len(self.rows))
+
+    def variance(self, thetas: Thetas | Floats) -> float:
+        """R's svrVar: Σ scale · (θ_j − θ̄)², θ̄ the mean of the replicates (those with an
+        estimate). A group's replicates that leave out no one counted share one θ and one
+        scale (their stratum's), so they are summed as one term."""
+        if not isinstance(thetas, Thetas):
+            keep = np.isfinite(thetas)
+            centred = thetas[keep] - thetas[keep].mean()
+            return float(np.dot(self.scales[keep], centred**2))
+        count, scale = self._group_sizes
+        count = count - np.bincount(self.group[thetas.replicates], minlength=len(count))
+        common = np.isfinite(thetas.common) & (count > 0)
+        own = np.isfinite(thetas.own)
+        centre = (np.dot(count[common], thetas.common[common]) + thetas.own[own].sum()) / (
+            count[common].sum() + own.sum()
+        )
+        shared = np.dot((scale * count)[common], (thetas.common[common] - centre) ** 2)
+        scales = self.scales[thetas.replicates[own]]
+        return float(shared + np.dot(scales, (thetas.own[own] - centre) ** 2))
+
+    def means(self, values: Floats, domain: Floats) -> Thetas:
         """Each replicate's weighted mean of values over the domain (0/1 per respondent)."""
+        counted = np.flatnonzero(domain)
+        numerator = self.totals(values * domain, counted)
+        denominator = self.totals(domain, counted)
         with np.errstate(invalid="ignore", divide="ignore"):
-            return (values * domain) @ self.weights / (domain @ self.weights)
+            return Thetas(
+                self.group,
+                numerator.common / denominator.common,
+                numerator.replicates,
+                numerator.own / denominator.own,
+            )
+
+    def totals(self, values: Floats, counted: Codes | None = None) -> Thetas:
+        """Each replicate's weighted total of values, from the totals per stratum and cell:
+        a group's factors times them, the left-out stratum's inflated, less the respondent
+        left out. `counted`: the respondents whose values may not be 0 (default: all)."""
+        counted = np.arange(len(self.cell)) if counted is None else counted
+        weighted = np.asarray(values, dtype=float)[counted] * self.design[counted]
+        pair, everyone, own_stratum = self._pairs
+        sums = np.bincount(pair[counted], weights=weighted, minlength=everyone.shape[1])
+        common = everyone @ sums + (self._group_inflate - 1) * (own_stratum @ sums)
+        replicate = self._replicate_of[counted]
+        replicates = replicate[replicate >= 0]
+        own = (
+            common[self.group[replicates]]
+            - weighted[replicate >= 0] * self._left_out_factor[replicates]
+        )
+        return Thetas(self.group, common, replicates, own)
+
+    @functools.cached_property
+    def _replicate_of(self) -> Codes:
+        """Per respondent: the replicate leaving them out, -1 for none."""
+        replicate = np.full(len(self.cell), -1, dtype=np.int64)
+        replicate[self.left_out] = np.arange(len(self.left_out))
+        return replicate
+
+    @functools.cached_property
+    def _group_inflate(self) -> Floats:
+        inflate = np.ones(len(self.factors))
+        inflate[self.group] = self.inflate
+        return inflate
+
+    @functools.cached_property
+    def _group_sizes(self) -> tuple[Codes, Floats]:
+        """Replicates per group, and the scale they share (their stratum's)."""
+        scale = np.zeros(len(self.factors))
+        scale[self.group] = self.scales
+        return np.bincount(self.group, minlength=len(self.factors)), scale
+
+    @functools.cached_property
+    def _pairs(self) -> tuple[Codes, Floats, Floats]:
+        """Each respondent's (stratum, cell) pair; per group the factor of each pair, and
+        that factor where the pair is in the group's left-out stratum (else 0)."""
+        pairs, pair = np.unique(
+            np.column_stack([self.strata, self.cell]), axis=0, return_inverse=True
+        )
+        stratum = np.zeros(len(self.factors), dtype=np.int64)
+        stratum[self.group] = self.strata[self.left_out]
+        everyone = self.factors[:, pairs[:, 1]]
+        own_stratum = np.where(pairs[None, :, 0] == stratum[:, None], everyone, 0.0)
+        return pair.ravel(), everyone, own_stratum
+
+    @functools.cached_property
+    def _left_out_factor(self) -> Floats:
+        return self.factors[self.group, self.cell[self.left_out]] * self.inflate
 
 
 def jackknife(
@@ -89,19 +232,29 @@ def jackknife(
 ) -> Replicates:
     """The JKn replicate weights of a stratified design, each calibrated to `margins`."""
     design = np.asarray(design, dtype=float)
-    x = np.hstack([margin.indicators() for margin in margins])
     target = np.concatenate([margin.population for margin in margins])
-    rows, cell = np.unique(x, axis=0, return_inverse=True)
-    cell = cell.ravel()
+    rows, cell = cells(margins)
     columns = _independent(rows)
     full, rows, target = rows, rows[:, columns], target[columns]
     base = np.bincount(cell, weights=design, minlength=len(rows))
     left_out, scales = _leave_out(strata, people)
-    starts = _starts(base, cell, strata, left_out, design)
+    group, first = _groups(cell, strata, design, left_out)
+    starts = _starts(base, cell, strata, left_out[first], design)
     factor, slope = calfun(bounds)
-    g, converged = _newton(rows, target, starts, factor, slope, max_iterations, epsilon)
-    weights = _respondent_weights(design, strata, cell, left_out, g)
-    return Replicates(weights, scales, converged, full, cell)
+    g, met = _newton(rows, target, starts, factor, slope, max_iterations, epsilon)
+    n = np.bincount(strata)
+    inflate = n[strata[left_out]] / (n[strata[left_out]] - 1)
+    converged = int(np.sum(met[group]))
+    return Replicates(g, group, left_out, inflate, scales, converged, full, cell, design, strata)
+
+
+def _groups(cell, strata, design, left_out) -> tuple[Codes, Codes]:
+    """Replicates that start from the same weights: those leaving out a respondent of the
+    same cell and stratum with the same design weight. Each replicate's group, and one
+    replicate of each group."""
+    keys = np.column_stack([cell[left_out], strata[left_out], design[left_out]])
+    _, first, group = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+    return group.ravel(), first
 
 
 def _independent(rows: Floats) -> np.ndarray:
@@ -127,7 +280,7 @@ def _leave_out(strata: Codes, people: Floats) -> tuple[np.ndarray, Floats]:
 
 
 def _starts(base, cell, strata, left_out, design) -> Floats:
-    """Each distinct replicate's starting weight per cell (replicates × cells)."""
+    """Each replicate's starting weight per cell (replicates × cells)."""
     n = np.bincount(strata)
     stratum_of_cell = np.zeros(len(base), dtype=np.int64)
     stratum_of_cell[cell] = strata
@@ -167,7 +320,7 @@ def _newton(rows, target, starts, factor, slope, max_iterations, epsilon):
         # Kept finite: a replicate the bounds cannot meet runs off (R halves its steps).
         eta[still] = np.clip(eta[still] + _solve(tmat, misfit[keep]), -LARGEST, LARGEST)
     g = factor(eta @ rows.T)
-    return g[index], int(np.sum(~active[index]))
+    return g[index], ~active[index]
 
 
 def _solve(tmat, misfit):
@@ -188,15 +341,3 @@ def _solve_one(tmat, misfit):
         return np.linalg.pinv(tmat, rcond=GINV_TOLERANCE) @ misfit
     except np.linalg.LinAlgError:  # factors pinned at their bounds to the last digit
         return np.zeros_like(misfit)
-
-
-def _respondent_weights(design, strata, cell, left_out, g) -> Floats:
-    """Respondents × replicates: design weight × n_h/(n_h − 1) in the left-out stratum × the
-    replicate's factor of the respondent's cell; 0 for the one left out."""
-    n = np.bincount(strata)
-    h = strata[left_out]
-    weights = design[:, None] * g[:, cell].T
-    same = strata[:, None] == h[None, :]
-    weights = np.where(same, weights * (n[h] / (n[h] - 1))[None, :], weights)
-    weights[left_out, np.arange(len(left_out))] = 0.0
-    return weights

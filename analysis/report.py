@@ -293,14 +293,16 @@ def add_changes(
     """Each figure published in both waves against the previous wave; a respondent in both
     waves of a pseudonymous survey is one cluster, so their covariance counts."""
     tested: Tested = []
+    keys = [r.key for r in current.records], [r.key for r in previous.records]
+    clusters = comparisons.respondent_clusters(*keys)
     for key, entry in figures.items():
         kind, area, subgroup, code = key
         if subgroup or not (disclosure.published(key) and previous_disclosure.published(key)):
             continue
-        now, then = _side(current, key), _side(previous, key)
+        now, then = _side(current, key, keys[0]), _side(previous, key, keys[1])
         if now is None or then is None:
             continue
-        difference = comparisons.change(now, then, settings.level)
+        difference = comparisons.change(now, then, settings.level, clusters)
         eligible = _eligible(
             settings,
             effective_n(current, now.domain),
@@ -354,7 +356,9 @@ def _cells(current: Estimated, value: Any, asked: Any) -> dict[tuple[str, str], 
     }
 
 
-def _side(estimated: Estimated, key: FigureKey) -> comparisons.Side | None:
+def _side(
+    estimated: Estimated, key: FigureKey, keys: Sequence[str | None]
+) -> comparisons.Side | None:
     kind, area, subgroup, code = key
     if (kind, area, subgroup) not in estimated.areas or code not in estimated.indicator_values:
         return None
@@ -363,7 +367,7 @@ def _side(estimated: Estimated, key: FigureKey) -> comparisons.Side | None:
         values=value,
         design=estimated.weighting.design,
         domain=estimated.areas[(kind, area, subgroup)] & answered,
-        keys=[record.key for record in estimated.records],
+        keys=keys,
     )
 
 

@@ -343,8 +343,9 @@ def _age_sex_margin(respondents, population, design: Floats, unreachable=frozens
             totals[key] *= (band_total - extra) / band_total
     keys += [(band, None) for band in sorted(unknown)]
     totals.update({(band, None): extra for band, extra in unknown.items()})
+    position = {key: i for i, key in enumerate(keys)}
     cells = [
-        keys.index((r.age_band, r.sex) if (r.age_band, r.sex) in totals else (r.age_band, None))
+        position[(r.age_band, r.sex) if (r.age_band, r.sex) in totals else (r.age_band, None)]
         for r in respondents
     ]
     labels = tuple(f"{band} {sex or '?'}" for band, sex in keys)
@@ -417,10 +418,8 @@ def _village_age_margin(respondents, population, min_cell, left_out=()):
     for (village, band, _), people in population.items():
         key = (village, band in OLDER_BANDS)
         totals[keys.index(key) if village in split else rest] += people
-    cells = [
-        keys.index((r.village, r.age_band in OLDER_BANDS)) if r.village in split else rest
-        for r in respondents
-    ]
+    position = {key: i for i, key in enumerate(keys)}
+    cells = [position.get((r.village, r.age_band in OLDER_BANDS), rest) for r in respondents]
     labels = tuple(f"{v} {'65+' if old else '<65'}" for v, old in keys) + (OTHER,)
     if rest not in cells:  # every village split: no "other" cell to meet
         return Margin(np.array(cells), totals[:rest], "village_age", labels[:rest]), collapsed

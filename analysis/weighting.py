@@ -45,6 +45,26 @@ class Margin:
         return np.eye(len(self.population))[self.cells]
 
 
+def cells(margins: Sequence[Margin]) -> tuple[Floats, Codes]:
+    """The distinct rows of the margins' indicator columns side by side, and each
+    respondent's row: what `np.unique(x, axis=0, return_inverse=True)` gives on the
+    n × columns matrix x, in the same order, from one integer per respondent.
+
+    Rows sort as their 0/1 entries do: a 1 in an earlier column is the larger row, so
+    the order is that of the cells' numbers, descending, margin by margin."""
+    key = np.zeros(len(margins[0].cells), dtype=np.int64)
+    for margin in margins:
+        size = len(margin.population)
+        key = key * size + (size - 1 - np.asarray(margin.cells, dtype=np.int64))
+    kinds, cell = np.unique(key, return_inverse=True)
+    rows = []
+    for margin in reversed(margins):
+        size = len(margin.population)
+        rows.append(np.eye(size)[size - 1 - kinds % size])
+        kinds = kinds // size
+    return np.hstack(rows[::-1]), cell.ravel()
+
+
 @dataclass(frozen=True)
 class Gap:
     """How far the weighted total of one margin cell is from its population."""
@@ -93,28 +113,31 @@ def calibrate(
     design = np.asarray(design, dtype=float)
     for margin in margins:
         _check_cells(margin, design)
-    x = np.hstack([margin.indicators() for margin in margins])
+    # On the cells of the margins (respondents alike in every margin share x'η and g): the
+    # equations are sums over respondents, so they are sums over cells of design totals.
+    x, cell = cells(margins)
+    totals = np.bincount(cell, weights=design, minlength=len(x))
     target = np.concatenate([margin.population for margin in margins])
     factor, slope = _calfun(bounds)
     eta = np.zeros(x.shape[1])
     iterations, converged = 1, False
     while True:
         u = x @ eta
-        tmat = (x * (design * slope(u))[:, None]).T @ x
-        step = np.linalg.pinv(tmat, rcond=GINV_TOLERANCE) @ (target - x.T @ (design * factor(u)))
+        tmat = (x * (totals * slope(u))[:, None]).T @ x
+        step = np.linalg.pinv(tmat, rcond=GINV_TOLERANCE) @ (target - x.T @ (totals * factor(u)))
         eta = eta + step
         while iterations < max_iterations and not _finite(factor, slope, x @ eta):
             iterations += 1
             step = step / 2
             eta = eta - step
-        misfit = target - x.T @ (design * factor(x @ eta))
+        misfit = target - x.T @ (totals * factor(x @ eta))
         if np.all(np.abs(misfit) / (1 + np.abs(target)) < epsilon):
             converged = True
             break
         iterations += 1
         if iterations > max_iterations:
             break
-    g = factor(x @ eta)
+    g = factor(x @ eta)[cell]
     weights = design * g
     return Calibration(
         weights, g, converged, iterations, gaps(weights, margins), _at_bound(g, bounds)
