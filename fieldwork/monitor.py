@@ -30,13 +30,12 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import Date, Integer, case, cast, func, or_, select
+from sqlalchemy import Date, Integer, String, case, cast, extract, func, or_, select, type_coerce
 
 from accounts.models import Account, Role
 from core.db import db
 from fieldwork.models import AnonymousResponse, Invitation, Response, ResponseStatus
 from panel.models import AgeBand, Channel, Member
-from population.representativeness import age_band_on
 from surveys.models import Survey, SurveyStatus
 from villages.models import Village, VillageKind
 
@@ -146,31 +145,49 @@ def _started() -> object:
 
 
 def _tally_cells(survey_id: int) -> dict[tuple[int, AgeBand | None], Tally]:
-    """Invited, started and completed per (village, age band on the invitation day).
-
-    Grouped in SQL per village, birth year and (UTC) invitation date, so a few hundred rows
-    at most, however many invitations; the age band is worked out per group.
-    """
-    invited_on = func.date(Invitation.invited_at, type_=Date)
-    rows = db.session.execute(
+    """Invited, started and completed per (village, age band on the invitation day),
+    grouped in SQL: one row per cell, however many invitations."""
+    each = (
         select(
-            Member.village_id,
-            Member.birth_year,
-            Member.age_band,
-            invited_on,
-            func.count(),
-            _count_if(_started()),
-            _count_if(Invitation.took_part.is_(True)),
+            Member.village_id.label("village_id"),
+            _age_band_on_invitation().label("band"),
+            case((_started(), 1), else_=0).label("started"),
+            case((Invitation.took_part.is_(True), 1), else_=0).label("completed"),
         )
         .join(Member, Member.id == Invitation.member_id)
         .where(Invitation.survey_id == survey_id)
-        .group_by(Member.village_id, Member.birth_year, Member.age_band, invited_on)
+        .subquery()
     )
-    cells: dict[tuple[int, AgeBand | None], Tally] = {}
-    for village_id, birth_year, band, day, invited, began, completed in rows:
-        key = (village_id, age_band_on(birth_year, band, day))
-        cells[key] = cells.get(key, Tally()) + Tally(invited, began, completed)
-    return cells
+    rows = db.session.execute(
+        select(
+            each.c.village_id,
+            each.c.band,
+            func.count(),
+            func.sum(each.c.started).cast(Integer),
+            func.sum(each.c.completed).cast(Integer),
+        ).group_by(each.c.village_id, each.c.band)
+    )
+    return {
+        (village_id, AgeBand(band) if band else None): Tally(invited, began, completed)
+        for village_id, band, invited, began, completed in rows
+    }
+
+
+def _age_band_on_invitation() -> object:
+    """`population.representativeness.age_band_on` in SQL, on the (UTC) invitation date:
+    the age reached on a birthday of 2 July; the age band given when there is no birth
+    year; NULL for someone not yet 18."""
+    invited = Invitation.invited_at
+    before_birthday = extract("month", invited) * 100 + extract("day", invited) < 702
+    age = cast(extract("year", invited), Integer) - Member.birth_year
+    age = age - case((before_birthday, 1), else_=0)
+    by_age = [
+        (age >= low if high is None else age.between(low, high), band.value)
+        for band in AgeBand
+        for low, high in [band.bounds]
+    ]
+    given = type_coerce(Member.age_band, String)
+    return case((Member.birth_year.is_(None), given), *by_age, else_=None)
 
 
 def _day_cells(survey_id: int, zone: ZoneInfo) -> Counter:

@@ -207,6 +207,35 @@ def test_the_age_group_is_the_one_on_the_day_of_the_invitation(make_member, make
     assert bands[AgeBand.A18_34] == (1, 0, 0) and bands[AgeBand.A35_49] == (1, 0, 0)
 
 
+def test_the_database_works_out_age_groups_as_the_representativeness_check_does(
+    make_member, make_village
+):
+    """The monitor groups by age group in SQL: on every edge (a birthday of 2 July, 18, 35,
+    65 and 75, no birth year) it must agree with `age_band_on`."""
+    from population.representativeness import age_band_on
+
+    survey = new_survey(make_village, OPENS)
+    days = [date(2026, 1, 1), date(2026, 7, 1), date(2026, 7, 2), date(2026, 12, 31)]
+    expected: dict = {}
+    for day in days:
+        for age in (16, 17, 18, 19, 34, 35, 49, 50, 64, 65, 74, 75, 76, 90):
+            member = make_member("Orvelte", birth_year=day.year - age)
+            invite(survey, member, invited_at=at(day, 23))  # late: the UTC date is the day
+            band = age_band_on(day.year - age, None, day)
+            expected[band] = expected.get(band, 0) + 1
+    for band in (AgeBand.A35_49, AgeBand.A75_PLUS):
+        invite(
+            survey, make_member("Orvelte", birth_year=None, age_band=band), invited_at=at(OPENS, 9)
+        )
+        expected[band] += 1
+    found = {
+        band: invited
+        for band, (invited, _, _) in tallies(survey_progress(survey, OPENS).age_bands).items()
+        if invited
+    }
+    assert found == expected and None in found
+
+
 def test_a_deleted_member_leaves_the_counts_and_the_answers_stay(make_member, make_village):
     survey = new_survey(make_village, OPENS)
     member = make_member("Orvelte")
