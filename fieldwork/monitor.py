@@ -190,18 +190,23 @@ def _age_band_on_invitation() -> object:
     return case((Member.birth_year.is_(None), given), *by_age, else_=None)
 
 
-def _day_cells(survey_id: int, zone: ZoneInfo) -> Counter:
+def _day_cells(survey_id: int, zone: ZoneInfo, today: date) -> Counter:
     """Completed invitations per (village, Dutch date), grouped in the database. PostgreSQL
-    knows time zones and groups by the local date itself; SQLite does not, so there the
-    database groups by UTC hour and the hours are folded into local dates here (exact:
-    Dutch time differs from UTC by whole hours). An anonymous survey keeps no moments, so
-    it has no days."""
+    knows time zones and groups by the local date itself. SQLite does not: there the local
+    date is the UTC moment shifted by the zone's offset at that moment, which `_utc_spans`
+    lists for last year and this one; older moments are grouped by UTC hour and folded into
+    local dates here (exact: Dutch time differs from UTC by whole hours). An anonymous
+    survey keeps no moments, so it has no days."""
     completed = Invitation.completed_at
     if db.session.get_bind().dialect.name == "postgresql":
         moment = func.timezone(zone.key, func.timezone("UTC", completed))
         day = cast(moment, Date)
     else:
-        day = func.strftime("%Y-%m-%d %H", completed)
+        shifted = [
+            ((completed >= start) & (completed < end), func.date(completed, f"{shift:+d} minutes"))
+            for start, end, shift in _utc_spans(zone, today.year - 1, today.year)
+        ]
+        day = case(*shifted, else_=func.strftime("%Y-%m-%d %H", completed))
     rows = db.session.execute(
         select(Member.village_id, day, func.count())
         .join(Member, Member.id == Invitation.member_id)
@@ -214,10 +219,31 @@ def _day_cells(survey_id: int, zone: ZoneInfo) -> Counter:
     return cells
 
 
+@lru_cache(maxsize=16)
+def _utc_spans(zone: ZoneInfo, first: int, last: int) -> tuple[tuple[datetime, datetime, int], ...]:
+    """The stretches of UTC time from the start of year `first` to the end of `last` in
+    which `zone` keeps one offset, with that offset in minutes (its changes fall on whole
+    UTC hours, as in the Netherlands)."""
+    spans = []
+    start = moment = datetime(first, 1, 1, tzinfo=UTC)
+    end = datetime(last + 1, 1, 1, tzinfo=UTC)
+    offset = moment.astimezone(zone).utcoffset()
+    while moment < end:
+        moment += timedelta(hours=1)
+        now = moment.astimezone(zone).utcoffset()
+        if now != offset or moment >= end:
+            spans.append((start, moment, int(offset.total_seconds()) // 60))
+            start, offset = moment, now
+    return tuple(spans)
+
+
 def _local_date(day_or_hour: date | str, zone: ZoneInfo) -> date:
-    """A local date from PostgreSQL as it is; a UTC hour from SQLite as its local date."""
+    """A local date from PostgreSQL as it is; from SQLite a local date as text, or a UTC
+    hour folded into its local date."""
     if isinstance(day_or_hour, date):
         return day_or_hour
+    if len(day_or_hour) == len("YYYY-MM-DD"):
+        return date.fromisoformat(day_or_hour)
     return _hour_to_date(day_or_hour, zone)
 
 
@@ -266,7 +292,7 @@ def survey_progress(survey: Survey, today: date) -> SurveyProgress:
     queries whatever the number of invitations."""
     zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
     cells = _tally_cells(survey.id)
-    day_cells = _day_cells(survey.id, zone)
+    day_cells = _day_cells(survey.id, zone, today)
     paper_cells = _paper_cells(survey.id)
     villages = _villages(survey, {village_id for village_id, _ in cells})
     by_village = _sum_by(cells, lambda key: key[0])

@@ -146,9 +146,12 @@ def test_progress_per_village_age_group_and_day(make_member, make_village):
     assert progress.paper_completed == 0
 
 
-def test_days_are_dutch_dates_in_summer_and_winter_time(make_member, make_village):
+@pytest.mark.parametrize("today", [date(2026, 12, 1), date(2031, 1, 1)])
+def test_days_are_dutch_dates_in_summer_and_winter_time(make_member, make_village, today):
     """The database groups the moments; each lands on its Dutch date, also around the
-    change to winter time (25 October 2026) and the hour before midnight."""
+    changes to summer and winter time (29 March and 25 October 2026), the hour before
+    midnight and new year. On SQLite, moments of last year and this one are shifted in SQL,
+    older ones folded from UTC hours (`today` in 2031): the same dates either way."""
     survey = new_survey(make_village, date(2026, 10, 20))
     moments = [
         at(date(2026, 10, 24), 21, 59),  # 23:59 summer time: the 24th
@@ -156,12 +159,17 @@ def test_days_are_dutch_dates_in_summer_and_winter_time(make_member, make_villag
         at(date(2026, 10, 25), 22, 59),  # 23:59 winter time: the 25th
         at(date(2026, 10, 25), 23, 0),  # 00:00 winter time: the 26th
         at(date(2026, 10, 26), 23, 30),  # the 27th
+        at(date(2026, 3, 28), 22, 59),  # 23:59 winter time: 28 March
+        at(date(2026, 3, 28), 23, 0),  # 00:00 winter time: 29 March
+        at(date(2026, 3, 29), 21, 59),  # 23:59 summer time: 29 March
+        at(date(2026, 3, 29), 22, 0),  # 00:00 summer time: 30 March
+        at(date(2025, 12, 31), 23, 0),  # 00:00 on new year's day
     ]
     for moment in moments:
         invite(survey, make_member("Orvelte", birth_year=1970), completed_at=moment)
     invite(survey, make_member("Hooghalen", birth_year=1970), completed_at=moments[1])
 
-    cells = monitor._day_cells(survey.id, ZoneInfo("Europe/Amsterdam"))
+    cells = monitor._day_cells(survey.id, ZoneInfo("Europe/Amsterdam"), today)
 
     orvelte, hooghalen = village_by_name("Orvelte").id, village_by_name("Hooghalen").id
     assert cells == {
@@ -169,6 +177,10 @@ def test_days_are_dutch_dates_in_summer_and_winter_time(make_member, make_villag
         (orvelte, date(2026, 10, 25)): 2,
         (orvelte, date(2026, 10, 26)): 1,
         (orvelte, date(2026, 10, 27)): 1,
+        (orvelte, date(2026, 3, 28)): 1,
+        (orvelte, date(2026, 3, 29)): 2,
+        (orvelte, date(2026, 3, 30)): 1,
+        (orvelte, date(2026, 1, 1)): 1,
         (hooghalen, date(2026, 10, 25)): 1,
     }
 
