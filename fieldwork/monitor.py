@@ -177,10 +177,8 @@ def _age_band_on_invitation() -> object:
     """`population.representativeness.age_band_on` in SQL, on the (UTC) invitation date:
     the age reached on a birthday of 2 July; the age band given when there is no birth
     year; NULL for someone not yet 18."""
-    invited = Invitation.invited_at
-    before_birthday = extract("month", invited) * 100 + extract("day", invited) < 702
-    age = cast(extract("year", invited), Integer) - Member.birth_year
-    age = age - case((before_birthday, 1), else_=0)
+    year, before_birthday = _invitation_year_and_before_birthday()
+    age = cast(year, Integer) - Member.birth_year - case((before_birthday, 1), else_=0)
     by_age = [
         (age >= low if high is None else age.between(low, high), band.value)
         for band in AgeBand
@@ -188,6 +186,18 @@ def _age_band_on_invitation() -> object:
     ]
     given = type_coerce(Member.age_band, String)
     return case((Member.birth_year.is_(None), given), *by_age, else_=None)
+
+
+def _invitation_year_and_before_birthday() -> tuple[object, object]:
+    """The (UTC) year of the invitation, and whether it came before 2 July, the birthday
+    `age_band_on` assumes. SQLite keeps moments as 'YYYY-MM-DD HH:MM:SS' text: slicing it
+    costs a third of its date functions on 10,000 rows."""
+    invited = Invitation.invited_at
+    if db.session.get_bind().dialect.name == "sqlite":
+        text = type_coerce(invited, String)
+        return func.substr(text, 1, 4), func.substr(text, 6, 5) < "07-02"
+    month_day = extract("month", invited) * 100 + extract("day", invited)
+    return extract("year", invited), month_day < 702
 
 
 def _day_cells(survey_id: int, zone: ZoneInfo, today: date) -> Counter:
