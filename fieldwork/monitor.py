@@ -30,12 +30,13 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import Date, Integer, String, case, cast, extract, func, or_, select, type_coerce
+from sqlalchemy import Date, Integer, String, case, cast, func, or_, select, type_coerce
 
 from accounts.models import Account, Role
 from core.db import db
 from fieldwork.models import AnonymousResponse, Invitation, Response, ResponseStatus
 from panel.models import AgeBand, Channel, Member
+from population.representativeness import age_band_on
 from surveys.models import Survey, SurveyStatus
 from villages.models import Village, VillageKind
 
@@ -145,47 +146,40 @@ def _started() -> object:
 
 
 def _tally_cells(survey_id: int) -> dict[tuple[int, AgeBand | None], Tally]:
-    """Invited, started and completed per (village, age band on the invitation day),
-    grouped in SQL: one row per cell, however many invitations."""
-    each = (
+    """Invited, started and completed per (village, age band on the invitation day).
+
+    Grouped in SQL per village, birth year, year of the invitation and whether it came
+    before the mid-year birthday `age_band_on` assumes, so a few hundred rows at most,
+    however many invitations; the age band is worked out per group.
+    """
+    year, before = _invitation_year_and_before_birthday()
+    rows = db.session.execute(
         select(
-            Member.village_id.label("village_id"),
-            _age_band_on_invitation().label("band"),
-            case((_started(), 1), else_=0).label("started"),
-            case((Invitation.took_part.is_(True), 1), else_=0).label("completed"),
+            Member.village_id,
+            Member.birth_year,
+            Member.age_band,
+            year,
+            before,
+            func.count(),
+            _count_if(_started()),
+            _count_if(Invitation.took_part.is_(True)),
         )
         .join(Member, Member.id == Invitation.member_id)
         .where(Invitation.survey_id == survey_id)
-        .subquery()
+        .group_by(Member.village_id, Member.birth_year, Member.age_band, year, before)
     )
-    rows = db.session.execute(
-        select(
-            each.c.village_id,
-            each.c.band,
-            func.count(),
-            func.sum(each.c.started).cast(Integer),
-            func.sum(each.c.completed).cast(Integer),
-        ).group_by(each.c.village_id, each.c.band)
-    )
-    return {
-        (village_id, AgeBand(band) if band else None): Tally(invited, began, completed)
-        for village_id, band, invited, began, completed in rows
-    }
+    cells: dict[tuple[int, AgeBand | None], Tally] = {}
+    for village_id, birth_year, band, in_year, earlier, invited, began, completed in rows:
+        on = date(int(in_year), 1, 1) if earlier else date(int(in_year), 7, 2)
+        key = (village_id, _band_on(birth_year, band, on))
+        cells[key] = cells.get(key, Tally()) + Tally(invited, began, completed)
+    return cells
 
 
-def _age_band_on_invitation() -> object:
-    """`population.representativeness.age_band_on` in SQL, on the (UTC) invitation date:
-    the age reached on a birthday of 2 July; the age band given when there is no birth
-    year; NULL for someone not yet 18."""
-    year, before_birthday = _invitation_year_and_before_birthday()
-    age = cast(year, Integer) - Member.birth_year - case((before_birthday, 1), else_=0)
-    by_age = [
-        (age >= low if high is None else age.between(low, high), band.value)
-        for band in AgeBand
-        for low, high in [band.bounds]
-    ]
-    given = type_coerce(Member.age_band, String)
-    return case((Member.birth_year.is_(None), given), *by_age, else_=None)
+@lru_cache(maxsize=4096)
+def _band_on(birth_year: int | None, band: AgeBand | None, on: date) -> AgeBand | None:
+    """`age_band_on`, cached: a panel has some 80 birth years, a survey a date or two."""
+    return age_band_on(birth_year, band, on)
 
 
 def _invitation_year_and_before_birthday() -> tuple[object, object]:
@@ -196,17 +190,16 @@ def _invitation_year_and_before_birthday() -> tuple[object, object]:
     if db.session.get_bind().dialect.name == "sqlite":
         text = type_coerce(invited, String)
         return func.substr(text, 1, 4), func.substr(text, 6, 5) < "07-02"
-    month_day = extract("month", invited) * 100 + extract("day", invited)
-    return extract("year", invited), month_day < 702
+    return func.date_part("year", invited), func.to_char(invited, "MM-DD") < "07-02"
 
 
 def _day_cells(survey_id: int, zone: ZoneInfo, today: date) -> Counter:
     """Completed invitations per (village, Dutch date), grouped in the database. PostgreSQL
     knows time zones and groups by the local date itself. SQLite does not: there the local
     date is the UTC moment shifted by the zone's offset at that moment, which `_utc_spans`
-    lists for last year and this one; older moments are grouped by UTC hour and folded into
-    local dates here (exact: Dutch time differs from UTC by whole hours). An anonymous
-    survey keeps no moments, so it has no days."""
+    lists for last year and this one (the newest first: most moments are recent); older
+    moments are grouped by UTC hour and folded into local dates here (exact: Dutch time
+    differs from UTC by whole hours). An anonymous survey keeps no moments: no days."""
     completed = Invitation.completed_at
     if db.session.get_bind().dialect.name == "postgresql":
         moment = func.timezone(zone.key, func.timezone("UTC", completed))
@@ -214,7 +207,7 @@ def _day_cells(survey_id: int, zone: ZoneInfo, today: date) -> Counter:
     else:
         shifted = [
             ((completed >= start) & (completed < end), func.date(completed, f"{shift:+d} minutes"))
-            for start, end, shift in _utc_spans(zone, today.year - 1, today.year)
+            for start, end, shift in reversed(_utc_spans(zone, today.year - 1, today.year))
         ]
         day = case(*shifted, else_=func.strftime("%Y-%m-%d %H", completed))
     rows = db.session.execute(
