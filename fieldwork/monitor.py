@@ -149,8 +149,9 @@ def _tally_cells(survey_id: int) -> dict[tuple[int, AgeBand | None], Tally]:
     """Invited, started and completed per (village, age band on the invitation day).
 
     Grouped in SQL per village, birth year, year of the invitation and whether it came
-    before the mid-year birthday `age_band_on` assumes: under 800 rows for 10,528
-    invitations, and no more for more; the age band is worked out per group.
+    before the mid-year birthday `age_band_on` assumes (764 rows for 10,528 invitations,
+    bounded by villages times birth years, not by invitations); the age band is worked out
+    per group.
     """
     year, before = _invitation_year_and_before_birthday()
     rows = db.session.execute(
