@@ -17,6 +17,7 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import Result, null, or_, select
+from sqlalchemy.orm import defer
 
 from accounts.models import Account
 from analysis.disclosure import rounded_count
@@ -28,6 +29,7 @@ from analysis.report import report
 from analysis.scheme import NoPopulation
 from analysis.weighting import EmptyCell
 from audit.services import record
+from core.cache import cached
 from core.db import db, utcnow
 from fieldwork.answering import questionnaire_of
 from fieldwork.models import AnonymousResponse, Response, ResponseStatus
@@ -51,7 +53,7 @@ from results.models import (
     VillageCluster,
 )
 from surveys.definition import Question, QuestionType
-from surveys.models import Survey, SurveyKind, SurveyStatus
+from surveys.models import QuestionnaireVersion, Survey, SurveyKind, SurveyStatus
 from villages.models import Village
 
 log = logging.getLogger(__name__)
@@ -234,7 +236,7 @@ def settings_for(survey: Survey) -> Settings:
 def first_published_run(survey: Survey) -> AnalysisRun | None:
     """The wave's first run released to the associations: its cut of the answers is public."""
     return db.session.scalar(
-        select(AnalysisRun)
+        runs()
         .where(AnalysisRun.survey_id == survey.id, AnalysisRun.released_at.is_not(None))
         .order_by(AnalysisRun.released_at, AnalysisRun.id)
         .limit(1)
@@ -420,7 +422,18 @@ def _with_dont_know(indicator: Indicator, questions: Sequence[Question]) -> Indi
 def feeds_indicators(survey: Survey) -> bool:
     """Whether the survey has figures to compute: a village vision's questions feed no
     indicator (a summary of its answers is the village mirror's to give)."""
-    return bool(_indicators_fed_by(_questions(survey)))
+    version = db.session.execute(
+        select(QuestionnaireVersion.id, QuestionnaireVersion.frozen_at)
+        .where(QuestionnaireVersion.survey_id == survey.id)
+        .order_by(QuestionnaireVersion.number.desc())
+    ).first()
+    if version is None or version.frozen_at is None:  # a draft may still change
+        return bool(_indicators_fed_by(_questions(survey)))
+    # A frozen version's questions and indicators never change (only its texts may), so
+    # its questionnaire is read and checked once, not on every results page.
+    return cached(
+        "feeds_indicators", (version.id,), lambda: bool(_indicators_fed_by(_questions(survey)))
+    )
 
 
 def _questions(survey: Survey) -> list[Question]:
@@ -592,10 +605,17 @@ def store_figures(run: AnalysisRun, output: dict[str, Any]) -> None:
 # Reading ------------------------------------------------------------------------------------
 
 
+def runs():
+    """A select of runs without their output: the whole published document with every
+    figure, parsed from JSON on each row read (~2 ms), while a page needs it for one run
+    at most, and once (`results.tables.page_output`). Read on first use."""
+    return select(AnalysisRun).options(defer(AnalysisRun.output))
+
+
 def latest_run(survey: Survey) -> AnalysisRun | None:
     """The newest run of the survey, whatever its outcome."""
     return db.session.scalar(
-        select(AnalysisRun)
+        runs()
         .where(AnalysisRun.survey_id == survey.id)
         .order_by(AnalysisRun.created_at.desc(), AnalysisRun.id.desc())
         .limit(1)
@@ -605,7 +625,7 @@ def latest_run(survey: Survey) -> AnalysisRun | None:
 def published_run(survey: Survey) -> AnalysisRun | None:
     """The newest run released to the associations: the one they see."""
     return db.session.scalar(
-        select(AnalysisRun)
+        runs()
         .where(AnalysisRun.survey_id == survey.id, AnalysisRun.released_at.is_not(None))
         .order_by(AnalysisRun.released_at.desc(), AnalysisRun.id.desc())
         .limit(1)
@@ -615,7 +635,7 @@ def published_run(survey: Survey) -> AnalysisRun | None:
 def computed_run(survey: Survey) -> AnalysisRun | None:
     """The newest run that succeeded, released or not: the one officials see."""
     return db.session.scalar(
-        select(AnalysisRun)
+        runs()
         .where(AnalysisRun.survey_id == survey.id, AnalysisRun.status == RunStatus.SUCCEEDED)
         .order_by(AnalysisRun.finished_at.desc(), AnalysisRun.id.desc())
         .limit(1)

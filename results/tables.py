@@ -11,6 +11,7 @@ from flask import render_template
 from markupsafe import Markup
 
 from core.cache import cached
+from results import services
 from results.models import AnalysisRun, AreaKind, ResultFigure
 from results.services import figures_of
 
@@ -62,21 +63,45 @@ def indicator_tables(
     ]
 
 
-#: Rendered tables kept per worker: an official's run to ~250 KB, an association's far
+#: Rendered pages kept per worker: an official's run to ~250 KB, an association's far
 #: less, so at most ~15 MB (the mirror keeps 256 of its smaller pages).
 TABLES_CACHE_SIZE = 64
 
 
-def rendered_tables(run: AnalysisRun, villages: frozenset[int] | None, language: str) -> Markup:
-    """The run's figure tables as HTML, for officials (`villages` None) or an association's
-    villages. A run's figures never change once computed (withdrawn runs lose them and are
-    never shown again), so the HTML is built once per run, scope and language: number
-    formatting is most of the page's cost."""
+def rendered_figures(run: AnalysisRun, villages: frozenset[int] | None, language: str) -> Markup:
+    """The run's figures as HTML (weighting, tables, how reliable they are), for officials
+    (`villages` None) or an association's villages. A run's figures never change once
+    computed (withdrawn runs lose them and are never shown again), so the HTML is built
+    once per run, scope and language: number formatting is most of the page's cost."""
     scope = "official" if villages is None else tuple(sorted(villages))
-    key = (run.id, run.finished_at, scope, language)
+    key = (run.id, run.status, run.finished_at, scope, language)
 
     def build() -> Markup:
-        tables = indicator_tables(figures_of(run, villages), run.output["indicators"], language)
-        return Markup(render_template("results/_tables.html", tables=tables))
+        output = page_output(run)
+        tables = indicator_tables(figures_of(run, villages), output["indicators"], language)
+        left_out = services.left_out(run)
+        return Markup(
+            render_template(
+                "results/_run_figures.html",
+                output=output,
+                tables=tables,
+                is_official=villages is None,
+                left_out=left_out if villages is None else services.about(left_out),
+                survey_id=run.survey_id,
+            )
+        )
 
     return cached("results_tables", key, build, size=TABLES_CACHE_SIZE)
+
+
+def page_output(run: AnalysisRun) -> dict[str, Any]:
+    """The run's output without its figures (the page reads those from their rows): parsed
+    once per run, not on every page. Only a run that succeeded has output, and it never
+    changes; a withdrawn run loses it and changes status, so the status is in the key.
+    Shared between requests: read it, never change it."""
+    key = (run.id, run.status, run.finished_at)
+
+    def build() -> dict[str, Any]:
+        return {name: part for name, part in (run.output or {}).items() if name != "figures"}
+
+    return cached("results_outputs", key, build, size=TABLES_CACHE_SIZE)

@@ -21,7 +21,7 @@ from results import clusters, release, services, vision
 from results.forms import ReleaseForm
 from results.models import AnalysisRun
 from results.quotes import published_quotes
-from results.tables import rendered_tables
+from results.tables import rendered_figures
 from surveys.models import Survey
 
 bp = Blueprint("results", __name__)
@@ -108,14 +108,14 @@ def show(survey_id: int):
     run = services.computed_run(survey) if is_official else published
     language = str(get_locale() or "nl")
     village_vision = vision.page(run, language) if vision.is_vision_run(run) else None
-    tables = rendered_tables(run, villages, language) if run and village_vision is None else ""
+    figures = rendered_figures(run, villages, language) if run and village_vision is None else ""
     return render_template(
         "results/show.html",
         survey=survey,
         run=run,
         published=published,
         latest=services.latest_run(survey) if is_official else None,
-        tables=tables,
+        figures=figures,
         vision=village_vision,
         quotes=published_quotes(survey) if run else [],
         is_official=is_official,
@@ -125,7 +125,7 @@ def show(survey_id: int):
             clusters.kept_clusters(survey) if run and not village_vision and is_official else None
         ),
         kept_margins=vision.kept_margins(survey, published) if run and is_official else None,
-        left_out=_left_out(run, is_official),
+        left_out=_left_out(run, is_official) if village_vision else 0,
         failures=FAILURES,
         form=ButtonForm(),
     )

@@ -26,6 +26,7 @@ from fieldwork.answering import questionnaire_of
 from population.models import MarginImport
 from results import services
 from results.models import AnalysisRun
+from results.tables import page_output
 from surveys.answer_form import text_in
 from surveys.definition import Question as Asked
 from surveys.definition import QuestionType
@@ -62,7 +63,7 @@ def kept_margins(survey: Survey, published: AnalysisRun | None) -> AnalysisRun |
 
 
 def is_vision_run(run: AnalysisRun | None) -> bool:
-    return run is not None and (run.output or {}).get("format") == FORMAT
+    return run is not None and page_output(run).get("format") == FORMAT
 
 
 # Computing ----------------------------------------------------------------------------------
@@ -283,7 +284,7 @@ def document(run: AnalysisRun, village_ids: frozenset[int] | None) -> dict[str, 
 
 def page(run: AnalysisRun, language: str) -> dict[str, Any]:
     """The run's output with every text in the reader's language, for the template."""
-    output = run.output or {}
+    output = page_output(run)
 
     def said(text: dict[str, str] | None) -> str | None:
         return text_in(text, language) if text else None

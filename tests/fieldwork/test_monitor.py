@@ -146,9 +146,12 @@ def test_progress_per_village_age_group_and_day(make_member, make_village):
     assert progress.paper_completed == 0
 
 
-def test_days_are_dutch_dates_in_summer_and_winter_time(make_member, make_village):
+@pytest.mark.parametrize("today", [date(2026, 12, 1), date(2031, 1, 1)])
+def test_days_are_dutch_dates_in_summer_and_winter_time(make_member, make_village, today):
     """The database groups the moments; each lands on its Dutch date, also around the
-    change to winter time (25 October 2026) and the hour before midnight."""
+    changes to summer and winter time (29 March and 25 October 2026), the hour before
+    midnight and new year. On SQLite, moments of last year and this one are shifted in SQL,
+    older ones folded from UTC hours (`today` in 2031): the same dates either way."""
     survey = new_survey(make_village, date(2026, 10, 20))
     moments = [
         at(date(2026, 10, 24), 21, 59),  # 23:59 summer time: the 24th
@@ -156,12 +159,17 @@ def test_days_are_dutch_dates_in_summer_and_winter_time(make_member, make_villag
         at(date(2026, 10, 25), 22, 59),  # 23:59 winter time: the 25th
         at(date(2026, 10, 25), 23, 0),  # 00:00 winter time: the 26th
         at(date(2026, 10, 26), 23, 30),  # the 27th
+        at(date(2026, 3, 28), 22, 59),  # 23:59 winter time: 28 March
+        at(date(2026, 3, 28), 23, 0),  # 00:00 winter time: 29 March
+        at(date(2026, 3, 29), 21, 59),  # 23:59 summer time: 29 March
+        at(date(2026, 3, 29), 22, 0),  # 00:00 summer time: 30 March
+        at(date(2025, 12, 31), 23, 0),  # 00:00 on new year's day
     ]
     for moment in moments:
         invite(survey, make_member("Orvelte", birth_year=1970), completed_at=moment)
     invite(survey, make_member("Hooghalen", birth_year=1970), completed_at=moments[1])
 
-    cells = monitor._day_cells(survey.id, ZoneInfo("Europe/Amsterdam"))
+    cells = monitor._day_cells(survey.id, ZoneInfo("Europe/Amsterdam"), today)
 
     orvelte, hooghalen = village_by_name("Orvelte").id, village_by_name("Hooghalen").id
     assert cells == {
@@ -169,6 +177,10 @@ def test_days_are_dutch_dates_in_summer_and_winter_time(make_member, make_villag
         (orvelte, date(2026, 10, 25)): 2,
         (orvelte, date(2026, 10, 26)): 1,
         (orvelte, date(2026, 10, 27)): 1,
+        (orvelte, date(2026, 3, 28)): 1,
+        (orvelte, date(2026, 3, 29)): 2,
+        (orvelte, date(2026, 3, 30)): 1,
+        (orvelte, date(2026, 1, 1)): 1,
         (hooghalen, date(2026, 10, 25)): 1,
     }
 
@@ -205,6 +217,35 @@ def test_the_age_group_is_the_one_on_the_day_of_the_invitation(make_member, make
     invite(survey, later, invited_at=at(date(2026, 7, 2), 12))
     bands = tallies(survey_progress(survey, OPENS).age_bands)
     assert bands[AgeBand.A18_34] == (1, 0, 0) and bands[AgeBand.A35_49] == (1, 0, 0)
+
+
+def test_the_database_works_out_age_groups_as_the_representativeness_check_does(
+    make_member, make_village
+):
+    """The monitor groups by age group in SQL: on every edge (a birthday of 2 July, 18, 35,
+    65 and 75, no birth year) it must agree with `age_band_on`."""
+    from population.representativeness import age_band_on
+
+    survey = new_survey(make_village, OPENS)
+    days = [date(2026, 1, 1), date(2026, 7, 1), date(2026, 7, 2), date(2026, 12, 31)]
+    expected: dict = {}
+    for day in days:
+        for age in (16, 17, 18, 19, 34, 35, 49, 50, 64, 65, 74, 75, 76, 90):
+            member = make_member("Orvelte", birth_year=day.year - age)
+            invite(survey, member, invited_at=at(day, 23))  # late: the UTC date is the day
+            band = age_band_on(day.year - age, None, day)
+            expected[band] = expected.get(band, 0) + 1
+    for band in (AgeBand.A35_49, AgeBand.A75_PLUS):
+        invite(
+            survey, make_member("Orvelte", birth_year=None, age_band=band), invited_at=at(OPENS, 9)
+        )
+        expected[band] += 1
+    found = {
+        band: invited
+        for band, (invited, _, _) in tallies(survey_progress(survey, OPENS).age_bands).items()
+        if invited
+    }
+    assert found == expected and None in found
 
 
 def test_a_deleted_member_leaves_the_counts_and_the_answers_stay(make_member, make_village):

@@ -263,15 +263,28 @@ def test_weights_that_miss_a_margin_are_not_published_and_the_gaps_are_shown(
     assert "did not meet" not in client.get(f"/surveys/{survey.id}/results").text
 
 
+#: Statements of a warm results page: the account (3), the survey, its runs (three for
+#: officials: computed, published, newest; one for an association), the quotes, which
+#: questionnaire version is live, and for officials the clusters, margins and previous wave.
+WARM_RESULTS_QUERIES = {"official": 13, "association": 8}
+
+
 @pytest.mark.parametrize("role", ["official", "association"])
 def test_the_results_page_runs_a_fixed_number_of_queries(client, login_as, wave, role):
     from tests.panel.test_overview import counted_queries
 
     login_as(role, village="Beilen" if role == "association" else None)
-    with counted_queries() as statements:
+    with counted_queries() as cold:
         assert client.get(f"/surveys/{wave.id}/results").status_code == 200
-    # 15: one for the note that a published wave keeps its margins.
-    assert len(statements) <= 15, "\n".join(statements)
+    with counted_queries() as warm:
+        assert client.get(f"/surveys/{wave.id}/results").status_code == 200
+    # Cold, 16: the run's output and figures, read once per run, scope and language, and
+    # the questionnaire, read once per frozen version; one for the note that a published
+    # wave keeps its margins.
+    assert len(cold) <= 16, "\n".join(cold)
+    # Warm: none of those; the run's output is not even read (it is the biggest row).
+    assert len(warm) <= WARM_RESULTS_QUERIES[role], "\n".join(warm)
+    assert not [s for s in warm if "analysis_runs.output" in s or "definition" in s]
 
 
 @pytest.mark.parametrize("role", ["official", "association"])
@@ -292,6 +305,23 @@ def test_the_figure_tables_are_rendered_once_per_run_scope_and_language(
     english_page = client.get(f"/surveys/{wave.id}/results").text
     assert "Under 65" in english_page and "Under 65" not in first
     assert len(client.application.extensions["results_tables"]) == 2
+
+
+def test_a_cached_page_never_shows_one_association_the_figures_of_another(client, login_as, wave):
+    """The rendered figures are shared between readers: officials' (every village) and one
+    association's must never reach another association, whoever warmed the cache first."""
+    login_as("official")
+    assert "Bovensmilde" in client.get(f"/surveys/{wave.id}/results").text
+    login_as("association", village="Beilen")
+    beilen = client.get(f"/surveys/{wave.id}/results").text
+    login_as("association", village="Bovensmilde")
+    bovensmilde = client.get(f"/surveys/{wave.id}/results").text
+    login_as("association", village="Beilen")
+    beilen_again = client.get(f"/surveys/{wave.id}/results").text
+    assert "Beilen" in beilen and "Bovensmilde" not in beilen
+    assert "Bovensmilde" in bovensmilde and "Beilen" not in bovensmilde
+    assert "Bovensmilde" not in beilen_again
+    assert len(client.application.extensions["results_tables"]) == 3
 
 
 def test_an_association_gets_the_figures_of_its_villages_from_the_database(app, wave):
