@@ -17,10 +17,11 @@ import logging
 import random
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Text, cast, delete, insert, select
+from sqlalchemy import Select, Text, bindparam, cast, delete, insert, select
 from sqlalchemy.orm import contains_eager
 from werkzeug.datastructures import MultiDict
 
@@ -121,31 +122,14 @@ def opened(invitation_id: int, survey_id: int, member_id: int, lock: bool = Fals
     second query once the lock is held: rows joined to a locked row are read as they were
     when the query began, so a response read with the lock could miss the write that held
     it just before (a second tab's page), and that write's answers would be lost."""
-    query = (
-        select(Invitation, _paper_copy_counts(Invitation.id))
-        .join(Invitation.survey)
-        .join(Invitation.member)
-        .options(contains_eager(Invitation.survey), contains_eager(Invitation.member))
-        .where(
-            Invitation.id == invitation_id,
-            Invitation.survey_id == survey_id,
-            Invitation.member_id == member_id,
-        )
-    )
+    ids = {"invitation_id": invitation_id, "survey_id": survey_id, "member_id": member_id}
     if lock:
-        query = query.with_for_update(of=Invitation).execution_options(populate_existing=True)
-        row = db.session.execute(query).first()
+        row = db.session.execute(_statements()["locked"], ids).first()
         if row is None:
             return None
         _hold(row[0])
         return Link(row[0], row[1], *_response_of(row[0]))
-    query = (
-        query.add_columns(DEFINITION_TEXT)
-        .outerjoin(Invitation.response)
-        .outerjoin(QuestionnaireVersion, QuestionnaireVersion.id == Response.version_id)
-        .options(contains_eager(Invitation.response))
-    )
-    row = db.session.execute(query).first()
+    row = db.session.execute(_statements()["read"], ids).first()
     if row is None:
         return None
     invitation, on_paper, text = row
@@ -158,12 +142,39 @@ def _response_of(invitation: Invitation) -> tuple[Response | None, Questionnaire
     if invitation.response_id is None:
         return None, None
     row = db.session.execute(
-        select(Response, DEFINITION_TEXT)
-        .join(QuestionnaireVersion, QuestionnaireVersion.id == Response.version_id)
-        .where(Response.id == invitation.response_id)
-        .execution_options(populate_existing=True)
+        _statements()["response"], {"response_id": invitation.response_id}
     ).first()
     return (None, None) if row is None else (row[0], _questionnaire(row[0], row[1]))
+
+
+@cache
+def _statements() -> dict[str, Select]:
+    """`opened`'s queries, built once: building them and their cache keys took as long as
+    running them. (Built on first use: they read the paper room's table.)"""
+    invitation = (
+        select(Invitation, _paper_copy_counts(Invitation.id))
+        .join(Invitation.survey)
+        .join(Invitation.member)
+        .options(contains_eager(Invitation.survey), contains_eager(Invitation.member))
+        .where(
+            Invitation.id == bindparam("invitation_id"),
+            Invitation.survey_id == bindparam("survey_id"),
+            Invitation.member_id == bindparam("member_id"),
+        )
+    )
+    return {
+        "locked": invitation.with_for_update(of=Invitation).execution_options(
+            populate_existing=True
+        ),
+        "read": invitation.add_columns(DEFINITION_TEXT)
+        .outerjoin(Invitation.response)
+        .outerjoin(QuestionnaireVersion, QuestionnaireVersion.id == Response.version_id)
+        .options(contains_eager(Invitation.response)),
+        "response": select(Response, DEFINITION_TEXT)
+        .join(QuestionnaireVersion, QuestionnaireVersion.id == Response.version_id)
+        .where(Response.id == bindparam("response_id"))
+        .execution_options(populate_existing=True),
+    }
 
 
 def _questionnaire(response: Response | None, text: str | None) -> Questionnaire | None:
