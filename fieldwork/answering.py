@@ -229,7 +229,9 @@ def locked(invitation: Invitation) -> Invitation:
 
 
 def _paper_copy_counts(invitation_id):
-    """Whether the invitation has a named paper copy that still counts, as an expression."""
+    """Whether the invitation has a named paper copy that still counts, as an expression:
+    that member answers on paper only, so a sheet can never also be a web response (and
+    the other way round, `paper.accepting` refuses a sheet whose invitation took part)."""
     # Imported here: paper reads fieldwork, not the other way round; this one question
     # is the exception, asked of the paper room's table rather than duplicated here.
     from paper.models import Sheet, SheetStatus
@@ -240,13 +242,6 @@ def _paper_copy_counts(invitation_id):
         .exists()
         .label("on_paper")
     )
-
-
-def answers_on_paper(invitation: Invitation) -> bool:
-    """The invitation has a named paper copy that still counts: that member answers on
-    paper only, so a sheet can never also be a web response (and the other way round,
-    `paper.accepting` refuses a sheet whose invitation took part)."""
-    return db.session.scalar(select(_paper_copy_counts(invitation.id)))
 
 
 def current_response(invitation: Invitation) -> Response | None:

@@ -17,7 +17,7 @@ from surveys.definition import Item, Option, Page, Question, Questionnaire, Ques
 
 SCHEMA_VERSION = 1
 #: Questionnaires kept read by `stored_questionnaire`, in each process.
-QUESTIONNAIRES_KEPT = 32
+QUESTIONNAIRES_KEPT = 16
 
 #: The fields that only some types use.
 TYPE_FIELDS = {
