@@ -5,12 +5,16 @@ saved, answering ran at a twentieth of the database's insert rate.)"""
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 from sqlalchemy import select
 
 from core.db import db
 from fieldwork.links import survey_token
 from fieldwork.models import Response
+from surveys.models import Survey
+from surveys.services import correct_text
 from tests.fieldwork.test_answering import ANSWERS, Resident, invite, publish
 from tests.helpers import counted_queries
 
@@ -63,3 +67,17 @@ def test_the_check_and_send_step_takes_a_few_queries(resident):
 
 def resident_response(resident) -> str:
     return db.session.scalar(select(Response.id))
+
+
+def test_a_corrected_question_text_shows_at_once_though_questionnaires_are_kept(resident):
+    """Questionnaires are read once per process, by their stored text: a frozen version's
+    corrected typo is a new text, read anew, not the kept old one."""
+    assert "How safe do you feel" in resident.page(1).text
+    survey = db.session.scalar(select(Survey))
+    definition = copy.deepcopy(survey.current_version.definition)
+    question = definition["pages"][0]["questions"][1]
+    assert question["code"] == "VEILIG"
+    question["text"]["en"] = "How safe do you feel in your village, corrected?"
+    correct_text(survey, definition, by=None)
+    db.session.commit()
+    assert "How safe do you feel in your village, corrected?" in resident.page(1).text
