@@ -4,13 +4,14 @@ the Redis at 127.0.0.1:6379. An asyncio client (httpx) follows each personal lin
 answers the liveability survey page by page with CSRF, checks and sends, at concurrency
 8, 32 and 64; then the stored responses must equal the residents the client finished.
 
-Printed per concurrency: page requests per second, p50/p95 latency and the workers' own
-memory (private RSS), against floors measured in the same run: a bare Flask route served
-by the same gunicorn setup, and raw response-shaped INSERTs (one per transaction, from as
-many connections as there are web workers). Goals (issue 20): at least half the insert
-floor, p95 < 100 ms at 32, < 80 MB per worker.
+Printed per concurrency: page requests per second, p50/p95 latency, the workers' own
+memory (private RSS) and CPU time per request (the workers', and the client's own),
+against floors measured in the same run: a bare Flask route served by the same gunicorn
+setup, and raw response-shaped INSERTs (one per transaction, from as many connections as
+there are web workers). Goals (issue 20): at least half the insert floor, p95 < 100 ms
+at 32, < 80 MB per worker.
 
-Run: .venv/bin/python bench/load.py [--workers 4] [--residents 40] [--admin-url URL]
+Run: .venv/bin/python bench/load.py [--workers 4] [--residents 16] [--admin-url URL]
 The machine is shared and has two cores, which the client shares with the server: quote
 medians of several runs.
 """
@@ -416,25 +417,26 @@ def main() -> None:
         with running(command, environment, port, "/healthz") as stack:
             for concurrency in CONCURRENCY:
                 batch = [keys.pop() for _ in range(args.residents * concurrency // 8)]
-                cpu = workers_cpu_seconds(stack.pid)
+                cpu, client = workers_cpu_seconds(stack.pid), time.process_time()
                 tally, seconds = asyncio.run(load(port, batch, concurrency))
                 cpu = (workers_cpu_seconds(stack.pid) - cpu) * 1000 / len(tally.latencies)
+                client = (time.process_time() - client) * 1000 / len(tally.latencies)
                 finished += tally.finished
                 rate = len(tally.latencies) / seconds
                 memory = worker_private_mb(stack.pid)
-                rows.append((concurrency, rate, tally, memory, cpu))
+                rows.append((concurrency, rate, tally, memory, cpu, client))
                 for failure in tally.failures[:3]:
                     print("  failed:", failure)
         stored = completed_responses(database_url, survey_id)
     print(
         f"{'concurrency':>11} {'req/s':>7} {'ratio':>6} {'p50 ms':>7} {'p95 ms':>7} "
-        f"{'worker MB':>9} {'CPU ms/req':>10}  residents"
+        f"{'worker MB':>9} {'CPU ms/req':>10} {'client':>6}  residents"
     )
-    for concurrency, rate, tally, memory, cpu in rows:
+    for concurrency, rate, tally, memory, cpu, client in rows:
         print(
             f"{concurrency:>11} {rate:7.0f} {rate / inserts:6.2f} "
             f"{statistics.median(tally.latencies):7.1f} {p95(tally.latencies):7.1f} "
-            f"{max(memory, default=0):9.1f} {cpu:10.2f}  "
+            f"{max(memory, default=0):9.1f} {cpu:10.2f} {client:6.2f}  "
             f"{tally.finished} sent, {len(tally.failures)} failed"
         )
     print(
