@@ -13,6 +13,7 @@ from sqlalchemy import select
 from core.db import db
 from fieldwork.links import survey_token
 from fieldwork.models import Response
+from surveys.format import stored_questionnaire
 from surveys.models import Survey
 from surveys.services import correct_text
 from tests.fieldwork.test_answering import ANSWERS, Resident, invite, publish
@@ -29,13 +30,14 @@ def resident(app, make_member):
 
 
 def round_trips(statements: list[str]) -> int:
-    """Statements sent, less SQLite's BEGIN IMMEDIATE (PostgreSQL's BEGIN is sent with the
-    first statement)."""
+    """Statements run, less SQLite's BEGIN IMMEDIATE: the transaction's BEGIN, COMMIT and
+    ROLLBACK are not counted on either database."""
     return sum(statement != "BEGIN IMMEDIATE" for statement in statements)
 
 
 def test_an_answer_page_is_shown_in_one_query_and_saved_in_three(resident):
     response_id = resident_response(resident)
+    read = stored_questionnaire.cache_info().misses
     with counted_queries() as shown:
         assert resident.page(1).status_code == 200
     with counted_queries() as saved:
@@ -43,6 +45,8 @@ def test_an_answer_page_is_shown_in_one_query_and_saved_in_three(resident):
         assert posted.status_code == 303 and posted.location.endswith("/pagina/2")
     with counted_queries() as later:
         assert resident.page(2).status_code == 200
+    # The questionnaire was read when the resident started, and kept.
+    assert stored_questionnaire.cache_info().misses == read
     # The invitation with its survey, member, paper copies, response and questionnaire.
     assert round_trips(shown) == 1
     assert round_trips(later) == 1
