@@ -32,7 +32,8 @@ from core.db import db, utcnow
 from core.forms import ButtonForm
 from core.limits import limiter
 from fieldwork import answering
-from fieldwork.links import genuine_invitation, may_answer
+from fieldwork.answering import Link
+from fieldwork.links import genuine_invitation, link_ids, may_answer
 from fieldwork.models import Invitation, ResponseLocked
 from fieldwork.models import Response as SurveyResponse
 from surveys.answer_form import PageForm, text_in
@@ -98,7 +99,8 @@ def start(token: str):
 @limiter.limit(POST_LIMIT, methods=["POST"], key_func=_link_key)
 def welcome(survey_id: int):
     """The welcome page: what the survey is about, how anonymity works; start or continue."""
-    invitation = _invitation(survey_id)
+    link = _link(survey_id, lock=request.method == "POST")
+    invitation = link.invitation
     if invitation.took_part:
         return _to_thanks(survey_id)
     form = ButtonForm()
@@ -108,11 +110,10 @@ def welcome(survey_id: int):
         except ResponseLocked:
             return _to_thanks(survey_id)
         db.session.commit()
-        return _go_on(survey_id, response)
-    survey, response = invitation.survey, answering.current_response(invitation)
-    questionnaire = answering.questionnaire_of(
-        response.version if response else survey.live_version
-    )
+        questionnaire = link.questionnaire if response is link.response else None
+        return _go_on(survey_id, response, questionnaire)
+    survey, response = invitation.survey, link.response
+    questionnaire = link.questionnaire or answering.live_questionnaire(survey)
     return render_template(
         "fieldwork/answer/start.html",
         survey_id=survey_id,
@@ -128,14 +129,13 @@ def welcome(survey_id: int):
 @limiter.limit(POST_LIMIT, methods=["POST"], key_func=_link_key)
 def page(survey_id: int, number: int):
     """One page of questions; posting checks and saves it, then goes on or back."""
-    invitation = _invitation(survey_id, lock=request.method == "POST")
-    response, questionnaire = _answering(survey_id, invitation)
+    response, questionnaire = _answering(survey_id, _link(survey_id, request.method == "POST"))
     index = number - 1
     if not answering.may_open(response, questionnaire, index):
         # A second click on Back finds the page already left: no complaint for that.
         if request.method == "POST" and request.form.get(ACTION) != "back":
             flash(_("You cannot skip questions. Nothing was saved: please go on here."), "error")
-        return _go_on(survey_id, response)
+        return _go_on(survey_id, response, questionnaire)
     if request.method == "POST":
         return _save_page(survey_id, response, questionnaire, index)
     form = answering.page_form_for(response, questionnaire, index, _language())
@@ -148,7 +148,9 @@ def _save_page(survey_id: int, response: SurveyResponse, questionnaire: Question
     if request.form.get(RESPONSE) != response.id:
         return _out_of_date(url_for("answer.page", survey_id=survey_id, number=index + 1))
     back = request.form.get(ACTION) == "back"
-    outcome = answering.save_page(response, index, request.form, _language(), utcnow(), back)
+    outcome = answering.save_page(
+        response, index, request.form, _language(), utcnow(), back, questionnaire
+    )
     if not outcome.saved:
         return _page(survey_id, response, questionnaire, index, outcome.form, 422)
     db.session.commit()
@@ -164,14 +166,17 @@ def _save_page(survey_id: int, response: SurveyResponse, questionnaire: Question
 @limiter.limit(POST_LIMIT, methods=["POST"], key_func=_link_key)
 def send(survey_id: int):
     """Check the answers, then send them: from then on they cannot change."""
-    invitation = _invitation(survey_id, lock=request.method == "POST")
-    response, questionnaire = _answering(survey_id, invitation)
+    link = _link(survey_id, lock=request.method == "POST")
+    invitation = link.invitation
+    response, questionnaire = _answering(survey_id, link)
     form = SendForm(response=response.id)
     if form.validate_on_submit():
         if form.response.data != response.id:
             return _out_of_date(url_for("answer.send", survey_id=survey_id))
         try:
-            answering.submit(invitation, response, utcnow(), confirm_by_mail=form.confirm.data)
+            answering.submit(
+                invitation, response, utcnow(), form.confirm.data, questionnaire=questionnaire
+            )
         except answering.NotReady as not_ready:
             flash(_("Some questions still need an answer. Nothing was sent yet."), "error")
             return redirect(
@@ -180,7 +185,7 @@ def send(survey_id: int):
         db.session.commit()
         return _to_thanks(survey_id)
     if answering.unfinished_page(response, questionnaire) is not None:
-        return _go_on(survey_id, response)
+        return _go_on(survey_id, response, questionnaire)
     return render_template(
         "fieldwork/answer/send.html",
         survey_id=survey_id,
@@ -194,10 +199,10 @@ def send(survey_id: int):
 @bp.get(f"{ANSWERING}/bedankt")
 def thanks(survey_id: int):
     """Thank you: the answers were sent, and the link now leads only here."""
-    invitation = _invitation(survey_id)
+    invitation = _link(survey_id).invitation
     if not invitation.took_part:
         return redirect(url_for("answer.welcome", survey_id=survey_id), 303)
-    questionnaire = answering.questionnaire_of(invitation.survey.live_version)
+    questionnaire = answering.live_questionnaire(invitation.survey)
     return render_template(
         "fieldwork/answer/thanks.html",
         title=text_in(questionnaire.title, _language()),
@@ -210,14 +215,15 @@ def thanks(survey_id: int):
 # --- helpers ---------------------------------------------------------------------------
 
 
-def _invitation(survey_id: int, lock: bool = False) -> Invitation:
-    """The link's invitation (row-locked for a write), or a plain page saying why not."""
-    invitation = genuine_invitation(request.cookies.get(LINK_COOKIE, ""))
-    if (
-        invitation is None
-        or invitation.survey_id != survey_id
-        or not (invitation.survey.is_open(local_today()) or _closed(invitation))
-    ):
+def _link(survey_id: int, lock: bool = False) -> Link:
+    """What the link opens (its invitation row-locked for a write), or a plain page saying
+    why not."""
+    ids = link_ids(request.cookies.get(LINK_COOKIE, ""))
+    link = None
+    if ids is not None and ids[1] == survey_id:
+        link = answering.opened(*ids, lock=lock)
+    invitation = link.invitation if link else None
+    if invitation is None or not (invitation.survey.is_open(local_today()) or _closed(invitation)):
         abort(_link_does_not_work())
     if not may_answer(invitation):
         abort(
@@ -230,7 +236,7 @@ def _invitation(survey_id: int, lock: bool = False) -> Invitation:
                 ),
             )
         )
-    if not invitation.took_part and answering.answers_on_paper(invitation):
+    if not invitation.took_part and link.on_paper:
         abort(
             _unusable(
                 409,
@@ -243,7 +249,7 @@ def _invitation(survey_id: int, lock: bool = False) -> Invitation:
         )
     if _closed(invitation):
         abort(_survey_closed(invitation))
-    return answering.locked(invitation) if lock else invitation
+    return link
 
 
 def _link_does_not_work() -> Response:
@@ -269,7 +275,7 @@ def _survey_closed(invitation: Invitation) -> Response:
     """410 Gone, like the page for a member who left: the link was genuine and worked, but
     answering is over. Not a 404, which says the link itself is wrong; and no-store
     (`_not_stored`) means a survey that is reopened is answered again at once."""
-    questionnaire = answering.questionnaire_of(invitation.survey.live_version)
+    questionnaire = answering.live_questionnaire(invitation.survey)
     html = render_template(
         "fieldwork/answer/closed.html",
         title=text_in(questionnaire.title, _language()),
@@ -284,22 +290,25 @@ def _unusable(status: int, title: str, message: str) -> Response:
     return make_response(html, status)
 
 
-def _answering(survey_id: int, invitation: Invitation) -> tuple[SurveyResponse, Questionnaire]:
+def _answering(survey_id: int, link: Link) -> tuple[SurveyResponse, Questionnaire]:
     """The response being filled in, or off to the welcome page (not started yet) or the
     thank-you page (already sent)."""
-    response = answering.current_response(invitation)
-    if invitation.took_part or (response is not None and response.completed):
+    response = link.response
+    if link.invitation.took_part or (response is not None and response.completed):
         abort(_to_thanks(survey_id))
     if response is None:
         abort(redirect(url_for("answer.welcome", survey_id=survey_id), 303))
-    return response, answering.questionnaire_of(response.version)
+    return response, link.questionnaire
 
 
-def _go_on(survey_id: int, response: SurveyResponse) -> Response:
+def _go_on(
+    survey_id: int, response: SurveyResponse, questionnaire: Questionnaire | None = None
+) -> Response:
     """To the page to continue on, the check-and-send step, or the thank-you page."""
     if response.completed:
         return _to_thanks(survey_id)
-    index = answering.continue_at(response, answering.questionnaire_of(response.version))
+    questionnaire = questionnaire or answering.questionnaire_of(response.version)
+    index = answering.continue_at(response, questionnaire)
     if index is None:
         return redirect(url_for("answer.send", survey_id=survey_id), 303)
     return redirect(url_for("answer.page", survey_id=survey_id, number=index + 1), 303)

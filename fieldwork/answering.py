@@ -3,20 +3,26 @@
 All state is in the database, so the link works on any device and without logging in.
 Every write first locks the invitation's row: two tabs, a double click, a replayed request
 or a retry after a lost connection are handled one after the other and find the same
-response. Pages are checked with the questionnaire's own form and routing; a page that
-fails stores nothing. Callers commit.
+response. A page reads the link's invitation, survey, member and response in one query
+(`opened`; a write reads the response in a second one, once it holds the lock), and each
+frozen questionnaire is read and checked once per process (`surveys.format`). Pages are
+checked with the questionnaire's own form and routing; a page that fails stores nothing.
+Callers commit.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Select, Text, bindparam, cast, delete, insert, select
+from sqlalchemy.orm import contains_eager
 from werkzeug.datastructures import MultiDict
 
 from core.dates import local_today
@@ -35,7 +41,7 @@ from population.representativeness import age_band_on
 from surveys.answer_form import LIKERT_LABELS, OTHER, PageForm, page_form, text_in
 from surveys.conditions import is_answered
 from surveys.definition import LIKERT_CODES, Question, Questionnaire, QuestionType
-from surveys.format import from_json
+from surveys.format import stored_questionnaire
 from surveys.models import QuestionnaireVersion, Survey
 from surveys.page_check import check_page, revealed, with_page
 from surveys.routing import (
@@ -75,10 +81,15 @@ class PageOutcome:
 
 def questionnaire_of(version: QuestionnaireVersion) -> Questionnaire:
     """The questionnaire of a version (a response's, or the survey's live one)."""
-    questionnaire, problems = from_json(version.definition)
+    return questionnaire_in(version.id, json.dumps(version.definition))
+
+
+def questionnaire_in(version_id: int, text: str) -> Questionnaire:
+    """The questionnaire of a version from its definition as stored (JSON text)."""
+    questionnaire, problems = stored_questionnaire(text)
     if questionnaire is None:
         # Frozen versions passed the checks; this one fails checks added since.
-        raise ValueError(f"questionnaire version {version.id} fails: {problems}")
+        raise ValueError(f"questionnaire version {version_id} fails: {list(problems)}")
     return questionnaire
 
 
@@ -87,27 +98,149 @@ def end_of(questionnaire: Questionnaire) -> int:
     return len(questionnaire.pages)
 
 
+@dataclass(frozen=True)
+class Link:
+    """What a personal link opens: the invitation with its survey and member, whether a
+    paper copy counts for it, and the response being filled in with its questionnaire."""
+
+    invitation: Invitation
+    on_paper: bool
+    response: Response | None
+    #: The questionnaire of the response's version (None without a response).
+    questionnaire: Questionnaire | None
+
+
+#: The definition as stored: the questionnaire cache's key, and no JSON to parse on a hit.
+DEFINITION_TEXT = cast(QuestionnaireVersion.definition, Text)
+
+
+def opened(invitation_id: int, survey_id: int, member_id: int, lock: bool = False) -> Link | None:
+    """The link of these ids in one query, or None when no such invitation exists.
+
+    With `lock` (a write) the invitation's row is locked first (PostgreSQL; SQLite's POSTs
+    hold the write lock from BEGIN IMMEDIATE, see core.db), and the response is read by a
+    second query once the lock is held: rows joined to a locked row are read as they were
+    when the query began, so a response read with the lock could miss the write that held
+    it just before (a second tab's page), and that write's answers would be lost."""
+    ids = {"invitation_id": invitation_id, "survey_id": survey_id, "member_id": member_id}
+    if lock:
+        row = db.session.execute(_statements()["locked"], ids).first()
+        if row is None:
+            return None
+        _hold(row[0])
+        return Link(row[0], row[1], *_response_of(row[0]))
+    row = db.session.execute(_statements()["read"], ids).first()
+    if row is None:
+        return None
+    invitation, on_paper, text = row
+    return Link(
+        invitation, on_paper, invitation.response, _questionnaire(invitation.response, text)
+    )
+
+
+def _response_of(invitation: Invitation) -> tuple[Response | None, Questionnaire | None]:
+    if invitation.response_id is None:
+        return None, None
+    row = db.session.execute(
+        _statements()["response"], {"response_id": invitation.response_id}
+    ).first()
+    return (None, None) if row is None else (row[0], _questionnaire(row[0], row[1]))
+
+
+@cache
+def _statements() -> dict[str, Select]:
+    """`opened`'s queries, built once: building them and their cache keys took as long as
+    running them. (Built on first use: they read the paper room's table.)"""
+    invitation = (
+        select(Invitation, _paper_copy_counts(Invitation.id))
+        .join(Invitation.survey)
+        .join(Invitation.member)
+        .options(contains_eager(Invitation.survey), contains_eager(Invitation.member))
+        .where(
+            Invitation.id == bindparam("invitation_id"),
+            Invitation.survey_id == bindparam("survey_id"),
+            Invitation.member_id == bindparam("member_id"),
+        )
+    )
+    return {
+        "locked": invitation.with_for_update(of=Invitation).execution_options(
+            populate_existing=True
+        ),
+        "read": invitation.add_columns(DEFINITION_TEXT)
+        .outerjoin(Invitation.response)
+        .outerjoin(QuestionnaireVersion, QuestionnaireVersion.id == Response.version_id)
+        .options(contains_eager(Invitation.response)),
+        "response": select(Response, DEFINITION_TEXT)
+        .join(QuestionnaireVersion, QuestionnaireVersion.id == Response.version_id)
+        .where(Response.id == bindparam("response_id"))
+        .execution_options(populate_existing=True),
+    }
+
+
+def _questionnaire(response: Response | None, text: str | None) -> Questionnaire | None:
+    return None if response is None else questionnaire_in(response.version_id, text)
+
+
+def live_version(survey_id: int) -> tuple[int, str] | None:
+    """The id and stored definition of the version residents answer (`Survey.live_version`)
+    without loading every version of the survey."""
+    return db.session.execute(
+        select(QuestionnaireVersion.id, DEFINITION_TEXT)
+        .where(
+            QuestionnaireVersion.survey_id == survey_id,
+            QuestionnaireVersion.frozen_at.is_not(None),
+        )
+        .order_by(QuestionnaireVersion.number.desc())
+        .limit(1)
+    ).first()
+
+
+def live_questionnaire(survey: Survey) -> Questionnaire:
+    """The questionnaire residents answer now."""
+    version = live_version(survey.id)
+    if version is None:
+        raise ValueError(f"survey {survey.id} has no frozen version")
+    return questionnaire_in(*version)
+
+
+#: `Session.info` key: the invitation whose row this transaction has locked.
+_LOCKED = "fieldwork.answering.locked"
+
+
+def _hold(invitation: Invitation) -> None:
+    db.session.info[_LOCKED] = (db.session().get_transaction(), invitation.id)
+
+
+def _holds(invitation: Invitation) -> bool:
+    """This transaction locked the invitation's row already (it ends with the transaction)."""
+    return db.session.info.get(_LOCKED) == (db.session().get_transaction(), invitation.id)
+
+
 def locked(invitation: Invitation) -> Invitation:
     """The invitation re-read with a row lock (PostgreSQL) until the transaction ends."""
+    if _holds(invitation):
+        return invitation
     db.session.flush()  # re-reading must not drop changes not yet written
-    return db.session.get(Invitation, invitation.id, with_for_update=True, populate_existing=True)
+    invitation = db.session.get(
+        Invitation, invitation.id, with_for_update=True, populate_existing=True
+    )
+    _hold(invitation)
+    return invitation
 
 
-def answers_on_paper(invitation: Invitation) -> bool:
-    """The invitation has a named paper copy that still counts: that member answers on
-    paper only, so a sheet can never also be a web response (and the other way round,
-    `paper.accepting` refuses a sheet whose invitation took part)."""
+def _paper_copy_counts(invitation_id):
+    """Whether the invitation has a named paper copy that still counts, as an expression:
+    that member answers on paper only, so a sheet can never also be a web response (and
+    the other way round, `paper.accepting` refuses a sheet whose invitation took part)."""
     # Imported here: paper reads fieldwork, not the other way round; this one question
     # is the exception, asked of the paper room's table rather than duplicated here.
     from paper.models import Sheet, SheetStatus
 
     return (
-        db.session.scalar(
-            select(Sheet.id)
-            .where(Sheet.invitation_id == invitation.id, Sheet.status != SheetStatus.VOID)
-            .limit(1)
-        )
-        is not None
+        select(Sheet.id)
+        .where(Sheet.invitation_id == invitation_id, Sheet.status != SheetStatus.VOID)
+        .exists()
+        .label("on_paper")
     )
 
 
@@ -115,6 +248,9 @@ def current_response(invitation: Invitation) -> Response | None:
     """The response being filled in through this invitation, as stored right now."""
     if invitation.response_id is None:
         return None
+    if _holds(invitation):
+        # Read after the lock was taken (`opened`, `locked`): nobody changed it since.
+        return db.session.get(Response, invitation.response_id)
     return db.session.get(Response, invitation.response_id, populate_existing=True)
 
 
@@ -150,11 +286,12 @@ def _earlier_response(invitation: Invitation) -> Response | None:
 def _new_response(invitation: Invitation, now: datetime) -> Response:
     # The respondent stays linked while answering, so the resident can continue; an
     # anonymous survey cuts the link when the answers are sent (see `submit`).
-    member, version = invitation.member, invitation.survey.live_version
+    member = invitation.member
+    version_id, text = live_version(invitation.survey_id)
     band = age_band_on(member.birth_year, member.age_band, local_today())
     response = Response(
         survey_id=invitation.survey_id,
-        version=version,
+        version_id=version_id,
         respondent_id=member.respondent_id,
         channel=Channel.WEB,
         village_id=member.village_id,
@@ -164,7 +301,7 @@ def _new_response(invitation: Invitation, now: datetime) -> Response:
         started_at=now,
         updated_at=now,
     )
-    questionnaire = questionnaire_of(response.version)
+    questionnaire = questionnaire_in(version_id, text)
     response.current_page = _or_end(first_page(questionnaire, {}), questionnaire)
     db.session.add(response)
     return response
@@ -228,16 +365,18 @@ def save_page(
     language: str,
     now: datetime,
     back: bool = False,
+    questionnaire: Questionnaire | None = None,
 ) -> PageOutcome:
     """Check posted page `index` against the questionnaire and store its answers.
 
     Refused, storing nothing: a missing required answer, an unknown answer code, a number
     out of range, or an answer our form never sends (see `surveys.page_check`). Going back
     stores the page's answers when they pass, and never complains about missing ones.
+    `questionnaire`: the response version's, when the caller has it already.
     """
     if response.completed:
         raise ResponseLocked("this response has been submitted")
-    questionnaire = questionnaire_of(response.version)
+    questionnaire = questionnaire or questionnaire_of(response.version)
     page, earlier = questionnaire.pages[index], response.answers
     checked = check_page(page, earlier, language, formdata)
     if checked.refused:
@@ -257,19 +396,24 @@ def save_page(
 
 
 def submit(
-    invitation: Invitation, response: Response, now: datetime, confirm_by_mail: bool = False
+    invitation: Invitation,
+    response: Response,
+    now: datetime,
+    confirm_by_mail: bool = False,
+    questionnaire: Questionnaire | None = None,
 ) -> bool:
     """Send the answers: the response is locked for good and, for an anonymous survey,
     moved out of reach of the member (only "took part" stays). False when it was sent
     already (a double click, a second tab, a retry): nothing changes then. NotReady when
     questions on the route still need an answer (a crafted jump to sending)."""
-    invitation = locked(invitation)
+    invitation, given = locked(invitation), response
     if invitation.took_part:
         return False
     response = current_response(invitation)
     if response is None or response.completed:
         return False
-    questionnaire = questionnaire_of(response.version)
+    if questionnaire is None or response is not given:
+        questionnaire = questionnaire_of(response.version)
     page = unfinished_page(response, questionnaire)
     if page is not None:
         raise NotReady(page)

@@ -82,10 +82,15 @@ def _legacy_ids(token: str) -> tuple[int, int, int] | None:
     return invitation_id, survey_id, member_id
 
 
+def link_ids(token: str) -> tuple[int, int, int] | None:
+    """The invitation, survey and member ids of a genuine survey link, or None."""
+    return _opened(token) or _legacy_ids(token)
+
+
 def genuine_invitation(token: str) -> Invitation | None:
     """The invitation of a genuine survey link, whether or not its survey is open (the
     answering pages say when it is not)."""
-    ids = _opened(token) or _legacy_ids(token)
+    ids = link_ids(token)
     if ids is None:
         return None
     invitation_id, survey_id, member_id = ids

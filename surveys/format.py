@@ -7,6 +7,8 @@ none, so an import either succeeds whole or saves nothing.
 
 from __future__ import annotations
 
+import json
+from functools import lru_cache
 from typing import Any
 
 from core.input import clean_text, has_lone_surrogate, single_line
@@ -14,6 +16,8 @@ from surveys.checks import Problem, check
 from surveys.definition import Item, Option, Page, Question, Questionnaire, QuestionType
 
 SCHEMA_VERSION = 1
+#: Questionnaires kept read by `stored_questionnaire`, in each process.
+QUESTIONNAIRES_KEPT = 16
 
 #: The fields that only some types use.
 TYPE_FIELDS = {
@@ -151,6 +155,17 @@ def from_json(data: Any) -> tuple[Questionnaire | None, list[Problem]]:
         return None, reader.problems
     problems = check(questionnaire)
     return (None, problems) if problems else (questionnaire, [])
+
+
+@lru_cache(maxsize=QUESTIONNAIRES_KEPT)
+def stored_questionnaire(text: str) -> tuple[Questionnaire | None, tuple[Problem, ...]]:
+    """`from_json` of a stored definition's JSON text, read and checked once per process:
+    every page a resident answers needs its version's questionnaire, and reading and
+    checking it cost more than the rest of the page. Keyed on the text itself, so a frozen
+    version whose texts are corrected (`QuestionnaireVersion.correct_text`) is read anew.
+    The questionnaire is shared: nobody may change it (its dataclasses are frozen)."""
+    questionnaire, problems = from_json(json.loads(text))
+    return questionnaire, tuple(problems)
 
 
 def _clean(reader: _Reader, value: Any, where: str) -> Any:

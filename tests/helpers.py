@@ -1,6 +1,10 @@
 """Small helpers shared by tests."""
 
-from sqlalchemy import func, select
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import event, func, select
 
 from core.db import db
 
@@ -31,3 +35,21 @@ def every_row_as_text() -> str:
         for table in db.metadata.sorted_tables
         for row in db.session.execute(select(table)).all()
     )
+
+
+@contextmanager
+def counted_queries() -> Iterator[list[str]]:
+    """Statements run in this thread meanwhile: the test client runs a request in the
+    test's thread, so the job and mail workers' polling is left out."""
+    statements: list[str] = []
+    thread = threading.get_ident()
+
+    def count_statement(conn, cursor, statement, *args) -> None:
+        if threading.get_ident() == thread:
+            statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count_statement)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count_statement)
