@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import re
 import secrets
-import threading
-from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from itsdangerous import TimestampSigner
-from sqlalchemy import event, func, insert, select
+from sqlalchemy import func, insert, select
 
 from accounts.models import Account
 from audit.models import AuditEvent
@@ -44,7 +42,7 @@ from surveys.answer_form import text_in
 from surveys.services import create_survey
 from surveys.templates import load_template
 from tests.conftest import csrf_token_from
-from tests.helpers import count, wait_for_jobs
+from tests.helpers import count, counted_queries, wait_for_jobs
 from villages.queries import village_by_name
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -142,23 +140,6 @@ def test_a_survey_for_some_villages_previews_only_those(seeded, make_member, tod
     preview = invitations.invitation_preview(survey, today)
     assert [row.village.name for row in preview.rows] == ["Beilen"]
     assert preview.totals.invite == 1
-
-
-@contextmanager
-def counted_queries():
-    """Statements the request runs in this thread (the workers' polling is left out)."""
-    statements: list[str] = []
-    thread = threading.get_ident()
-
-    def count_statement(conn, cursor, statement, *args):
-        if threading.get_ident() == thread:
-            statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count_statement)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count_statement)
 
 
 def test_invitations_page_takes_the_same_few_queries_however_big_the_panel(

@@ -2,12 +2,10 @@
 
 import re
 import secrets
-import threading
-from contextlib import contextmanager
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from audit.models import AuditEvent
 from core.db import db, utcnow
@@ -17,6 +15,7 @@ from population.services import import_margins
 from recruitment.models import RecruitmentBatch, RecruitmentCode
 from recruitment.queries import batch_overviews
 from recruitment.queries import funnels as recruitment_funnels
+from tests.helpers import counted_queries
 from villages.models import VillageKind
 from villages.queries import panel_villages, village_by_name
 
@@ -59,24 +58,6 @@ def test_overview_page_shows_counts_target_and_sign_up(client, login_as, make_me
     assert "Panel per village" in html
     assert "The counts include 1 synthetic (demo) member." in html
     assert "15 to go" in html and ">No<" in html
-
-
-@contextmanager
-def counted_queries():
-    """Statements the request runs; the test client runs it in this thread, so the job and
-    mail workers' polling is left out."""
-    statements: list[str] = []
-    thread = threading.get_ident()
-
-    def count(conn, cursor, statement, *args):
-        if threading.get_ident() == thread:
-            statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
 
 
 def test_overview_page_takes_the_same_few_queries_however_big_the_panel(
