@@ -23,10 +23,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import (
     Field,
+    Label,
     RadioField,
     SelectChoice,
     SelectMultipleField,
@@ -34,7 +37,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import StopValidation, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, ListWidget, html_params
 
 from accounts.forms import strip
 from surveys.conditions import is_answered
@@ -184,8 +187,9 @@ def _marks() -> list[SelectChoice]:
 def _radio(code: str, label: str, help_text: str, question: Question, choices: list) -> Field:
     validators = [_required(question, _l("Choose an answer."))]
     validators.append(_known_codes([choice.value for choice in choices]))
-    return RadioField(
+    return AnswerRadioField(
         label,
+        kept={},
         name=code,
         description=help_text,
         choices=choices,
@@ -199,8 +203,9 @@ def _multiple(question: Question, label: str, help_text: str, language: str) -> 
     if question.other:
         choices.append(SelectChoice(OTHER, _l("Other, namely")))
     fields = {
-        question.code: SelectMultipleField(
+        question.code: AnswerCheckboxesField(
             label,
+            kept={},
             name=question.code,
             description=help_text,
             choices=choices,
@@ -302,6 +307,92 @@ class RankingField(Field):
 def _padded(codes: list, count: int) -> list[str]:
     """At least `count` places; more are kept, so that tampering is refused, not cut off."""
     return [str(code) for code in codes] + [""] * (count - len(codes))
+
+
+# --- radio buttons and checkboxes, without a WTForms subfield each -------------------------
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What stays the same of one radio button or checkbox, request after request."""
+
+    id: str
+    label: Label
+    data: str
+    #: id, name, type and value, as `html_params` writes them (it sorts attributes: these
+    #: come after "checked" and "class").
+    attributes: Markup
+
+
+class ChoiceOption:
+    """One radio button or checkbox as `choices` in templates/_forms.html renders it: the
+    `id`, `label`, `data` and `checked` of a WTForms subfield, and called, its <input>."""
+
+    __slots__ = ("shown", "checked")
+
+    def __init__(self, shown: Shown, checked: bool):
+        self.shown, self.checked = shown, checked
+
+    id = property(lambda self: self.shown.id)
+    label = property(lambda self: self.shown.label)
+    data = property(lambda self: self.shown.data)
+
+    def __call__(self, **attributes) -> Markup:
+        """The <input> as WTForms writes it, with the class given: the templates give no
+        other attribute, so no other is taken."""
+        css = attributes.pop("class", None)
+        if attributes:
+            raise TypeError(f"a choice option takes only a class, not {sorted(attributes)}")
+        checked = " checked" if self.checked else ""
+        css = "" if css is None else Markup(' class="%s"') % css
+        return Markup(f"<input{checked}{css} {self.shown.attributes}>")
+
+
+class QuickChoices:
+    """Iterated, a choice field gives `ChoiceOption`s instead of WTForms subfields: building
+    a field per option and writing its attributes anew was two thirds of an answer page's
+    CPU (issue 20). What does not change is kept in `kept`, one dict per unbound field (so
+    per cached form class), by locale: the Likert labels are translated lazily."""
+
+    def __init__(self, *args, kept: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kept = kept
+
+    def __iter__(self):
+        chosen = self.chosen()
+        for shown in self.shown():
+            yield ChoiceOption(shown, shown.data in chosen)
+
+    def chosen(self) -> set[str]:
+        raise NotImplementedError
+
+    def shown(self) -> tuple[Shown, ...]:
+        key = (str(get_locale()), self.id, self.name)
+        shown = self.kept.get(key)
+        if shown is None:
+            kind = self.option_widget.input_type
+            shown = self.kept[key] = tuple(
+                self._shown(f"{self.id}-{n}", choice.value, choice.label or choice.value, kind)
+                for n, choice in enumerate(self._iter_choices_normalized())
+            )
+        return shown
+
+    def _shown(self, option_id: str, value, label, kind: str) -> Shown:
+        attributes = html_params(id=option_id, name=self.name, type=kind, value=str(value))
+        # Resolved in this locale, and written as before: a lazy text as it is (through
+        # its __html__), other text escaped.
+        text = Markup(label.__html__()) if hasattr(label, "__html__") else str(label)
+        return Shown(option_id, Label(option_id, text), str(value), attributes)
+
+
+class AnswerRadioField(QuickChoices, RadioField):
+    def chosen(self) -> set[str]:
+        return {self.data} if isinstance(self.data, str) else set()
+
+
+class AnswerCheckboxesField(QuickChoices, SelectMultipleField):
+    def chosen(self) -> set[str]:
+        return set(self.data or ())
 
 
 # --- validators -----------------------------------------------------------------------------
