@@ -141,3 +141,16 @@ def posted_wrongly(questions: tuple[Question, ...]) -> list[tuple[str, str]]:
         elif kind is QuestionType.TEXT:
             pairs.append((code, TRICKY * 100))
     return pairs
+
+
+def test_the_scale_is_in_the_language_of_each_request_though_the_form_is_kept(render_app):
+    """The radio buttons' fixed parts are kept per form class; the Likert labels are
+    translated per request, so what is kept is per locale too (the preview's form
+    language need not be the visitor's)."""
+    grid = from_json(QUESTIONNAIRES["leefbaarheid"])[0].pages[1].questions
+    html = {}
+    for locale in ("en", "nl", "en"):
+        with render_app.test_request_context("/"), force_locale(locale):
+            html[locale] = render_template_string(PAGE, form=page_form(grid, "nl"))
+    assert "Strongly disagree" in html["en"] and "Helemaal mee oneens" not in html["en"]
+    assert "Helemaal mee oneens" in html["nl"] and "Strongly disagree" not in html["nl"]
