@@ -105,6 +105,9 @@ class Replicates:
     cell: Codes
     design: Floats
     strata: Codes
+    #: Replicates calibrated again on the margin columns they have weight in (see
+    #: `_calibrate_on`); they count among the converged ones when they meet those.
+    recalibrated: int = 0
 
     def rank(self, domain) -> int:
         """The rank of the domain's replicate weights, as R's qr() finds it; R's degrees of
@@ -232,20 +235,73 @@ def jackknife(
 ) -> Replicates:
     """The JKn replicate weights of a stratified design, each calibrated to `margins`."""
     design = np.asarray(design, dtype=float)
-    target = np.concatenate([margin.population for margin in margins])
+    whole = np.concatenate([margin.population for margin in margins])
     rows, cell = cells(margins)
     columns = _independent(rows)
-    full, rows, target = rows, rows[:, columns], target[columns]
+    full, rows, target = rows, rows[:, columns], whole[columns]
+    margin_of = np.repeat(np.arange(len(margins)), [len(m.population) for m in margins])
     base = np.bincount(cell, weights=design, minlength=len(rows))
     left_out, scales = _leave_out(strata, people)
     group, first = _groups(cell, strata, design, left_out)
     starts = _starts(base, cell, strata, left_out[first], design)
     factor, slope = calfun(bounds)
-    g, met = _newton(rows, target, starts, factor, slope, max_iterations, epsilon)
+    limits = max_iterations, epsilon
+    g, met = _newton(rows, target, starts, factor, slope, *limits)
+    emptied = _emptied_columns(full, starts, met)
+    for same in _same_columns(emptied):
+        g[same], met[same] = _calibrate_on(
+            full, whole, margin_of, starts[same], ~emptied[same[0]], factor, slope, *limits
+        )
     n = np.bincount(strata)
     inflate = n[strata[left_out]] / (n[strata[left_out]] - 1)
     converged = int(np.sum(met[group]))
-    return Replicates(g, group, left_out, inflate, scales, converged, full, cell, design, strata)
+    again = int(np.sum(emptied.any(axis=1)[group]))
+    return Replicates(
+        g, group, left_out, inflate, scales, converged, full, cell, design, strata, again
+    )
+
+
+def _emptied_columns(full, starts, met) -> np.ndarray:
+    """Per group of replicates: the margin columns it has no weight in, for the groups
+    that did not converge (all False for the others, which are left as they are)."""
+    emptied = np.zeros((len(starts), full.shape[1]), dtype=bool)
+    failed = np.flatnonzero(~met)
+    emptied[failed] = starts[failed] @ full == 0
+    return emptied
+
+
+def _same_columns(emptied) -> list[Codes]:
+    """The groups with an emptied column, by the set of columns they emptied."""
+    touched = np.flatnonzero(emptied.any(axis=1))
+    if not len(touched):
+        return []
+    _, which = np.unique(emptied[touched], axis=0, return_inverse=True)
+    return [touched[which.ravel() == k] for k in range(which.max() + 1)]
+
+
+def _calibrate_on(full, whole, margin_of, starts, kept, factor, slope, max_iterations, epsilon):
+    """Replicates calibrated with each margin cell they have no weight in merged into the
+    largest other cell of its margin, the independent columns chosen again.
+
+    Why: a replicate that leaves out the only respondent of a margin cell (under the
+    recruitment design: an age band of respondents of a sex the margins lack, whose
+    population is their own design weight) has no weight in it, yet the other margins
+    still add up to the total that includes its population: no weights meet them all, not
+    within any bounds, not unbounded either. Newton's steps then run off to wherever the
+    rounding of their sums sends them (SEs of the snapshot waves moved by up to 100% when
+    the cells were summed in another order); R's grake, whose generalized inverse cannot
+    meet them either, returns wherever its 50 steps end. Widening the bounds cannot help.
+    Merging the empty cell into another of its margin is what the weighting scheme does
+    with an empty age band; the largest cell changes least (26 people onto some 2,000)."""
+    target = whole.copy()
+    for column in np.flatnonzero(~kept):
+        siblings = np.flatnonzero((margin_of == margin_of[column]) & kept)
+        if len(siblings):
+            target[siblings[np.argmax(whole[siblings])]] += whole[column]
+    columns = np.flatnonzero(kept)[_independent(full[:, kept])]
+    return _newton(
+        full[:, columns], target[columns], starts, factor, slope, max_iterations, epsilon
+    )
 
 
 def _groups(cell, strata, design, left_out) -> tuple[Codes, Codes]:
