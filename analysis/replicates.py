@@ -39,6 +39,8 @@ from analysis.weighting import GINV_TOLERANCE, Codes, Floats, Margin, calfun, ce
 RANK_TOLERANCE = 1e-7
 #: Beyond this a Newton coefficient only pins factors at their bounds.
 LARGEST = 1e6
+#: Times the bounds of a replicate that cannot meet them are widened, before raking.
+WIDENINGS = 3
 
 
 @dataclass(frozen=True)
@@ -105,8 +107,8 @@ class Replicates:
     cell: Codes
     design: Floats
     strata: Codes
-    #: Replicates calibrated again on the margin columns they have weight in (see
-    #: `_calibrate_on`); they count among the converged ones when they meet those.
+    #: Replicates that did not converge, calibrated again (empty cells merged, bounds
+    #: widened: `_calibrate_on`); they count among the converged ones when they then do.
     recalibrated: int = 0
 
     def rank(self, domain) -> int:
@@ -247,61 +249,75 @@ def jackknife(
     factor, slope = calfun(bounds)
     limits = max_iterations, epsilon
     g, met = _newton(rows, target, starts, factor, slope, *limits)
-    emptied = _emptied_columns(full, starts, met)
+    failed = np.flatnonzero(~met)
+    emptied = starts[failed] @ full == 0
     for same in _same_columns(emptied):
-        g[same], met[same] = _calibrate_on(
-            full, whole, margin_of, starts[same], ~emptied[same[0]], factor, slope, *limits
+        g[failed[same]], met[failed[same]] = _calibrate_on(
+            full, whole, margin_of, starts[failed[same]], ~emptied[same[0]], bounds, limits
         )
     n = np.bincount(strata)
     inflate = n[strata[left_out]] / (n[strata[left_out]] - 1)
     converged = int(np.sum(met[group]))
-    again = int(np.sum(emptied.any(axis=1)[group]))
+    again = int(np.sum(np.isin(group, failed)))
     return Replicates(
         g, group, left_out, inflate, scales, converged, full, cell, design, strata, again
     )
 
 
-def _emptied_columns(full, starts, met) -> np.ndarray:
-    """Per group of replicates: the margin columns it has no weight in, for the groups
-    that did not converge (all False for the others, which are left as they are)."""
-    emptied = np.zeros((len(starts), full.shape[1]), dtype=bool)
-    failed = np.flatnonzero(~met)
-    emptied[failed] = starts[failed] @ full == 0
-    return emptied
-
-
 def _same_columns(emptied) -> list[Codes]:
-    """The groups with an emptied column, by the set of columns they emptied."""
-    touched = np.flatnonzero(emptied.any(axis=1))
-    if not len(touched):
+    """Rows of `emptied` with the same columns emptied (none, too)."""
+    if not len(emptied):
         return []
-    _, which = np.unique(emptied[touched], axis=0, return_inverse=True)
-    return [touched[which.ravel() == k] for k in range(which.max() + 1)]
+    _, which = np.unique(emptied, axis=0, return_inverse=True)
+    return [np.flatnonzero(which.ravel() == k) for k in range(which.max() + 1)]
 
 
-def _calibrate_on(full, whole, margin_of, starts, kept, factor, slope, max_iterations, epsilon):
-    """Replicates calibrated with each margin cell they have no weight in merged into the
-    largest other cell of its margin, the independent columns chosen again.
+def _calibrate_on(full, whole, margin_of, starts, kept, bounds, limits):
+    """Replicates that did not converge, calibrated again: each margin cell they have no
+    weight in merged into the largest other cell of its margin, the independent columns
+    chosen again; those that still cannot meet the margins within the bounds, with the
+    bounds widened step by step (L/2 and 2U, L/4 and 4U, L/8 and 8U, then raking without
+    bounds) until they do.
 
-    Why: a replicate that leaves out the only respondent of a margin cell (under the
-    recruitment design: an age band of respondents of a sex the margins lack, whose
-    population is their own design weight) has no weight in it, yet the other margins
-    still add up to the total that includes its population: no weights meet them all, not
-    within any bounds, not unbounded either. Newton's steps then run off to wherever the
-    rounding of their sums sends them (SEs of the snapshot waves moved by up to 100% when
-    the cells were summed in another order); R's grake, whose generalized inverse cannot
-    meet them either, returns wherever its 50 steps end. Widening the bounds cannot help.
-    Merging the empty cell into another of its margin is what the weighting scheme does
-    with an empty age band; the largest cell changes least (26 people onto some 2,000)."""
+    Why: such a replicate's Newton steps run off to wherever the rounding of their sums
+    sends them; standard errors of the test waves moved by up to 100% (and of the demo
+    wave by a factor 4) when the cells were summed in another order. R's grake returns
+    wherever its 50 steps end, as rounding-driven. Two causes:
+    - a replicate that leaves out the only respondent of a margin cell (the respondents of
+      a sex the margins lack have an age-band cell of their own, whose population is their
+      own design weight) has no weight in it, yet the other margins still add up to the
+      total that includes its population: no weights at all meet them, and wider bounds
+      cannot help. Merging the empty cell into another of its margin is what the weighting
+      scheme does with an empty age band; the largest cell changes least (26 people onto
+      some 2,000);
+    - a replicate leaving out a large weight whose cell the others cannot carry within the
+      bounds: statistics offices widen the bounds for it. The replicate then meets the
+      margins, as the full sample does; its factors beyond the bounds only move that one
+      replicate's estimate, by what leaving that respondent out really changes."""
     target = whole.copy()
     for column in np.flatnonzero(~kept):
         siblings = np.flatnonzero((margin_of == margin_of[column]) & kept)
         if len(siblings):
             target[siblings[np.argmax(whole[siblings])]] += whole[column]
     columns = np.flatnonzero(kept)[_independent(full[:, kept])]
-    return _newton(
-        full[:, columns], target[columns], starts, factor, slope, max_iterations, epsilon
-    )
+    rows, target = full[:, columns], target[columns]
+    g = np.ones((len(starts), len(full)))
+    left = np.arange(len(starts))
+    for widened in _widened(bounds):
+        factor, slope = calfun(widened)
+        g[left], met = _newton(rows, target, starts[left], factor, slope, *limits)
+        left = left[~met]
+        if not len(left):
+            break
+    return g, np.isin(np.arange(len(starts)), left, invert=True)
+
+
+def _widened(bounds):
+    """The bounds, then wider ones, then none (raking)."""
+    if bounds is not None:
+        low, high = bounds
+        yield from ((low / 2**k, high * 2**k) for k in range(WIDENINGS + 1))
+    yield None
 
 
 def _groups(cell, strata, design, left_out) -> tuple[Codes, Codes]:

@@ -79,3 +79,38 @@ def test_a_replicate_without_the_only_respondent_of_a_cell_meets_the_merged_marg
         replicates.totals(ones * (age == 1)).every()[j],
     ]
     assert totals == pytest.approx([3000.0, 2400.0, 2600.0], rel=1e-8)
+
+
+def test_a_replicate_the_bounds_cannot_hold_meets_the_margins_within_wider_ones(monkeypatch):
+    """Age cell 2 has two respondents of the same stratum, each weighted 2.5 times: leaving
+    either out, the other would need 5 times, beyond 3.5; their replicates are calibrated
+    within (0.15, 7), meet the margins, and their SEs do not depend on the order of sums."""
+    rng = np.random.default_rng(8)
+    n = 100
+    strata = np.repeat([0, 1], n // 2)
+    people = np.array([2500.0, 2500.0])
+    design = (people / np.bincount(strata))[strata]
+    age = rng.choice(2, size=n)
+    age[[3, 4]] = 2
+    age_people = np.bincount(age, weights=design)
+    age_people[2] *= 2.5
+    age_people[:2] *= (people.sum() - age_people[2]) / age_people[:2].sum()
+    margins = [Margin(strata, people, "stratum"), Margin(age, age_people, "age")]
+    args = design, strata, people, margins, (0.3, 3.5), 50, 1e-9
+    replicates = jackknife(*args)
+    assert replicates.converged == n
+    assert replicates.recalibrated == 2
+    in_cell = replicates.totals(1.0 * (age == 2)).every()
+    assert in_cell == pytest.approx(np.full(n, age_people[2]), rel=1e-8)
+    y = rng.normal(size=n)
+    domains = [np.ones(n), 1.0 * (strata == 0), 1.0 * (age == 1)]
+    before = [replicates.variance(replicates.means(y, d)) for d in domains]
+
+    def reversed_cells(rows, target, starts, *rest):
+        g, met = NEWTON(rows[::-1], target, starts[:, ::-1], *rest)
+        return g[:, ::-1], met
+
+    monkeypatch.setattr(replicates_module, "_newton", reversed_cells)
+    again = jackknife(*args)
+    after = [again.variance(again.means(y, d)) for d in domains]
+    assert after == pytest.approx(before, rel=1e-9)
