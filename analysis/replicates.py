@@ -252,9 +252,12 @@ def jackknife(
     failed = np.flatnonzero(~met)
     emptied = starts[failed] @ full == 0
     for same in _same_columns(emptied):
-        g[failed[same]], met[failed[same]] = _calibrate_on(
+        again, met_again = _calibrate_on(
             full, whole, margin_of, starts[failed[same]], ~emptied[same[0]], bounds, limits
         )
+        # One that nothing meets keeps its factors within the bounds (raking would run off
+        # to 1e300): as before, and as R leaves it.
+        g[failed[same][met_again]], met[failed[same]] = again[met_again], met_again
     n = np.bincount(strata)
     inflate = n[strata[left_out]] / (n[strata[left_out]] - 1)
     converged = int(np.sum(met[group]))
