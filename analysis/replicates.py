@@ -39,6 +39,8 @@ from analysis.weighting import GINV_TOLERANCE, Codes, Floats, Margin, calfun, ce
 RANK_TOLERANCE = 1e-7
 #: Beyond this a Newton coefficient only pins factors at their bounds.
 LARGEST = 1e6
+#: Times the bounds of a replicate that cannot meet them are widened, before raking.
+WIDENINGS = 3
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,9 @@ class Replicates:
     cell: Codes
     design: Floats
     strata: Codes
+    #: Replicates that did not converge, calibrated again (empty cells merged, bounds
+    #: widened: `_calibrate_on`); they count among the converged ones when they then do.
+    recalibrated: int = 0
 
     def rank(self, domain) -> int:
         """The rank of the domain's replicate weights, as R's qr() finds it; R's degrees of
@@ -232,20 +237,90 @@ def jackknife(
 ) -> Replicates:
     """The JKn replicate weights of a stratified design, each calibrated to `margins`."""
     design = np.asarray(design, dtype=float)
-    target = np.concatenate([margin.population for margin in margins])
+    whole = np.concatenate([margin.population for margin in margins])
     rows, cell = cells(margins)
     columns = _independent(rows)
-    full, rows, target = rows, rows[:, columns], target[columns]
+    full, rows, target = rows, rows[:, columns], whole[columns]
+    margin_of = np.repeat(np.arange(len(margins)), [len(m.population) for m in margins])
     base = np.bincount(cell, weights=design, minlength=len(rows))
     left_out, scales = _leave_out(strata, people)
     group, first = _groups(cell, strata, design, left_out)
     starts = _starts(base, cell, strata, left_out[first], design)
     factor, slope = calfun(bounds)
-    g, met = _newton(rows, target, starts, factor, slope, max_iterations, epsilon)
+    limits = max_iterations, epsilon
+    g, met = _newton(rows, target, starts, factor, slope, *limits)
+    failed = np.flatnonzero(~met)
+    emptied = starts[failed] @ full == 0
+    for same in _same_columns(emptied):
+        again, met_again = _calibrate_on(
+            full, whole, margin_of, starts[failed[same]], ~emptied[same[0]], bounds, limits
+        )
+        # One that nothing meets keeps its factors within the bounds (raking would run off
+        # to 1e300): as before, and as R leaves it.
+        g[failed[same][met_again]], met[failed[same]] = again[met_again], met_again
     n = np.bincount(strata)
     inflate = n[strata[left_out]] / (n[strata[left_out]] - 1)
     converged = int(np.sum(met[group]))
-    return Replicates(g, group, left_out, inflate, scales, converged, full, cell, design, strata)
+    again = int(np.sum(np.isin(group, failed)))
+    return Replicates(
+        g, group, left_out, inflate, scales, converged, full, cell, design, strata, again
+    )
+
+
+def _same_columns(emptied) -> list[Codes]:
+    """Rows of `emptied` with the same columns emptied (none, too)."""
+    if not len(emptied):
+        return []
+    _, which = np.unique(emptied, axis=0, return_inverse=True)
+    return [np.flatnonzero(which.ravel() == k) for k in range(which.max() + 1)]
+
+
+def _calibrate_on(full, whole, margin_of, starts, kept, bounds, limits):
+    """Replicates that did not converge, calibrated again: each margin cell they have no
+    weight in merged into the largest other cell of its margin, the independent columns
+    chosen again; those that still cannot meet the margins within the bounds, with the
+    bounds widened step by step (L/2 and 2U, L/4 and 4U, L/8 and 8U, then raking without
+    bounds) until they do.
+
+    Why: such a replicate's Newton steps run off to wherever the rounding of their sums
+    sends them; standard errors of the test waves moved by up to 100% (and of the demo
+    wave by a factor 4) when the cells were summed in another order. R's grake returns
+    wherever its 50 steps end, as rounding-driven. Two causes:
+    - a replicate that leaves out the only respondent of a margin cell (the respondents of
+      a sex the margins lack have an age-band cell of their own, whose population is their
+      own design weight) has no weight in it, yet the other margins still add up to the
+      total that includes its population: no weights at all meet them, and wider bounds
+      cannot help. Merging the empty cell into another of its margin is what the weighting
+      scheme does with an empty age band; the largest cell changes least (26 people onto
+      some 2,000);
+    - a replicate leaving out a large weight whose cell the others cannot carry within the
+      bounds: statistics offices widen the bounds for it. The replicate then meets the
+      margins, as the full sample does; its factors beyond the bounds only move that one
+      replicate's estimate, by what leaving that respondent out really changes."""
+    target = whole.copy()
+    for column in np.flatnonzero(~kept):
+        siblings = np.flatnonzero((margin_of == margin_of[column]) & kept)
+        if len(siblings):
+            target[siblings[np.argmax(whole[siblings])]] += whole[column]
+    columns = np.flatnonzero(kept)[_independent(full[:, kept])]
+    rows, target = full[:, columns], target[columns]
+    g = np.ones((len(starts), len(full)))
+    left = np.arange(len(starts))
+    for widened in _widened(bounds):
+        factor, slope = calfun(widened)
+        g[left], met = _newton(rows, target, starts[left], factor, slope, *limits)
+        left = left[~met]
+        if not len(left):
+            break
+    return g, np.isin(np.arange(len(starts)), left, invert=True)
+
+
+def _widened(bounds):
+    """The bounds, then wider ones, then none (raking)."""
+    if bounds is not None:
+        low, high = bounds
+        yield from ((low / 2**k, high * 2**k) for k in range(WIDENINGS + 1))
+    yield None
 
 
 def _groups(cell, strata, design, left_out) -> tuple[Codes, Codes]:
