@@ -608,3 +608,20 @@ def test_totals_show_when_no_single_part_can_be_derived():
     view = association_view(progress, {1, 2, 3}, threshold=10)
     assert [row.figures.invited for row in view.villages] == [15, None, None]
     assert view.total.invited == 30  # two hidden villages: neither can be derived
+
+
+def test_associations_of_other_villages_never_share_a_rendered_page(client, login_as, fieldwork):
+    login_as("association", village="Orvelte")
+    assert "Orvelte" in client.get(url(fieldwork)).text
+    login_as("association", village="Hooghalen")
+    html = client.get(url(fieldwork)).text
+    assert "Orvelte" not in html and "Hooghalen" in html
+
+
+def test_the_rendered_figures_follow_the_language(client, login_as, fieldwork):
+    login_as("official")
+    assert "Per dorp" in client.get(url(fieldwork)).text
+    with client.session_transaction() as session:
+        session["language"] = "en"
+    html = client.get(url(fieldwork)).text
+    assert "Per village" in html and "Per dorp" not in html
