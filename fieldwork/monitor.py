@@ -30,9 +30,22 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import Date, Integer, String, case, cast, func, or_, select, type_coerce
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    Integer,
+    String,
+    case,
+    cast,
+    func,
+    or_,
+    select,
+    true,
+    type_coerce,
+)
 
 from accounts.models import Account, Role
+from core.cache import cached
 from core.db import db
 from fieldwork.models import AnonymousResponse, Invitation, Response, ResponseStatus
 from panel.models import AgeBand, Channel, Member
@@ -291,12 +304,65 @@ def _villages(survey: Survey, counted: Set[int]) -> list[Village]:
     return list(db.session.scalars(statement.order_by(Village.name)))
 
 
+#: Counted cells kept per worker, one entry per survey and state of its data (a few KB).
+CELLS_CACHE_SIZE = 32
+
+
+def _counted_cells(survey_id: int, zone: ZoneInfo, today: date) -> tuple[dict, Counter]:
+    """`_tally_cells` and `_day_cells`, counted again only when `_fingerprint` changed.
+
+    The two grouped queries cost ~30 ms on 10,000 invitations; the fingerprint a few.
+    Checked against the database on every request, so a change made by another worker
+    shows at the next request. The year is in the key: `_day_cells` lists the zone's
+    offsets of this year and the last.
+    """
+    key = (survey_id, zone.key, today.year, _fingerprint(survey_id))
+
+    def build() -> tuple[dict, Counter]:
+        return _tally_cells(survey_id), _day_cells(survey_id, zone, today)
+
+    return cached("monitor_cells", key, build, size=CELLS_CACHE_SIZE)
+
+
+def _weight(column) -> object:
+    """A pseudo-random weight per row id (below 1,000,003): a weighted sum changes when one
+    row's value changes, and two changes cancel out by a one-in-a-million chance only."""
+    return (cast(column, BigInteger) * 2654435761) % 1000003
+
+
+def _fingerprint(survey_id: int) -> tuple:
+    """What the counted cells are made of, summed up in one statement of two scans without
+    a join. The survey's invitations: an invitation only moves forward (started, then
+    completed; an anonymous one loses its response when completed), so their counts
+    change with every step, and with every invitation added or deleted. The panel's
+    members: village, birth year and age band change without touching an invitation (a
+    move, a correction), so those are summed with a weight per member. Counts and sums,
+    not a newest id: on PostgreSQL rows become visible in commit order, not in id order."""
+    invitations = select(
+        func.count(),
+        func.max(Invitation.id),
+        func.count(Invitation.response_id),
+        _count_if(Invitation.took_part.is_(True)),
+        func.count(Invitation.completed_at),
+    ).where(Invitation.survey_id == survey_id)
+    # An age band's first two digits tell it apart ('18-34', …, '75+'): cheaper than a CASE.
+    band = func.coalesce(cast(func.substr(Member.age_band, 1, 2), Integer), 0)
+    members = select(
+        func.count(),
+        func.max(Member.id),
+        func.sum(_weight(Member.id) * Member.village_id),
+        func.sum(_weight(Member.id) * (func.coalesce(Member.birth_year, 0) * 128 + band)),
+    )
+    first, second = invitations.subquery(), members.subquery()
+    both = select(*first.c, *second.c).select_from(first.join(second, true()))
+    return tuple(db.session.execute(both).one())
+
+
 def survey_progress(survey: Survey, today: date) -> SurveyProgress:
     """How fieldwork of `survey` is going, exactly (what officials see), in a few grouped
     queries whatever the number of invitations."""
     zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    cells = _tally_cells(survey.id)
-    day_cells = _day_cells(survey.id, zone, today)
+    cells, day_cells = _counted_cells(survey.id, zone, today)
     paper_cells = _paper_cells(survey.id)
     villages = _villages(survey, {village_id for village_id, _ in cells})
     by_village = _sum_by(cells, lambda key: key[0])

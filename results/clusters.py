@@ -113,7 +113,12 @@ def open_waves() -> list[Survey]:
 
 def kept_clusters(survey: Survey) -> AnalysisRun | None:
     """The wave's first published run, when it used other clusters than there are now."""
-    first = services.first_published_run(survey)
+    return clusters_kept_by(services.first_published_run(survey))
+
+
+def clusters_kept_by(first: AnalysisRun | None) -> AnalysisRun | None:
+    """`first` (a wave's first published run), when it used other clusters than there
+    are now."""
     if first is None:
         return None
     used = {frozenset(names) for names in first.settings.get("clusters", {}).values()}

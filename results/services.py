@@ -17,7 +17,7 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import Result, null, or_, select
-from sqlalchemy.orm import defer
+from sqlalchemy.orm import defer, joinedload
 
 from accounts.models import Account
 from analysis.disclosure import rounded_count
@@ -640,6 +640,43 @@ def computed_run(survey: Survey) -> AnalysisRun | None:
         .order_by(AnalysisRun.finished_at.desc(), AnalysisRun.id.desc())
         .limit(1)
     )
+
+
+@dataclass(frozen=True)
+class WaveRuns:
+    """The runs of a wave the results page shows, as `latest_run`, `published_run`,
+    `computed_run` and `first_published_run` choose them."""
+
+    latest: AnalysisRun | None
+    published: AnalysisRun | None
+    computed: AnalysisRun | None
+    first_published: AnalysisRun | None
+
+
+def wave_runs(survey: Survey) -> WaveRuns:
+    """The wave's runs in one read instead of four (a wave has a handful: one per
+    computation), with the survey their changes are measured against."""
+    rows = list(
+        db.session.scalars(
+            runs()
+            .options(joinedload(AnalysisRun.previous_survey))
+            .where(AnalysisRun.survey_id == survey.id)
+        )
+    )
+    released = [run for run in rows if run.released_at is not None]
+    succeeded = [run for run in rows if run.status is RunStatus.SUCCEEDED]
+    return WaveRuns(
+        latest=max(rows, key=lambda run: (run.created_at, run.id), default=None),
+        published=max(released, key=lambda run: (run.released_at, run.id), default=None),
+        # A run that succeeded has finished; should one lack the moment, it sorts last, as
+        # NULL does in SQLite's descending order.
+        computed=max(succeeded, key=_finished_then_id, default=None),
+        first_published=min(released, key=lambda run: (run.released_at, run.id), default=None),
+    )
+
+
+def _finished_then_id(run: AnalysisRun) -> tuple:
+    return (run.finished_at is not None, run.finished_at or date.min, run.id)
 
 
 def figures_of(run: AnalysisRun, village_ids: frozenset[int] | None = None) -> list[ResultFigure]:

@@ -102,10 +102,14 @@ def show(survey_id: int):
     municipality and the change since the previous wave."""
     survey, villages = _survey_and_villages(survey_id)
     is_official = villages is None
-    published = services.published_run(survey)
     # Officials review the newest figures before they are released; associations see the
     # released ones only.
-    run = services.computed_run(survey) if is_official else published
+    if is_official:
+        runs = services.wave_runs(survey)
+        published, run = runs.published, runs.computed
+    else:
+        runs, published = None, services.published_run(survey)
+        run = published
     language = str(get_locale() or "nl")
     village_vision = vision.page(run, language) if vision.is_vision_run(run) else None
     figures = rendered_figures(run, villages, language) if run and village_vision is None else ""
@@ -114,7 +118,7 @@ def show(survey_id: int):
         survey=survey,
         run=run,
         published=published,
-        latest=services.latest_run(survey) if is_official else None,
+        latest=runs.latest if runs else None,
         figures=figures,
         vision=village_vision,
         quotes=published_quotes(survey) if run else [],
@@ -122,7 +126,9 @@ def show(survey_id: int):
         finished=survey.status in services.FINISHED,
         has_figures=vision.has_figures(survey),
         kept_clusters=(
-            clusters.kept_clusters(survey) if run and not village_vision and is_official else None
+            clusters.clusters_kept_by(runs.first_published)
+            if run and not village_vision and is_official
+            else None
         ),
         kept_margins=vision.kept_margins(survey, published) if run and is_official else None,
         left_out=_left_out(run, is_official) if village_vision else 0,

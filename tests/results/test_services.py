@@ -425,3 +425,24 @@ def test_scales_on_their_whole_item_set_still_give_figures(make_margins, make_wa
     run = run_now(make_wave())
     mark, facilities = figure(run, "leefbaarheid_cijfer"), figure(run, "tevredenheid_voorzieningen")
     assert facilities.published and 0.6 * mark.n <= facilities.n < mark.n
+
+
+def test_the_runs_of_a_wave_read_at_once_are_those_each_query_picks(make_margins, make_wave):
+    make_margins()
+    survey = make_wave()
+    assert services.wave_runs(survey) == services.WaveRuns(None, None, None, None)
+    first = run_and_release(survey)
+    again = run_now(survey)
+    removed = db.session.scalars(select(Response).where(Response.survey_id == survey.id)).first()
+    db.session.delete(removed)
+    db.session.commit()
+    refused = run_now(survey)
+    runs = services.wave_runs(survey)
+    assert (runs.latest, runs.published, runs.computed, runs.first_published) == (
+        services.latest_run(survey),
+        services.published_run(survey),
+        services.computed_run(survey),
+        services.first_published_run(survey),
+    )
+    assert runs.latest.id == refused.id and runs.computed.id == again.id
+    assert runs.published.id == runs.first_published.id == first.id
