@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, UTCDateTime, utcnow, value_enum
 from villages.models import Village
+
+if TYPE_CHECKING:
+    from panel.models import Member
 
 
 class Role(enum.Enum):
@@ -38,6 +42,11 @@ class Account(Base):
         cascade="all, delete-orphan",
         order_by="RoleGrant.id",
         foreign_keys="RoleGrant.account_id",
+    )
+    #: The account's panel membership, if any: read only (written through Member.account),
+    #: so that each request can load the account, its roles and its membership at once.
+    member: Mapped[Member | None] = relationship(
+        viewonly=True, foreign_keys="Member.account_id", uselist=False
     )
 
     def __repr__(self) -> str:

@@ -10,6 +10,8 @@ import time
 
 from flask import Flask, current_app, flash, g, session
 from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from accounts.models import Account
 from audit.services import record
@@ -79,7 +81,7 @@ def load_account() -> None:
     if account_id is None:
         return
     now = int(time.time())
-    account = db.session.get(Account, account_id)
+    account = _with_roles_and_membership(account_id)
     if _expired(account, now):
         log_out(everywhere=False)
         flash(_("You were logged out because you had not done anything for a while."), "info")
@@ -87,6 +89,17 @@ def load_account() -> None:
     if now - session[SEEN_KEY] >= SEEN_RESOLUTION_SECONDS:
         session[SEEN_KEY] = now
     g.account = account
+
+
+def _with_roles_and_membership(account_id: int) -> Account | None:
+    """The account with its role grants and panel membership, in one statement: every page
+    checks the roles, and the consent check reads the membership."""
+    statement = (
+        select(Account)
+        .where(Account.id == account_id)
+        .options(joinedload(Account.grants), joinedload(Account.member))
+    )
+    return db.session.scalars(statement).unique().one_or_none()
 
 
 def init_app(app: Flask) -> None:

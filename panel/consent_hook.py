@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, g, redirect, request, url_for
 
 from panel.models import MemberStatus
-from panel.services import current_statement, member_for, needs_consent
+from panel.services import current_statement, needs_consent
 
 #: Pages a member may open without agreeing: the statement itself, consent, and the ways
 #: out (log out, leave, export, delete, unsubscribe), which must never depend on agreeing.
@@ -36,7 +36,7 @@ def ask_for_consent():
     account = g.get("account")
     if account is None or _exempt(request.endpoint):
         return None
-    member = member_for(account)
+    member = account.member  # loaded with the account (accounts.sessions)
     if member is None or member.status is not MemberStatus.ACTIVE:
         return None
     if not needs_consent(member, current_statement()):

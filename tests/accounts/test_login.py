@@ -332,3 +332,20 @@ def test_every_session_starts_through_the_audited_log_in():
         ):
             writers.add(source.relative_to(root).as_posix())
     assert writers == {"accounts/sessions.py"}
+
+
+@pytest.mark.parametrize("role", ["official", "association", "resident"])
+def test_each_request_reads_the_account_with_its_roles_and_membership_at_once(
+    client, login_as, make_member, role
+):
+    from tests.helpers import counted_queries
+
+    account = login_as(role, village="Beilen" if role == "association" else None)
+    if role == "resident":
+        make_member(account=account)
+    with counted_queries() as statements:
+        page = client.get("/")
+    assert page.status_code == 200 and "Mijn account" in page.text
+    reads = [s for s in statements if "FROM accounts" in s or "role_grants" in s]
+    assert len(reads) == 1, "\n".join(statements)
+    assert not [s for s in statements if "FROM panel_members" in s]
