@@ -34,7 +34,9 @@ from sqlalchemy import (
     BigInteger,
     Date,
     Integer,
+    Select,
     String,
+    bindparam,
     case,
     cast,
     func,
@@ -50,7 +52,7 @@ from core.db import db
 from fieldwork.models import AnonymousResponse, Invitation, Response, ResponseStatus
 from panel.models import AgeBand, Channel, Member
 from population.representativeness import age_band_on
-from surveys.models import Survey, SurveyStatus
+from surveys.models import Survey, SurveyStatus, survey_villages
 from villages.models import Village, VillageKind
 
 #: Counts are rounded to this for associations.
@@ -296,82 +298,191 @@ def _paper_cells(survey_id: int) -> dict[int | None, int]:
     return dict(cells)
 
 
-def _villages(survey: Survey, counted: Set[int]) -> list[Village]:
-    """The survey's villages (every panel village when it has none) and any with counts."""
-    scope = {village.id for village in survey.villages}
-    in_scope = Village.id.in_(scope) if scope else Village.kind != VillageKind.NEIGHBOURHOOD
-    statement = select(Village).where(or_(in_scope, Village.id.in_(counted)))
-    return list(db.session.scalars(statement.order_by(Village.name)))
+def _villages(survey_id: int, counted: Set[int]) -> tuple[list[tuple[int, str]], frozenset[int]]:
+    """The survey's villages (every panel village when it has none) and any with counts,
+    by name, and the survey's villages (empty: every village), in one query."""
+    in_scope = survey_villages.c.village_id.is_not(None)
+    rows = db.session.execute(
+        select(Village.id, Village.name, Village.kind, in_scope)
+        .outerjoin(
+            survey_villages,
+            (survey_villages.c.village_id == Village.id)
+            & (survey_villages.c.survey_id == survey_id),
+        )
+        .order_by(Village.name)
+    ).all()
+    scope = frozenset(village_id for village_id, _, _, chosen in rows if chosen)
+    shown = [
+        (village_id, name)
+        for village_id, name, kind, chosen in rows
+        if village_id in counted or (chosen if scope else kind is not VillageKind.NEIGHBOURHOOD)
+    ]
+    return shown, scope
 
 
-#: Counted cells kept per worker, one entry per survey and state of its data (a few KB).
-CELLS_CACHE_SIZE = 32
+@dataclass(frozen=True)
+class Counted:
+    """Everything the monitor shows of a survey, counted for one state of its data."""
+
+    #: What it was counted from: the survey, its fieldwork period, today and `_fingerprint`.
+    key: tuple
+    progress: SurveyProgress
+    #: The survey's villages; empty: every village.
+    scope: frozenset[int]
+    #: Printed, returned and entered paper copies per village and in total (officials only).
+    sheets: tuple[list, object] = field(repr=False)
 
 
-def _counted_cells(survey_id: int, zone: ZoneInfo, today: date) -> tuple[dict, Counter]:
-    """`_tally_cells` and `_day_cells`, counted again only when `_fingerprint` changed.
+#: Counted figures kept per worker, one entry per survey, day and state of its data (a few KB).
+COUNTED_CACHE_SIZE = 32
 
-    The two grouped queries cost ~30 ms on 10,000 invitations; the fingerprint a few.
-    Checked against the database on every request, so a change made by another worker
-    shows at the next request. The year is in the key: `_day_cells` lists the zone's
-    offsets of this year and the last.
+
+def counted(survey: Survey, today: date) -> Counted:
+    """What the monitor shows of `survey` today, counted again only when `_fingerprint`
+    changed.
+
+    Counting costs ~30 ms on 10,000 invitations, the fingerprint a few. It is checked
+    against the database on every request, so a change made by another worker shows at
+    the next request. The counting reads after the fingerprint: a change in between is in
+    the figures already, and counted again at the next request, never missing.
     """
-    key = (survey_id, zone.key, today.year, _fingerprint(survey_id))
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    period = (survey.opens_on, survey.closes_on)
+    key = (survey.id, *period, zone.key, today, _fingerprint(survey.id))
 
-    def build() -> tuple[dict, Counter]:
-        return _tally_cells(survey_id), _day_cells(survey_id, zone, today)
+    def build() -> Counted:
+        progress, scope = _survey_progress(survey, zone, today)
+        return Counted(key, progress, scope, paper_sheets(survey))
 
-    return cached("monitor_cells", key, build, size=CELLS_CACHE_SIZE)
+    return cached("monitor_counted", key, build, size=COUNTED_CACHE_SIZE)
 
 
 def _weight(column) -> object:
-    """A pseudo-random weight per row id (below 1,000,003): a weighted sum changes when one
+    """A pseudo-random weight per row id (1 to 1,000,003): a weighted sum changes when one
     row's value changes, and two changes cancel out by a one-in-a-million chance only."""
-    return (cast(column, BigInteger) * 2654435761) % 1000003
+    return (cast(column, BigInteger) * 2654435761) % 1000003 + 1
 
 
 def _fingerprint(survey_id: int) -> tuple:
-    """What the counted cells are made of, summed up in one statement of two scans without
-    a join. The survey's invitations: an invitation only moves forward (started, then
-    completed; an anonymous one loses its response when completed), so their counts
-    change with every step, and with every invitation added or deleted. The panel's
-    members: village, birth year and age band change without touching an invitation (a
-    move, a correction), so those are summed with a weight per member. Counts and sums,
-    not a newest id: on PostgreSQL rows become visible in commit order, not in id order."""
-    invitations = select(
+    """What the counted figures are made of, summed up in one statement (see
+    `_fingerprint_statement`)."""
+    return tuple(db.session.execute(_fingerprint_statement(), {"survey_id": survey_id}).one())
+
+
+@lru_cache(maxsize=1)
+def _fingerprint_statement() -> object:
+    """One row of every part the monitor counts from, built once: the same statement
+    object skips SQLAlchemy's work of building it and of working out its cache key.
+
+    - The survey's invitations: an invitation only moves forward (started, then completed;
+      an anonymous one loses its response when completed), so their counts change with
+      every step, and with every invitation added or deleted.
+    - The panel's members: village, birth year and age band change without touching an
+      invitation (a move, a correction), so those are summed with a weight per member.
+    - Completed paper responses and anonymous ones: a copy handed out in a village has no
+      invitation. Counted per village, so their villages are summed with a weight each.
+    - Paper copies per village and how far they got, weighted the same way.
+    - The villages (their names, kinds and whether they are the survey's), in full.
+    Counts and sums, not a newest id: on PostgreSQL rows become visible in commit order,
+    not in id order.
+    """
+    survey_id = bindparam("survey_id", type_=Integer)
+    parts = [
+        _invitations_part(survey_id),
+        _members_part(),
+        _paper_part(Response, survey_id, Response.status == ResponseStatus.COMPLETED),
+        _paper_part(AnonymousResponse, survey_id, true()),
+        _sheets_part(survey_id),
+        _villages_part(survey_id),
+    ]
+    subqueries = [part.subquery() for part in parts]
+    joined = subqueries[0]
+    for subquery in subqueries[1:]:
+        joined = joined.join(subquery, true())
+    return select(*(column for subquery in subqueries for column in subquery.c)).select_from(joined)
+
+
+def _invitations_part(survey_id) -> Select:
+    return select(
         func.count(),
         func.max(Invitation.id),
         func.count(Invitation.response_id),
         _count_if(Invitation.took_part.is_(True)),
         func.count(Invitation.completed_at),
     ).where(Invitation.survey_id == survey_id)
+
+
+def _members_part() -> Select:
     # An age band's first two digits tell it apart ('18-34', …, '75+'): cheaper than a CASE.
     band = func.coalesce(cast(func.substr(Member.age_band, 1, 2), Integer), 0)
-    members = select(
+    return select(
         func.count(),
         func.max(Member.id),
         func.sum(_weight(Member.id) * Member.village_id),
         func.sum(_weight(Member.id) * (func.coalesce(Member.birth_year, 0) * 128 + band)),
     )
-    first, second = invitations.subquery(), members.subquery()
-    both = select(*first.c, *second.c).select_from(first.join(second, true()))
-    return tuple(db.session.execute(both).one())
+
+
+def _paper_part(model, survey_id, counted) -> Select:
+    weight = _weight(func.coalesce(model.village_id, 0))
+    return select(func.count(), func.coalesce(func.sum(weight), 0)).where(
+        model.survey_id == survey_id, model.channel == Channel.PAPER, counted
+    )
+
+
+def _sheets_part(survey_id) -> Select:
+    from paper.models import Sheet, SheetStatus  # paper builds on fieldwork
+
+    weight = _weight(func.coalesce(Sheet.village_id, 0))
+    back = Sheet.status.in_([SheetStatus.RETURNED, SheetStatus.ENTERED])
+    return select(
+        func.count(),
+        func.coalesce(func.sum(weight), 0),
+        func.coalesce(func.sum(case((back, weight), else_=0)), 0),
+        func.coalesce(func.sum(case((Sheet.status == SheetStatus.ENTERED, weight), else_=0)), 0),
+    ).where(Sheet.survey_id == survey_id, Sheet.status != SheetStatus.VOID)
+
+
+def _villages_part(survey_id) -> Select:
+    """Every village as text: id, name, slug, kind and '*' when it is the survey's."""
+    chosen = survey_villages.c.village_id.is_not(None)
+    text = (
+        cast(Village.id, String)
+        + "\x1f"
+        + Village.name
+        + "\x1f"
+        + Village.slug
+        + "\x1f"
+        + type_coerce(Village.kind, String)
+        + case((chosen, "*"), else_="")
+    )
+    return select(func.count(), func.aggregate_strings(text, "\x1e")).outerjoin(
+        survey_villages,
+        (survey_villages.c.village_id == Village.id) & (survey_villages.c.survey_id == survey_id),
+    )
 
 
 def survey_progress(survey: Survey, today: date) -> SurveyProgress:
-    """How fieldwork of `survey` is going, exactly (what officials see), in a few grouped
-    queries whatever the number of invitations."""
-    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    cells, day_cells = _counted_cells(survey.id, zone, today)
+    """How fieldwork of `survey` is going, exactly (what officials see)."""
+    return counted(survey, today).progress
+
+
+def _survey_progress(
+    survey: Survey, zone: ZoneInfo, today: date
+) -> tuple[SurveyProgress, frozenset[int]]:
+    """`survey_progress`, counted in a few grouped queries whatever the number of
+    invitations, and the survey's villages."""
+    cells = _tally_cells(survey.id)
+    day_cells = _day_cells(survey.id, zone, today)
     paper_cells = _paper_cells(survey.id)
-    villages = _villages(survey, {village_id for village_id, _ in cells})
+    villages, scope = _villages(survey.id, {village_id for village_id, _ in cells})
     by_village = _sum_by(cells, lambda key: key[0])
     by_band = _sum_by(cells, lambda key: key[1])
     by_day = _per_day(day_cells)
     period = fieldwork_period(survey, today)
-    return SurveyProgress(
+    progress = SurveyProgress(
         total=sum(cells.values(), Tally()),
-        villages=[VillageRow(v.id, v.name, by_village.get(v.id, Tally())) for v in villages],
+        villages=[VillageRow(id_, name, by_village.get(id_, Tally())) for id_, name in villages],
         age_bands=[AgeBandRow(band, tally) for band, tally in _in_band_order(by_band)],
         days=[DayRow(day, by_day[day]) for day in latest_first(period, by_day)],
         paper_completed=sum(paper_cells.values()),
@@ -380,6 +491,7 @@ def survey_progress(survey: Survey, today: date) -> SurveyProgress:
         paper_cells=paper_cells,
         period=period,
     )
+    return progress, scope
 
 
 def survey_totals(survey_ids: Iterable[int]) -> dict[int, Tally]:
@@ -445,11 +557,14 @@ def latest_first(period: Iterable[date], counts: Counter) -> list[date]:
 # Who sees what ---------------------------------------------------------------------------
 
 
-def visible_villages(account: Account | None, survey: Survey) -> frozenset[int] | None:
+def visible_villages(
+    account: Account | None, survey: Survey, scope: Set[int] | None = None
+) -> frozenset[int] | None:
     """The villages whose figures `account` may see: None for all (officials, exact).
 
     An association sees any survey that has been published, but only for its own villages
     in the survey's scope (all of them when the survey is for every village). Empty: none.
+    `scope`: the survey's villages when already known (`Counted.scope`).
     """
     if account is None:
         return frozenset()
@@ -458,7 +573,8 @@ def visible_villages(account: Account | None, survey: Survey) -> frozenset[int] 
     if survey.status is SurveyStatus.DRAFT:
         return frozenset()
     own = account.villages_for(Role.ASSOCIATION)
-    scope = {village.id for village in survey.villages}
+    if scope is None:
+        scope = {village.id for village in survey.villages}
     return frozenset(own & scope if scope else own)
 
 
@@ -484,6 +600,14 @@ def rounded_tally(tally: Tally, threshold: int) -> RoundedTally:
     if invited is not None and invited >= threshold and completed is not None:
         rate = completed / invited
     return RoundedTally(invited, started, completed, rate)
+
+
+def shown(counted: Counted, villages: Set[int] | None, threshold: int) -> MonitorView:
+    """What an account that may see `villages` sees: all, exact (None), or those villages
+    rounded and suppressed."""
+    if villages is None:
+        return counted.progress
+    return association_view(counted.progress, villages, threshold)
 
 
 def association_view(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import astuple
 from datetime import date
 
 from flask import Blueprint, abort, current_app, g, jsonify, render_template
@@ -21,18 +20,19 @@ bp = Blueprint("monitor", __name__)
 
 officials_and_associations = roles_required(Role.OFFICIAL, Role.ASSOCIATION)
 
+#: The villages whose figures an account sees; None: all, exact (officials).
+Shown = frozenset[int] | None
 
-def monitor_view(survey_id: int, today: date) -> tuple[Survey, monitor.MonitorView]:
-    """Inside a view: the survey and the figures the current account may see, or 404 / 403."""
+
+def monitor_view(survey_id: int, today: date) -> tuple[Survey, monitor.Counted, Shown]:
+    """Inside a view: the survey, its counted figures and the villages the current account
+    may see (None: all, exact), or 404 / 403."""
     survey = db.session.get(Survey, survey_id) or abort(404)
-    villages = monitor.visible_villages(g.account, survey)
+    counted = monitor.counted(survey, today)
+    villages = monitor.visible_villages(g.account, survey, counted.scope)
     if villages is not None and not villages:
         abort(403)
-    progress = monitor.survey_progress(survey, today)
-    if villages is None:
-        return survey, progress
-    threshold = current_app.config["DISCLOSURE_THRESHOLD"]
-    return survey, monitor.association_view(progress, villages, threshold)
+    return survey, counted, villages
 
 
 @bp.get("/surveys/<int:survey_id>/responses")
@@ -40,13 +40,13 @@ def monitor_view(survey_id: int, today: date) -> tuple[Survey, monitor.MonitorVi
 def show(survey_id: int):
     """Invited, started and completed, per village, age band and day; never who answered."""
     today = local_today()
-    survey, view = monitor_view(survey_id, today)
+    survey, counted, villages = monitor_view(survey_id, today)
     live = survey.status is SurveyStatus.PUBLISHED
     return render_template(
         "fieldwork/monitor/show.html",
         survey=survey,
         live=live,
-        figures=rendered_figures(survey, view, today, live),
+        figures=rendered_figures(survey, counted, villages, today, live),
     )
 
 
@@ -54,36 +54,28 @@ def show(survey_id: int):
 FIGURES_CACHE_SIZE = 32
 
 
-def rendered_figures(survey: Survey, view: monitor.MonitorView, today: date, live: bool) -> Markup:
-    """The page's figures as HTML, rendered again only when something shown changed:
-    the key holds every row and number the view shows (rows are frozen dataclasses),
-    so an association's rounded view and an official's exact one never share an entry."""
-    paper = monitor.paper_sheets(survey) if isinstance(view, monitor.SurveyProgress) else None
+def rendered_figures(
+    survey: Survey, counted: monitor.Counted, villages: Shown, today: date, live: bool
+) -> Markup:
+    """The page's figures as HTML, rendered again only when something shown changed: the
+    counted figures (their key holds the survey, today and the state of its data), whose
+    of them (an association's villages, rounded, or an official's, exact) and the words."""
     threshold = current_app.config["DISCLOSURE_THRESHOLD"]
-    completed_today = monitor.completed_on(view, today)
-    key = (
-        survey.id,
-        survey.title,
-        live,
-        threshold,
-        completed_today,
-        str(get_locale()),
-        type(view).__name__,
-        (view.total, view.paper_completed, *view.villages, *view.age_bands, *view.days),
-        None if paper is None else tuple(astuple(row) for row in (*paper[0], paper[1])),
-    )
+    locale = str(get_locale())
+    key = (counted.key, villages, threshold, survey.title, live, locale)
 
     def build() -> Markup:
+        view = monitor.shown(counted, villages, threshold)
         return Markup(
             render_template(
                 "fieldwork/monitor/_figures.html",
                 survey=survey,
                 view=view,
-                completed_today=completed_today,
+                completed_today=monitor.completed_on(view, today),
                 live=live,
                 threshold=threshold,
                 band_key=monitor.band_key,
-                paper=paper,
+                paper=counted.sheets if villages is None else None,
             )
         )
 
@@ -95,7 +87,8 @@ def rendered_figures(survey: Survey, view: monitor.MonitorView, today: date, liv
 def figures(survey_id: int):
     """The monitor's numbers for the page's refresh script, rounded as on the page."""
     today = local_today()
-    _, view = monitor_view(survey_id, today)
+    _, counted, villages = monitor_view(survey_id, today)
+    view = monitor.shown(counted, villages, current_app.config["DISCLOSURE_THRESHOLD"])
     response = jsonify(rounded=view.rounded, figures=monitor.figures(view, today))
     response.headers["Cache-Control"] = "no-store"
     return response

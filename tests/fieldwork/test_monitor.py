@@ -510,9 +510,11 @@ def test_the_monitor_takes_the_same_few_queries_however_many_invitations(
     add(5)
     few = queries()
     add(45)
-    # 12: officials also see the paper copies per village; the fingerprint of the counts
-    assert queries() == few <= 12
-    assert queries() == few - 2  # warm: the counts are kept while the fingerprint holds
+    # The account (3), the survey, the fingerprint, then six counts and the villages.
+    assert queries() == few == 11
+    # Warm: the account (3), the survey and the fingerprint; the rest is kept while the
+    # fingerprint holds.
+    assert queries() == 5
 
 
 # The counts kept between requests ---------------------------------------------------------
