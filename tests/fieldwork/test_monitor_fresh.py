@@ -11,7 +11,7 @@ import pytest
 from core.dates import local_today
 from core.db import db, utcnow
 from fieldwork.models import AnonymousResponse
-from panel.models import Channel
+from panel.models import AgeBand, Channel
 from paper.models import SheetStatus
 from surveys.models import survey_villages
 from tests.fieldwork.test_monitor import invite, new_survey, paper_response, url
@@ -111,3 +111,15 @@ def test_a_village_added_to_the_survey_shows_and_opens_it_to_its_association(
     db.session.commit()
     html = client.get(url(survey)).text
     assert f'"village.{beilen.id}.invited"' in html and "Orvelte" not in html
+
+
+def test_a_corrected_age_band_shows_at_the_next_request(client, login_as, survey, make_member):
+    """A member without a birth year counts in the age band they gave."""
+    member = make_member("Hooghalen", birth_year=None, age_band=AgeBand.A75_PLUS)
+    invite(survey, member)
+    login_as("official")
+    assert figure(client.get(url(survey)).text, "band.75+.invited") == "1"
+    member.age_band = AgeBand.A50_64
+    db.session.commit()
+    html = client.get(url(survey)).text
+    assert figure(html, "band.75+.invited") == "0" and figure(html, "band.50-64.invited") == "1"
