@@ -510,11 +510,11 @@ def test_the_monitor_takes_the_same_few_queries_however_many_invitations(
     add(5)
     few = queries()
     add(45)
-    # The account (3), the survey, the fingerprint, then six counts and the villages.
-    assert queries() == few == 11
-    # Warm: the account (3), the survey and the fingerprint; the rest is kept while the
+    # The account, the survey, the fingerprint, then six counts and the villages.
+    assert queries() == few == 9
+    # Warm: the account, the survey and the fingerprint; the rest is kept while the
     # fingerprint holds.
-    assert queries() == 5
+    assert queries() == 3
 
 
 # The counts kept between requests ---------------------------------------------------------
