@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable, Set
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -54,6 +55,9 @@ from panel.models import AgeBand, Channel, Member
 from population.representativeness import age_band_on
 from surveys.models import Survey, SurveyStatus, survey_villages
 from villages.models import Village, VillageKind
+
+if TYPE_CHECKING:
+    from paper.print_queries import VillageSheets
 
 #: Counts are rounded to this for associations.
 ROUNDING_BASE = 5
@@ -330,7 +334,7 @@ class Counted:
     #: The survey's villages; empty: every village.
     scope: frozenset[int]
     #: Printed, returned and entered paper copies per village and in total (officials only).
-    sheets: tuple[list, object] = field(repr=False)
+    sheets: tuple[list[VillageSheets], VillageSheets] = field(repr=False)
 
 
 #: Counted figures kept per worker, one entry per survey, day and state of its data (a few KB).
@@ -701,7 +705,7 @@ def band_key(band: AgeBand | None) -> str:
     return band.value if band is not None else "under-18"
 
 
-def paper_sheets(survey: Survey):
+def paper_sheets(survey: Survey) -> tuple[list[VillageSheets], VillageSheets]:
     """Printed, returned and entered paper questionnaires per village, for officials (no
     person behind these counts: they are copies, not answers)."""
     from paper.print_queries import sheets_per_village  # paper builds on fieldwork

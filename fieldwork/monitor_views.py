@@ -58,8 +58,8 @@ def rendered_figures(
     survey: Survey, counted: monitor.Counted, villages: Shown, today: date, live: bool
 ) -> Markup:
     """The page's figures as HTML, rendered again only when something shown changed: the
-    counted figures (their key holds the survey, today and the state of its data), whose
-    of them (an association's villages, rounded, or an official's, exact) and the words."""
+    counted figures (their key holds the survey, today and the state of its data), the
+    villages shown (an association's, rounded, or all, exact) and the words around them."""
     threshold = current_app.config["DISCLOSURE_THRESHOLD"]
     locale = str(get_locale())
     key = (counted.key, villages, threshold, survey.title, live, locale)
