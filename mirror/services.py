@@ -163,16 +163,31 @@ def runs_for(preview: bool) -> list[AnalysisRun]:
 
 
 def has_unreleased() -> bool:
-    newest = preview_run()
-    return newest is not None and not newest.released
+    """Whether `preview_run` is not released yet, in one query of two columns (asked on
+    every page an official opens)."""
+    newest = db.session.execute(
+        select(AnalysisRun.id, AnalysisRun.released_at)
+        .join(Survey, Survey.id == AnalysisRun.survey_id)
+        .where(AnalysisRun.status == RunStatus.SUCCEEDED, Survey.kind == SurveyKind.GENERAL)
+        .order_by(
+            Survey.opens_on.desc(),
+            Survey.id.desc(),
+            AnalysisRun.finished_at.desc(),
+            AnalysisRun.id.desc(),
+        )
+        .limit(1)
+    ).first()
+    return newest is not None and newest.released_at is None
 
 
-def next_wave() -> Upcoming | None:
+def next_wave(released: Sequence[tuple[int, int]] | None = None) -> Upcoming | None:
     """An open or closed liveability wave whose figures are not published yet: the page
-    says when they will come."""
-    published = {survey_id for _, survey_id in released_runs()}
-    waiting = db.session.scalars(
-        select(Survey)
+    says when they will come. `released`: `released_runs()`, when the caller has them."""
+    if released is None:
+        released = released_runs()
+    published = {survey_id for _, survey_id in released}
+    waiting = db.session.execute(
+        select(Survey.id, Survey.status, Survey.closes_on)
         .where(
             Survey.kind == SurveyKind.GENERAL,
             Survey.status.in_([SurveyStatus.PUBLISHED, SurveyStatus.CLOSED]),
@@ -187,34 +202,45 @@ def next_wave() -> Upcoming | None:
 
 # The cache --------------------------------------------------------------------------------
 
+#: Per app: the pages' figures and their HTML (mirror.pages), for about 40 villages in two
+#: languages, a few variants each (officials, associations), and the overview in each order.
+CACHE_SIZE = 512
+
 
 def cached(key: tuple, build: Callable[[], Any]) -> Any:
     """What `build` gives, kept per app for the key (released runs never change)."""
-    return core_cached("mirror_cache", key, build)
+    return core_cached("mirror_cache", key, build, CACHE_SIZE)
 
 
 def _margins_key() -> int:
     return db.session.scalar(select(func.max(MarginImport.id))) or 0
 
 
-def overview(preview: bool = False) -> Overview:
-    """The latest wave for every village or cluster; cached unless a preview."""
-    if preview and has_unreleased():
+def overview_key() -> tuple:
+    """Everything the published overview is built from: a new release or wave, a new key."""
+    released = tuple(released_runs())
+    return ("overview", language(), released, next_wave(released))
+
+
+def village_key(village: Village) -> tuple:
+    """Everything a village's published page is built from."""
+    released = tuple(released_runs())
+    return ("village", village.id, language(), released, _margins_key(), next_wave(released))
+
+
+def overview(preview: bool = False, key: tuple | None = None) -> Overview:
+    """The latest wave for every village or cluster; cached (by `key`, when the caller made
+    it) unless a preview, which callers ask only when there are unreleased figures."""
+    if preview:
         return build_overview(runs_for(True))
-    key = ("overview", language(), tuple(released_runs()), _next_key())
-    return cached(key, lambda: build_overview(runs_for(False)))
+    return cached(key or overview_key(), lambda: build_overview(runs_for(False)))
 
 
-def village_page(village: Village, preview: bool = False) -> VillagePage:
-    """One village's page; cached unless a preview."""
-    if preview and has_unreleased():
+def village_page(village: Village, preview: bool = False, key: tuple | None = None) -> VillagePage:
+    """One village's page; cached (by `key`, when the caller made it) unless a preview."""
+    if preview:
         return build_village_page(village, runs_for(True))
-    key = ("village", village.id, language(), tuple(released_runs()), _margins_key(), _next_key())
-    return cached(key, lambda: build_village_page(village, runs_for(False)))
-
-
-def _next_key() -> Upcoming | None:
-    return next_wave()
+    return cached(key or village_key(village), lambda: build_village_page(village, runs_for(False)))
 
 
 # Figures ----------------------------------------------------------------------------------
