@@ -16,7 +16,7 @@ from typing import Any
 
 from flask_babel import format_date
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 
 from core.cache import cached as core_cached
 from core.db import db
@@ -123,19 +123,59 @@ class VillagePage:
 # Which runs ------------------------------------------------------------------------------
 
 
-def released_runs() -> list[tuple[int, int]]:
-    """(run id, survey id) of the published run of every liveability wave, oldest wave
-    first: one small query, so a warm page needs no more."""
+@dataclass(frozen=True)
+class Sources:
+    """What the published pages are built from, besides the language: a new release, a
+    wave opening or closing or new margins makes new cache keys."""
+
+    #: (run id, survey id) of the published run of every liveability wave, oldest first.
+    runs: tuple[tuple[int, int], ...]
+    #: The open or closed wave whose figures are not published yet.
+    next_wave: Upcoming | None
+    #: The newest population margins (a village's population facts).
+    margins: int
+
+
+def sources() -> Sources:
+    """In one query, as every warm page asks: the liveability waves with their released
+    runs, and the newest margins in each row."""
+    margins = select(func.max(MarginImport.id))
     rows = db.session.execute(
-        select(AnalysisRun.id, AnalysisRun.survey_id, AnalysisRun.released_at)
-        .join(Survey, Survey.id == AnalysisRun.survey_id)
-        .where(AnalysisRun.released_at.is_not(None), Survey.kind == SurveyKind.GENERAL)
+        select(
+            Survey.id,
+            Survey.status,
+            Survey.closes_on,
+            AnalysisRun.id,
+            margins.scalar_subquery().label("margins"),
+        )
+        .outerjoin(
+            AnalysisRun,
+            and_(AnalysisRun.survey_id == Survey.id, AnalysisRun.released_at.is_not(None)),
+        )
+        .where(Survey.kind == SurveyKind.GENERAL)
         .order_by(Survey.opens_on, Survey.id, AnalysisRun.released_at, AnalysisRun.id)
     ).all()
     newest: dict[int, int] = {}
-    for run_id, survey_id, _released in rows:
-        newest[survey_id] = run_id  # ordered: the last one of a survey is its newest
-    return [(run_id, survey_id) for survey_id, run_id in newest.items()]
+    for survey_id, _status, _closes_on, run_id, _margins in rows:
+        if run_id is not None:
+            newest[survey_id] = run_id  # ordered: the last one of a survey is its newest
+    # Published and closed waves always have dates (a check constraint).
+    waiting = [
+        (closes_on, survey_id, status is SurveyStatus.PUBLISHED)
+        for survey_id, status, closes_on, _run, _margins in rows
+        if status in (SurveyStatus.PUBLISHED, SurveyStatus.CLOSED) and survey_id not in newest
+    ]
+    upcoming = max(waiting, default=None)
+    return Sources(
+        tuple((run_id, survey_id) for survey_id, run_id in newest.items()),
+        Upcoming(upcoming[2], upcoming[0]) if upcoming else None,
+        (rows[0].margins if rows else db.session.scalar(margins)) or 0,
+    )
+
+
+def released_runs() -> list[tuple[int, int]]:
+    """(run id, survey id) of the published run of every liveability wave, oldest first."""
+    return list(sources().runs)
 
 
 def preview_run() -> AnalysisRun | None:
@@ -180,24 +220,10 @@ def has_unreleased() -> bool:
     return newest is not None and newest.released_at is None
 
 
-def next_wave(released: Sequence[tuple[int, int]] | None = None) -> Upcoming | None:
+def next_wave() -> Upcoming | None:
     """An open or closed liveability wave whose figures are not published yet: the page
-    says when they will come. `released`: `released_runs()`, when the caller has them."""
-    if released is None:
-        released = released_runs()
-    published = {survey_id for _, survey_id in released}
-    waiting = db.session.execute(
-        select(Survey.id, Survey.status, Survey.closes_on)
-        .where(
-            Survey.kind == SurveyKind.GENERAL,
-            Survey.status.in_([SurveyStatus.PUBLISHED, SurveyStatus.CLOSED]),
-        )
-        .order_by(Survey.closes_on.desc(), Survey.id.desc())
-    )
-    survey = next((s for s in waiting if s.id not in published), None)
-    if survey is None:
-        return None
-    return Upcoming(survey.status is SurveyStatus.PUBLISHED, survey.closes_on)
+    says when they will come."""
+    return sources().next_wave
 
 
 # The cache --------------------------------------------------------------------------------
@@ -212,20 +238,14 @@ def cached(key: tuple, build: Callable[[], Any]) -> Any:
     return core_cached("mirror_cache", key, build, CACHE_SIZE)
 
 
-def _margins_key() -> int:
-    return db.session.scalar(select(func.max(MarginImport.id))) or 0
-
-
 def overview_key() -> tuple:
     """Everything the published overview is built from: a new release or wave, a new key."""
-    released = tuple(released_runs())
-    return ("overview", language(), released, next_wave(released))
+    return ("overview", language(), sources())
 
 
 def village_key(village: Village) -> tuple:
     """Everything a village's published page is built from."""
-    released = tuple(released_runs())
-    return ("village", village.id, language(), released, _margins_key(), next_wave(released))
+    return ("village", village.id, language(), sources())
 
 
 def overview(preview: bool = False, key: tuple | None = None) -> Overview:
