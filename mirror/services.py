@@ -159,18 +159,25 @@ def sources() -> Sources:
     for survey_id, _status, _closes_on, run_id, _margins in rows:
         if run_id is not None:
             newest[survey_id] = run_id  # ordered: the last one of a survey is its newest
+    return Sources(
+        tuple((run_id, survey_id) for survey_id, run_id in newest.items()),
+        _waiting(rows, newest),
+        (rows[0].margins if rows else db.session.scalar(margins)) or 0,
+    )
+
+
+def _waiting(rows: Sequence[Any], published: dict[int, int]) -> Upcoming | None:
+    """The open or closed wave without released figures that closes last."""
     # Published and closed waves always have dates (a check constraint).
     waiting = [
         (closes_on, survey_id, status is SurveyStatus.PUBLISHED)
         for survey_id, status, closes_on, _run, _margins in rows
-        if status in (SurveyStatus.PUBLISHED, SurveyStatus.CLOSED) and survey_id not in newest
+        if status in (SurveyStatus.PUBLISHED, SurveyStatus.CLOSED) and survey_id not in published
     ]
-    upcoming = max(waiting, default=None)
-    return Sources(
-        tuple((run_id, survey_id) for survey_id, run_id in newest.items()),
-        Upcoming(upcoming[2], upcoming[0]) if upcoming else None,
-        (rows[0].margins if rows else db.session.scalar(margins)) or 0,
-    )
+    if not waiting:
+        return None
+    closes_on, _survey, still_open = max(waiting)
+    return Upcoming(still_open, closes_on)
 
 
 def released_runs() -> list[tuple[int, int]]:
