@@ -16,7 +16,7 @@ from typing import Any
 
 from flask_babel import format_date
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 
 from core.cache import cached as core_cached
 from core.db import db
@@ -123,19 +123,66 @@ class VillagePage:
 # Which runs ------------------------------------------------------------------------------
 
 
-def released_runs() -> list[tuple[int, int]]:
-    """(run id, survey id) of the published run of every liveability wave, oldest wave
-    first: one small query, so a warm page needs no more."""
+@dataclass(frozen=True)
+class Sources:
+    """What the published pages are built from, besides the language: a new release, a
+    wave opening or closing or new margins makes new cache keys."""
+
+    #: (run id, survey id) of the published run of every liveability wave, oldest first.
+    runs: tuple[tuple[int, int], ...]
+    #: The open or closed wave whose figures are not published yet.
+    next_wave: Upcoming | None
+    #: The newest population margins (a village's population facts).
+    margins: int
+
+
+def sources() -> Sources:
+    """In one query, as every warm page asks: the liveability waves with their released
+    runs, and the newest margins in each row."""
+    margins = select(func.max(MarginImport.id))
     rows = db.session.execute(
-        select(AnalysisRun.id, AnalysisRun.survey_id, AnalysisRun.released_at)
-        .join(Survey, Survey.id == AnalysisRun.survey_id)
-        .where(AnalysisRun.released_at.is_not(None), Survey.kind == SurveyKind.GENERAL)
+        select(
+            Survey.id,
+            Survey.status,
+            Survey.closes_on,
+            AnalysisRun.id,
+            margins.scalar_subquery().label("margins"),
+        )
+        .outerjoin(
+            AnalysisRun,
+            and_(AnalysisRun.survey_id == Survey.id, AnalysisRun.released_at.is_not(None)),
+        )
+        .where(Survey.kind == SurveyKind.GENERAL)
         .order_by(Survey.opens_on, Survey.id, AnalysisRun.released_at, AnalysisRun.id)
     ).all()
     newest: dict[int, int] = {}
-    for run_id, survey_id, _released in rows:
-        newest[survey_id] = run_id  # ordered: the last one of a survey is its newest
-    return [(run_id, survey_id) for survey_id, run_id in newest.items()]
+    for survey_id, _status, _closes_on, run_id, _margins in rows:
+        if run_id is not None:
+            newest[survey_id] = run_id  # ordered: the last one of a survey is its newest
+    return Sources(
+        tuple((run_id, survey_id) for survey_id, run_id in newest.items()),
+        _waiting(rows, newest),
+        (rows[0].margins if rows else db.session.scalar(margins)) or 0,
+    )
+
+
+def _waiting(rows: Sequence[Any], published: dict[int, int]) -> Upcoming | None:
+    """The open or closed wave without released figures that closes last."""
+    # Published and closed waves always have dates (a check constraint).
+    waiting = [
+        (closes_on, survey_id, status is SurveyStatus.PUBLISHED)
+        for survey_id, status, closes_on, _run, _margins in rows
+        if status in (SurveyStatus.PUBLISHED, SurveyStatus.CLOSED) and survey_id not in published
+    ]
+    if not waiting:
+        return None
+    closes_on, _survey, still_open = max(waiting)
+    return Upcoming(still_open, closes_on)
+
+
+def released_runs() -> list[tuple[int, int]]:
+    """(run id, survey id) of the published run of every liveability wave, oldest first."""
+    return list(sources().runs)
 
 
 def preview_run() -> AnalysisRun | None:
@@ -163,58 +210,64 @@ def runs_for(preview: bool) -> list[AnalysisRun]:
 
 
 def has_unreleased() -> bool:
-    newest = preview_run()
-    return newest is not None and not newest.released
+    """Whether `preview_run` is not released yet, in one query of two columns (asked on
+    every page an official opens)."""
+    newest = db.session.execute(
+        select(AnalysisRun.id, AnalysisRun.released_at)
+        .join(Survey, Survey.id == AnalysisRun.survey_id)
+        .where(AnalysisRun.status == RunStatus.SUCCEEDED, Survey.kind == SurveyKind.GENERAL)
+        .order_by(
+            Survey.opens_on.desc(),
+            Survey.id.desc(),
+            AnalysisRun.finished_at.desc(),
+            AnalysisRun.id.desc(),
+        )
+        .limit(1)
+    ).first()
+    return newest is not None and newest.released_at is None
 
 
 def next_wave() -> Upcoming | None:
     """An open or closed liveability wave whose figures are not published yet: the page
     says when they will come."""
-    published = {survey_id for _, survey_id in released_runs()}
-    waiting = db.session.scalars(
-        select(Survey)
-        .where(
-            Survey.kind == SurveyKind.GENERAL,
-            Survey.status.in_([SurveyStatus.PUBLISHED, SurveyStatus.CLOSED]),
-        )
-        .order_by(Survey.closes_on.desc(), Survey.id.desc())
-    )
-    survey = next((s for s in waiting if s.id not in published), None)
-    if survey is None:
-        return None
-    return Upcoming(survey.status is SurveyStatus.PUBLISHED, survey.closes_on)
+    return sources().next_wave
 
 
 # The cache --------------------------------------------------------------------------------
 
+#: Per app: the pages' figures and their HTML (mirror.pages), for about 40 villages in two
+#: languages, a few variants each (officials, associations), and the overview in each order.
+CACHE_SIZE = 512
+
 
 def cached(key: tuple, build: Callable[[], Any]) -> Any:
     """What `build` gives, kept per app for the key (released runs never change)."""
-    return core_cached("mirror_cache", key, build)
+    return core_cached("mirror_cache", key, build, CACHE_SIZE)
 
 
-def _margins_key() -> int:
-    return db.session.scalar(select(func.max(MarginImport.id))) or 0
+def overview_key() -> tuple:
+    """Everything the published overview is built from: a new release or wave, a new key."""
+    return ("overview", language(), sources())
 
 
-def overview(preview: bool = False) -> Overview:
-    """The latest wave for every village or cluster; cached unless a preview."""
-    if preview and has_unreleased():
+def village_key(village: Village) -> tuple:
+    """Everything a village's published page is built from."""
+    return ("village", village.id, language(), sources())
+
+
+def overview(preview: bool = False, key: tuple | None = None) -> Overview:
+    """The latest wave for every village or cluster; cached (by `key`, when the caller made
+    it) unless a preview, which callers ask only when there are unreleased figures."""
+    if preview:
         return build_overview(runs_for(True))
-    key = ("overview", language(), tuple(released_runs()), _next_key())
-    return cached(key, lambda: build_overview(runs_for(False)))
+    return cached(key or overview_key(), lambda: build_overview(runs_for(False)))
 
 
-def village_page(village: Village, preview: bool = False) -> VillagePage:
-    """One village's page; cached unless a preview."""
-    if preview and has_unreleased():
+def village_page(village: Village, preview: bool = False, key: tuple | None = None) -> VillagePage:
+    """One village's page; cached (by `key`, when the caller made it) unless a preview."""
+    if preview:
         return build_village_page(village, runs_for(True))
-    key = ("village", village.id, language(), tuple(released_runs()), _margins_key(), _next_key())
-    return cached(key, lambda: build_village_page(village, runs_for(False)))
-
-
-def _next_key() -> Upcoming | None:
-    return next_wave()
+    return cached(key or village_key(village), lambda: build_village_page(village, runs_for(False)))
 
 
 # Figures ----------------------------------------------------------------------------------

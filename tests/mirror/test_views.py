@@ -14,7 +14,6 @@ from sqlalchemy import select
 from core.db import db
 from results import services
 from results.models import AnalysisRun, ResultFigure
-from results.release import release_run
 from tests.conftest import start_session
 
 ROUTES = [
@@ -308,35 +307,6 @@ def test_the_public_pages_read_plainly(client, mirrored, language):
         assert max(lengths) <= 20, (path, max(zip(lengths, sentences, strict=True)))
         text = " ".join(sentences).lower()
         assert not [word for word in JARGON if word in text], path
-
-
-def without_tokens(page: str) -> str:
-    return re.sub(r'(name="(?:csrf_token|form_key)"[^>]*value=")[^"]*"', r"\1", page)
-
-
-def test_a_warm_page_is_served_from_the_cache_in_a_few_queries(client, english, mirrored):
-    from tests.panel.test_overview import counted_queries
-
-    for path in ("/dorpsspiegel", "/dorpsspiegel/beilen"):
-        cold = client.get(path).get_data(as_text=True)
-        with counted_queries() as statements:
-            warm = client.get(path).get_data(as_text=True)
-        # Forms (the language switch) carry tokens signed with the second they were made.
-        assert without_tokens(warm) == without_tokens(cold)
-        # the village by its slug, the released runs, the waves waiting, the margins
-        assert len(statements) <= 6, "\n".join(statements)
-
-
-def test_a_newly_released_run_replaces_the_cached_page(client, english, mirrored, make_wave):
-    from tests.mirror.conftest import PER_VILLAGE
-
-    assert "Leefbaarheid 2027" not in client.get("/dorpsspiegel").get_data(as_text=True)
-    survey = make_wave(PER_VILLAGE, opens_on=date(2027, 3, 1), seed=9)
-    survey.title = "Leefbaarheid 2027"
-    release_run(services.run_now(survey), by=None)
-    db.session.commit()
-    assert "Leefbaarheid 2027" in client.get("/dorpsspiegel").get_data(as_text=True)
-    assert "Leefbaarheid 2027" in client.get("/dorpsspiegel/beilen").get_data(as_text=True)
 
 
 def test_flagged_comparisons_and_changes_are_said_in_a_sentence(client, english, mirrored):
