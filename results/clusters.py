@@ -11,8 +11,9 @@ import enum
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from audit.services import record
@@ -122,7 +123,28 @@ def clusters_kept_by(first: AnalysisRun | None) -> AnalysisRun | None:
     if first is None:
         return None
     used = {frozenset(names) for names in first.settings.get("clusters", {}).values()}
-    return first if used != {_group(c) for c in all_clusters()} else None
+    return first if used != current_groups() else None
+
+
+def current_groups() -> set[frozenset[str]]:
+    """The village names of each cluster now, in one statement (a cluster left without
+    villages is an empty group)."""
+    groups: dict[int, set[str]] = {}
+    for cluster_id, name in db.session.execute(_cluster_villages()):
+        names = groups.setdefault(cluster_id, set())
+        if name is not None:
+            names.add(name)
+    return {frozenset(names) for names in groups.values()}
+
+
+@cache
+def _cluster_villages() -> Select:
+    """Built once: building this statement costs more than running it."""
+    return (
+        select(VillageCluster.id, Village.name)
+        .outerjoin(cluster_villages, cluster_villages.c.cluster_id == VillageCluster.id)
+        .outerjoin(Village, Village.id == cluster_villages.c.village_id)
+    )
 
 
 def _group(cluster: VillageCluster) -> frozenset[str]:

@@ -10,13 +10,13 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Result, null, or_, select
+from sqlalchemy import ColumnElement, Result, Select, case, func, null, or_, select
 from sqlalchemy.orm import defer, joinedload
 
 from accounts.models import Account
@@ -374,7 +374,12 @@ def kept_margins(survey: Survey, published: AnalysisRun | None) -> AnalysisRun |
     margins are no longer the ones of the wave's reference date (margins imported since):
     the page says they are kept."""
     current = margins_for_wave(survey) if published is not None else None
-    if current is None or published.margin_import_id == current.id:
+    return margins_kept_by(published, current.id if current else None)
+
+
+def margins_kept_by(published: AnalysisRun | None, current: int | None) -> AnalysisRun | None:
+    """`kept_margins`, given the id of `margins_for_wave` (`wave_margins_id`)."""
+    if published is None or current is None or published.margin_import_id == current:
         return None
     return published
 
@@ -422,17 +427,28 @@ def _with_dont_know(indicator: Indicator, questions: Sequence[Question]) -> Indi
 def feeds_indicators(survey: Survey) -> bool:
     """Whether the survey has figures to compute: a village vision's questions feed no
     indicator (a summary of its answers is the village mirror's to give)."""
-    version = db.session.execute(
-        select(QuestionnaireVersion.id, QuestionnaireVersion.frozen_at)
-        .where(QuestionnaireVersion.survey_id == survey.id)
+    return fed_by_questionnaire(survey, db.session.scalar(newest_frozen_version(survey.id)))
+
+
+def newest_frozen_version(survey_id: Any) -> Select:
+    """The id of the survey's newest questionnaire version if it is frozen; None while it
+    is a draft (or there is none). `survey_id` may be a column, to read it with the survey."""
+    return (
+        select(case((QuestionnaireVersion.frozen_at.is_not(None), QuestionnaireVersion.id)))
+        .where(QuestionnaireVersion.survey_id == survey_id)
         .order_by(QuestionnaireVersion.number.desc())
-    ).first()
-    if version is None or version.frozen_at is None:  # a draft may still change
+        .limit(1)
+    )
+
+
+def fed_by_questionnaire(survey: Survey, frozen_version: int | None) -> bool:
+    """`feeds_indicators`, given `newest_frozen_version`. A frozen version's questions and
+    indicators never change (only its texts may), so its questionnaire is read and checked
+    once, not on every results page; a draft may still change."""
+    if frozen_version is None:
         return bool(_indicators_fed_by(_questions(survey)))
-    # A frozen version's questions and indicators never change (only its texts may), so
-    # its questionnaire is read and checked once, not on every results page.
     return cached(
-        "feeds_indicators", (version.id,), lambda: bool(_indicators_fed_by(_questions(survey)))
+        "feeds_indicators", (frozen_version,), lambda: bool(_indicators_fed_by(_questions(survey)))
     )
 
 
@@ -525,6 +541,25 @@ def margins_for_wave(survey: Survey) -> MarginImport | None:
     return before or db.session.scalar(
         select(MarginImport).order_by(MarginImport.reference_date, MarginImport.id).limit(1)
     )
+
+
+def wave_margins_id(opens_on: Any) -> ColumnElement:
+    """The id of `margins_for_wave` as an expression, to read with the survey (`opens_on`:
+    its column)."""
+    before = (
+        select(MarginImport.id)
+        .where(or_(opens_on.is_(None), MarginImport.reference_date <= opens_on))
+        .order_by(MarginImport.reference_date.desc(), MarginImport.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    oldest = (
+        select(MarginImport.id)
+        .order_by(MarginImport.reference_date, MarginImport.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    return func.coalesce(before, oldest)
 
 
 def population_of(margin_import: MarginImport) -> dict[tuple[str, str, str], float]:
@@ -656,13 +691,19 @@ class WaveRuns:
 def wave_runs(survey: Survey) -> WaveRuns:
     """The wave's runs in one read instead of four (a wave has a handful: one per
     computation), with the survey their changes are measured against."""
-    rows = list(
+    return wave_runs_of(
         db.session.scalars(
             runs()
             .options(joinedload(AnalysisRun.previous_survey))
             .where(AnalysisRun.survey_id == survey.id)
         )
     )
+
+
+def wave_runs_of(rows: Iterable[AnalysisRun]) -> WaveRuns:
+    """`wave_runs` chosen from the wave's runs (a released run only: `published` and
+    `first_published` of those)."""
+    rows = list(rows)
     released = [run for run in rows if run.released_at is not None]
     succeeded = [run for run in rows if run.status is RunStatus.SUCCEEDED]
     return WaveRuns(

@@ -17,11 +17,9 @@ from audit.services import record
 from core.db import db
 from core.forms import ButtonForm
 from fieldwork.monitor import visible_villages
-from results import clusters, release, services, vision
+from results import clusters, page, release, services, vision
 from results.forms import ReleaseForm
 from results.models import AnalysisRun
-from results.quotes import published_quotes
-from results.tables import rendered_figures
 from surveys.models import Survey
 
 bp = Blueprint("results", __name__)
@@ -75,10 +73,15 @@ readers = roles_required(Role.OFFICIAL, Role.ASSOCIATION)
 def _survey_and_villages(survey_id: int) -> tuple[Survey, frozenset[int] | None]:
     """The survey and the villages the account may see (None: all), or 404 / 403."""
     survey = db.session.get(Survey, survey_id) or abort(404)
+    return survey, _visible(survey)
+
+
+def _visible(survey: Survey) -> frozenset[int] | None:
+    """The villages of `survey` the account may see (None: all), or 403."""
     villages = visible_villages(g.account, survey)
     if villages is not None and not villages:
         abort(403)
-    return survey, villages
+    return villages
 
 
 @bp.get("/results")
@@ -100,38 +103,14 @@ def index():
 def show(survey_id: int):
     """Every indicator per area, with its interval, the comparison with the rest of the
     municipality and the change since the previous wave."""
-    survey, villages = _survey_and_villages(survey_id)
-    is_official = villages is None
     # Officials review the newest figures before they are released; associations see the
     # released ones only.
-    if is_official:
-        runs = services.wave_runs(survey)
-        published, run = runs.published, runs.computed
-    else:
-        runs, published = None, services.published_run(survey)
-        run = published
+    wave = page.wave(survey_id, official=g.account.has_role(Role.OFFICIAL)) or abort(404)
+    villages = _visible(wave.survey)
     language = str(get_locale() or "nl")
-    village_vision = vision.page(run, language) if vision.is_vision_run(run) else None
-    figures = rendered_figures(run, villages, language) if run and village_vision is None else ""
     return render_template(
         "results/show.html",
-        survey=survey,
-        run=run,
-        published=published,
-        latest=runs.latest if runs else None,
-        figures=figures,
-        vision=village_vision,
-        quotes=published_quotes(survey) if run else [],
-        is_official=is_official,
-        finished=survey.status in services.FINISHED,
-        has_figures=vision.has_figures(survey),
-        kept_clusters=(
-            clusters.clusters_kept_by(runs.first_published)
-            if run and not village_vision and is_official
-            else None
-        ),
-        kept_margins=vision.kept_margins(survey, published) if run and is_official else None,
-        left_out=_left_out(run, is_official) if village_vision else 0,
+        **page.context(wave, villages, language),
         failures=FAILURES,
         form=ButtonForm(),
     )
@@ -176,14 +155,6 @@ def _rerun_message(survey: Survey, run: AnalysisRun | None) -> tuple[str, str]:
         )
         return text, "warning"
     return _("The figures are being computed again. Refresh this page in a minute."), "ok"
-
-
-def _left_out(run: AnalysisRun | None, is_official: bool) -> int:
-    """Responses the run could not weigh: exact for officials, rounded for associations."""
-    if run is None:
-        return 0
-    count = services.left_out(run)
-    return count if is_official else services.about(count)
 
 
 @bp.get("/surveys/<int:survey_id>/results/release")

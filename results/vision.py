@@ -55,11 +55,23 @@ def has_figures(survey: Survey) -> bool:
     return is_village_vision(survey) or services.feeds_indicators(survey)
 
 
+def has_figures_given(survey: Survey, frozen_version: int | None) -> bool:
+    """`has_figures`, given the survey's `services.newest_frozen_version` read already."""
+    return is_village_vision(survey) or services.fed_by_questionnaire(survey, frozen_version)
+
+
 def kept_margins(survey: Survey, published: AnalysisRun | None) -> AnalysisRun | None:
     """As `services.kept_margins`; a village vision published unweighted keeps no margins."""
     if published is not None and published.margin_import_id is None:
         return None
     return services.kept_margins(survey, published)
+
+
+def margins_kept_by(published: AnalysisRun | None, current: int | None) -> AnalysisRun | None:
+    """`kept_margins`, given the id of the wave's margins now (`services.wave_margins_id`)."""
+    if published is not None and published.margin_import_id is None:
+        return None
+    return services.margins_kept_by(published, current)
 
 
 def is_vision_run(run: AnalysisRun | None) -> bool:

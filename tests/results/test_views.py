@@ -18,6 +18,7 @@ from jobs.runner import run_next
 from panel.models import AgeBand, Sex
 from population.models import MarginCell, MarginImport
 from results import services
+from results.clusters import create_cluster
 from results.models import AnalysisRun, AreaKind, Quote, RunStatus
 from results.release import release_run
 from surveys.models import Survey
@@ -263,10 +264,10 @@ def test_weights_that_miss_a_margin_are_not_published_and_the_gaps_are_shown(
     assert "did not meet" not in client.get(f"/surveys/{survey.id}/results").text
 
 
-#: Statements of a warm results page: the account (3), the survey, its runs (for officials
-#: all of the wave's with the previous wave, for an association the published one), the
-#: quotes, which questionnaire version is live, and for officials the clusters and margins.
-WARM_RESULTS_QUERIES = {"official": 9, "association": 8}
+#: Statements of a warm results page: the account (3); the survey with its runs, whether
+#: its questionnaire feeds indicators and (for officials) the margins of its reference date,
+#: in one; the published quotes; for officials of a published wave the clusters of now.
+WARM_RESULTS_QUERIES = {"official": 6, "association": 5}
 
 
 @pytest.mark.parametrize("role", ["official", "association"])
@@ -278,13 +279,58 @@ def test_the_results_page_runs_a_fixed_number_of_queries(client, login_as, wave,
         assert client.get(f"/surveys/{wave.id}/results").status_code == 200
     with counted_queries() as warm:
         assert client.get(f"/surveys/{wave.id}/results").status_code == 200
-    # Cold, 16: the run's output and figures, read once per run, scope and language, and
-    # the questionnaire, read once per frozen version; one for the note that a published
-    # wave keeps its margins.
-    assert len(cold) <= 16, "\n".join(cold)
+    # Cold, 13 at most: the run's output and figures, read once per run, scope and
+    # language, and the questionnaire, read once per frozen version.
+    assert len(cold) <= 13, "\n".join(cold)
     # Warm: none of those; the run's output is not even read (it is the biggest row).
-    assert len(warm) <= WARM_RESULTS_QUERIES[role], "\n".join(warm)
+    assert len(warm) == WARM_RESULTS_QUERIES[role], "\n".join(warm)
     assert not [s for s in warm if "analysis_runs.output" in s or "definition" in s]
+
+
+def test_a_quote_published_shows_at_the_next_request(client, login_as, wave, english):
+    page = f"/surveys/{wave.id}/results"
+    quote = Quote(survey_id=wave.id, question="OPEN", text="Meer bankjes bij de brink.")
+    db.session.add(quote)
+    db.session.commit()
+    for role in ("official", "association"):
+        login_as(role, village="Beilen" if role == "association" else None)
+        assert "Meer bankjes" not in client.get(page).text
+    quote.publish(utcnow())
+    db.session.commit()
+    assert "Meer bankjes bij de brink." in client.get(page).text
+    login_as("official")
+    assert "Meer bankjes bij de brink." in client.get(page).text
+
+
+def test_figures_released_show_to_the_association_at_the_next_request(
+    client, login_as, computed, english
+):
+    page = f"/surveys/{computed.id}/results"
+    login_as("official")
+    assert "Not yet published" in client.get(page).text
+    login_as("association", village="Beilen")
+    assert "The figures are not ready yet" in client.get(page).text
+    release_run(services.computed_run(computed), by=None)
+    db.session.commit()
+    shown = client.get(page).text
+    assert "Report mark for the village" in shown and "not ready yet" not in shown
+    login_as("official")
+    shown = client.get(page).text
+    assert "Not yet published" not in shown and "the village associations see these" in shown
+
+
+def test_a_cluster_made_or_margins_imported_show_in_the_notes_at_the_next_request(
+    client, login_as, wave, english
+):
+    page = f"/surveys/{wave.id}/results"
+    login_as("official")
+    shown = client.get(page).text
+    assert "keep the village clusters" not in shown and 'id="kept-margins"' not in shown
+    create_cluster("Kleine kernen", [village_by_name("Orvelte"), village_by_name("Eursinge")])
+    db.session.commit()
+    assert "keep the village clusters they were first published with" in client.get(page).text
+    new_margins(date(2026, 2, 1))
+    assert 'id="kept-margins"' in client.get(page).text
 
 
 @pytest.mark.parametrize("role", ["official", "association"])
