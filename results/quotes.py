@@ -171,26 +171,17 @@ def withdraw_quote(quote: Quote, account: Account) -> None:
     record("quotes.withdrawn", quote, actor_id=account.id, survey=quote.survey_id)
 
 
-def published_quotes(survey: Survey) -> list[Quote]:
-    """The quotes the survey's results show, in the order they were published."""
-    return list(db.session.scalars(_published(Quote, survey.id)))
-
-
 def published_texts(survey_id: int) -> list[str]:
-    """The texts of `published_quotes`: all the results page shows of them."""
+    """The texts of the quotes the survey's results show, in the order they were published."""
     return list(db.session.scalars(_published_texts(), {"survey_id": survey_id}))
 
 
 @cache
 def _published_texts() -> Select:
     """Built once: building this statement costs more than running it."""
-    return _published(Quote.text, bindparam("survey_id"))
-
-
-def _published(what, survey_id) -> Select:
     return (
-        select(what)
-        .where(Quote.survey_id == survey_id, Quote.status == QuoteStatus.PUBLISHED)
+        select(Quote.text)
+        .where(Quote.survey_id == bindparam("survey_id"), Quote.status == QuoteStatus.PUBLISHED)
         .order_by(Quote.published_at, Quote.id)
     )
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import ColumnElement, Result, Select, case, func, null, or_, select
-from sqlalchemy.orm import defer, joinedload
+from sqlalchemy.orm import defer
 
 from accounts.models import Account
 from analysis.disclosure import rounded_count
@@ -688,21 +688,10 @@ class WaveRuns:
     first_published: AnalysisRun | None
 
 
-def wave_runs(survey: Survey) -> WaveRuns:
-    """The wave's runs in one read instead of four (a wave has a handful: one per
-    computation), with the survey their changes are measured against."""
-    return wave_runs_of(
-        db.session.scalars(
-            runs()
-            .options(joinedload(AnalysisRun.previous_survey))
-            .where(AnalysisRun.survey_id == survey.id)
-        )
-    )
-
-
 def wave_runs_of(rows: Iterable[AnalysisRun]) -> WaveRuns:
-    """`wave_runs` chosen from the wave's runs (a released run only: `published` and
-    `first_published` of those)."""
+    """The runs the results page shows, chosen from a wave's runs read at once (a wave has a
+    handful: one per computation) as the four queries above choose them (a released run
+    only: `published` and `first_published` of those)."""
     rows = list(rows)
     released = [run for run in rows if run.released_at is not None]
     succeeded = [run for run in rows if run.status is RunStatus.SUCCEEDED]

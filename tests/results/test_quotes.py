@@ -343,7 +343,7 @@ def test_official_publishes_and_withdraws(
     assert response.status_code == 303
     assert "The quote has been published." in client.get(response.location).text
     assert reloaded(quote.id).status is QuoteStatus.PUBLISHED
-    assert [q.id for q in quotes.published_quotes(survey)] == [quote.id]
+    assert quotes.published_texts(survey.id) == [reloaded(quote.id).text]
     again = post_form(url, data={"confirm": "y"})  # a double click
     assert again.status_code == 303
     assert len(events("quotes.published")) == 1
@@ -352,7 +352,7 @@ def test_official_publishes_and_withdraws(
     response = post_form(f"/surveys/{survey.id}/quotes", withdraw)
     assert response.status_code == 303
     assert reloaded(quote.id).status is QuoteStatus.WITHDRAWN
-    assert quotes.published_quotes(survey) == []
+    assert quotes.published_texts(survey.id) == []
     post_form(f"/surveys/{survey.id}/quotes", withdraw)  # a double click
     published, withdrawn = events("quotes.published"), events("quotes.withdrawn")
     assert [(e.actor_id, e.detail) for e in published + withdrawn] == [
@@ -375,7 +375,7 @@ def test_published_quotes_are_only_the_published_ones(survey, answered, make_quo
     gone = make_quote(survey, answered[1], "WENS", status=QuoteStatus.PUBLISHED)
     gone.withdraw()
     db.session.commit()
-    assert [q.id for q in quotes.published_quotes(survey)] == [shown.id]
+    assert quotes.published_texts(survey.id) == [shown.text]
     assert draft.status is QuoteStatus.DRAFT
 
 

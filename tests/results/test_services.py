@@ -15,6 +15,7 @@ from core.db import db
 from fieldwork.models import Response
 from jobs.models import Job
 from panel.models import Respondent
+from results import page as results_page
 from results import services
 from results.files import indicators_json
 from results.models import AnalysisRun, AreaKind, ResultFigure, RunStatus, VillageCluster
@@ -430,14 +431,17 @@ def test_scales_on_their_whole_item_set_still_give_figures(make_margins, make_wa
 def test_the_runs_of_a_wave_read_at_once_are_those_each_query_picks(make_margins, make_wave):
     make_margins()
     survey = make_wave()
-    assert services.wave_runs(survey) == services.WaveRuns(None, None, None, None)
+    assert results_page.wave(survey.id, official=True).runs == services.WaveRuns(
+        None, None, None, None
+    )
     first = run_and_release(survey)
     again = run_now(survey)
     removed = db.session.scalars(select(Response).where(Response.survey_id == survey.id)).first()
     db.session.delete(removed)
     db.session.commit()
     refused = run_now(survey)
-    runs = services.wave_runs(survey)
+    runs = results_page.wave(survey.id, official=True).runs
+    published_only = results_page.wave(survey.id, official=False).runs
     assert (runs.latest, runs.published, runs.computed, runs.first_published) == (
         services.latest_run(survey),
         services.published_run(survey),
@@ -446,3 +450,4 @@ def test_the_runs_of_a_wave_read_at_once_are_those_each_query_picks(make_margins
     )
     assert runs.latest.id == refused.id and runs.computed.id == again.id
     assert runs.published.id == runs.first_published.id == first.id
+    assert published_only == services.WaveRuns(None, runs.published, None, None)

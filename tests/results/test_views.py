@@ -267,7 +267,7 @@ def test_weights_that_miss_a_margin_are_not_published_and_the_gaps_are_shown(
 #: Statements of a warm results page: the account (3); the survey with its runs, whether
 #: its questionnaire feeds indicators and (for officials) the margins of its reference date,
 #: in one; the published quotes; for officials of a published wave the clusters of now.
-WARM_RESULTS_QUERIES = {"official": 6, "association": 5}
+WARM_RESULTS_QUERIES = {"official": 4, "association": 3}
 
 
 @pytest.mark.parametrize("role", ["official", "association"])
