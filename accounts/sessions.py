@@ -7,10 +7,11 @@ that cookie at once: logging out does so, and so does losing a role.
 from __future__ import annotations
 
 import time
+from functools import cache
 
 from flask import Flask, current_app, flash, g, session
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import joinedload
 
 from accounts.models import Account
@@ -94,12 +95,18 @@ def load_account() -> None:
 def _with_roles_and_membership(account_id: int) -> Account | None:
     """The account with its role grants and panel membership, in one statement: every page
     checks the roles, and the consent check reads the membership."""
-    statement = (
+    statement = _account_statement()
+    return db.session.scalars(statement, {"account_id": account_id}).unique().one_or_none()
+
+
+@cache
+def _account_statement() -> Select:
+    """Built once: building it costs about as much as running it."""
+    return (
         select(Account)
-        .where(Account.id == account_id)
+        .where(Account.id == bindparam("account_id"))
         .options(joinedload(Account.grants), joinedload(Account.member))
     )
-    return db.session.scalars(statement).unique().one_or_none()
 
 
 def init_app(app: Flask) -> None:
