@@ -88,3 +88,19 @@ snapshot("printed_mirror", two_released_waves_printed)
 def printed_mirror(app) -> Survey:
     """`mirrored` with the Dutch PDFs rendered, as after a first download."""
     return db.session.scalar(select(Survey).where(Survey.title == NEWER))
+
+
+@pytest.fixture
+def english(client):
+    with client.session_transaction() as session:
+        session["language"] = "en"
+
+
+@pytest.fixture
+def unreleased(mirrored) -> Survey:
+    """A third wave, computed and not released: officials only, in a preview; in no PDF."""
+    survey = new_wave(PER_VILLAGE, opens_on=date(2027, 3, 1), seed=9)
+    survey.title = "Leefbaarheid 2027"
+    services.run_now(survey)
+    db.session.commit()
+    return survey

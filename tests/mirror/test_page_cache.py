@@ -52,20 +52,6 @@ def in_english(client) -> None:
         session["language"] = "en"
 
 
-@pytest.fixture
-def english(client):
-    in_english(client)
-
-
-@pytest.fixture
-def unreleased(mirrored, make_wave):
-    survey = make_wave(PER_VILLAGE, opens_on=date(2027, 3, 1), seed=9)
-    survey.title = "Leefbaarheid 2027"
-    services.run_now(survey)
-    db.session.commit()
-    return survey
-
-
 @pytest.mark.parametrize(
     ("path", "part", "queries"),
     [

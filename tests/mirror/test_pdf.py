@@ -5,7 +5,6 @@ come as one download, and who may download what (route × role)."""
 from __future__ import annotations
 
 import re
-from datetime import date
 from io import BytesIO
 
 import pytest
@@ -71,17 +70,6 @@ def published_numbers(runs: list[AnalysisRun]) -> set[str]:
             if f.change and f.change.get("flagged"):
                 numbers.add(dutch(abs(f.change["value"]), "mean"))
     return numbers
-
-
-@pytest.fixture
-def unreleased(mirrored, make_wave):
-    """A third wave, computed and not released: in no PDF."""
-    from tests.mirror.conftest import PER_VILLAGE
-
-    survey = make_wave(PER_VILLAGE, opens_on=date(2027, 3, 1), seed=9)
-    services.run_now(survey)
-    db.session.commit()
-    return survey
 
 
 def test_a_download_has_them_rendered_and_each_village_gets_its_figures(app, unreleased):

@@ -5,7 +5,6 @@ public texts read plainly. Read in English unless a test says otherwise."""
 from __future__ import annotations
 
 import re
-from datetime import date
 from html.parser import HTMLParser
 
 import pytest
@@ -33,30 +32,12 @@ ROLES = [
 
 
 @pytest.fixture
-def english(client):
-    with client.session_transaction() as session:
-        session["language"] = "en"
-
-
-@pytest.fixture
 def as_role(client, make_account):
     def login(role, village):
         if role is not None:
             start_session(client, make_account(role, village=village))
 
     return login
-
-
-@pytest.fixture
-def unreleased(mirrored, make_wave):
-    """A third wave, computed and not released: officials only, in a preview."""
-    from tests.mirror.conftest import PER_VILLAGE
-
-    survey = make_wave(PER_VILLAGE, opens_on=date(2027, 3, 1), seed=9)
-    survey.title = "Leefbaarheid 2027"
-    services.run_now(survey)
-    db.session.commit()
-    return survey
 
 
 class Shown(HTMLParser):
