@@ -412,11 +412,13 @@ def test_a_large_file_is_checked_and_imported_in_the_background(
     assert client.get(f"/surveys/{other.id}/paper/import/checks/{job_id}").status_code == 404
 
 
-def test_the_background_check_shows_its_progress_until_done(app, client, login_as, survey):
+def test_the_background_check_shows_its_progress_until_done(make_app, make_account, survey):
+    """Queued jobs, never handed to a worker: no job thread in this web process (stopping
+    one is not enough, the next request starts it again and it may take the job first)."""
     from jobs.models import Job
 
-    app.extensions["jobs"].stop()  # the web process's job thread would take the jobs
-    login_as("official")
+    client = make_app(JOBS_WEB_WORKER=False).test_client()
+    start_session(client, make_account("official"))
     for name, path in (("paper.check_import", "checks"), ("paper.run_import", "runs")):
         job = Job(name=name, params={"survey_id": survey.id, "filename": "a.csv"})
         db.session.add(job)  # queued, never handed to a worker
