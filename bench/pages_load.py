@@ -27,7 +27,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-import httpx
+import aiohttp
 from common import bench_app
 from load import (
     BARE_APP,
@@ -36,6 +36,7 @@ from load import (
     Browser,
     Tally,
     bare_rate,
+    client_session,
     free_port,
     p95,
     production_environment,
@@ -72,7 +73,7 @@ def seed_and_tokens(database_url: str, invited: int) -> tuple[int, int, dict[str
 
 async def log_in(port: int, token: str) -> dict[str, str]:
     """Open the login link, press its button: the session's cookies."""
-    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
+    async with client_session(port, 1) as client:
         browser = Browser(client, Tally())
         confirm = await browser.request("GET", f"/login/{token}", 200)
         csrf = CSRF.search(confirm.text).group(1)
@@ -86,13 +87,7 @@ async def page_load(
     """`requests` GETs of `path`, `concurrency` at a time, each client with its own copy of
     the session; a response that is not 200 or lacks `marker` counts as a failure."""
     tally, left = Tally(), [requests]
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(
-        base_url=f"http://127.0.0.1:{port}",
-        limits=limits,
-        timeout=60,
-        headers={"Accept-Language": "nl"},
-    ) as client:
+    async with client_session(port, concurrency, headers={"Accept-Language": "nl"}) as client:
 
         async def visitor() -> None:
             browser = Browser(client, tally)
@@ -104,7 +99,7 @@ async def page_load(
                     if marker not in response.text:
                         raise AssertionError(f"GET {path}: no {marker!r} on the page")
                     tally.finished += 1
-                except (AssertionError, httpx.HTTPError) as failure:
+                except (AssertionError, aiohttp.ClientError) as failure:
                     tally.failures.append(str(failure))
 
         start = time.perf_counter()
