@@ -134,6 +134,9 @@ def _apply_fixed_settings(app: Flask) -> None:
     app.config["SQLALCHEMY_RECORD_QUERIES"] = app.config["TESTING"]
     # The idle timeout ends a session sooner; this is the hard upper bound.
     app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=12)
+    # The cookie is written when the session changes, which includes the idle timer once a
+    # minute (accounts.sessions): signing and sending it with every response bought nothing.
+    app.config["SESSION_REFRESH_EACH_REQUEST"] = False
     if app.config["MAIL_BACKEND"] not in ("smtp", "console"):
         raise RuntimeError("MAIL_BACKEND must be smtp or console")
 

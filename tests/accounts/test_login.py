@@ -250,6 +250,19 @@ def test_a_copied_session_cookie_dies_with_logout(app, client, login_as):
     assert thief.get("/account").status_code == 302
 
 
+def test_the_session_cookie_is_written_when_the_session_changes_only(client, make_account):
+    token, _ = issue_login_token(make_account("resident"), timedelta(minutes=5))
+    db.session.commit()
+    page = client.get(f"/login/{token}")
+    client.post(f"/login/{token}", data={"csrf_token": csrf_token_from(page.text)})
+    client.get("/account")
+    assert "Set-Cookie" not in client.get("/account").headers
+    with client.session_transaction() as session:
+        session["seen"] -= 61
+    refreshed = client.get("/account")
+    assert refreshed.status_code == 200 and "Set-Cookie" in refreshed.headers
+
+
 def test_sessions_end_after_twelve_hours_however_active(client, login_as):
     login_as("resident")
     with client.session_transaction() as session:
