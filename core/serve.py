@@ -43,9 +43,21 @@ def commands(environ: dict[str, str]) -> dict[str, list[str]]:
         environ.get("WEB_WORKERS", "2"),
         "--bind",
         environ.get("WEB_BIND", "127.0.0.1:8000"),
-        "app:create_app()",
+        "core.serve:web_app()",
     ]
     return {"web": web, "mail": [*FLASK, "mail", "worker"], "jobs": [*FLASK, "jobs", "worker"]}
+
+
+def web_app():
+    """The app gunicorn serves, warmed up: with --preload once, in the master process,
+    for every worker it forks (core.warm)."""
+    from app import create_app
+    from core import warm
+
+    app = create_app()
+    warm.warm_up(app)
+    warm.freeze_for_workers()
+    return app
 
 
 def web_environment(environ: dict[str, str]) -> dict[str, str]:

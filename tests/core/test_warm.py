@@ -1,0 +1,21 @@
+"""A web process warmed up at start-up (core.warm; with gunicorn --preload, once for every
+worker) compiles no template on its first pages."""
+
+from __future__ import annotations
+
+from core.warm import warm_up
+
+
+def test_a_warmed_up_app_compiles_no_template_when_serving(app, client, monkeypatch):
+    warm_up(app)
+    compiled = []
+    compile_template = app.jinja_env.compile
+
+    def counting(source, name=None, filename=None, *args, **kwargs):
+        compiled.append(name)
+        return compile_template(source, name, filename, *args, **kwargs)
+
+    monkeypatch.setattr(app.jinja_env, "compile", counting)
+    for path in ("/", "/login", "/dorpsspiegel"):
+        assert client.get(path).status_code == 200
+    assert compiled == []
