@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
+from flask import render_template_string
 from flask_babel import force_locale
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,6 +39,17 @@ def test_template_texts_translate_escape_and_format_as_jinja_does(app):
         with force_locale("en"):
             assert template.render().startswith("Results|")
         assert template.render().startswith("Uitkomsten|")
+
+
+def test_pages_and_mails_rendered_by_flask_use_their_own_language(app):
+    """`_()` finds its catalogue by the page's `current_language`: a mail rendered in
+    another language in the middle of a page, and the page after it, each keep theirs."""
+    source = '<html lang="{{ current_language }}">{{ _("Results") }}'
+    with app.test_request_context("/"):
+        assert render_template_string(source) == '<html lang="nl">Uitkomsten'
+        with force_locale("en"):
+            assert render_template_string(source) == '<html lang="en">Results'
+        assert render_template_string(source) == '<html lang="nl">Uitkomsten'
 
 
 def test_unknown_language_and_foreign_next_are_ignored(client, post_form):
