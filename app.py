@@ -70,7 +70,7 @@ def register_extensions(app: Flask) -> None:
     from flask_migrate import Migrate
     from flask_wtf.csrf import CSRFProtect
 
-    from core import i18n, input, limits
+    from core import i18n, input, limits, nav
     from core.db import db
 
     input.init_app(app)  # before the blueprints: their routes take the id converter
@@ -80,6 +80,7 @@ def register_extensions(app: Flask) -> None:
     Migrate(app, db, directory="migrations", render_as_batch=True, compare_type=True)
     CSRFProtect(app)
     i18n.init_app(app)
+    nav.init_app(app)
     limits.init_app(app)
 
 
