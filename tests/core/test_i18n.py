@@ -1,5 +1,6 @@
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -50,6 +51,28 @@ def test_pages_and_mails_rendered_by_flask_use_their_own_language(app):
         with force_locale("en"):
             assert render_template_string(source) == '<html lang="en">Results'
         assert render_template_string(source) == '<html lang="nl">Uitkomsten'
+
+
+def test_dates_are_formatted_once_per_language(app, monkeypatch):
+    from babel import dates
+
+    calls = []
+    format_datetime = dates.format_datetime
+
+    def counting(*args, **kwargs):
+        calls.append(args)
+        return format_datetime(*args, **kwargs)
+
+    monkeypatch.setattr(dates, "format_datetime", counting)
+    source = '{{ moment | datetimeformat("long") }}|{{ moment | dateformat("long") }}'
+    moment = datetime(2026, 3, 1, 23, 30, tzinfo=UTC)  # 2 March in Midden-Drenthe
+    with app.test_request_context("/"):
+        for _ in range(2):
+            page = render_template_string(source, moment=moment)
+            assert page == "2 maart 2026, 00:30:00 CET|2 maart 2026"
+        with force_locale("en"):
+            assert render_template_string(source, moment=moment).endswith("|March 2, 2026")
+    assert len(calls) == 2
 
 
 def test_unknown_language_and_foreign_next_are_ignored(client, post_form):
