@@ -2,13 +2,13 @@
 whenever anything the monitor counts of a survey changes (fieldwork.monitor.counted keeps
 the counted figures under it).
 
-It is the survey's `MonitorChanges` row, which triggers in the database bump in every
+It is the sum of the survey's `MonitorChanges` rows, which triggers in the database bump in every
 transaction that changes what the monitor counts (migration f3b8d5a1c62e): the survey's
 invitations (added, deleted, started, completed), the village, birth year or age band of
 its invited members, its completed paper responses and anonymous paper ones, its paper
-copies, its villages, and every village's name, slug and kind. One row by its key (and
-the survey's villages beside it), where summing the survey's invitations and every
-member took ~5 ms on 10,000.
+copies, its villages, and every village's name, slug and kind. A few rows by their key
+(and the survey's villages beside them), where summing the survey's invitations and
+every member took ~5 ms on 10,000.
 
 A count of changes, not a newest id or time: on PostgreSQL rows become visible in commit
 order, not in the order of their ids, and the count grows with every commit whatever its
@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from sqlalchemy import Integer, String, bindparam, cast, func, select
+from sqlalchemy import BigInteger, Integer, String, bindparam, cast, func, select
 
 from core.db import db
 from fieldwork.models import MonitorChanges
@@ -38,10 +38,7 @@ class Fingerprint:
 
 def fingerprint(survey_id: int) -> Fingerprint:
     """The survey's count of changes and its villages, in one statement."""
-    row = db.session.execute(_fingerprint_statement(), {"survey_id": survey_id}).first()
-    if row is None:
-        return Fingerprint(None, frozenset())
-    changes, villages = row
+    changes, villages = db.session.execute(_fingerprint_statement(), {"survey_id": survey_id}).one()
     return Fingerprint(changes, frozenset(int(id_) for id_ in (villages or "").split(",") if id_))
 
 
@@ -55,4 +52,5 @@ def _fingerprint_statement() -> object:
         .where(survey_villages.c.survey_id == survey_id)
         .scalar_subquery()
     )
-    return select(MonitorChanges.changes, villages).where(MonitorChanges.survey_id == survey_id)
+    changes = cast(func.sum(MonitorChanges.changes), BigInteger)
+    return select(changes, villages).where(MonitorChanges.survey_id == survey_id)
