@@ -33,8 +33,14 @@ SHARDS = 16
 POSTGRES_BUMP = f"{BUMP} WHERE shard = pg_backend_pid() % {SHARDS}"
 
 #: The columns of an invitation that the monitor counts from.
-INVITATION_COLUMNS = ("survey_id", "member_id", "invited_at", "response_id", "took_part")
-INVITATION_COLUMNS += ("completed_at",)
+INVITATION_COLUMNS = (
+    "survey_id",
+    "member_id",
+    "invited_at",
+    "response_id",
+    "took_part",
+    "completed_at",
+)
 #: A member's columns the monitor counts from (their invitations' village and age band).
 MEMBER_COLUMNS = ("village_id", "birth_year", "age_band")
 
