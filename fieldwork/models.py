@@ -14,9 +14,11 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     CheckConstraint,
     ForeignKey,
     Index,
+    SmallInteger,
     String,
     UniqueConstraint,
     false,
@@ -177,3 +179,23 @@ class AnonymousResponse(Base):
     @property
     def completed(self) -> bool:
         return True
+
+
+class MonitorChanges(Base):
+    """How often anything the response monitor counts of a survey has changed, summed over
+    its rows: its fingerprint (fieldwork.monitor_fingerprint). Kept by triggers in the
+    database (migration f3b8d5a1c62e), so that every way of changing the data counts: the
+    ORM, bulk statements, imports, cascades and migrations alike."""
+
+    __tablename__ = "monitor_changes"
+
+    survey_id: Mapped[int] = mapped_column(
+        ForeignKey("surveys.id", ondelete="CASCADE"), primary_key=True
+    )
+    #: Several rows per survey on PostgreSQL, so concurrent answers do not wait for each
+    #: other's commit to count a change (see the migration).
+    shard: Mapped[int] = mapped_column(SmallInteger(), primary_key=True, autoincrement=False)
+    changes: Mapped[int] = mapped_column(BigInteger(), default=0, server_default="0")
+
+    def __repr__(self) -> str:
+        return f"<MonitorChanges survey={self.survey_id} shard={self.shard} {self.changes}>"

@@ -47,7 +47,7 @@ from accounts.models import Account, Role
 from core.cache import cached
 from core.db import db
 from fieldwork.models import AnonymousResponse, Invitation, Response, ResponseStatus
-from fieldwork.monitor_fingerprint import fingerprint
+from fieldwork.monitor_fingerprint import Fingerprint, fingerprint
 from panel.models import AgeBand, Channel, Member
 from population.representativeness import age_band_on
 from surveys.models import Survey, SurveyStatus, survey_villages
@@ -299,9 +299,9 @@ def _paper_cells(survey_id: int) -> dict[int | None, int]:
     return dict(cells)
 
 
-def _villages(survey_id: int, counted: Set[int]) -> tuple[list[tuple[int, str]], frozenset[int]]:
+def _villages(survey_id: int, counted: Set[int]) -> list[tuple[int, str]]:
     """The survey's villages (every panel village when it has none) and any with counts,
-    by name, and the survey's villages (empty: every village), in one query."""
+    by name, in one query."""
     in_scope = survey_villages.c.village_id.is_not(None)
     rows = db.session.execute(
         select(Village.id, Village.name, Village.kind, in_scope)
@@ -312,13 +312,12 @@ def _villages(survey_id: int, counted: Set[int]) -> tuple[list[tuple[int, str]],
         )
         .order_by(Village.name)
     ).all()
-    scope = frozenset(village_id for village_id, _, _, chosen in rows if chosen)
-    shown = [
+    scope = {village_id for village_id, _, _, chosen in rows if chosen}
+    return [
         (village_id, name)
         for village_id, name, kind, chosen in rows
         if village_id in counted or (chosen if scope else kind is not VillageKind.NEIGHBOURHOOD)
     ]
-    return shown, scope
 
 
 @dataclass(frozen=True)
@@ -328,8 +327,6 @@ class Counted:
     #: What it was counted from: the survey, its fieldwork period, today and its `fingerprint`.
     key: tuple
     progress: SurveyProgress
-    #: The survey's villages; empty: every village.
-    scope: frozenset[int]
     #: Printed, returned and entered paper copies per village and in total (officials only).
     sheets: tuple[list[VillageSheets], VillageSheets] = field(repr=False)
 
@@ -338,22 +335,22 @@ class Counted:
 COUNTED_CACHE_SIZE = 32
 
 
-def counted(survey: Survey, today: date) -> Counted:
+def counted(survey: Survey, today: date, checked: Fingerprint | None = None) -> Counted:
     """What the monitor shows of `survey` today, counted again only when its `fingerprint`
-    changed.
+    changed (`checked`: when the caller has just read it).
 
-    Counting costs ~30 ms on 10,000 invitations, the fingerprint a few. It is checked
-    against the database on every request, so a change made by another worker shows at
-    the next request. The counting reads after the fingerprint: a change in between is in
-    the figures already, and counted again at the next request, never missing.
+    Counting costs ~30 ms on 10,000 invitations, the fingerprint one row by its key. It is
+    checked against the database on every request, so a change made by another worker
+    shows at the next request. The counting reads after the fingerprint: a change in
+    between is in the figures already, and counted again at the next request, never missing.
     """
     zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
     period = (survey.opens_on, survey.closes_on)
-    key = (survey.id, *period, zone.key, today, fingerprint(survey.id))
+    changes = (checked or fingerprint(survey.id)).changes
+    key = (survey.id, *period, zone.key, today, changes)
 
     def build() -> Counted:
-        progress, scope = _survey_progress(survey, zone, today)
-        return Counted(key, progress, scope, paper_sheets(survey))
+        return Counted(key, _survey_progress(survey, zone, today), paper_sheets(survey))
 
     return cached("monitor_counted", key, build, size=COUNTED_CACHE_SIZE)
 
@@ -363,20 +360,18 @@ def survey_progress(survey: Survey, today: date) -> SurveyProgress:
     return counted(survey, today).progress
 
 
-def _survey_progress(
-    survey: Survey, zone: ZoneInfo, today: date
-) -> tuple[SurveyProgress, frozenset[int]]:
+def _survey_progress(survey: Survey, zone: ZoneInfo, today: date) -> SurveyProgress:
     """`survey_progress`, counted in a few grouped queries whatever the number of
-    invitations, and the survey's villages."""
+    invitations."""
     cells = _tally_cells(survey.id)
     day_cells = _day_cells(survey.id, zone, today)
     paper_cells = _paper_cells(survey.id)
-    villages, scope = _villages(survey.id, {village_id for village_id, _ in cells})
+    villages = _villages(survey.id, {village_id for village_id, _ in cells})
     by_village = _sum_by(cells, lambda key: key[0])
     by_band = _sum_by(cells, lambda key: key[1])
     by_day = _per_day(day_cells)
     period = fieldwork_period(survey, today)
-    progress = SurveyProgress(
+    return SurveyProgress(
         total=sum(cells.values(), Tally()),
         villages=[VillageRow(id_, name, by_village.get(id_, Tally())) for id_, name in villages],
         age_bands=[AgeBandRow(band, tally) for band, tally in _in_band_order(by_band)],
@@ -387,7 +382,6 @@ def _survey_progress(
         paper_cells=paper_cells,
         period=period,
     )
-    return progress, scope
 
 
 def survey_totals(survey_ids: Iterable[int]) -> dict[int, Tally]:
@@ -460,7 +454,7 @@ def visible_villages(
 
     An association sees any survey that has been published, but only for its own villages
     in the survey's scope (all of them when the survey is for every village). Empty: none.
-    `scope`: the survey's villages when already known (`Counted.scope`).
+    `scope`: the survey's villages when already known (`Fingerprint.scope`).
     """
     if account is None:
         return frozenset()

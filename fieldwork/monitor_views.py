@@ -14,6 +14,7 @@ from core.cache import cached
 from core.dates import local_today
 from core.db import db
 from fieldwork import monitor
+from fieldwork.monitor_fingerprint import fingerprint
 from surveys.models import Survey, SurveyStatus
 
 bp = Blueprint("monitor", __name__)
@@ -26,13 +27,13 @@ Shown = frozenset[int] | None
 
 def monitor_view(survey_id: int, today: date) -> tuple[Survey, monitor.Counted, Shown]:
     """Inside a view: the survey, its counted figures and the villages the current account
-    may see (None: all, exact), or 404 / 403."""
+    may see (None: all, exact), or 404 / 403 before anything is counted."""
     survey = db.session.get(Survey, survey_id) or abort(404)
-    counted = monitor.counted(survey, today)
-    villages = monitor.visible_villages(g.account, survey, counted.scope)
+    checked = fingerprint(survey.id)
+    villages = monitor.visible_villages(g.account, survey, checked.scope)
     if villages is not None and not villages:
         abort(403)
-    return survey, counted, villages
+    return survey, monitor.counted(survey, today, checked), villages
 
 
 @bp.get("/surveys/<int:survey_id>/responses")
@@ -88,7 +89,13 @@ def figures(survey_id: int):
     """The monitor's numbers for the page's refresh script, rounded as on the page."""
     today = local_today()
     _, counted, villages = monitor_view(survey_id, today)
-    view = monitor.shown(counted, villages, current_app.config["DISCLOSURE_THRESHOLD"])
-    response = jsonify(rounded=view.rounded, figures=monitor.figures(view, today))
+    threshold = current_app.config["DISCLOSURE_THRESHOLD"]
+
+    def build() -> dict:
+        view = monitor.shown(counted, villages, threshold)
+        return {"rounded": view.rounded, "figures": monitor.figures(view, today)}
+
+    shown = cached("monitor_json", (counted.key, villages, threshold), build, FIGURES_CACHE_SIZE)
+    response = jsonify(shown)
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -1,20 +1,26 @@
 """The monitor keeps what it counted between requests, checked against one fingerprint of
 the data on every request: whatever changes, by whichever worker, shows at the next request.
-(Invitations completed, members moving or correcting their birth year: test_monitor.py.)"""
+(Invitations completed, members moving or correcting their birth year: test_monitor.py.)
+
+The fingerprint is a count of changes kept by triggers in the database, so changes made
+around the ORM count too: bulk statements and the database's own cascades."""
 
 from __future__ import annotations
 
 import re
 
 import pytest
+from sqlalchemy import insert, update
 
 from core.dates import local_today
 from core.db import db, utcnow
-from fieldwork.models import AnonymousResponse
-from panel.models import AgeBand, Channel
+from fieldwork.models import AnonymousResponse, Invitation
+from panel.me_services import delete_member_on_request
+from panel.models import AgeBand, Channel, Member
 from paper.models import SheetStatus
 from surveys.models import survey_villages
 from tests.fieldwork.test_monitor import invite, new_survey, paper_response, url
+from tests.helpers import counted_queries
 from tests.paper.entry_helpers import print_sheets
 from villages.queries import village_by_name
 
@@ -123,3 +129,64 @@ def test_a_corrected_age_band_shows_at_the_next_request(client, login_as, survey
     db.session.commit()
     html = client.get(url(survey)).text
     assert figure(html, "band.75+.invited") == "0" and figure(html, "band.50-64.invited") == "1"
+
+
+def test_an_erased_member_leaves_the_figures_at_the_next_request(
+    client, login_as, survey, make_member
+):
+    """Their invitation goes by the database's cascade, their unsent answers by a bulk
+    delete (which cuts the link from the invitation, again in the database)."""
+    other = invite(survey, make_member("Hooghalen", email=None, channel="paper"), started=True)
+    member = make_member("Hooghalen", email=None, channel="paper")
+    invite(survey, member, started=True)
+    login_as("official")
+    html = client.get(url(survey)).text
+    assert figure(html, "total.invited") == "14" and figure(html, "total.started") == "12"
+    delete_member_on_request(member)
+    db.session.commit()
+    html = client.get(url(survey)).text
+    assert figure(html, "total.invited") == "13" and figure(html, "total.started") == "11"
+    db.session.execute(update(Invitation).where(Invitation.id == other.id).values(response_id=None))
+    db.session.commit()
+    assert figure(client.get(url(survey)).text, "total.started") == "10"
+
+
+def test_invitations_and_members_changed_in_bulk_show_at_the_next_request(
+    client, login_as, survey, make_member
+):
+    """As the invitation job inserts (one statement for many rows), and as a data
+    correction would update (no ORM object in sight)."""
+    login_as("official")
+    assert figure(client.get(url(survey)).text, "band.75+.invited") == "0"
+    members = [make_member("Hooghalen", birth_year=2000) for _ in range(3)]
+    rows = [{"survey_id": survey.id, "member_id": member.id} for member in members]
+    db.session.execute(insert(Invitation), rows)
+    db.session.commit()
+    html = client.get(url(survey)).text
+    assert figure(html, "total.invited") == "15" and figure(html, "band.18-34.invited") == "3"
+    ids = [member.id for member in members]
+    db.session.execute(update(Member).where(Member.id.in_(ids)).values(birth_year=1940))
+    db.session.commit()
+    html = client.get(url(survey)).text
+    assert figure(html, "band.18-34.invited") == "0" and figure(html, "band.75+.invited") == "3"
+
+
+def test_a_warm_request_reads_neither_invitations_nor_members(client, login_as, survey):
+    """The freshness check is one row by its key, whatever the number of invitations."""
+    login_as("official")
+    assert client.get(url(survey)).status_code == 200
+    with counted_queries() as statements:
+        assert client.get(url(survey)).status_code == 200
+    assert len(statements) == 3
+    assert not [s for s in statements if re.search(r"FROM (invitations|panel_members)\b", s)]
+
+
+@pytest.mark.parametrize("suffix", ["", ".json"])
+def test_an_association_is_refused_before_anything_is_counted(client, login_as, survey, suffix):
+    """Beilen is not among the survey's villages: the account, the survey and its
+    fingerprint (which brings the survey's villages), then 403."""
+    login_as("association", village="Beilen")
+    page = url(survey, suffix)
+    with counted_queries() as statements:
+        assert client.get(page).status_code == 403
+    assert len(statements) == 3
