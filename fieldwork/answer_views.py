@@ -36,7 +36,7 @@ from fieldwork.answering import Link, opened
 from fieldwork.links import genuine_invitation, link_ids, may_answer
 from fieldwork.models import Invitation, ResponseLocked
 from fieldwork.models import Response as SurveyResponse
-from surveys.answer_form import PageForm, text_in
+from surveys.answer_form import PageForm, questions_html, text_in
 from surveys.definition import Questionnaire
 from surveys.models import SurveyStatus
 from surveys.routing import next_page, previous_page
@@ -340,6 +340,7 @@ def _page(
         "fieldwork/answer/page.html",
         survey_id=survey_id,
         form=form,
+        questions=questions_html(form),
         response_id=response.id,
         number=index + 1,
         pages=len(questionnaire.pages),
