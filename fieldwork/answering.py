@@ -169,6 +169,11 @@ def _response_of(invitation: Invitation) -> tuple[Response | None, Questionnaire
     return (None, None) if row is None else (row[0], questionnaire_in(row[0].version_id, row[1]))
 
 
+def prepare() -> None:
+    """Build `opened`'s queries now (see `answer_views.warm`)."""
+    _statements()
+
+
 @cache
 def _statements() -> dict[str, Select]:
     """`opened`'s queries, built once: building them and their cache keys took as long as
