@@ -398,6 +398,21 @@ class QuickChoices:
             )
         return shown
 
+    def kept_options(self, kind: str, input_class: str, caller: Callable) -> Markup:
+        """The options as `caller` (the `choice` macro of templates/_forms.html) writes
+        them: each written once unchecked and once checked, then kept like `shown`; only
+        which are checked is chosen anew."""
+        key = ("written", str(get_locale()), self.id, self.name, kind, input_class)
+        written = self.kept.get(key)
+        if written is None:
+            written = self.kept[key] = tuple(
+                (caller(ChoiceOption(shown, False)), caller(ChoiceOption(shown, True)))
+                for shown in self.shown()
+            )
+        chosen = self.chosen()
+        pairs = zip(self.shown(), written, strict=True)
+        return Markup("").join(pair[shown.data in chosen] for shown, pair in pairs)
+
     def _shown(self, option_id: str, value, label, kind: str) -> Shown:
         attributes = html_params(id=option_id, name=self.name, type=kind, value=str(value))
         # Resolved in this locale, and written as before: a lazy text as it is (through
