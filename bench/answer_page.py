@@ -5,22 +5,36 @@ bare Flask route measured in the same run. Goal (issue 20): the page's rendering
 two thirds of a GET, cut by half or more; the HTML stays byte for byte the same
 (tests/fieldwork/test_answer_render.py).
 
+With --journey, a resident's whole journey instead, as bench/load.py makes it but in-process:
+the production settings (Redis rate limits, secure cookies) on a throwaway PostgreSQL
+database, CPU and SQL statements per request type (medians over the residents, after the
+process's first requests, which are shown apart), and a cProfile (CPU clock) of one request
+type with --profile "POST page" (or "all").
+
 Run: .venv/bin/python bench/answer_page.py [--rounds 200] [--language nl|en]
+     .venv/bin/python bench/answer_page.py --journey [--residents 60] [--profile KIND]
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
+import os
+import pstats
 import re
 import statistics
 import time
+from collections import defaultdict
 from collections.abc import Callable
+from contextlib import contextmanager
 from datetime import timedelta
 
+import load
 from common import bench_app
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import event, select
 
+from app import create_app
 from core.dates import local_today
 from core.db import db, utcnow
 from demo.panel import seed_panel
@@ -32,6 +46,8 @@ from surveys.templates import load_template
 from tests.conftest import csrf_token_from
 
 RESPONSE_ID = re.compile(r'name="_response"[^>]*value="([0-9a-f]+)"')
+ANSWERS = load.ANSWERS
+ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
 def cpu_ms(action: Callable[[], object], rounds: int) -> float:
@@ -47,7 +63,13 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=200)
     parser.add_argument("--language", choices=("nl", "en"), default="nl")
+    parser.add_argument("--journey", action="store_true", help="whole journeys on PostgreSQL")
+    parser.add_argument("--residents", type=int, default=60)
+    parser.add_argument("--profile", help='a request type ("GET page"), or "all"')
     args = parser.parse_args()
+    if args.journey:
+        journey(args.residents, args.profile)
+        return
     with bench_app(RATELIMIT_ENABLED=False) as app:
         token = invited(app)
         resident = app.test_client()
@@ -101,6 +123,113 @@ def bare_floor(rounds: int) -> float:
 
 def report(label: str, value: float, floor: float) -> None:
     print(f"{label:<36} {value:8.3f} ms CPU {value / floor:6.1f}x")
+
+
+# --- the whole journey ---------------------------------------------------------------------
+
+
+class Journeys:
+    """Residents answering one after the other through the test client, timed and counted
+    per request type."""
+
+    def __init__(self, app: Flask, profile: str | None):
+        self.app, self.profile = app, profile
+        self.cpu: dict[str, list[float]] = defaultdict(list)
+        self.statements: dict[str, list[int]] = defaultdict(list)
+        self.profiler = cProfile.Profile(time.process_time) if profile else None
+        self.counted: list[str] = []
+        with app.app_context():
+            event.listen(db.engine, "before_cursor_execute", self._count)
+
+    def _count(self, conn, cursor, statement, *args) -> None:
+        self.counted.append(statement)
+
+    def request(self, kind: str, client, method: str, path: str, expect: int, data=None):
+        self.counted.clear()
+        profiling = self.profiler is not None and self.profile in (kind, "all")
+        if profiling:
+            self.profiler.enable()
+        start = time.process_time()
+        response = client.open(path, method=method, data=data, **SECURE)
+        self.cpu[kind].append((time.process_time() - start) * 1000)
+        if profiling:
+            self.profiler.disable()
+        assert response.status_code == expect, (kind, response.status_code)
+        self.statements[kind].append(len(self.counted))
+        return response
+
+    def answer(self, key: str) -> None:
+        """Follow the link, start, answer every page, check and send (as bench/load.py)."""
+        client = self.app.test_client()
+        address = self.request("GET link", client, "GET", f"/enquete/{key}", 303).location
+        address = address.removeprefix(SECURE["base_url"])
+        welcome = self.request("GET start", client, "GET", address, 200).text
+        csrf = csrf_token_from(welcome)
+        self.request("POST start", client, "POST", address, 303, {"csrf_token": csrf})
+        for number, answers in enumerate(ANSWERS, start=1):
+            page = f"{address}/pagina/{number}"
+            html = self.request("GET page", client, "GET", page, 200).text
+            form = {"csrf_token": csrf, "_action": "next", "_response": RESPONSE_ID.search(html)[1]}
+            self.request("POST page", client, "POST", page, 303, {**form, **answers})
+        html = self.request("GET send", client, "GET", f"{address}/versturen", 200).text
+        form = {"csrf_token": csrf, "_response": RESPONSE_ID.search(html)[1]}
+        self.request("POST send", client, "POST", f"{address}/versturen", 303, form)
+
+    def report(self) -> None:
+        print(
+            f"{'request':<11} {'first ms':>8} {'CPU ms':>7} {'SQL':>4}  (medians after the first)"
+        )
+        per_journey = cpu = 0.0
+        for kind, timings in self.cpu.items():
+            times = len(timings) // len(self.cpu["GET link"])
+            cpu += statistics.median(timings[times:]) * times
+            per_journey += statistics.median(self.statements[kind]) * times
+            print(
+                f"{kind:<11} {timings[0]:8.1f} {statistics.median(timings[times:]):7.2f} "
+                f"{statistics.median(self.statements[kind]):4.0f}"
+            )
+        requests = sum(len(t) for t in self.cpu.values()) // len(self.cpu["GET link"])
+        print(
+            f"journey: {requests} requests, {cpu / requests:.2f} ms CPU per request, "
+            f"{per_journey:.0f} SQL statements"
+        )
+        if self.profiler is not None:
+            pstats.Stats(self.profiler).sort_stats("cumulative").print_stats(60)
+
+
+#: The production cookies are Secure; the CSRF check of an https request wants a Referer.
+SECURE = {
+    "base_url": "https://naoberpanel.example",
+    "headers": {"Referer": "https://naoberpanel.example/"},
+}
+
+
+def journey(residents: int, profile: str | None) -> None:
+    with load.throwaway_database(ADMIN_URL) as (_, name):
+        database_url = f"postgresql://postgres@127.0.0.1:5432/{name}"
+        _, keys = load.seed(database_url, residents + 50)
+        settings = load.production_environment(database_url, port=0, workers=1)
+        settings.update(MAIL_WEB_WORKER="0", JOBS_WEB_WORKER="0")
+        with patched_environment(settings):
+            app = create_app()
+        journeys = Journeys(app, profile)
+        for key in keys[:residents]:
+            journeys.answer(key)
+        journeys.report()
+        with app.app_context():
+            db.engine.dispose()
+
+
+@contextmanager
+def patched_environment(settings: dict[str, str]):
+    """The app reads its settings from the environment, as in production."""
+    saved = dict(os.environ)
+    os.environ.update(settings)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
 
 
 if __name__ == "__main__":

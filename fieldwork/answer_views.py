@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
+    Flask,
     Response,
     abort,
     current_app,
@@ -32,11 +33,11 @@ from core.db import db, utcnow
 from core.forms import ButtonForm
 from core.limits import limiter
 from fieldwork import answering
-from fieldwork.answering import Link
+from fieldwork.answering import Link, opened
 from fieldwork.links import genuine_invitation, link_ids, may_answer
 from fieldwork.models import Invitation, ResponseLocked
 from fieldwork.models import Response as SurveyResponse
-from surveys.answer_form import PageForm, text_in
+from surveys.answer_form import PageForm, questions_html, text_in
 from surveys.definition import Questionnaire
 from surveys.models import SurveyStatus
 from surveys.routing import next_page, previous_page
@@ -106,12 +107,12 @@ def welcome(survey_id: int):
     form = ButtonForm()
     if form.validate_on_submit():
         try:
-            response = answering.start_or_resume(invitation, utcnow())
+            response, questionnaire = answering.start_from(link, utcnow())
         except ResponseLocked:
             return _to_thanks(survey_id)
+        going_on = _go_on(survey_id, response, questionnaire)  # the commit expires the response
         db.session.commit()
-        questionnaire = link.questionnaire if response is link.response else None
-        return _go_on(survey_id, response, questionnaire)
+        return going_on
     survey, response = invitation.survey, link.response
     questionnaire = link.questionnaire or answering.live_questionnaire(survey)
     return render_template(
@@ -129,7 +130,8 @@ def welcome(survey_id: int):
 @limiter.limit(POST_LIMIT, methods=["POST"], key_func=_link_key)
 def page(survey_id: int, number: int):
     """One page of questions; posting checks and saves it, then goes on or back."""
-    response, questionnaire = _answering(survey_id, _link(survey_id, request.method == "POST"))
+    link = _link(survey_id, lock=request.method == "POST", answering=True)
+    response, questionnaire = _answering(survey_id, link)
     index = number - 1
     if not answering.may_open(response, questionnaire, index):
         # A second click on Back finds the page already left: no complaint for that.
@@ -166,7 +168,7 @@ def _save_page(survey_id: int, response: SurveyResponse, questionnaire: Question
 @limiter.limit(POST_LIMIT, methods=["POST"], key_func=_link_key)
 def send(survey_id: int):
     """Check the answers, then send them: from then on they cannot change."""
-    link = _link(survey_id, lock=request.method == "POST")
+    link = _link(survey_id, lock=request.method == "POST", answering=True)
     invitation = link.invitation
     response, questionnaire = _answering(survey_id, link)
     form = SendForm(response=response.id)
@@ -212,16 +214,37 @@ def thanks(survey_id: int):
     )
 
 
+# --- before the first resident ------------------------------------------------------------
+
+#: The templates a resident's journey renders, with those they extend, include and import.
+TEMPLATES = (
+    *(f"fieldwork/answer/{name}.html" for name in ("start", "page", "send", "thanks")),
+    *("fieldwork/answer/closed.html", "fieldwork/answer/unusable.html"),
+    *("base.html", "_account_nav.html", "_language_switch.html", "_flashes.html"),
+    *("surveys/_questions.html", "_forms.html"),
+)
+
+
+def warm(app: Flask) -> None:
+    """Compile the answering templates and build the link's queries, for a process that
+    forks the web workers (gunicorn --preload): otherwise every worker does it on its first
+    requests (the first welcome page took about 50 ms of CPU, the first answer page 40)."""
+    with app.app_context():
+        for name in TEMPLATES:
+            app.jinja_env.get_template(name)
+        answering.prepare()
+
+
 # --- helpers ---------------------------------------------------------------------------
 
 
-def _link(survey_id: int, lock: bool = False) -> Link:
-    """What the link opens (its invitation row-locked for a write), or a plain page saying
-    why not."""
+def _link(survey_id: int, lock: bool = False, answering: bool = False) -> Link:
+    """What the link opens (its invitation row-locked for a write, and its response too on
+    the `answering` pages), or a plain page saying why not."""
     ids = link_ids(request.cookies.get(LINK_COOKIE, ""))
     link = None
     if ids is not None and ids[1] == survey_id:
-        link = answering.opened(*ids, lock=lock)
+        link = opened(*ids, lock=lock, answering=answering)
     invitation = link.invitation if link else None
     if invitation is None or not (invitation.survey.is_open(local_today()) or _closed(invitation)):
         abort(_link_does_not_work())
@@ -339,6 +362,7 @@ def _page(
         "fieldwork/answer/page.html",
         survey_id=survey_id,
         form=form,
+        questions=questions_html(form),
         response_id=response.id,
         number=index + 1,
         pages=len(questionnaire.pages),

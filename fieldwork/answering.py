@@ -4,7 +4,7 @@ All state is in the database, so the link works on any device and without loggin
 Every write first locks the invitation's row: two tabs, a double click, a replayed request
 or a retry after a lost connection are handled one after the other and find the same
 response. A page reads the link's invitation, survey, member and response in one query
-(`opened`; a write reads the response in a second one, once it holds the lock), and each
+(`opened`; a write locks the invitation's and the response's rows in it), and each
 frozen questionnaire is read and checked once per process (`surveys.format`). Pages are
 checked with the questionnaire's own form and routing; a page that fails stores nothing.
 Callers commit.
@@ -21,8 +21,8 @@ from functools import cache
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Select, Text, bindparam, cast, delete, insert, select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy import Select, Text, bindparam, cast, delete, func, insert, select
+from sqlalchemy.orm import aliased, contains_eager
 from werkzeug.datastructures import MultiDict
 
 from core.dates import local_today
@@ -106,7 +106,8 @@ class Link:
     invitation: Invitation
     on_paper: bool
     response: Response | None
-    #: The questionnaire of the response's version (None without a response).
+    #: The questionnaire of the response's version; without a response, read without a
+    #: lock, the one residents answer now (the welcome page's); else None.
     questionnaire: Questionnaire | None
 
 
@@ -114,28 +115,49 @@ class Link:
 DEFINITION_TEXT = cast(QuestionnaireVersion.definition, Text)
 
 
-def opened(invitation_id: int, survey_id: int, member_id: int, lock: bool = False) -> Link | None:
+def opened(
+    invitation_id: int,
+    survey_id: int,
+    member_id: int,
+    lock: bool = False,
+    answering: bool = False,
+) -> Link | None:
     """The link of these ids in one query, or None when no such invitation exists.
 
-    With `lock` (a write) the invitation's row is locked first (PostgreSQL; SQLite's POSTs
-    hold the write lock from BEGIN IMMEDIATE, see core.db), and the response is read by a
-    second query once the lock is held: rows joined to a locked row are read as they were
-    when the query began, so a response read with the lock could miss the write that held
-    it just before (a second tab's page), and that write's answers would be lost."""
+    With `lock` (a write) the invitation's row is locked (PostgreSQL; SQLite's POSTs hold
+    the write lock from BEGIN IMMEDIATE, see core.db). Rows joined to a locked row are read
+    as they were when the query began, so a response read beside the lock could miss the
+    write that held it just before (a second tab's page), and that write's answers would be
+    lost. So the response is either locked in the same query, `answering` (a page or the
+    send step, which need one: PostgreSQL then reads both rows anew once it has them), or
+    read by a second query once the invitation's lock is held (the welcome page, or no
+    response to lock)."""
     ids = {"invitation_id": invitation_id, "survey_id": survey_id, "member_id": member_id}
     if lock:
-        row = db.session.execute(_statements()["locked"], ids).first()
-        if row is None:
-            return None
-        _hold(row[0])
-        return Link(row[0], row[1], *_response_of(row[0]))
+        return _locked_link(ids, answering)
     row = db.session.execute(_statements()["read"], ids).first()
     if row is None:
         return None
-    invitation, on_paper, text = row
-    return Link(
-        invitation, on_paper, invitation.response, _questionnaire(invitation.response, text)
-    )
+    invitation, on_paper, version_id, text = row
+    questionnaire = None if text is None else questionnaire_in(version_id, text)
+    return Link(invitation, on_paper, invitation.response, questionnaire)
+
+
+def _locked_link(ids: dict[str, int], answering: bool) -> Link | None:
+    if answering:
+        row = db.session.execute(_statements()["locked with response"], ids).first()
+        if row is not None:
+            invitation, on_paper, version_id, text = row
+            _hold(invitation)
+            return Link(
+                invitation, on_paper, invitation.response, questionnaire_in(version_id, text)
+            )
+    # No response to lock (yet, or any more: a second tab sent it meanwhile).
+    row = db.session.execute(_statements()["locked"], ids).first()
+    if row is None:
+        return None
+    _hold(row[0])
+    return Link(row[0], row[1], *_response_of(row[0]))
 
 
 def _response_of(invitation: Invitation) -> tuple[Response | None, Questionnaire | None]:
@@ -144,7 +166,12 @@ def _response_of(invitation: Invitation) -> tuple[Response | None, Questionnaire
     row = db.session.execute(
         _statements()["response"], {"response_id": invitation.response_id}
     ).first()
-    return (None, None) if row is None else (row[0], _questionnaire(row[0], row[1]))
+    return (None, None) if row is None else (row[0], questionnaire_in(row[0].version_id, row[1]))
+
+
+def prepare() -> None:
+    """Build `opened`'s queries now (see `answer_views.warm`)."""
+    _statements()
 
 
 @cache
@@ -162,13 +189,24 @@ def _statements() -> dict[str, Select]:
             Invitation.member_id == bindparam("member_id"),
         )
     )
+    version = QuestionnaireVersion.id, DEFINITION_TEXT
+    # Without a response, the version residents answer now (`live_version`).
+    shown_version = func.coalesce(Response.version_id, _live_version_id(Invitation.survey_id))
     return {
         "locked": invitation.with_for_update(of=Invitation).execution_options(
             populate_existing=True
         ),
-        "read": invitation.add_columns(DEFINITION_TEXT)
+        # The invitation's row is locked first, then the response's: the order every
+        # write takes them in (`locked`, then the response's UPDATE).
+        "locked with response": invitation.add_columns(*version)
+        .join(Invitation.response)
+        .join(QuestionnaireVersion, QuestionnaireVersion.id == Response.version_id)
+        .options(contains_eager(Invitation.response))
+        .with_for_update(of=(Invitation, Response))
+        .execution_options(populate_existing=True),
+        "read": invitation.add_columns(*version)
         .outerjoin(Invitation.response)
-        .outerjoin(QuestionnaireVersion, QuestionnaireVersion.id == Response.version_id)
+        .outerjoin(QuestionnaireVersion, QuestionnaireVersion.id == shown_version)
         .options(contains_eager(Invitation.response)),
         "response": select(Response, DEFINITION_TEXT)
         .join(QuestionnaireVersion, QuestionnaireVersion.id == Response.version_id)
@@ -177,8 +215,16 @@ def _statements() -> dict[str, Select]:
     }
 
 
-def _questionnaire(response: Response | None, text: str | None) -> Questionnaire | None:
-    return None if response is None else questionnaire_in(response.version_id, text)
+def _live_version_id(survey_id):
+    live = aliased(QuestionnaireVersion)
+    return (
+        select(live.id)
+        .where(live.survey_id == survey_id, live.frozen_at.is_not(None))
+        .order_by(live.number.desc())
+        .limit(1)
+        .correlate(Invitation)
+        .scalar_subquery()
+    )
 
 
 def live_version(survey_id: int) -> tuple[int, str] | None:
@@ -257,17 +303,37 @@ def current_response(invitation: Invitation) -> Response | None:
 def start_or_resume(invitation: Invitation, now: datetime) -> Response:
     """The invitation's response, made on first use; the same one from every tab and device.
     ResponseLocked when an anonymous survey was already sent (the link to it is cut)."""
+    return _start_or_resume(invitation, now)[0]
+
+
+def start_from(link: Link, now: datetime) -> tuple[Response, Questionnaire]:
+    """`start_or_resume` through an opened link, with the response's questionnaire: the
+    link's or the new response's, not read again."""
+    response, questionnaire = _start_or_resume(link.invitation, now)
+    if questionnaire is None:
+        if response is link.response and link.questionnaire is not None:
+            questionnaire = link.questionnaire
+        else:
+            questionnaire = questionnaire_of(response.version)
+    return response, questionnaire
+
+
+def _start_or_resume(
+    invitation: Invitation, now: datetime
+) -> tuple[Response, Questionnaire | None]:
+    """The response, with its questionnaire when it was made here."""
     invitation = locked(invitation)
     response = current_response(invitation)
     if response is not None:
-        return response
+        return response, None
     if invitation.took_part:
         raise ResponseLocked("this invitation's response has been submitted")
-    response = _earlier_response(invitation) or _new_response(invitation, now)
+    earlier = _earlier_response(invitation)
+    response, questionnaire = (earlier, None) if earlier else _new_response(invitation, now)
     invitation.response = response
     db.session.flush()
     log.info("Invitation %s: answering started", invitation.id)
-    return response
+    return response, questionnaire
 
 
 def _earlier_response(invitation: Invitation) -> Response | None:
@@ -283,7 +349,7 @@ def _earlier_response(invitation: Invitation) -> Response | None:
     ).first()
 
 
-def _new_response(invitation: Invitation, now: datetime) -> Response:
+def _new_response(invitation: Invitation, now: datetime) -> tuple[Response, Questionnaire]:
     # The respondent stays linked while answering, so the resident can continue; an
     # anonymous survey cuts the link when the answers are sent (see `submit`).
     member = invitation.member
@@ -304,7 +370,7 @@ def _new_response(invitation: Invitation, now: datetime) -> Response:
     questionnaire = questionnaire_in(version_id, text)
     response.current_page = _or_end(first_page(questionnaire, {}), questionnaire)
     db.session.add(response)
-    return response
+    return response, questionnaire
 
 
 def _or_end(index: int | None, questionnaire: Questionnaire) -> int:

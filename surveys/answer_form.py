@@ -23,6 +23,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from flask import get_template_attribute
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -72,6 +73,10 @@ class PageForm(FlaskForm):
 
     questions: tuple[Question, ...] = ()
     language = "nl"
+    #: Shown without answers: its questions look the same to every resident.
+    blank = False
+    #: Per subclass (so per page): the blank questions' HTML by locale (`questions_html`).
+    blank_html: dict[str, Markup] | None = None
 
     def field(self, code: str) -> Field:
         """The field of a question or grid item."""
@@ -98,7 +103,24 @@ def page_form(
     form_class = _form_class(tuple(questions), language)
     data = {PREFIX + key: value for key, value in _prefill(questions, answers or {}).items()}
     meta = {} if csrf else {"meta": {"csrf": False}}
-    return form_class(formdata=formdata, data=data, **meta)
+    form = form_class(formdata=formdata, data=data, **meta)
+    form.blank = formdata is None and not data
+    return form
+
+
+def questions_html(form: PageForm) -> Markup:
+    """`page_questions(form)` of templates/surveys/_questions.html. A blank page's is kept
+    (per form class and locale): every resident's first visit to a page shows the same
+    HTML, and rendering it was most of the page's CPU. Only blank ones: kept HTML holds
+    no one's answers."""
+    render = get_template_attribute("surveys/_questions.html", "page_questions")
+    if not form.blank or form.blank_html is None:
+        return render(form)
+    locale = str(get_locale())
+    html = form.blank_html.get(locale)
+    if html is None:
+        html = form.blank_html[locale] = render(form)
+    return html
 
 
 def answers_from(form: PageForm, questions: Sequence[Question]) -> dict[str, Any]:
@@ -129,9 +151,8 @@ def _form_class(questions: tuple[Question, ...], language: str) -> type[PageForm
     for question in questions:
         for field_key, unbound in _fields(question, language).items():
             fields[PREFIX + field_key] = unbound
-    form_class = type(
-        "PageForm", (PageForm,), {**fields, "questions": questions, "language": language}
-    )
+    attributes = {"questions": questions, "language": language, "blank_html": {}}
+    form_class = type("PageForm", (PageForm,), {**fields, **attributes})
     with _FORM_CLASSES_LOCK:
         _FORM_CLASSES[key] = (questions, form_class)
         while len(_FORM_CLASSES) > FORM_CLASSES_KEPT:
@@ -376,6 +397,21 @@ class QuickChoices:
                 for n, choice in enumerate(self._iter_choices_normalized())
             )
         return shown
+
+    def kept_options(self, kind: str, input_class: str, caller: Callable) -> Markup:
+        """The options as `caller` (the `choice` macro of templates/_forms.html) writes
+        them: each written once unchecked and once checked, then kept like `shown`; only
+        which are checked is chosen anew."""
+        key = ("written", str(get_locale()), self.id, self.name, kind, input_class)
+        written = self.kept.get(key)
+        if written is None:
+            written = self.kept[key] = tuple(
+                (caller(ChoiceOption(shown, False)), caller(ChoiceOption(shown, True)))
+                for shown in self.shown()
+            )
+        chosen = self.chosen()
+        pairs = zip(self.shown(), written, strict=True)
+        return Markup("").join(pair[shown.data in chosen] for shown, pair in pairs)
 
     def _shown(self, option_id: str, value, label, kind: str) -> Shown:
         attributes = html_params(id=option_id, name=self.name, type=kind, value=str(value))

@@ -19,7 +19,8 @@ from flask_wtf.csrf import generate_csrf
 from werkzeug.datastructures import MultiDict
 
 from app import create_app
-from surveys.answer_form import OTHER, page_form
+from fieldwork.answer_views import TEMPLATES, warm
+from surveys.answer_form import OTHER, page_form, questions_html
 from surveys.definition import LIKERT_CODES, Question, QuestionType
 from surveys.format import from_json
 from surveys.routing import other_key
@@ -32,6 +33,11 @@ WRITE = os.environ.get("ANSWER_PAGES_WRITE") == "1"
 PAGE = (
     '{% from "surveys/_questions.html" import error_summary, page_questions %}'
     "{{ error_summary(form) }}\n{{ page_questions(form) }}"
+)
+#: The answer page's way: the questions through `questions_html`.
+KEPT = (
+    '{% from "surveys/_questions.html" import error_summary %}'
+    "{{ error_summary(form) }}\n{{ questions_html(form) }}"
 )
 QUESTIONNAIRES = {
     "leefbaarheid": load_template("leefbaarheid"),
@@ -61,8 +67,10 @@ def render_app():
     app.extensions["mail_worker"].stop()
 
 
-def rendered(app, questions, state: str, language: str, csrf: bool = True) -> str:
-    with app.test_request_context("/", method="POST"), force_locale(language):
+def rendered(
+    app, questions, state: str, language: str, csrf: bool = True, template=PAGE, locale=None
+) -> str:
+    with app.test_request_context("/", method="POST"), force_locale(locale or language):
         if state == "invalid":
             pairs = [("csrf_token", generate_csrf())] if csrf else []
             formdata = MultiDict(posted_wrongly(questions) + pairs)
@@ -71,13 +79,27 @@ def rendered(app, questions, state: str, language: str, csrf: bool = True) -> st
         else:
             answers = given(questions) if state == "answered" else None
             form = page_form(questions, language, answers=answers)
-        return render_template_string(PAGE, form=form)
+        return render_template_string(template, form=form, questions_html=questions_html)
 
 
 @pytest.mark.parametrize(("questions", "state", "language"), list(pages()))
 def test_an_answer_page_renders_as_before(render_app, request, questions, state, language):
     html = rendered(render_app, questions, state, language)
     assert_golden(request.node.callspec.id, html)
+
+
+@pytest.mark.parametrize(("questions", "state", "language"), list(pages()))
+def test_an_answer_page_renders_as_before_when_kept(
+    render_app, request, questions, state, language
+):
+    """The answer page's questions as `questions_html` gives them: a blank page's HTML is
+    kept, then shown again; in the other language the other locale's."""
+    other = "en" if language == "nl" else "nl"
+    for locale in (language, other, language, other):
+        html = rendered(render_app, questions, state, language, template=KEPT, locale=locale)
+        assert html == rendered(render_app, questions, state, language, locale=locale)
+    kept = rendered(render_app, questions, state, language, template=KEPT)
+    assert_golden(request.node.callspec.id, kept)
 
 
 def test_a_page_without_its_csrf_token_says_so_in_the_summary(render_app):
@@ -154,3 +176,10 @@ def test_the_scale_is_in_the_language_of_each_request_though_the_form_is_kept(re
             html[locale] = render_template_string(PAGE, form=page_form(grid, "nl"))
     assert "Strongly disagree" in html["en"] and "Helemaal mee oneens" not in html["en"]
     assert "Helemaal mee oneens" in html["nl"] and "Strongly disagree" not in html["nl"]
+
+
+def test_the_answering_templates_compile_before_the_workers_fork(render_app):
+    """`warm` names every template of a resident's journey, and they all exist."""
+    warm(render_app)
+    loaded = {name for _, name in render_app.jinja_env.cache.keys()}
+    assert set(TEMPLATES) <= loaded

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import re
 from datetime import timedelta
+from functools import partial
 
 import pytest
 from sqlalchemy import func, select
@@ -732,6 +733,47 @@ def test_sends_from_several_tabs_at_once_all_end_on_the_thank_you_page(app, invi
         thread.join()
     assert statuses == [(303, first.url("/bedankt"))] * len(tabs)
     assert [r.status for r in responses()] == [ResponseStatus.COMPLETED]
+
+
+def test_pages_saved_from_two_tabs_at_once_keep_both_pages_answers(app, invitation):
+    """Each write reads the response only once it holds the lock: one read beside the lock
+    would see the response as it was before the other tab's write, and undo that write."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite lets one writer in at a time anyway")
+    tabs = [Resident(app, survey_token(invitation)) for _ in range(2)]
+    tabs[0].answer_all()
+    response_id = responses()[0].id
+    for tab in tabs:
+        tab.csrf()
+    for mark, contacts in [("8", "1"), ("6", "2"), ("9", "3"), ("5", "5"), ("7", "4")] * 2:
+        pages = [(1, {"LEEF_CIJFER": mark, "VEILIG": "2"}), (2, {"SOC_KENNEN": contacts})]
+        saved = at_once(
+            *(
+                partial(tab.post, number, answers, response_id=response_id)
+                for tab, (number, answers) in zip(tabs, pages, strict=True)
+            )
+        )
+        assert [posted.status_code for posted in saved] == [303, 303]
+        answers = fresh(responses()[0]).answers
+        assert (answers["LEEF_CIJFER"], answers["SOC_KENNEN"]) == (int(mark), contacts)
+
+
+def at_once(*calls):
+    """The calls' results, each call made in its own thread at the same moment."""
+    import threading
+
+    start, results = threading.Barrier(len(calls)), [None] * len(calls)
+
+    def run(index, call):
+        start.wait()
+        results[index] = call()
+
+    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
 
 
 def test_twenty_anonymous_sends_at_once_all_succeed(app, make_member):
