@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    Flask,
     Response,
     abort,
     current_app,
@@ -212,27 +211,6 @@ def thanks(survey_id: int):
         completed_at=invitation.completed_at,
         took_part=invitation.took_part,  # an anonymous survey keeps no time
     )
-
-
-# --- before the first resident ------------------------------------------------------------
-
-#: The templates a resident's journey renders, with those they extend, include and import.
-TEMPLATES = (
-    *(f"fieldwork/answer/{name}.html" for name in ("start", "page", "send", "thanks")),
-    *("fieldwork/answer/closed.html", "fieldwork/answer/unusable.html"),
-    *("base.html", "_account_nav.html", "_language_switch.html", "_flashes.html"),
-    *("surveys/_questions.html", "_forms.html"),
-)
-
-
-def warm(app: Flask) -> None:
-    """Compile the answering templates and build the link's queries, for a process that
-    forks the web workers (gunicorn --preload): otherwise every worker does it on its first
-    requests (the first welcome page took about 50 ms of CPU, the first answer page 40)."""
-    with app.app_context():
-        for name in TEMPLATES:
-            app.jinja_env.get_template(name)
-        answering.prepare()
 
 
 # --- helpers ---------------------------------------------------------------------------

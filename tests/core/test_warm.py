@@ -4,6 +4,7 @@ worker) compiles no template on its first pages."""
 from __future__ import annotations
 
 from core.warm import warm_up
+from fieldwork import answering
 
 
 def test_a_warmed_up_app_compiles_no_template_when_serving(app, client, monkeypatch):
@@ -19,3 +20,9 @@ def test_a_warmed_up_app_compiles_no_template_when_serving(app, client, monkeypa
     for path in ("/", "/login", "/dorpsspiegel"):
         assert client.get(path).status_code == 200
     assert compiled == []
+
+
+def test_the_answer_pages_statements_are_built_before_the_workers_fork(app):
+    answering._statements.cache_clear()
+    warm_up(app)
+    assert answering._statements.cache_info().currsize == 1

@@ -19,7 +19,6 @@ from flask_wtf.csrf import generate_csrf
 from werkzeug.datastructures import MultiDict
 
 from app import create_app
-from fieldwork.answer_views import TEMPLATES, warm
 from surveys.answer_form import OTHER, page_form, questions_html
 from surveys.definition import LIKERT_CODES, Question, QuestionType
 from surveys.format import from_json
@@ -176,10 +175,3 @@ def test_the_scale_is_in_the_language_of_each_request_though_the_form_is_kept(re
             html[locale] = render_template_string(PAGE, form=page_form(grid, "nl"))
     assert "Strongly disagree" in html["en"] and "Helemaal mee oneens" not in html["en"]
     assert "Helemaal mee oneens" in html["nl"] and "Strongly disagree" not in html["nl"]
-
-
-def test_the_answering_templates_compile_before_the_workers_fork(render_app):
-    """`warm` names every template of a resident's journey, and they all exist."""
-    warm(render_app)
-    loaded = {name for _, name in render_app.jinja_env.cache.keys()}
-    assert set(TEMPLATES) <= loaded
