@@ -5,7 +5,8 @@ answers the liveability survey page by page with CSRF, checks and sends, at conc
 8, 32 and 64; then the stored responses must equal the residents the client finished.
 
 Printed per concurrency: page requests per second, p50/p95 latency, the workers' own
-memory (private RSS) and CPU time per request (the workers', and the client's own),
+memory (private RSS) and CPU time per request (the workers', the client's own and
+PostgreSQL's: every postgres process on the machine),
 against floors measured in the same run: a bare Flask route served by the same gunicorn
 setup, and raw response-shaped INSERTs (one per transaction, from as many connections as
 there are web workers). Goals (issue 20): at least half the insert floor, p95 < 100 ms
@@ -267,6 +268,24 @@ def workers_cpu_seconds(stack_pid: int) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
+def database_cpu_seconds() -> float:
+    """User and system CPU time of PostgreSQL so far: every server process on the machine,
+    and the backends that have ended (counted in the postmaster's children's time)."""
+    ticks = 0
+    for entry in Path("/proc").iterdir():
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        name, fields = stat.split("(", 1)[1].rsplit(")", 1)
+        if name == "postgres":
+            fields = fields.split()
+            ticks += int(fields[11]) + int(fields[12])
+            if fields[1] == "1":  # the postmaster (its parent is init or a service manager)
+                ticks += int(fields[13]) + int(fields[14])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def _is_gunicorn(pid: int) -> bool:
     return b"gunicorn" in Path(f"/proc/{pid}/cmdline").read_bytes()
 
@@ -442,25 +461,27 @@ def main() -> None:
             for concurrency in CONCURRENCY:
                 batch = [keys.pop() for _ in range(args.residents * concurrency // 8)]
                 cpu, client = workers_cpu_seconds(stack.pid), time.process_time()
+                database = database_cpu_seconds()
                 tally, seconds = asyncio.run(load(port, batch, concurrency))
                 cpu = (workers_cpu_seconds(stack.pid) - cpu) * 1000 / len(tally.latencies)
                 client = (time.process_time() - client) * 1000 / len(tally.latencies)
+                database = (database_cpu_seconds() - database) * 1000 / len(tally.latencies)
                 finished += tally.finished
                 rate = len(tally.latencies) / seconds
                 memory = worker_private_mb(stack.pid)
-                rows.append((concurrency, rate, tally, memory, cpu, client))
+                rows.append((concurrency, rate, tally, memory, cpu, client, database))
                 for failure in tally.failures[:3]:
                     print("  failed:", failure)
         stored = completed_responses(database_url, survey_id)
     print(
         f"{'concurrency':>11} {'req/s':>7} {'ratio':>6} {'p50 ms':>7} {'p95 ms':>7} "
-        f"{'worker MB':>9} {'CPU ms/req':>10} {'client':>6}  residents"
+        f"{'worker MB':>9} {'CPU ms/req':>10} {'client':>6} {'PG':>5}  residents"
     )
-    for concurrency, rate, tally, memory, cpu, client in rows:
+    for concurrency, rate, tally, memory, cpu, client, database in rows:
         print(
             f"{concurrency:>11} {rate:7.0f} {rate / inserts:6.2f} "
             f"{statistics.median(tally.latencies):7.1f} {p95(tally.latencies):7.1f} "
-            f"{max(memory, default=0):9.1f} {cpu:10.2f} {client:6.2f}  "
+            f"{max(memory, default=0):9.1f} {cpu:10.2f} {client:6.2f} {database:5.2f}  "
             f"{tally.finished} sent, {len(tally.failures)} failed"
         )
     print(
