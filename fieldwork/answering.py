@@ -170,7 +170,7 @@ def _response_of(invitation: Invitation) -> tuple[Response | None, Questionnaire
 
 
 def prepare() -> None:
-    """Build `opened`'s queries now (see `answer_views.warm`)."""
+    """Build `opened`'s queries now, before gunicorn forks its workers (core.warm)."""
     _statements()
 
 
