@@ -182,6 +182,9 @@ def log_in(page, live_server: str, email: str) -> None:
     page.goto(latest_login_link(live_server))
     page.get_by_role("main").get_by_role("button", name="Inloggen").click()
     page.get_by_text("U bent ingelogd.").wait_for()
+    # The text can be there before the stylesheet: a test measuring the layout right after
+    # logging in saw the page unstyled once, under load.
+    page.wait_for_load_state("load")
 
 
 @pytest.fixture
