@@ -137,6 +137,7 @@ def test_a_resident_looks_after_their_details_on_a_phone(
     page.get_by_label("Uw naam").fill("Anne de Vries")
     page.get_by_role("button", name="Opslaan").click()
     page.get_by_text("Uw gegevens zijn opgeslagen.").wait_for()
+    page.wait_for_load_state("load")  # measured once the style sheet applies
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     step(page, "resident-saved-phone")
 

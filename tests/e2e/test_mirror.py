@@ -71,7 +71,8 @@ def test_the_charts_need_no_javascript_and_sort_by_links(open_page, live_server,
     chart = page.locator("svg[role=img]").first
     box = chart.bounding_box()
     assert box and box["width"] > 200 and box["height"] > 50
-    page.locator("thead").get_by_role("link").nth(1).click()
+    with page.expect_navigation():  # to the load event: the stylesheet is applied
+        page.locator("thead").get_by_role("link").nth(1).click()
     assert "sorteer=" in page.url
     assert page.locator('th[aria-sort="descending"]').count() == 1
     page.emulate_media(media="print")  # on paper: no menu, every chart whole

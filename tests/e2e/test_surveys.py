@@ -185,5 +185,7 @@ def test_the_phone_preview_shows_what_a_resident_sees(official_page, live_server
     # Answering a page in the frame keeps the resident's layout.
     frame.get_by_role("button", name="Volgende").click()
     frame.get_by_text("Pagina 2 van 3").first.wait_for()
+    inner = page.locator("iframe.app-phone-frame").element_handle().content_frame()
+    inner.wait_for_load_state("load")  # measured once the style sheet applies
     assert frame.get_by_role("link", name="Enquêtes", exact=True).count() == 0
     assert frame.locator("html").evaluate("html => html.scrollWidth") <= 360

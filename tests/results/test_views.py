@@ -391,10 +391,12 @@ def test_an_association_gets_the_figures_of_its_villages_from_the_database(app, 
 
 def run_jobs(app) -> None:
     """Run the queued jobs to the end (the web process's job thread may have started one:
-    it is stopped once that is done)."""
+    it is stopped once that is done). In an app context of their own, as a worker runs
+    them: a job ends its session, which must not detach the test's objects."""
     app.extensions["jobs"].stop()
-    while run_next():
-        pass
+    with app.app_context():
+        while run_next():
+            pass
     db.session.expire_all()
 
 

@@ -17,7 +17,6 @@ from core.dates import local_today
 from core.db import db, utcnow
 from fieldwork.links import survey_token
 from fieldwork.models import Response
-from jobs.runner import run_next
 from panel.models import AgeBand, Channel
 from results import quotes, services
 from results.clusters import create_cluster
@@ -27,6 +26,7 @@ from surveys.models import SurveyKind
 from surveys.services import create_survey
 from surveys.templates import load_template
 from tests.fieldwork.test_answering import Resident, invite
+from tests.results.test_views import run_jobs
 from villages.queries import village_by_name
 
 BANDS = [band.value for band in AgeBand]
@@ -86,13 +86,6 @@ def answered(make_margins, make_village):
     survey.close()
     db.session.commit()
     return survey
-
-
-def run_jobs(app) -> None:
-    app.extensions["jobs"].stop()
-    while run_next():
-        pass
-    db.session.expire_all()
 
 
 def computed_run(survey) -> AnalysisRun:
