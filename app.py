@@ -71,12 +71,13 @@ def register_extensions(app: Flask) -> None:
     from flask_wtf.csrf import CSRFProtect
 
     from core import i18n, input, limits, nav
-    from core.db import db
+    from core.db import db, end_reading_transactions_with_commit
 
     input.init_app(app)  # before the blueprints: their routes take the id converter
     for module in MODEL_MODULES:
         importlib.import_module(module)
     db.init_app(app)
+    end_reading_transactions_with_commit(app)
     Migrate(app, db, directory="migrations", render_as_batch=True, compare_type=True)
     CSRFProtect(app)
     i18n.init_app(app)

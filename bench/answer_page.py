@@ -8,7 +8,8 @@ two thirds of a GET, cut by half or more; the HTML stays byte for byte the same
 With --journey, a resident's whole journey instead, as bench/load.py makes it but in-process:
 the production settings (Redis rate limits, secure cookies) on a throwaway PostgreSQL
 database, CPU and SQL statements per request type (medians over the residents, after the
-process's first requests, which are shown apart), and a cProfile (CPU clock) of one request
+process's first requests, which are shown apart), PostgreSQL's CPU per request (the
+backends of the app's pool), and a cProfile (CPU clock) of one request
 type with --profile "POST page" (or "all").
 
 Run: .venv/bin/python bench/answer_page.py [--rounds 200] [--language nl|en]
@@ -28,8 +29,10 @@ from collections import defaultdict
 from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import timedelta
+from pathlib import Path
 
 import load
+import psycopg
 from common import bench_app
 from flask import Flask
 from sqlalchemy import event, select
@@ -213,11 +216,31 @@ def journey(residents: int, profile: str | None) -> None:
         with patched_environment(settings):
             app = create_app()
         journeys = Journeys(app, profile)
-        for key in keys[:residents]:
+        journeys.answer(keys[0])  # the connection is opened and its statements prepared
+        database_cpu = backends_cpu_seconds(name)
+        requests = sum(len(timings) for timings in journeys.cpu.values())
+        for key in keys[1:residents]:
             journeys.answer(key)
+        requests = sum(len(timings) for timings in journeys.cpu.values()) - requests
         journeys.report()
+        database_ms = (backends_cpu_seconds(name) - database_cpu) * 1000 / requests
+        print(f"PostgreSQL: {database_ms:.2f} ms CPU per request (this database's backends)")
         with app.app_context():
             db.engine.dispose()
+
+
+def backends_cpu_seconds(database: str) -> float:
+    """User and system CPU time so far of the PostgreSQL backends connected to `database`
+    (the app's pool): unlike the whole server's, not clouded by other work on the machine."""
+    with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
+        pids = admin.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s", (database,)
+        ).fetchall()
+    ticks = 0
+    for (pid,) in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 @contextmanager

@@ -6,11 +6,11 @@ import enum
 import sqlite3
 from datetime import UTC, datetime
 
-from flask import has_request_context, request
+from flask import Flask, has_request_context, request
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, Enum, MetaData, event
-from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -102,3 +102,62 @@ def _begin_sqlite_writes_immediately(connection) -> None:
         return
     if request.method not in READING_METHODS:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+# --- Reading requests end with COMMIT on PostgreSQL -----------------------------------------
+
+#: Set on a PostgreSQL connection when its transaction begins, cleared by any statement that
+#: is not a SELECT and by any error.
+ONLY_READ = "naoberpanel.only_read"
+#: The session's connection whose transaction is watched.
+WATCHED = "naoberpanel.watched_connection"
+
+
+@event.listens_for(Session, "after_begin")
+def _watch_for_writes(session: Session, transaction, connection: Connection) -> None:
+    if connection.dialect.name == "postgresql":
+        connection.info[ONLY_READ] = True
+        session.info[WATCHED] = connection
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _note_a_write(conn, cursor, statement: str, parameters, context, executemany) -> None:
+    if conn.info.get(ONLY_READ) and statement.lstrip()[:6].upper() != "SELECT":
+        conn.info[ONLY_READ] = False
+
+
+@event.listens_for(Engine, "handle_error")
+def _note_an_error(context) -> None:
+    if context.connection is not None:
+        context.connection.info[ONLY_READ] = False
+
+
+def end_reading_transactions_with_commit(app: Flask) -> None:
+    """Call after `db.init_app`: Flask runs teardowns in reverse, so this one runs before
+    Flask-SQLAlchemy's removes the session."""
+    app.teardown_appcontext(_commit_what_only_read)
+
+
+def _commit_what_only_read(error: BaseException | None) -> None:
+    """End a transaction that only ran SELECTs with COMMIT instead of the ROLLBACK that
+    closing the session sends: the same for the database, but psycopg forgets its prepared
+    statements at every ROLLBACK, so with reading requests in between, no statement ever
+    got prepared and PostgreSQL planned each one again (a page request's joined SELECT
+    over four tables among them)."""
+    session = db.session()
+    connection = session.info.pop(WATCHED, None)
+    if (
+        connection is None
+        or connection.closed
+        or not connection.info.get(ONLY_READ)
+        or not session.in_transaction()
+        or session.in_nested_transaction()
+        or session.new
+        or session.deleted
+        or session.dirty
+    ):
+        return
+    try:
+        session.commit()
+    except Exception:  # the session's removal rolls back, as without this
+        session.rollback()
