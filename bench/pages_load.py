@@ -28,6 +28,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import aiohttp
+import uvloop
 from common import bench_app
 from load import (
     BARE_APP,
@@ -118,9 +119,9 @@ def measure_floor(workers: int, concurrency: int, requests: int) -> tuple[list, 
             *("--workers", str(workers), "--bind", f"127.0.0.1:{port}", "floor_app:app"),
         ]
         with running(command, dict(os.environ), port, "/", cwd=directory) as server:
-            asyncio.run(bare_rate(port, concurrency, concurrency * 4))  # warm
+            uvloop.run(bare_rate(port, concurrency, concurrency * 4))  # warm
             cpu = workers_cpu_seconds(server.pid)
-            rate, latencies = asyncio.run(bare_rate(port, concurrency, requests))
+            rate, latencies = uvloop.run(bare_rate(port, concurrency, requests))
             cpu = (workers_cpu_seconds(server.pid) - cpu) * 1000 / len(latencies)
     return latencies, rate, cpu
 
@@ -160,8 +161,8 @@ def main() -> None:
         environment = production_environment(database_url, port, args.workers)
         failures = 0
         with running([sys.executable, "-m", "core.serve"], environment, port, "/healthz") as stack:
-            official = asyncio.run(log_in(port, tokens[OFFICIAL]))
-            association = asyncio.run(log_in(port, tokens[ASSOCIATION]))
+            official = uvloop.run(log_in(port, tokens[OFFICIAL]))
+            association = uvloop.run(log_in(port, tokens[ASSOCIATION]))
             results, monitor = f"/surveys/{survey_id}/results", f"/surveys/{survey_id}/responses"
             slug, village = VILLAGE
             pages = [
@@ -175,12 +176,12 @@ def main() -> None:
             for label, cookies, path, marker in pages:
                 marker = HEADING + marker
                 warm = args.concurrency * args.workers * 2
-                tally, _ = asyncio.run(
+                tally, _ = uvloop.run(
                     page_load(port, cookies, path, marker, args.concurrency, warm)
                 )
                 failures += len(tally.failures)
                 cpu = workers_cpu_seconds(stack.pid)
-                tally, seconds = asyncio.run(
+                tally, seconds = uvloop.run(
                     page_load(port, cookies, path, marker, args.concurrency, args.requests)
                 )
                 cpu = (workers_cpu_seconds(stack.pid) - cpu) * 1000 / len(tally.latencies)
