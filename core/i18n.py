@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import lru_cache
+from functools import cache, cached_property, lru_cache
 
-from babel.support import NullTranslations
+from babel.support import NullTranslations, Translations
 from flask import Flask, current_app, has_request_context, session
 from flask_babel import (
     Babel,
@@ -18,6 +18,7 @@ from flask_babel import (
 from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
+from wtforms.i18n import messages_path
 
 SESSION_KEY = "language"
 #: The page's language in every template Flask renders.
@@ -38,6 +39,9 @@ def select_locale() -> str:
 
 def init_app(app: Flask) -> None:
     Babel(app, locale_selector=select_locale)
+    app.request_class = type(
+        app.request_class.__name__, (KeptWTFormsCatalogue, app.request_class), {}
+    )
     # Pages call _() a hundred times: see template_gettext.
     app.jinja_env.globals["_"] = app.jinja_env.globals["gettext"] = template_gettext()
     app.jinja_env.filters["datetimeformat"] = remembered(format_datetime)
@@ -46,6 +50,23 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def language_context() -> dict[str, str]:
         return {LANGUAGE_VARIABLE: str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"])}
+
+
+class KeptWTFormsCatalogue:
+    """Mixed into the app's request class. Flask-WTF translates WTForms' own texts (its
+    messages, and the label of a field without one, so nearly every form) with a catalogue
+    it reads from disk once per request and keeps as `request.wtforms_translations`; given
+    here, it is read once per language and process. Looked up at first use, as Flask-WTF
+    does, so in the language of that moment."""
+
+    @cached_property
+    def wtforms_translations(self) -> Translations:
+        return wtforms_catalogue(str(get_locale()))
+
+
+@cache
+def wtforms_catalogue(language: str) -> Translations:
+    return Translations.load(messages_path(), [language], domain="wtforms")
 
 
 def template_gettext() -> Callable:

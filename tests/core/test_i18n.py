@@ -144,3 +144,34 @@ def dutch_texts() -> list[str]:
 )
 def test_dutch_texts_avoid_known_slips(slip):
     assert [text for text in dutch_texts() if slip in text] == []
+
+
+def test_wtforms_texts_are_translated_from_a_catalogue_read_once_per_language(app, monkeypatch):
+    """Flask-WTF read WTForms' catalogue from disk on every request with a form."""
+    from babel import support
+    from flask_wtf import FlaskForm
+    from wtforms import IntegerField
+
+    from core.i18n import wtforms_catalogue
+
+    wtforms_catalogue.cache_clear()  # another test may have read them
+    loads = []
+    load = support.Translations.load
+    monkeypatch.setattr(
+        support.Translations, "load", lambda *args, **kw: loads.append(args) or load(*args, **kw)
+    )
+
+    class Number(FlaskForm):
+        number = IntegerField()
+
+        class Meta:
+            csrf = False
+
+    for language, message in (("nl", "Ongeldig getal."), ("en", "Not a valid integer value.")):
+        for _ in range(2):
+            with app.test_request_context("/", method="POST", data={"number": "x"}):
+                with force_locale(language):
+                    form = Number()
+                    assert not form.validate()
+                    assert form.number.errors == [message]
+    assert len(loads) == 2
