@@ -144,6 +144,8 @@ def _commit_what_only_read(error: BaseException | None) -> None:
     statements at every ROLLBACK, so with reading requests in between, no statement ever
     got prepared and PostgreSQL planned each one again (a page request's joined SELECT
     over four tables among them)."""
+    if not db.session.registry.has():  # the request never used the database
+        return
     session = db.session()
     connection = session.info.pop(WATCHED, None)
     if (
