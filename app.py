@@ -70,10 +70,11 @@ def register_extensions(app: Flask) -> None:
     from flask_migrate import Migrate
     from flask_wtf.csrf import CSRFProtect
 
-    from core import i18n, input, limits, nav
+    from core import i18n, input, limits, nav, routing
     from core.db import db, end_reading_transactions_with_commit
 
     input.init_app(app)  # before the blueprints: their routes take the id converter
+    routing.init_app(app)  # before the blueprints too: the class of their rules
     for module in MODEL_MODULES:
         importlib.import_module(module)
     db.init_app(app)

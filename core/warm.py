@@ -22,12 +22,15 @@ TEMPLATE_SUFFIXES = (".html", ".txt")
 
 
 def warm_up(app: Flask) -> None:
-    """Compile every template, configure the mappers, build the URL matcher, the answer
-    pages' statements, and load each language's catalogue and number and date formats."""
+    """Compile every template, configure the mappers, build the URL matcher and builders,
+    the answer pages' statements, and load each language's catalogue and number and date
+    formats."""
+    from core import routing
     from fieldwork import answering
 
     configure_mappers()
     app.url_map.update()
+    routing.compile_builders(app)
     compiled = compile_templates(app)
     answering.prepare()  # the first welcome page took 50 ms of CPU without
     with app.test_request_context():
