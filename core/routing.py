@@ -14,20 +14,23 @@ from werkzeug.routing import Rule
 
 class LazilyBuiltRule(Rule):
     def _compile_builder(self, append_unknown: bool = True):
-        name = "_build_unknown" if append_unknown else "_build"
-
         def compile_then_build(rule: Rule, **values):
-            built = Rule._compile_builder(rule, append_unknown).__get__(rule, None)
-            setattr(rule, name, built)
-            return built(**values)
+            return _compile(rule, append_unknown)(**values)
 
         return compile_then_build
 
 
 def compile_builders(app: Flask) -> None:
     for rule in app.url_map.iter_rules():
-        for name, append_unknown in (("_build", False), ("_build_unknown", True)):
-            setattr(rule, name, Rule._compile_builder(rule, append_unknown).__get__(rule, None))
+        _compile(rule, append_unknown=False)
+        _compile(rule, append_unknown=True)
+
+
+def _compile(rule: Rule, append_unknown: bool):
+    """Werkzeug's builder, compiled now and kept where `Rule.build` looks for it."""
+    built = Rule._compile_builder(rule, append_unknown).__get__(rule, None)
+    setattr(rule, "_build_unknown" if append_unknown else "_build", built)
+    return built
 
 
 def init_app(app: Flask) -> None:
