@@ -10,7 +10,9 @@ the production settings (Redis rate limits, secure cookies) on a throwaway Postg
 database, CPU and SQL statements per request type (medians over the residents, after the
 process's first requests, which are shown apart), PostgreSQL's CPU per request (the
 backends of the app's pool), and a cProfile (CPU clock) of one request
-type with --profile "POST page" (or "all").
+type with --profile "POST page" (or "all"); PROFILE_SORT=tottime sorts it by own time, and
+PROFILE_CALLERS="local.py:310;'lower'" adds who called the functions matching each pattern;
+it also prints the Python function calls per request, a steadier figure than CPU time.
 
 Run: .venv/bin/python bench/answer_page.py [--rounds 200] [--language nl|en]
      .venv/bin/python bench/answer_page.py --journey [--residents 60] [--profile KIND]
@@ -141,6 +143,7 @@ class Journeys:
         self.statements: dict[str, list[int]] = defaultdict(list)
         self.profiler = cProfile.Profile(time.process_time) if profile else None
         self.counted: list[str] = []
+        self.profiled = 0
         with app.app_context():
             event.listen(db.engine, "before_cursor_execute", self._count)
 
@@ -151,6 +154,7 @@ class Journeys:
         self.counted.clear()
         profiling = self.profiler is not None and self.profile in (kind, "all")
         if profiling:
+            self.profiled += 1
             self.profiler.enable()
         start = time.process_time()
         response = client.open(path, method=method, data=data, **SECURE)
@@ -197,7 +201,17 @@ class Journeys:
             f"{per_journey:.0f} SQL statements"
         )
         if self.profiler is not None:
-            pstats.Stats(self.profiler).sort_stats("cumulative").print_stats(60)
+            stats = pstats.Stats(self.profiler).sort_stats(
+                os.environ.get("PROFILE_SORT", "cumulative")
+            )
+            stats.print_stats(60)
+            # Counted, not timed: steadier than CPU time on a shared machine for comparing
+            # two versions (the first requests, which compile templates, are included).
+            calls = stats.total_calls / self.profiled
+            print(f"profiled: {calls:.0f} Python function calls per request")
+            if os.environ.get("PROFILE_CALLERS"):
+                for pattern in os.environ["PROFILE_CALLERS"].split(";"):
+                    stats.print_callers(pattern)
 
 
 #: The production cookies are Secure; the CSRF check of an https request wants a Referer.

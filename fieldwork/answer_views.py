@@ -66,13 +66,6 @@ def _link_key() -> str:
     return "survey-link:" + request.cookies.get(LINK_COOKIE, "")
 
 
-@bp.after_request
-def _not_stored(response: Response) -> Response:
-    # Answers and personal links must not stay in a shared computer's cache.
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 @bp.get("/enquete/<token>")
 def start(token: str):
     """The link in the mail: swap its key for a cookie and go on at an address without it,
@@ -95,24 +88,40 @@ def start(token: str):
     return response
 
 
-@bp.route(ANSWERING, methods=["GET", "POST"])
-@limiter.limit(POST_LIMIT, methods=["POST"], key_func=_link_key)
+# The pages are read with GET and written with POST by views of their own: only the
+# POSTs are rate limited, and a limit's check costs as much as the rest of a GET.
+
+
+@bp.get(ANSWERING)
 def welcome(survey_id: int):
     """The welcome page: what the survey is about, how anonymity works; start or continue."""
-    link = _link(survey_id, lock=request.method == "POST")
-    invitation = link.invitation
-    if invitation.took_part:
+    link = _link(survey_id)
+    if link.invitation.took_part:
+        return _to_thanks(survey_id)
+    return _welcome(survey_id, link, ButtonForm())
+
+
+@bp.post(ANSWERING)
+@limiter.limit(POST_LIMIT, key_func=_link_key)
+def begin(survey_id: int):
+    """Start answering, or go on where the resident stopped."""
+    link = _link(survey_id, lock=True)
+    if link.invitation.took_part:
         return _to_thanks(survey_id)
     form = ButtonForm()
-    if form.validate_on_submit():
-        try:
-            response, questionnaire = answering.start_from(link, utcnow())
-        except ResponseLocked:
-            return _to_thanks(survey_id)
-        going_on = _go_on(survey_id, response, questionnaire)  # the commit expires the response
-        db.session.commit()
-        return going_on
-    survey, response = invitation.survey, link.response
+    if not form.validate_on_submit():
+        return _welcome(survey_id, link, form)
+    try:
+        response, questionnaire = answering.start_from(link, utcnow())
+    except ResponseLocked:
+        return _to_thanks(survey_id)
+    going_on = _go_on(survey_id, response, questionnaire)  # the commit expires the response
+    db.session.commit()
+    return going_on
+
+
+def _welcome(survey_id: int, link: Link, form: ButtonForm) -> str:
+    survey, response = link.invitation.survey, link.response
     questionnaire = link.questionnaire or answering.live_questionnaire(survey)
     return render_template(
         "fieldwork/answer/start.html",
@@ -125,29 +134,33 @@ def welcome(survey_id: int):
     )
 
 
-@bp.route(f"{ANSWERING}/pagina/<int:number>", methods=["GET", "POST"])
-@limiter.limit(POST_LIMIT, methods=["POST"], key_func=_link_key)
+@bp.get(f"{ANSWERING}/pagina/<int:number>")
 def page(survey_id: int, number: int):
-    """One page of questions; posting checks and saves it, then goes on or back."""
-    link = _link(survey_id, lock=request.method == "POST", answering=True)
-    response, questionnaire = _answering(survey_id, link)
+    """One page of questions, with the answers given so far."""
+    response, questionnaire = _answering(survey_id, _link(survey_id, answering=True))
     index = number - 1
     if not answering.may_open(response, questionnaire, index):
-        # A second click on Back finds the page already left: no complaint for that.
-        if request.method == "POST" and request.form.get(ACTION) != "back":
-            flash(_("You cannot skip questions. Nothing was saved: please go on here."), "error")
         return _go_on(survey_id, response, questionnaire)
-    if request.method == "POST":
-        return _save_page(survey_id, response, questionnaire, index)
     form = answering.page_form_for(response, questionnaire, index, _language())
     return _page(
         survey_id, response, questionnaire, index, form, revealed=request.args.get("nieuw")
     )
 
 
-def _save_page(survey_id: int, response: SurveyResponse, questionnaire: Questionnaire, index: int):
+@bp.post(f"{ANSWERING}/pagina/<int:number>")
+@limiter.limit(POST_LIMIT, key_func=_link_key)
+def save_page(survey_id: int, number: int):
+    """Check and save a page, then go on or back."""
+    link = _link(survey_id, lock=True, answering=True)
+    response, questionnaire = _answering(survey_id, link)
+    index = number - 1
+    if not answering.may_open(response, questionnaire, index):
+        # A second click on Back finds the page already left: no complaint for that.
+        if request.form.get(ACTION) != "back":
+            flash(_("You cannot skip questions. Nothing was saved: please go on here."), "error")
+        return _go_on(survey_id, response, questionnaire)
     if request.form.get(RESPONSE) != response.id:
-        return _out_of_date(url_for("answer.page", survey_id=survey_id, number=index + 1))
+        return _out_of_date(url_for("answer.page", survey_id=survey_id, number=number))
     back = request.form.get(ACTION) == "back"
     outcome = answering.save_page(
         response, index, request.form, _language(), utcnow(), back, questionnaire
@@ -163,28 +176,44 @@ def _save_page(survey_id: int, response: SurveyResponse, questionnaire: Question
     )
 
 
-@bp.route(f"{ANSWERING}/versturen", methods=["GET", "POST"])
-@limiter.limit(POST_LIMIT, methods=["POST"], key_func=_link_key)
+@bp.get(f"{ANSWERING}/versturen")
 def send(survey_id: int):
-    """Check the answers, then send them: from then on they cannot change."""
-    link = _link(survey_id, lock=request.method == "POST", answering=True)
-    invitation = link.invitation
+    """Check the answers before sending them."""
+    link = _link(survey_id, answering=True)
+    response, questionnaire = _answering(survey_id, link)
+    return _check(survey_id, link, response, questionnaire, SendForm(response=response.id))
+
+
+@bp.post(f"{ANSWERING}/versturen")
+@limiter.limit(POST_LIMIT, key_func=_link_key)
+def submit(survey_id: int):
+    """Send the answers: from then on they cannot change."""
+    link = _link(survey_id, lock=True, answering=True)
     response, questionnaire = _answering(survey_id, link)
     form = SendForm(response=response.id)
-    if form.validate_on_submit():
-        if form.response.data != response.id:
-            return _out_of_date(url_for("answer.send", survey_id=survey_id))
-        try:
-            answering.submit(
-                invitation, response, utcnow(), form.confirm.data, questionnaire=questionnaire
-            )
-        except answering.NotReady as not_ready:
-            flash(_("Some questions still need an answer. Nothing was sent yet."), "error")
-            return redirect(
-                url_for("answer.page", survey_id=survey_id, number=not_ready.page + 1), 303
-            )
-        db.session.commit()
-        return _to_thanks(survey_id)
+    if not form.validate_on_submit():
+        return _check(survey_id, link, response, questionnaire, form)
+    if form.response.data != response.id:
+        return _out_of_date(url_for("answer.send", survey_id=survey_id))
+    try:
+        answering.submit(
+            link.invitation, response, utcnow(), form.confirm.data, questionnaire=questionnaire
+        )
+    except answering.NotReady as not_ready:
+        flash(_("Some questions still need an answer. Nothing was sent yet."), "error")
+        return redirect(url_for("answer.page", survey_id=survey_id, number=not_ready.page + 1), 303)
+    db.session.commit()
+    return _to_thanks(survey_id)
+
+
+def _check(
+    survey_id: int,
+    link: Link,
+    response: SurveyResponse,
+    questionnaire: Questionnaire,
+    form: SendForm,
+):
+    """The check-and-send step, or the page that still needs answers."""
     if answering.unfinished_page(response, questionnaire) is not None:
         return _go_on(survey_id, response, questionnaire)
     return render_template(
@@ -192,7 +221,7 @@ def send(survey_id: int):
         survey_id=survey_id,
         title=text_in(questionnaire.title, _language()),
         answers=answering.given_answers(response, questionnaire, _language()),
-        can_confirm=_has_email(invitation),
+        can_confirm=_has_email(link.invitation),
         form=form,
     )
 

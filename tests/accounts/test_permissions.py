@@ -88,8 +88,11 @@ def test_every_route_is_public_on_purpose_or_guarded(app):
         # A personal survey link or unsubscribe link is the only key: no login.
         "answer.start",
         "answer.welcome",
+        "answer.begin",
         "answer.page",
+        "answer.save_page",
         "answer.send",
+        "answer.submit",
         "answer.thanks",
         "invitations.unsubscribe",
         # The village mirror: published figures, for everyone (an official's preview is

@@ -20,7 +20,10 @@ def test_every_response_carries_security_headers(client, path):
     assert "unsafe-inline" not in csp
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Referrer-Policy"] == "same-origin"
-    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers.getlist("X-Frame-Options") == ["DENY"]
+    assert response.headers.getlist("Cache-Control") == (
+        ["no-cache"] if path.startswith("/static/") else ["no-store"]
+    )
 
 
 @pytest.mark.parametrize("path", ["/", "/jobs/demo", "job"])

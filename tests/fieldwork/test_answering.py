@@ -207,6 +207,25 @@ def test_the_welcome_page_explains_and_starting_twice_makes_one_response(
     assert ">Go on where you stopped</button>" in resident.client.get(resident.url()).text
 
 
+def test_posts_through_a_link_are_limited_per_link_and_reading_is_not(
+    app, resident, survey, make_member
+):
+    """Thirty posts a minute to a page through one link (POST_LIMIT)."""
+    resident.start()
+    statuses = [resident.post(1, DORP).status_code for _ in range(30)]
+    assert statuses == [303] * 30
+    refused = resident.post(1, {"LEEF_CIJFER": "3", "VEILIG": "1"})
+    assert refused.status_code == 429 and "Please wait a moment" in refused.text
+    assert responses()[0].answers == {"LEEF_CIJFER": 7, "VEILIG": "2"}  # nothing saved
+    assert resident.page(1).status_code == 200  # reading goes on
+    # Per link, not per address: another resident on the same network goes on.
+    neighbours = invite(survey, make_member())
+    neighbour = Resident(app, survey_token(neighbours))
+    neighbour.start()
+    theirs = fresh(neighbours).response_id
+    assert neighbour.post(1, DORP, response_id=theirs).location == neighbour.url("/pagina/2")
+
+
 def test_page_by_page_then_check_and_send_locks_the_response(resident, invitation, member):
     resident.start()
     first = resident.page(1)
