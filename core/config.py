@@ -222,6 +222,10 @@ def _set_database_uri(app: Flask) -> None:
         # as it leaves the pool, so the next request reconnects instead of failing.
         options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
         options.setdefault("pool_pre_ping", True)
+        if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql+psycopg://"):
+            from core.pg import Cursor
+
+            options.setdefault("connect_args", {}).setdefault("cursor_factory", Cursor)
 
 
 def normalise_database_url(url: str) -> str:
