@@ -12,6 +12,7 @@ import os
 import re
 import secrets
 import shutil
+import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -28,6 +29,32 @@ from core.db import db
 from core.limits import limiter
 
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+
+
+def _the_stored_figures_kernels() -> None:
+    """OpenBLAS's AVX-512 kernels, which computed the stored figures (the golden results
+    and mirror pages, tests/analysis/data), where the CPU has them. Other kernels round
+    otherwise, and replicate weights that do not converge carry that into the figures: a
+    mirror interval's bound read 7.3 instead of 7.2 with the Haswell kernels OpenBLAS
+    chooses for an AMD Zen 5. Set before NumPy first loads OpenBLAS; OPENBLAS_CORETYPE in
+    the environment wins."""
+    flags = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
+    wanted = ("avx512f", "avx512vl", "avx512bw", "avx512dq")
+    if "OPENBLAS_CORETYPE" in os.environ or not all(f" {flag}" in flags for flag in wanted):
+        return
+    if "numpy" in sys.modules:
+        raise RuntimeError("NumPy was loaded before the tests could choose its kernels")
+    os.environ["OPENBLAS_CORETYPE"] = "SkylakeX"
+
+
+_the_stored_figures_kernels()
+
+# The tests' `date.today()` is the municipality's, like the app's `core.dates.local_today()`
+# (BABEL_DEFAULT_TIMEZONE): on a UTC machine the two differed by a day from midnight in
+# the Netherlands until midnight UTC, and tests comparing them failed in that hour (two
+# in summer). The app itself never reads the process's zone.
+os.environ["TZ"] = "Europe/Amsterdam"
+time.tzset()
 DATABASES = ("sqlite", "postgresql")
 
 
