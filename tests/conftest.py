@@ -32,15 +32,14 @@ DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
 
 def _the_stored_figures_kernels() -> None:
-    """OpenBLAS's AVX-512 kernels, which computed the stored figures (the golden results
-    and mirror pages, tests/analysis/data), where the CPU has them. Other kernels round
-    otherwise, and replicate weights that do not converge carry that into the figures: a
-    mirror interval's bound read 7.3 instead of 7.2 with the Haswell kernels OpenBLAS
-    chooses for an AMD Zen 5. Set before NumPy first loads OpenBLAS; OPENBLAS_CORETYPE in
-    the environment wins."""
+    """OpenBLAS's AVX-512 kernels, with which the stored figures (the golden results and
+    mirror pages, tests/analysis/data) come out as stored, where the CPU has them; even
+    when the environment chose others (this machine's sets OPENBLAS_CORETYPE=Haswell).
+    Other kernels round otherwise, and replicate weights that do not converge carry that
+    into the figures: with Haswell's a mirror interval read 7.3-8.0 instead of 7.2-8.0
+    (docs/methods.md, "Reproducing a figure"). Set before NumPy first loads OpenBLAS."""
     flags = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
-    wanted = ("avx512f", "avx512vl", "avx512bw", "avx512dq")
-    if "OPENBLAS_CORETYPE" in os.environ or not all(f" {flag}" in flags for flag in wanted):
+    if not all(f" {flag}" in flags for flag in ("avx512f", "avx512vl", "avx512bw", "avx512dq")):
         return
     if "numpy" in sys.modules:
         raise RuntimeError("NumPy was loaded before the tests could choose its kernels")
