@@ -89,7 +89,8 @@ def start(token: str):
 
 
 # The pages are read with GET and written with POST by views of their own: only the
-# POSTs are rate limited, and a limit's check costs as much as the rest of a GET.
+# POSTs are rate limited, so a GET no longer pays for Flask-Limiter's check (which looked
+# up the request's limits and exemptions on every GET, to find none for its method).
 
 
 @bp.get(ANSWERING)
