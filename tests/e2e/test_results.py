@@ -119,9 +119,8 @@ def test_pages_say_what_a_wave_keeps_and_what_will_come(
         check_pages(page, live_server, pages, "nl")
         page.goto(f"{live_server}/surveys/{analysed.id}/results")
         page.get_by_role("button", name="Opnieuw berekenen").click()
-        assert page.get_by_text(
-            "waarmee ze voor het eerst zijn gepubliceerd (zie hieronder)"
-        ).is_visible()
+        # is_visible() does not wait: the POST and its redirect must land first.
+        page.get_by_text("waarmee ze voor het eerst zijn gepubliceerd (zie hieronder)").wait_for()
         assert page.get_by_text("Clusters die daarna zijn gemaakt, gelden niet").is_visible()
         page.goto(f"{live_server}/analysis/clusters")
         # Made after the wave closed: no closed wave keeps it yet.
