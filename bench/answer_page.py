@@ -209,9 +209,38 @@ class Journeys:
             # two versions (the first requests, which compile templates, are included).
             calls = stats.total_calls / self.profiled
             print(f"profiled: {calls:.0f} Python function calls per request")
+            print_own_time_by_package(stats, self.profiled)
             if os.environ.get("PROFILE_CALLERS"):
                 for pattern in os.environ["PROFILE_CALLERS"].split(";"):
                     stats.print_callers(pattern)
+
+
+def print_own_time_by_package(stats: pstats.Stats, requests: int) -> None:
+    """Own time and calls per request, summed by the package a function lives in (our own
+    code by its top folder, the standard library and built-ins apart)."""
+    own: dict[str, list[float]] = defaultdict(lambda: [0.0, 0])
+    for (filename, _, _), (_, calls, tottime, _, _) in stats.stats.items():
+        own[package_of(filename)][0] += tottime
+        own[package_of(filename)][1] += calls
+    total = sum(seconds for seconds, _ in own.values())
+    print(f"{'own time by package':<24} {'ms/request':>10} {'share':>6} {'calls/request':>13}")
+    for package, (seconds, calls) in sorted(own.items(), key=lambda item: -item[1][0]):
+        print(
+            f"{package:<24} {seconds * 1000 / requests:10.3f} {seconds / total:6.1%} "
+            f"{calls / requests:13.0f}"
+        )
+
+
+def package_of(filename: str) -> str:
+    if filename == "~" or filename.startswith("<"):
+        return "(built-in)"
+    path = Path(filename)
+    if "site-packages" in path.parts:
+        return path.parts[path.parts.index("site-packages") + 1].removesuffix(".py")
+    root = Path(__file__).resolve().parent.parent
+    if path.is_relative_to(root):
+        return path.relative_to(root).parts[0].removesuffix(".py") + " (ours)"
+    return "(standard library)"
 
 
 #: The production cookies are Secure; the CSRF check of an https request wants a Referer.
