@@ -12,7 +12,6 @@ import os
 import re
 import secrets
 import shutil
-import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -30,23 +29,6 @@ from core.limits import limiter
 
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
-
-def _the_stored_figures_kernels() -> None:
-    """OpenBLAS's AVX-512 kernels, with which the stored figures (the golden results and
-    mirror pages, tests/analysis/data) come out as stored, where the CPU has them; even
-    when the environment chose others (this machine's sets OPENBLAS_CORETYPE=Haswell).
-    Other kernels round otherwise, and replicate weights that do not converge carry that
-    into the figures: with Haswell's a mirror interval read 7.3-8.0 instead of 7.2-8.0
-    (docs/methods.md, "Reproducing a figure"). Set before NumPy first loads OpenBLAS."""
-    flags = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
-    if not all(f" {flag}" in flags for flag in ("avx512f", "avx512vl", "avx512bw", "avx512dq")):
-        return
-    if "numpy" in sys.modules:
-        raise RuntimeError("NumPy was loaded before the tests could choose its kernels")
-    os.environ["OPENBLAS_CORETYPE"] = "SkylakeX"
-
-
-_the_stored_figures_kernels()
 
 # The tests' `date.today()` is the municipality's, like the app's `core.dates.local_today()`
 # (BABEL_DEFAULT_TIMEZONE): on a UTC machine the two differed by a day from midnight in
