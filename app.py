@@ -14,12 +14,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build a configured app; tests pass their own settings in `config`."""
     enable_crash_reports()
     app = Flask(__name__, instance_relative_config=True)
+    from core import limits
     from core.config import configure
 
     configure(app, config)
     trust_proxies(app)
     register_extensions(app)
     register_blueprints(app)
+    limits.leave_checks_to_the_decorators(app)
     register_commands(app)
     register_request_hooks(app)
     logging.getLogger(__name__).debug("App created for %s", app.config["APP_ENV"])
