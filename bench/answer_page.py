@@ -11,7 +11,8 @@ database, CPU and SQL statements per request type (medians over the residents, a
 process's first requests, which are shown apart), PostgreSQL's CPU per request (the
 backends of the app's pool), and a cProfile (CPU clock) of one request
 type with --profile "POST page" (or "all"); PROFILE_SORT=tottime sorts it by own time, and
-PROFILE_CALLERS="local.py:310;'lower'" adds who called the functions matching each pattern;
+PROFILE_CALLERS="local.py:310;'lower'" adds who called the functions matching each pattern,
+PROFILE_ONLY="sqlalchemy|_link" lists only the functions matching a regular expression;
 it also prints the Python function calls per request, a steadier figure than CPU time.
 
 Run: .venv/bin/python bench/answer_page.py [--rounds 200] [--language nl|en]
@@ -204,7 +205,7 @@ class Journeys:
             stats = pstats.Stats(self.profiler).sort_stats(
                 os.environ.get("PROFILE_SORT", "cumulative")
             )
-            stats.print_stats(60)
+            stats.print_stats(os.environ.get("PROFILE_ONLY", ""), 60)
             # Counted, not timed: steadier than CPU time on a shared machine for comparing
             # two versions (the first requests, which compile templates, are included).
             calls = stats.total_calls / self.profiled
