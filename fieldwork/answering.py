@@ -21,8 +21,9 @@ from functools import cache
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Select, Text, bindparam, cast, delete, func, insert, select
+from sqlalchemy import Select, Text, bindparam, cast, delete, func, insert, select, update
 from sqlalchemy.orm import aliased, contains_eager
+from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.datastructures import MultiDict
 
 from core.dates import local_today
@@ -451,14 +452,44 @@ def save_page(
     if back:
         kept = earlier if answers is None else answers
         previous = previous_page(questionnaire, index, kept)
-        response.save_page(kept, index if previous is None else previous, now)
+        _store_page(response, kept, index if previous is None else previous, now)
         return PageOutcome(checked.form, saved=True, goes_to=response.current_page)
     if answers is None:
         return PageOutcome(checked.form, saved=False)
     added = revealed(page, checked, answers)
     goes_to = index if added else next_page(questionnaire, index, answers)
-    response.save_page(answers, _or_end(goes_to, questionnaire), now)
+    _store_page(response, answers, _or_end(goes_to, questionnaire), now)
     return PageOutcome(checked.form, saved=True, goes_to=goes_to, revealed=added)
+
+
+#: `_store_page`'s statement, built once.
+_STORE_PAGE = (
+    update(Response.__table__)
+    .where(
+        Response.__table__.c.id == bindparam("response_id"),
+        Response.__table__.c.status == ResponseStatus.STARTED,
+    )
+    .values(
+        answers=bindparam("new_answers"),
+        current_page=bindparam("new_page"),
+        updated_at=bindparam("now"),
+    )
+)
+
+
+def _store_page(response: Response, answers: dict[str, Any], page: int, now: datetime) -> None:
+    """`Response.save_page`, written by one UPDATE of the response's row instead of the
+    ORM's flush, which sorted out every object the link had loaded to write that one row
+    (a sixth of a page save's CPU). Only a response still being filled in is written."""
+    stored = db.session.execute(
+        _STORE_PAGE,
+        {"response_id": response.id, "new_answers": answers, "new_page": page, "now": now},
+    )
+    if stored.rowcount != 1:
+        raise ResponseLocked("this response has been submitted")
+    # The object shows what the row now holds, with nothing left for a flush to write.
+    for name, value in (("answers", answers), ("current_page", page), ("updated_at", now)):
+        set_committed_value(response, name, value)
 
 
 def submit(

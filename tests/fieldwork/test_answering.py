@@ -13,12 +13,18 @@ from datetime import timedelta
 from functools import partial
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from core.dates import local_today
 from core.db import db, utcnow
 from fieldwork.links import SURVEY_SALT, _signer, survey_token
-from fieldwork.models import AnonymousResponse, Invitation, Response, ResponseStatus
+from fieldwork.models import (
+    AnonymousResponse,
+    Invitation,
+    Response,
+    ResponseLocked,
+    ResponseStatus,
+)
 from mail.models import OutboxMail
 from panel.models import Channel, Sex
 from population.representativeness import age_band_on
@@ -397,6 +403,31 @@ def test_the_services_check_and_store_a_page_without_http(app, invitation):
         assert answering.submit(invitation, response, utcnow()) is False
     db.session.commit()
     assert responses()[0].status is ResponseStatus.COMPLETED
+
+
+def test_a_page_for_a_response_sent_meanwhile_is_not_stored(app, invitation):
+    """The page's row is written only while its response is being filled in, even when the
+    object in hand still says so (another process sent it after it was read)."""
+    from werkzeug.datastructures import MultiDict
+
+    from fieldwork import answering
+
+    app.config["WTF_CSRF_ENABLED"] = False
+    response = answering.start_or_resume(invitation, utcnow())
+    db.session.commit()
+    response_id, sent = response.id, {"LEEF_CIJFER": 9, "VEILIG": "1"}
+    with db.engine.begin() as elsewhere:
+        elsewhere.execute(
+            update(Response.__table__)
+            .where(Response.__table__.c.id == response_id)
+            .values(status="completed", completed_at=utcnow(), answers=sent)
+        )
+    with app.test_request_context():
+        with pytest.raises(ResponseLocked):
+            answering.save_page(response, 0, MultiDict(DORP), "nl", utcnow())
+    db.session.rollback()
+    stored = db.session.get(Response, response_id)
+    assert stored.completed and stored.answers == sent
 
 
 def test_the_village_vision_ranking_page_is_answered_through_the_link(app, member):
