@@ -42,9 +42,8 @@ print(json.dumps({"kernels": kernels, "raw": computed()["raw"]}))
 def runnable_kernels() -> list[str]:
     if platform.machine() not in ("x86_64", "AMD64"):
         return []
-    flags = (
-        set(Path("/proc/cpuinfo").read_text().split()) if Path("/proc/cpuinfo").exists() else set()
-    )
+    cpuinfo = Path("/proc/cpuinfo")
+    flags = set(cpuinfo.read_text().split()) if cpuinfo.exists() else set()
     return [kernel for kernel, needs in KERNELS.items() if flags.issuperset(needs)]
 
 
@@ -77,10 +76,12 @@ def own_kernels() -> list[str]:
 
 @pytest.mark.parametrize("kernel", ["Nehalem", "Sandybridge"])
 def test_other_kernels_give_the_same_figures(here, kernel):
-    """Older kernels than any server's own (Haswell, Zen or SkylakeX here): no FMA, other
-    block sizes, so other rounding."""
+    """Kernels older than a server's own (Haswell's or SkylakeX's): no FMA, other block
+    sizes, so other rounding."""
     if kernel not in runnable_kernels():
         pytest.skip(f"this CPU cannot run OpenBLAS's {kernel} kernels")
+    if not own_kernels():
+        pytest.skip("NumPy does not use OpenBLAS here")
     if own_kernels() == [kernel]:
         pytest.skip(f"the tests run with {kernel}'s kernels already")
     there = computed_with(kernel)
