@@ -26,7 +26,7 @@ def leave_checks_to_the_decorators(app: Flask, extension: Limiter = limiter) -> 
     application, blueprint and meta limits): with none set, it looked up every request's
     limits and exemptions to find nothing, at some 5% of an answer page's CPU. Called
     once the blueprints are registered: a blueprint's limit, set as its views are
-    imported, keeps the check."""
+    imported, keeps the check. (With RATELIMIT_ENABLED off there is no check to drop.)"""
     manager = extension.limit_manager
     if (
         manager.default_limits
@@ -35,4 +35,6 @@ def leave_checks_to_the_decorators(app: Flask, extension: Limiter = limiter) -> 
         or extension._meta_limits
     ):
         return
-    app.before_request_funcs[None].remove(extension._check_request_limit)
+    hooks = app.before_request_funcs.get(None, [])
+    if extension._check_request_limit in hooks:
+        hooks.remove(extension._check_request_limit)

@@ -58,3 +58,8 @@ def test_a_limit_on_a_blueprint_keeps_the_check():
 
 def test_the_apps_limits_are_all_on_their_views(app):
     assert limiter._check_request_limit not in app.before_request_funcs.get(None, [])
+
+
+def test_an_app_without_rate_limits_is_built_and_serves():
+    app, _ = made(enabled=False)
+    assert statuses(app.test_client(), "/limited", 2) == [200, 200]
