@@ -219,15 +219,13 @@ def _set_database_uri(app: Flask) -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(url)
     if not url.startswith("sqlite"):
         # After a database restart or failover, pooled connections are dead: test each one
-        # as it leaves the pool, so the next request reconnects instead of failing. On
-        # psycopg core.pg does it without a round trip (imported, its pool hook is set).
+        # as it leaves the pool, so the next request reconnects instead of failing.
         options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+        options.setdefault("pool_pre_ping", True)
         if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql+psycopg://"):
             from core.pg import Cursor
 
             options.setdefault("connect_args", {}).setdefault("cursor_factory", Cursor)
-        else:
-            options.setdefault("pool_pre_ping", True)
 
 
 def normalise_database_url(url: str) -> str:

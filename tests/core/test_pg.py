@@ -2,7 +2,6 @@ import secrets
 
 import psycopg
 import pytest
-import sqlalchemy as sa
 from sqlalchemy import bindparam, select
 
 from core.db import db
@@ -69,39 +68,3 @@ def test_a_statement_run_again_has_its_columns_described_no_more(connection, mon
     for name in ("Beilen", "Orvelte", "Bovensmilde"):
         db.session.execute(statement, {"name": name}).all()
     assert len(descriptions) == 1  # the first run, where SQLAlchemy learns the columns
-
-
-def test_a_pooled_connection_the_server_closed_is_replaced_before_use(
-    app, database_url, monkeypatch
-):
-    """A restart or failover, as pg_terminate_backend does it: the next checkout gets a new
-    connection instead of an error. A live one is reused, and checked without a round trip
-    (no pre-ping's SELECT 1: the statements the server sees are the request's own)."""
-    if not database_url.startswith("postgresql"):
-        pytest.skip("psycopg's connections")
-    options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
-    engine = sa.create_engine(db.engine.url, **options, pool_size=1, max_overflow=0)
-    pings = []
-    monkeypatch.setattr(engine.dialect, "do_ping", lambda connection: pings.append(connection))
-    try:
-        first = backend_of(engine)
-        assert backend_of(engine) == first
-        terminate(database_url, first)
-        assert backend_of(engine) != first
-    finally:
-        engine.dispose()
-    assert pings == []
-
-
-def backend_of(engine: sa.Engine) -> int:
-    with engine.connect() as connection:
-        return connection.execute(sa.text("SELECT pg_backend_pid()")).scalar_one()
-
-
-def terminate(database_url: str, pid: int) -> None:
-    admin = sa.create_engine(database_url, isolation_level="AUTOCOMMIT", poolclass=sa.NullPool)
-    try:
-        with admin.connect() as connection:
-            connection.execute(sa.text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": pid})
-    finally:
-        admin.dispose()
