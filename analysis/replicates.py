@@ -261,21 +261,21 @@ def jackknife(
         g[whole_margins], met[whole_margins] = _newton(
             rows, target, starts[whole_margins], factor, slope, *limits
         )
-    failed = np.flatnonzero(~met)
-    emptied = emptied[failed]
-    for same in _same_columns(emptied):
+    redone = np.flatnonzero(~met)  # a margin cell left empty, or not converged
+    for same in _same_columns(emptied[redone]):
+        batch = redone[same]
         again, met_again = _calibrate_on(
-            full, whole, margin_of, starts[failed[same]], ~emptied[same[0]], bounds, limits
+            full, whole, margin_of, starts[batch], ~emptied[batch[0]], bounds, limits
         )
         # One that nothing meets keeps its factors within the bounds (raking would run off
         # to 1e300): as before, and as R leaves it.
-        g[failed[same][met_again]], met[failed[same]] = again[met_again], met_again
+        g[batch[met_again]], met[batch] = again[met_again], met_again
     n = np.bincount(strata)
     inflate = n[strata[left_out]] / (n[strata[left_out]] - 1)
     converged = int(np.sum(met[group]))
-    again = int(np.sum(np.isin(group, failed)))
+    recalibrated = int(np.sum(np.isin(group, redone)))
     return Replicates(
-        g, group, left_out, inflate, scales, converged, full, cell, design, strata, again
+        g, group, left_out, inflate, scales, converged, full, cell, design, strata, recalibrated
     )
 
 

@@ -24,7 +24,7 @@ def leave_checks_to_the_decorators(app: Flask, extension: Limiter = limiter) -> 
     """Every limit of ours decorates its view, and the decorator checks it. Flask-Limiter
     also checks before every request for limits that apply to all routes (default,
     application, blueprint and meta limits): with none set, it looked up every request's
-    limits and exemptions to find nothing, at some 5% of an answer page's CPU. Called
+    limits and exemptions to find nothing: 4% of an answer journey's Python calls. Called
     once the blueprints are registered: a blueprint's limit, set as its views are
     imported, keeps the check. (With RATELIMIT_ENABLED off there is no check to drop.)"""
     manager = extension.limit_manager
