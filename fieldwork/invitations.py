@@ -90,18 +90,17 @@ def _on_or_before(column, day: date):
 # Who is invited ---------------------------------------------------------------------------
 
 
-def _invitations_this_quarter(today: date):
-    """Invitations per member in the calendar quarter of `today`: one grouped query."""
+def _invitations_this_quarter(today: date, among: Collection[int] | None = None):
+    """Invitations per member in the calendar quarter of `today`: one grouped query (of
+    the members `among` only, when given)."""
     first, last = quarter_of(today)
-    return (
-        select(Invitation.member_id, func.count().label("invitations"))
-        .where(
-            Invitation.invited_at >= _start_of_day(first),
-            _on_or_before(Invitation.invited_at, last),
-        )
-        .group_by(Invitation.member_id)
-        .subquery()
+    statement = select(Invitation.member_id, func.count().label("invitations")).where(
+        Invitation.invited_at >= _start_of_day(first),
+        _on_or_before(Invitation.invited_at, last),
     )
+    if among is not None:
+        statement = statement.where(Invitation.member_id.in_(among))
+    return statement.group_by(Invitation.member_id).subquery()
 
 
 def _reason(survey: Survey, quarter, today: date, blocked: Collection[int] = ()):
@@ -123,23 +122,38 @@ def _reason(survey: Survey, quarter, today: date, blocked: Collection[int] = ())
 
 
 def _members_in_scope(
-    survey: Survey, today: date, *columns, blocked: Collection[int] = ()
+    survey: Survey,
+    today: date,
+    *columns,
+    blocked: Collection[int] = (),
+    among: Collection[int] | None = None,
 ) -> Select:
-    """`columns` and the reason of every member in the survey's villages."""
-    quarter = _invitations_this_quarter(today)
+    """`columns` and the reason of every member in the survey's villages (of the members
+    `among` only, when given)."""
+    quarter = _invitations_this_quarter(today, among)
     village_ids = [village.id for village in survey.villages]
-    return (
+    statement = (
         select(*columns, _reason(survey, quarter, today, blocked).label("reason"))
         .select_from(Member)
         .outerjoin(quarter, quarter.c.member_id == Member.id)
         .where(Member.village_id.in_(village_ids) if village_ids else true())
     )
+    return statement if among is None else statement.where(Member.id.in_(among))
 
 
-def _to_invite(survey: Survey, today: date) -> Select:
-    """The members who get an invitation now, with the account their mail goes to."""
-    blocked = invitation_preview(survey, today).blocked if survey.anonymous else []
-    scoped = _members_in_scope(survey, today, Member.id, blocked=blocked).subquery()
+def _to_invite(
+    survey: Survey,
+    today: date,
+    among: Collection[int] | None = None,
+    preview: InvitationPreview | None = None,
+) -> Select:
+    """The members who get an invitation now, with the account their mail goes to (of the
+    members `among` only, when given). `preview`: the anonymous survey's, if made already."""
+    blocked = []
+    if survey.anonymous:
+        blocked = (preview or invitation_preview(survey, today)).blocked
+    scoped = _members_in_scope(survey, today, Member.id, blocked=blocked, among=among)
+    scoped = scoped.subquery()
     return (
         select(Member.id, Account.email, Account.language, Account.name)
         .join(scoped, scoped.c.id == Member.id)
@@ -482,19 +496,25 @@ def send_invitations(
 
     Runs in a background job, not a request, so it commits each batch itself: a job that
     stops halfway keeps what it sent, and run again it sends only the rest (each batch
-    asks anew who is not yet invited; the database refuses a second invitation anyway).
+    asks anew whom of its members to invite; the database refuses a second invitation
+    anyway). Who is due is found once, and each batch asks only about its own members:
+    asking about every member for every batch made the job quadratic in the panel's size.
+    A last pass over every member invites anyone who became due while the job ran.
     """
     survey = db.session.get_one(Survey, survey_id)
-    total = db.session.scalar(
-        select(func.count()).select_from(_to_invite(survey, today).subquery())
-    )
+    due = db.session.scalars(_to_invite(survey, today)).all()
     db.session.commit()
+    batches = [due[at : at + BATCH_SIZE] for at in range(0, len(due), BATCH_SIZE)]
     done = 0
-    progress(0, total)
-    while invited := _invite_batch(survey_id, today):
+    progress(0, len(due))
+    while True:
+        among = batches.pop(0) if batches else None
+        invited = _invite_batch(survey_id, today, among)
+        if invited is None or (among is None and invited == 0):
+            break
         db.session.commit()
         done += invited
-        progress(done, max(total, done))
+        progress(done, max(len(due), done))
     if done:
         record("survey.invitations_sent", survey, actor_id=by_id, invited=done)
     db.session.commit()
@@ -502,28 +522,29 @@ def send_invitations(
     return done
 
 
-def _invite_batch(survey_id: int, today: date) -> int:
-    """Invite the next BATCH_SIZE members and queue their mails; 0 when nobody is left.
+def _invite_batch(survey_id: int, today: date, among: list[int] | None) -> int | None:
+    """Invite those due of the members `among` (None: the next BATCH_SIZE of all members
+    due) and queue their mails: how many; None once invitations may no longer go out.
 
     Locks the survey row first, so a second job for the same survey waits and then
     finds these members invited.
     """
     survey = db.session.get_one(Survey, survey_id, with_for_update=True, populate_existing=True)
-    if why_not_sendable(survey, today) is not None:
-        return 0  # closed while sending, or too few left for an anonymous survey
-    members = db.session.execute(_to_invite(survey, today).limit(BATCH_SIZE)).all()
+    preview = invitation_preview(survey, today) if survey.anonymous else None
+    if why_not_sendable(survey, today, preview) is not None:
+        return None  # closed while sending, or too few left for an anonymous survey
+    members = db.session.execute(_to_invite(survey, today, among, preview).limit(BATCH_SIZE)).all()
     if not members:
         return 0
     now = utcnow()
     rows = [{"survey_id": survey.id, "member_id": m.id, "invited_at": now} for m in members]
-    # Read back rather than RETURNING, which made PostgreSQL's executemany a multi-row
-    # INSERT several times slower (bench/invitations.py).
-    db.session.execute(insert(Invitation), rows)
-    ids = select(Invitation.id, Invitation.survey_id, Invitation.member_id).where(
-        Invitation.survey_id == survey.id, Invitation.member_id.in_([m.id for m in members])
+    # One INSERT of many rows, not one per row (psycopg's executemany): the monitor's
+    # trigger then runs once per batch instead of once per invitation.
+    statement = insert(Invitation).returning(
+        Invitation.id, Invitation.survey_id, Invitation.member_id, sort_by_parameter_order=True
     )
-    invitations = {row.member_id: row for row in db.session.execute(ids)}
-    _queue_survey_mails(INVITATION_MAIL, survey, ((invitations[m.id], m) for m in members))
+    invitations = db.session.execute(statement, rows).all()
+    _queue_survey_mails(INVITATION_MAIL, survey, zip(invitations, members, strict=True))
     return len(invitations)
 
 

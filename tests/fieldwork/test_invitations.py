@@ -349,6 +349,34 @@ def test_two_thousand_invitations_go_out_in_batches_with_progress(survey, today)
     assert steps == [(0, 2000), (500, 2000), (1000, 2000), (1500, 2000), (2000, 2000)]
 
 
+def test_a_member_who_joins_while_the_job_sends_is_invited_by_it(survey, make_member, today):
+    add_panel("Beilen", 600)
+    joined = []
+
+    def join_after_the_first_batch(done, total, detail=""):
+        if done == 500:
+            joined.append(make_member("Elp"))
+
+    invited = invitations.send_invitations(survey.id, today, join_after_the_first_batch)
+    assert invited == count(Invitation) == count(OutboxMail) == 601
+    assert db.session.scalar(select(Invitation.id).where(Invitation.member_id == joined[0].id))
+
+
+def test_a_member_another_survey_tires_while_the_job_sends_is_not_invited(survey, today):
+    add_panel("Beilen", 600)
+    tired = db.session.scalars(select(Member).order_by(Member.id.desc())).first()
+
+    def tire_after_the_first_batch(done, total, detail=""):
+        if done == 500:
+            for _ in range(4):  # the quarter's limit (INVITATIONS_PER_QUARTER)
+                invite(new_survey(today - timedelta(days=1), today + timedelta(days=9)), tired)
+
+    sent = invitations.send_invitations(survey.id, today, tire_after_the_first_batch)
+    assert sent == 600 - 1
+    invited = select(Invitation.member_id).where(Invitation.survey_id == survey.id)
+    assert tired.id not in db.session.scalars(invited).all()
+
+
 def queued_one_by_one(kind: str, invitation: Invitation, survey) -> OutboxMail:
     """The mail as it was made before batching: every template rendered for this one mail."""
     account = invitation.member.account
