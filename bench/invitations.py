@@ -5,7 +5,10 @@ against a floor measured in the same run: raw inserts of the same invitation and
 as the job inserts them, in one transaction; no rendering, no ORM objects).
 
 Each round invites every member of a fresh panel to a new survey. PostgreSQL gets a throwaway
-database that is created here and dropped afterwards.
+database that is created here and dropped afterwards. Then, as a second line per database
+(no goal in issue 20), the daily reminder run for that survey once its invitations are eight
+days old, a first reminder to every member, against its raw writes: as many outbox rows and
+one UPDATE of the invitations per batch.
 
 Run: .venv/bin/python bench/invitations.py [--members N] [--rounds N] [--postgres-url URL]
 """
@@ -24,15 +27,16 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from common import bench_app
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, select, update
 
 from accounts.models import Account
 from core.dates import local_today
 from core.db import db, utcnow
-from fieldwork.invitations import BATCH_SIZE, send_invitations
+from fieldwork.invitations import BATCH_SIZE, send_due_reminders, send_invitations
 from fieldwork.models import Invitation
 from mail.models import OutboxMail
 from panel.models import Channel, Household, Member, Respondent, Sex
+from surveys.models import Survey, SurveyStatus
 from surveys.services import create_survey
 from surveys.templates import load_template
 from villages.queries import panel_villages
@@ -68,12 +72,14 @@ def run(label: str, url: str | None, args) -> None:
     with bench_app(url, **settings) as app:
         with app.app_context():
             seed_members(args.members)
-            job, cpu, floor = [], [], []
+            job, cpu, floor, reminders, reminders_floor = [], [], [], [], []
             for _ in range(args.rounds):
                 seconds, cpu_seconds = time_job(args.members)
                 job.append(seconds)
                 cpu.append(cpu_seconds)
                 floor.append(time_floor(new_survey()))
+                reminders.append(time_reminders(args.members))
+                reminders_floor.append(time_reminders_floor())
     per = PER / args.members
     seconds, floor_seconds = statistics.median(job) * per, statistics.median(floor) * per
     goal = "met" if seconds < GOAL_SECONDS else "missed"
@@ -81,6 +87,13 @@ def run(label: str, url: str | None, args) -> None:
         f"{label:<11}{seconds:>11.2f} s{floor_seconds:>8.2f} s{seconds / floor_seconds:>7.1f}x"
         f"  < {GOAL_SECONDS:.0f} s {goal}   (rounds: {', '.join(f'{s:.2f}' for s in job)} s;"
         f" CPU of this process {statistics.median(cpu) * per:.2f} s)"
+    )
+    seconds = statistics.median(reminders) * per
+    floor_seconds = statistics.median(reminders_floor) * per
+    print(
+        f"{'  reminders':<11}{seconds:>11.2f} s{floor_seconds:>8.2f} s"
+        f"{seconds / floor_seconds:>7.1f}x  (no goal)   "
+        f"(rounds: {', '.join(f'{s:.2f}' for s in reminders)} s)"
     )
 
 
@@ -181,6 +194,59 @@ def time_floor(survey_id: int) -> float:
     seconds = time.perf_counter() - start
     db.session.execute(delete(OutboxMail).where(OutboxMail.id > first_new))
     db.session.execute(delete(Invitation).where(Invitation.survey_id == survey_id))
+    db.session.commit()
+    return seconds
+
+
+def time_reminders(members: int) -> float:
+    """Seconds of the daily reminder run, once the last round's invitations are eight days
+    old (the template's first reminder comes after five): a reminder to every member. The
+    earlier rounds' surveys are closed first, so they send none; the reminders' mails are
+    removed again afterwards."""
+    survey_id = db.session.scalar(select(func.max(Invitation.survey_id)))
+    others = update(Survey).where(Survey.id != survey_id, Survey.status != SurveyStatus.CLOSED)
+    db.session.execute(others.values(status=SurveyStatus.CLOSED))
+    invited = update(Invitation).where(Invitation.survey_id == survey_id)
+    db.session.execute(invited.values(invited_at=utcnow() - timedelta(days=8)))
+    first_new = db.session.scalar(select(func.max(OutboxMail.id)))
+    db.session.commit()
+    start = time.perf_counter()
+    reminded = send_due_reminders(local_today())
+    seconds = time.perf_counter() - start
+    assert reminded == members, reminded
+    # The next round's invitations find the outbox as they did before reminders were timed.
+    db.session.execute(delete(OutboxMail).where(OutboxMail.id > first_new))
+    db.session.commit()
+    return seconds
+
+
+def time_reminders_floor() -> float:
+    """The reminder run's writes, raw: per batch of BATCH_SIZE invitations, as many outbox
+    rows (copies of the round's invitation mails, executemany) and one UPDATE counting them
+    as reminded, in one transaction; the rows are removed again afterwards."""
+    survey_id = db.session.scalar(select(func.max(Invitation.survey_id)))
+    ids = db.session.scalars(
+        select(Invitation.id).where(Invitation.survey_id == survey_id).order_by(Invitation.id)
+    ).all()
+    columns = [getattr(OutboxMail, name) for name in MAIL_COLUMNS]
+    mails = [
+        row._asdict()
+        for row in db.session.execute(
+            select(*columns).order_by(OutboxMail.id.desc()).limit(len(ids))
+        )
+    ]
+    first_new = db.session.scalar(select(func.max(OutboxMail.id)))
+    db.session.commit()
+    start = time.perf_counter()
+    for at in range(0, len(ids), BATCH_SIZE):
+        db.session.execute(insert(OutboxMail), mails[at : at + BATCH_SIZE])
+        reminded = update(Invitation).where(Invitation.id.in_(ids[at : at + BATCH_SIZE]))
+        db.session.execute(
+            reminded.values(reminders_sent=Invitation.reminders_sent + 1, last_reminded_at=utcnow())
+        )
+        db.session.commit()
+    seconds = time.perf_counter() - start
+    db.session.execute(delete(OutboxMail).where(OutboxMail.id > first_new))
     db.session.commit()
     return seconds
 
