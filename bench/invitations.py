@@ -177,14 +177,7 @@ def time_floor(survey_id: int) -> float:
             select(Invitation.member_id).where(Invitation.survey_id == last)
         )
     ]
-    columns = [getattr(OutboxMail, name) for name in MAIL_COLUMNS]
-    mails = [
-        row._asdict()
-        for row in db.session.execute(
-            select(*columns).order_by(OutboxMail.id.desc()).limit(len(invitations))
-        )
-    ]
-    first_new = db.session.scalar(select(func.max(OutboxMail.id)))
+    mails, first_new = newest_mails(len(invitations))
     db.session.commit()
     start = time.perf_counter()
     for at in range(0, len(invitations), BATCH_SIZE):
@@ -196,6 +189,15 @@ def time_floor(survey_id: int) -> float:
     db.session.execute(delete(Invitation).where(Invitation.survey_id == survey_id))
     db.session.commit()
     return seconds
+
+
+def newest_mails(count: int) -> tuple[list[dict], int]:
+    """Copies of the `count` newest outbox mails for a floor to insert, and the newest id
+    now: the floor's own rows are those above it."""
+    columns = [getattr(OutboxMail, name) for name in MAIL_COLUMNS]
+    newest = select(*columns).order_by(OutboxMail.id.desc()).limit(count)
+    mails = [row._asdict() for row in db.session.execute(newest)]
+    return mails, db.session.scalar(select(func.max(OutboxMail.id)))
 
 
 def time_reminders(members: int) -> float:
@@ -228,14 +230,7 @@ def time_reminders_floor() -> float:
     ids = db.session.scalars(
         select(Invitation.id).where(Invitation.survey_id == survey_id).order_by(Invitation.id)
     ).all()
-    columns = [getattr(OutboxMail, name) for name in MAIL_COLUMNS]
-    mails = [
-        row._asdict()
-        for row in db.session.execute(
-            select(*columns).order_by(OutboxMail.id.desc()).limit(len(ids))
-        )
-    ]
-    first_new = db.session.scalar(select(func.max(OutboxMail.id)))
+    mails, first_new = newest_mails(len(ids))
     db.session.commit()
     start = time.perf_counter()
     for at in range(0, len(ids), BATCH_SIZE):
